@@ -1,0 +1,63 @@
+/**
+ * createApp(deps): a Bolt App with every feature's listeners registered, and a start/stop
+ * pair that main.ts and the tests share.
+ */
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
+import { createBoltLogger } from './audit/bolt-logger.js';
+import type { Deps, FeatureHandle } from './deps.js';
+import { register as registerSecrets } from './secrets/index.js';
+import { createReceiver } from './slack/receiver.js';
+import { errorReply } from './slack/reply-errors.js';
+
+export interface LocksmithApp {
+  app: App;
+  /** Starts listening; resolves with the HTTP port (HTTP mode: events; Socket Mode: health). */
+  start(): Promise<{ port: number }>;
+  /** Graceful stop: pending reveals are hidden, then the receiver closes. */
+  stop(): Promise<void>;
+}
+
+export function createApp(deps: Deps): LocksmithApp {
+  const { config, logger } = deps;
+  const boltLogger = createBoltLogger(logger);
+  let ready = false;
+  const receiver = createReceiver(config.transport, boltLogger, () => ({ ok: ready }));
+  const app = new App({
+    token: config.slackBotToken,
+    receiver,
+    logger: boltLogger,
+    clientOptions: config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {},
+    // Bolt would call auth.test on the first request anyway; doing it at start-up surfaces a
+    // bad token as a start-up error instead of a failed command.
+    deferInitialization: true,
+  });
+
+  // A handler error must never become an unhandled rejection or reach the person as a trace.
+  app.error(async (err) => {
+    errorReply(err.original ?? err, logger, 'bolt');
+  });
+
+  const features: FeatureHandle[] = [registerSecrets(app, deps)];
+
+  return {
+    app,
+    async start() {
+      await app.init();
+      const started: unknown =
+        config.transport.kind === 'http' ? await app.start(config.transport.port) : await app.start();
+      ready = true;
+      let port = config.transport.kind === 'http' ? config.transport.port : config.transport.healthPort;
+      const server = started as Server | undefined;
+      if (server && typeof server.address === 'function') port = (server.address() as AddressInfo).port;
+      return { port };
+    },
+    async stop() {
+      ready = false;
+      await Promise.allSettled(features.map((f) => f.shutdown?.()));
+      await app.stop();
+    },
+  };
+}

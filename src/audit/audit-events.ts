@@ -1,0 +1,37 @@
+/**
+ * Audit events: one JSON line per security-relevant action, naming the person, the role, the
+ * target and the outcome. They carry identifiers only; there is deliberately no field that
+ * could hold a secret value, so a value cannot reach the audit trail by accident.
+ */
+import type { Logger } from 'pino';
+
+export type AuditAction = 'secret.reveal' | 'secret.list' | 'secret.hide' | 'otp.code' | 'access.refused';
+
+export type AuditOutcome = 'ok' | 'refused' | 'denied' | 'not_found' | 'error';
+
+export interface AuditEvent {
+  action: AuditAction;
+  outcome: AuditOutcome;
+  person: { slack_id: string; email?: string; team_id?: string };
+  role?: { name: string; arn: string };
+  target?: string;
+  version_id?: string;
+  field?: string;
+  /** The UserError code or incident reference when the outcome is not ok. */
+  reason?: string;
+  duration_ms?: number;
+  count?: number;
+}
+
+export interface AuditLog {
+  record(event: AuditEvent): void;
+}
+
+export function createAuditLog(logger: Logger): AuditLog {
+  const audit = logger.child({ component: 'audit' });
+  return {
+    record(event) {
+      audit.info({ audit: event }, `${event.action} ${event.outcome}`);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Sorts AWS SDK errors into the few cases a person can act on. Classification goes by HTTP
+ * status as well as error name: moto (and some AWS edge paths) answer a denied call with an
+ * XML body the JSON protocol cannot parse, so the SDK raises a parse error whose only reliable
+ * fact is the 403.
+ */
+
+export type AwsFailure = 'not_found' | 'access_denied' | 'throttled' | 'unavailable' | 'other';
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+]);
+
+export function classifyAwsError(err: unknown): AwsFailure {
+  if (typeof err !== 'object' || err === null) return 'other';
+  const e = err as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  const name = e.name ?? '';
+  if (name === 'ResourceNotFoundException' || name === 'NoSuchEntityException' || name === 'NoSuchEntity') {
+    return 'not_found';
+  }
+  if (
+    status === 403 ||
+    /AccessDenied|NotAuthorized|UnauthorizedOperation|UnrecognizedClient|InvalidClientTokenId/.test(name)
+  ) {
+    return 'access_denied';
+  }
+  if (status === 429 || THROTTLING_NAMES.has(name) || e.$retryable?.throttling) return 'throttled';
+  if ((e.code && NETWORK_CODES.has(e.code)) || name === 'TimeoutError' || name === 'RequestTimeout') {
+    return 'unavailable';
+  }
+  if (status !== undefined && status >= 500) return 'unavailable';
+  if (status === undefined && (name === 'Error' || name === 'AbortError') && e.code) return 'unavailable';
+  return 'other';
+}

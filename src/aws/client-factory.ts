@@ -1,0 +1,67 @@
+/**
+ * Builds AWS SDK clients. Every client honours the SDK's standard settings (AWS_REGION, the
+ * default credential chain, AWS_ENDPOINT_URL and the service-specific endpoint variables), so
+ * tests and the sandbox reach moto through the same code path as production reaches AWS.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** The clients one person's session uses; all signed with that session's credentials. */
+export interface AwsClients {
+  secretsManager: SecretsManagerClient;
+  iam: IAMClient;
+  sts: STSClient;
+}
+
+export interface AwsClientFactory {
+  /** Clients signed with the bot's own credentials: used only to assume roles. */
+  botSts(): STSClient;
+  /** Clients signed with a person's assumed-role credentials. */
+  forCredentials(credentials: AwsCredentials): AwsClients;
+}
+
+export interface AwsClientOptions {
+  region?: string;
+  /** Per-attempt socket timeouts; a hung endpoint must not hold a person's reply forever. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClientFactory {
+  const common = {
+    ...(options.region ? { region: options.region } : {}),
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 2000,
+      requestTimeout: options.requestTimeoutMs ?? 5000,
+    },
+  };
+  let botSts: STSClient | undefined;
+  return {
+    botSts() {
+      botSts ??= new STSClient(common);
+      return botSts;
+    },
+    forCredentials(credentials) {
+      const creds = {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        sessionToken: credentials.sessionToken,
+      };
+      return {
+        secretsManager: new SecretsManagerClient({ ...common, credentials: creds }),
+        iam: new IAMClient({ ...common, credentials: creds }),
+        sts: new STSClient({ ...common, credentials: creds }),
+      };
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The one place that reads the environment and the config file. Everything else gets a
+ * validated {@link Config}. Errors name the field and what is wrong, in one line each, so an
+ * operator can fix a policy file without reading a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+const roleNames = z.array(z.string().min(1)).min(1, 'needs at least one role');
+
+const fileSchema = z
+  .object({
+    roles: z
+      .record(
+        z.string().regex(/^[\w.-]+$/, 'role names may use letters, digits, "_", "-" and "."'),
+        z.string().regex(ROLE_ARN, 'expected an IAM role ARN like arn:aws:iam::123456789012:role/NAME'),
+      )
+      .refine((r) => Object.keys(r).length > 0, 'define at least one role'),
+    people: z
+      .record(
+        z
+          .string()
+          .refine((k) => SLACK_USER_ID.test(k) || EMAIL.test(k), 'keys must be a Slack user ID or an email'),
+        roleNames,
+      )
+      .default({}),
+    groups: z
+      .record(z.string().regex(/^[\w.-]+$/, 'keys are Slack user-group handles, without "@"'), roleNames)
+      .default({}),
+    access: z
+      .object({
+        contact: z.string().min(1).default('the platform team'),
+      })
+      .strict()
+      .default({ contact: 'the platform team' }),
+    aws: z
+      .object({
+        region: z.string().min(1).optional(),
+        session_duration_seconds: z.number().int().min(900).max(43200).default(3600),
+      })
+      .strict()
+      .default({ session_duration_seconds: 3600 }),
+    reveal: z
+      .object({ ttl_seconds: z.number().int().min(1).max(900).default(60) })
+      .strict()
+      .default({ ttl_seconds: 60 }),
+    otp: z
+      .object({ seed_fields: z.array(z.string().min(1)).default(['2fa-seed']) })
+      .strict()
+      .default({ seed_fields: ['2fa-seed'] }),
+    secrets: z
+      .object({ list_limit: z.number().int().min(1).max(45).default(40) })
+      .strict()
+      .default({ list_limit: 40 }),
+    slack: z
+      .object({ user_cache_seconds: z.number().int().min(0).max(3600).default(60) })
+      .strict()
+      .default({ user_cache_seconds: 60 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const known = new Set(Object.keys(cfg.roles));
+    for (const section of ['people', 'groups'] as const) {
+      for (const [who, names] of Object.entries(cfg[section])) {
+        names.forEach((name, i) => {
+          if (!known.has(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [section, who, i],
+              message: `role "${name}" is not defined under roles`,
+            });
+          }
+        });
+      }
+    }
+  });
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export type Transport =
+  | { kind: 'socket'; appToken: string; healthPort: number }
+  | { kind: 'http'; signingSecret: string; port: number };
+
+export interface Config extends FileConfig {
+  slackBotToken: string;
+  transport: Transport;
+  /** Only for tests and the sandbox: where the Slack Web API is. Unset means real Slack. */
+  slackApiUrl?: string;
+  logLevel: string;
+  configPath: string;
+}
+
+/** A configuration problem, already worded for the operator. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
+}
+
+/** Validates parsed YAML; throws ConfigError listing every problem, one per line. */
+export function parseConfigFile(raw: unknown, source: string): FileConfig {
+  const result = fileSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const field = formatPath(issue.path) || '(top level)';
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : issue.message;
+    return `${source}: ${field}: ${message}`;
+  });
+  throw new ConfigError(lines.join('\n'));
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(
+        `config file ${path} not found: set LOCKSMITH_CONFIG to its path, or copy locksmith.example.yml to ./locksmith.yml`,
+      );
+    }
+    throw new ConfigError(`config file ${path} cannot be read (${code ?? 'unknown error'})`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const pos = err.linePos?.[0];
+      throw new ConfigError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${err.code})`);
+    }
+    throw err;
+  }
+}
+
+function parsePort(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name}="${value}" is not a port number (0-65535)`);
+  }
+  return port;
+}
+
+/**
+ * Loads the whole configuration from the environment and the config file.
+ * Tokens come only from the environment, never from the file, so the file can be reviewed
+ * and committed like any policy.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const slackBotToken = env.SLACK_BOT_TOKEN;
+  if (!slackBotToken) {
+    throw new ConfigError('SLACK_BOT_TOKEN is not set: set it to the bot token (xoxb-…) from your Slack app');
+  }
+  let transport: Transport;
+  if (env.SLACK_APP_TOKEN) {
+    transport = {
+      kind: 'socket',
+      appToken: env.SLACK_APP_TOKEN,
+      healthPort: parsePort(env.PORT, 'PORT', 3000),
+    };
+  } else {
+    if (!env.SLACK_SIGNING_SECRET) {
+      throw new ConfigError(
+        'neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set: set one of them',
+      );
+    }
+    transport = {
+      kind: 'http',
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      port: parsePort(env.PORT, 'PORT', 3000),
+    };
+  }
+  const configPath = env.LOCKSMITH_CONFIG || './locksmith.yml';
+  const file = parseConfigFile(readConfigFile(configPath), configPath);
+  return {
+    ...file,
+    slackBotToken,
+    transport,
+    slackApiUrl: env.SLACK_API_URL || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    configPath,
+  };
+}

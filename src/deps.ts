@@ -1,0 +1,30 @@
+/**
+ * Everything a feature needs, built once in main.ts and passed down. No module keeps a
+ * singleton, so a test can build a whole app against the Slack stand-in and moto.
+ */
+import type { AuditLog } from './audit/audit-events.js';
+import type { Logger } from './audit/logger.js';
+import type { AwsClientFactory } from './aws/client-factory.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { CallerResolver } from './identity/caller.js';
+import type { SessionBroker } from './identity/sessions.js';
+import type { ResponseUrlPoster } from './slack/response-url.js';
+import type { UserDirectory } from './slack/user-directory.js';
+
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  audit: AuditLog;
+  aws: AwsClientFactory;
+  directory: UserDirectory;
+  sessions: SessionBroker;
+  callers: CallerResolver;
+  postToResponseUrl: ResponseUrlPoster;
+}
+
+/** What a feature hands back from `register`: work to finish before the process exits. */
+export interface FeatureHandle {
+  shutdown?(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+/**
+ * Starts and drives moto, the open-source AWS emulator, for tests, benchmarks and the sandbox.
+ * The bot never knows: it is pointed at moto through AWS_ENDPOINT_URL like at any endpoint.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface MotoOptions {
+  /** Use an already running moto (or LocalStack) instead of starting one. */
+  externalUrl?: string;
+  python?: string;
+  port?: number;
+  startTimeoutMs?: number;
+}
+
+export class MotoNotInstalledError extends Error {
+  constructor(python: string) {
+    super(
+      `moto is not installed for ${python}: run \`${python} -m pip install 'moto[server]'\`, or set MOTO_URL to a running moto or LocalStack`,
+    );
+    this.name = 'MotoNotInstalledError';
+  }
+}
+
+/** A free loopback TCP port, found by letting the OS pick one. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export class MotoServer {
+  private constructor(
+    readonly url: string,
+    private readonly child?: ChildProcess,
+  ) {}
+
+  static async start(options: MotoOptions = {}): Promise<MotoServer> {
+    if (options.externalUrl) {
+      const moto = new MotoServer(options.externalUrl.replace(/\/$/, ''));
+      await moto.waitUntilUp(options.startTimeoutMs ?? 10_000);
+      return moto;
+    }
+    const python = options.python ?? 'python3';
+    const port = options.port ?? (await freePort());
+    const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      if (stderr.length < 10_000) stderr += d.toString();
+    });
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (err) => reject(err.message.includes('ENOENT') ? new MotoNotInstalledError(python) : err));
+      child.once('exit', (code) =>
+        reject(
+          /No module named/.test(stderr)
+            ? new MotoNotInstalledError(python)
+            : new Error(`moto exited with code ${code} before it was ready: ${stderr.slice(-500)}`),
+        ),
+      );
+    });
+    const moto = new MotoServer(`http://127.0.0.1:${port}`, child);
+    try {
+      await Promise.race([moto.waitUntilUp(options.startTimeoutMs ?? 15_000), exited]);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    exited.catch(() => {});
+    return moto;
+  }
+
+  private async waitUntilUp(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const res = await fetch(`${this.url}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+        await res.arrayBuffer();
+        if (res.ok) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`moto did not answer at ${this.url} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Forgets every resource (and turns IAM enforcement off again). */
+  async reset(): Promise<void> {
+    await this.post('/moto-api/reset-auth', 'inf');
+    await this.post('/moto-api/reset', '');
+  }
+
+  /** From the next request on, IAM policies are enforced (see DESIGN.md for moto's limits). */
+  async enforceIam(): Promise<void> {
+    await this.post('/moto-api/reset-auth', '0');
+  }
+
+  private async post(path: string, body: string): Promise<void> {
+    const res = await fetch(`${this.url}${path}`, { method: 'POST', body });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`moto ${path} answered HTTP ${res.status}`);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    const gone = new Promise((r) => this.child?.once('exit', r));
+    this.child.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}

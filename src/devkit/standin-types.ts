@@ -1,0 +1,168 @@
+/**
+ * Public types of the Slack stand-in: what a test seeds (users, groups, channels) and what it
+ * reads back (recorded calls, messages as people would see them, modals, response_url posts).
+ * Inputs are camelCase TypeScript objects; the stand-in turns them into Slack's snake_case wire
+ * shapes itself, so tests never hand-write Slack JSON to set up a workspace.
+ */
+
+/** Milliseconds since the epoch; inject a fake one to move past the 3 s / 30 min windows. */
+export interface StandinClock {
+  now(): number;
+}
+
+/** A member of the stand-in workspace, as `users.info` will describe them. */
+export interface StandinUser {
+  /** Slack user id, e.g. `U01ALICE`. */
+  id: string;
+  /** The handle (`name` on the wire). */
+  name: string;
+  realName?: string;
+  displayName?: string;
+  email?: string;
+  /** A deactivated account: `users.info` still answers, with `deleted: true`, as Slack does. */
+  deleted?: boolean;
+  isBot?: boolean;
+  /** Multi-channel guest. */
+  isRestricted?: boolean;
+  /** Single-channel guest. */
+  isUltraRestricted?: boolean;
+  /** IANA zone name; defaults to `Europe/London`. */
+  tz?: string;
+}
+
+/** A Slack user group (a "subteam" on the wire). */
+export interface StandinUsergroup {
+  /** Encoded id, e.g. `S01ONCALL`. */
+  id: string;
+  /** Mention handle without `@`, e.g. `2ndline`. */
+  handle: string;
+  name?: string;
+  /** Member user ids. */
+  users: string[];
+  /** A disabled group is listed only with `include_disabled`. */
+  disabled?: boolean;
+}
+
+/**
+ * A channel whose membership matters. Channels a test never declares are treated as public
+ * channels everyone is in, so only channels used to prove "not a member" need declaring.
+ */
+export interface StandinChannel {
+  id: string;
+  name: string;
+  members: string[];
+}
+
+/** A Block Kit block as it arrived on the wire; only `type` is guaranteed. */
+export interface SlackBlock {
+  type: string;
+  block_id?: string;
+  [key: string]: unknown;
+}
+
+/** The content part of a message. */
+export interface MessageContent {
+  text?: string;
+  blocks?: SlackBlock[];
+  attachments?: unknown[];
+}
+
+/** One earlier version of a message that was later replaced or updated. */
+export interface MessageVersion extends MessageContent {
+  /** When this version was replaced (clock ms). */
+  replacedAt: number;
+}
+
+/** Points at one message: a channel message or an ephemeral one (both have a `ts`). */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** A non-ephemeral message in a channel or DM: everyone in it can read it, and it persists. */
+export interface StandinMessage extends MessageContent {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  /** Author: the bot's user id for messages the app posted. */
+  user: string;
+  /** Set for messages the app posted. */
+  botId?: string;
+  deleted: boolean;
+  /** Earlier versions, oldest first (chat.update, `replace_original`). */
+  history: MessageVersion[];
+  postedVia: 'chat.postMessage' | 'response_url' | 'seed';
+}
+
+/** A message only `user` sees, until their client forgets it. */
+export interface EphemeralMessage extends MessageContent {
+  /** Equal to `ts`; unique across the stand-in. */
+  id: string;
+  ts: string;
+  user: string;
+  channel: string;
+  deleted: boolean;
+  /** How many times it was replaced through a response_url. */
+  replacedCount: number;
+  /** Earlier versions, oldest first. */
+  history: MessageVersion[];
+  postedVia: 'chat.postEphemeral' | 'response_url';
+}
+
+/** A modal view (or a Home tab) the app opened, pushed or published. */
+export interface StandinView {
+  id: string;
+  /** Who sees it. */
+  user: string;
+  /** `modal` or `home`. */
+  type: string;
+  callbackId?: string;
+  externalId?: string;
+  privateMetadata?: string;
+  hash: string;
+  rootViewId: string;
+  previousViewId: string | null;
+  /** The view object as the app last sent it (parsed JSON). */
+  view: Record<string, unknown>;
+  /** Earlier versions the app replaced with views.update or a `response_action: update`. */
+  history: Record<string, unknown>[];
+  openedVia: 'views.open' | 'views.push' | 'views.publish' | 'response_action';
+  /** Closed by the person (submit without a new view, `clear`) — updates then fail. */
+  closed: boolean;
+}
+
+/** One Web API call as the stand-in saw and answered it. */
+export interface RecordedCall {
+  method: string;
+  /** Arguments without the token; `blocks`, `attachments` and `view` parsed from JSON. */
+  args: Record<string, unknown>;
+  /** The JSON body sent back. */
+  response: Record<string, unknown>;
+  /** HTTP status sent back (200, or 429 when rate limited). */
+  status: number;
+  /** Clock ms. */
+  at: number;
+}
+
+/** One POST to a response_url. */
+export interface ResponseUrlPost {
+  url: string;
+  /** The parsed JSON body, or the raw text when it was not JSON. */
+  body: unknown;
+  at: number;
+  status: number;
+  /** What the stand-in answered: `ok`, or an error such as `used_url`. */
+  responseBody: string;
+}
+
+/** Where a response_url posts and what it may replace. */
+export interface NewResponseUrlOptions {
+  /** Who sees the ephemeral replies. */
+  user: string;
+  channel: string;
+  /**
+   * The message an interaction came from: `replace_original` / `delete_original` act on it.
+   * Omit for a slash command; those act on the latest message posted through the URL.
+   */
+  sourceMessage?: MessageRef;
+}

@@ -1,0 +1,126 @@
+/**
+ * STS sessions per (person, role). The bot's own credentials are used for nothing but
+ * AssumeRole; every other AWS call runs under the session made here, so CloudTrail names the
+ * person (RoleSessionName slack-<ID>, SourceIdentity their email, session tags).
+ */
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { classifyAwsError } from '../aws/aws-errors.js';
+import type { AwsClientFactory, AwsClients } from '../aws/client-factory.js';
+import type { Clock } from '../clock.js';
+import { UserError } from '../errors.js';
+import { type Person, type RoleGrant, roleSessionNameFor, sourceIdentityFor } from './access.js';
+
+/** A person's live AWS session under one role. Holds no secret values, only credentials. */
+export interface PersonSession {
+  role: RoleGrant;
+  /** The assumed-role ARN, e.g. arn:aws:sts::123:assumed-role/2ndline/slack-U123. */
+  assumedRoleArn: string;
+  expiresAt: number;
+  clients: AwsClients;
+}
+
+export interface SessionBroker {
+  sessionFor(person: Person, role: RoleGrant): Promise<PersonSession>;
+  /** How many AssumeRole calls have been made; exposed for tests and metrics. */
+  readonly assumeRoleCount: number;
+}
+
+export interface SessionBrokerOptions {
+  durationSeconds: number;
+  contact: string;
+  /** Renew this long before expiry so a request never starts on a session about to lapse. */
+  refreshMarginMs?: number;
+}
+
+export function createSessionBroker(
+  aws: AwsClientFactory,
+  clock: Clock,
+  options: SessionBrokerOptions,
+): SessionBroker {
+  const margin = options.refreshMarginMs ?? 5 * 60_000;
+  // Promises, not results, are cached so concurrent first requests share one AssumeRole.
+  const sessions = new Map<string, { session: Promise<PersonSession>; expiresAt: number }>();
+  let assumeRoleCount = 0;
+
+  async function assume(person: Person, role: RoleGrant): Promise<PersonSession> {
+    assumeRoleCount++;
+    try {
+      const res = await aws.botSts().send(
+        new AssumeRoleCommand({
+          RoleArn: role.arn,
+          RoleSessionName: roleSessionNameFor(person),
+          SourceIdentity: sourceIdentityFor(person),
+          DurationSeconds: options.durationSeconds,
+          Tags: [
+            { Key: 'slack_user_id', Value: person.slackId },
+            { Key: 'slack_team_id', Value: person.teamId },
+          ],
+        }),
+      );
+      const c = res.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+      const expiresAt = c.Expiration?.getTime() ?? clock.now() + options.durationSeconds * 1000;
+      return {
+        role,
+        assumedRoleArn: res.AssumedRoleUser?.Arn ?? role.arn,
+        expiresAt,
+        clients: aws.forCredentials({
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.SessionToken,
+        }),
+      };
+    } catch (err) {
+      throw assumeRoleError(err, role, options.contact);
+    }
+  }
+
+  function prune(now: number): void {
+    for (const [key, entry] of sessions) if (entry.expiresAt - margin <= now) sessions.delete(key);
+  }
+
+  return {
+    get assumeRoleCount() {
+      return assumeRoleCount;
+    },
+    async sessionFor(person, role) {
+      const now = clock.now();
+      const key = `${person.slackId}\u0000${role.arn}\u0000${sourceIdentityFor(person)}`;
+      const existing = sessions.get(key);
+      if (existing && existing.expiresAt - margin > now) return existing.session;
+      prune(now);
+      const entry = { session: assume(person, role), expiresAt: Number.POSITIVE_INFINITY };
+      sessions.set(key, entry);
+      try {
+        const session = await entry.session;
+        entry.expiresAt = session.expiresAt;
+        return session;
+      } catch (err) {
+        if (sessions.get(key) === entry) sessions.delete(key);
+        throw err;
+      }
+    },
+  };
+}
+
+function assumeRoleError(err: unknown, role: RoleGrant, contact: string): Error {
+  if (err instanceof UserError) return err;
+  switch (classifyAwsError(err)) {
+    case 'access_denied':
+      return new UserError(
+        'assume_role_denied',
+        `locksmith is not allowed to assume the role \`${role.name}\` (${role.arn}). Most likely the role's trust policy does not trust locksmith's own role, or does not allow sts:SetSourceIdentity and sts:TagSession. Ask ${contact}.`,
+        { cause: err },
+      );
+    case 'throttled':
+      return new UserError('throttled', 'AWS is throttling requests right now. Try again in a minute.', {
+        cause: err,
+      });
+    case 'unavailable':
+      return new UserError('aws_unavailable', 'AWS (STS) could not be reached. Try again in a minute.', {
+        cause: err,
+      });
+    default:
+      return err instanceof Error ? err : new Error(String(err));
+  }
+}

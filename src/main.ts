@@ -1,0 +1,68 @@
+/**
+ * Entry point: environment and config file → dependencies → start. Nothing else happens here.
+ * A configuration problem is one readable line (or one per field) and exit code 2; no stack.
+ */
+import { createApp } from './app.js';
+import { buildDeps } from './build-deps.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`locksmith: ${err.message.split('\n').join('\nlocksmith: ')}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const deps = buildDeps(config);
+  const { logger } = deps;
+  process.on('unhandledRejection', (reason) => {
+    logger.error(
+      { err: { message: (reason as Error)?.message, stack: (reason as Error)?.stack } },
+      'unhandled rejection',
+    );
+  });
+  const app = createApp(deps);
+  const startedAt = performance.now();
+  let port: number;
+  try {
+    ({ port } = await app.start());
+  } catch (err) {
+    const e = err as { code?: string; data?: { error?: string }; message?: string };
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${config.transport.kind === 'http' ? config.transport.port : config.transport.healthPort} is already in use: set PORT to a free port`
+        : e.data?.error
+          ? `Slack refused the bot token (${e.data.error}): check SLACK_BOT_TOKEN`
+          : `could not start (${e.message ?? 'unknown error'})`;
+    console.error(`locksmith: ${why}`);
+    process.exit(1);
+  }
+  logger.info(
+    { transport: config.transport.kind, port, startup_ms: Math.round(performance.now() - startedAt) },
+    `locksmith ready (${config.transport.kind === 'http' ? `HTTP on :${port}/slack/events` : `Socket Mode, health on :${port}`})`,
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app
+      .stop()
+      .catch((err: Error) => logger.error({ err: { message: err.message } }, 'error during shutdown'))
+      .finally(() => {
+        logger.flush?.();
+        process.exit(0);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

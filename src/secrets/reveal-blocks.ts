@@ -1,0 +1,154 @@
+/**
+ * Block Kit for /secret replies. Pure functions of data. Values only ever go into the blocks
+ * of an ephemeral reply; the message's `text` (shown in notifications) names the secret only.
+ */
+import { UserError } from '../errors.js';
+import {
+  actions,
+  type Block,
+  button,
+  context,
+  header,
+  LIMITS,
+  plainSection,
+  type SlackMessage,
+  section,
+} from '../slack/block-kit.js';
+import { code, escapeMrkdwn, slackDate, splitEscaped } from '../slack/mrkdwn.js';
+import { ACTION_HIDE, BLOCK_REVEAL_ACTIONS } from './ids.js';
+import type { SecretField, SecretList, SecretRead } from './secret-reader.js';
+
+// Room left in a section for the field label and the ``` fences around a chunk.
+const CHUNK = LIMITS.sectionText - 200;
+
+function fieldBlocks(field: SecretField, secretName: string): Block[] {
+  const label = `*${escapeMrkdwn(field.key)}*`;
+  if (field.hiddenSeed) {
+    return [section(`${label}  _hidden: a 2FA seed. Use \`/totp ${escapeMrkdwn(secretName)}\` for a code._`)];
+  }
+  if (field.value === '') return [section(`${label}  _(empty)_`)];
+  // A value holding ``` would end a code block early; plain text shows it exactly instead.
+  if (field.value.includes('```')) {
+    const parts = chunkPlain(field.value, CHUNK);
+    return parts.flatMap((part, i) => [section(partLabel(label, i, parts.length)), plainSection(part)]);
+  }
+  const parts = splitEscaped(escapeMrkdwn(field.value), CHUNK);
+  return parts.map((part, i) => section(`${partLabel(label, i, parts.length)}\n\`\`\`${part}\`\`\``));
+}
+
+function partLabel(label: string, i: number, n: number): string {
+  return n === 1 ? label : `${label} (part ${i + 1} of ${n}: copy each part)`;
+}
+
+function chunkPlain(text: string, max: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += max) out.push(text.slice(i, i + max));
+  return out;
+}
+
+export interface RevealContext {
+  roleName: string;
+  ttlSeconds: number;
+  revealId: string;
+}
+
+/**
+ * The ephemeral reveal. Throws too_large when the value can't fit Slack's 50-block limit,
+ * because a half-shown credential is worse than a clear refusal.
+ */
+export function buildRevealMessage(secret: SecretRead, ctx: RevealContext): SlackMessage {
+  const facts = [`Read as role ${code(ctx.roleName)}`];
+  if (secret.changedAt) facts.push(`changed ${slackDate(secret.changedAt)}`);
+  if (secret.versionId) facts.push(`version ${code(secret.versionId.slice(0, 8))}`);
+  facts.push(`hides in ${ctx.ttlSeconds} s`);
+  const body = secret.fields.flatMap((f) => fieldBlocks(f, secret.name));
+  const blocks: Block[] = [
+    header(`🔑 ${secret.name}`),
+    context(`${facts.join(' · ')} · only visible to you`),
+    ...body,
+    actions(BLOCK_REVEAL_ACTIONS, button('Hide now', ACTION_HIDE, ctx.revealId)),
+  ];
+  if (blocks.length > LIMITS.messageBlocks) {
+    throw new UserError(
+      'too_large',
+      `\`${secret.name}\` is too large to show in Slack (${body.length} parts; Slack allows ${LIMITS.messageBlocks - 3}). Retrieve it with the AWS CLI or console.`,
+    );
+  }
+  return { text: `Secret ${secret.name} (only visible to you)`, blocks };
+}
+
+/** What replaces a reveal once it hides itself or "Hide now" is pressed. */
+export function buildHiddenMessage(
+  secretName: string,
+  reason: 'expired' | 'hidden' | 'shutdown',
+): SlackMessage {
+  const why =
+    reason === 'expired'
+      ? 'hid itself'
+      : reason === 'hidden'
+        ? 'was hidden'
+        : 'was hidden because locksmith restarted';
+  return {
+    text: `Secret ${secretName} hidden`,
+    blocks: [
+      section(
+        `:lock: ${code(secretName)} ${why}. Run \`/secret get ${escapeMrkdwn(secretName)}\` to see it again.`,
+      ),
+    ],
+  };
+}
+
+export function buildListMessage(
+  list: SecretList,
+  roleName: string,
+  prefix: string | undefined,
+  limit: number,
+): SlackMessage {
+  const title = prefix ? `Secrets under ${code(prefix)}` : 'Secrets';
+  if (list.items.length === 0) {
+    return {
+      text: 'No secrets found',
+      blocks: [section(`${title} visible to role ${code(roleName)}: none found.`)],
+    };
+  }
+  const shown = list.items.slice(0, limit);
+  const lines = shown.map((s) => {
+    const parts = [`• ${code(s.name)}`];
+    if (s.description) parts.push(escapeMrkdwn(s.description.slice(0, 120)));
+    if (s.changedAt) parts.push(`_changed ${slackDate(s.changedAt, '{date_short}')}_`);
+    return parts.join(' · ');
+  });
+  const sections: Block[] = [];
+  let current = '';
+  for (const line of lines) {
+    if (current.length + line.length + 1 > LIMITS.sectionText - 100) {
+      sections.push(section(current));
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) sections.push(section(current));
+  const more = list.items.length - shown.length;
+  const count = list.capped ? `${list.total}+` : String(list.total);
+  const footer =
+    more > 0 || list.capped
+      ? `Showing ${shown.length} of ${count}. Narrow it with \`/secret list PREFIX\`, e.g. \`/secret list 2ndline/\`.`
+      : `${list.total} secret${list.total === 1 ? '' : 's'}.`;
+  return {
+    text: `${list.total} secrets`,
+    blocks: [section(`${title} visible to role ${code(roleName)}:`), ...sections, context(footer)],
+  };
+}
+
+export function buildHelpMessage(ttlSeconds: number): SlackMessage {
+  const usage = [
+    '*locksmith: shared credentials from AWS Secrets Manager, read under your own IAM role*',
+    '`/secret get NAME [--role ROLE]`: show a secret only to you; it hides itself after ' +
+      `${ttlSeconds} s.`,
+    '`/secret list [PREFIX] [--role ROLE]`: names, descriptions and change dates of the secrets your role can see.',
+    '`/secret help`: this help.',
+    "`/totp NAME`: the current one-time password from a secret's `2fa-seed`.",
+    'With several roles, the first is the default; pick another with `--role ROLE`.',
+  ];
+  return { text: 'locksmith /secret help', blocks: [section(usage.join('\n'))] };
+}

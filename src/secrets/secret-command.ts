@@ -1,0 +1,170 @@
+/**
+ * The /secret listener: ack at once, parse, call the domain, render, reply ephemerally.
+ * Thin on purpose; the rules live in identity/ and secret-reader.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+} from '@slack/bolt';
+import type { AuditEvent } from '../audit/audit-events.js';
+import type { Deps } from '../deps.js';
+import { UserError } from '../errors.js';
+import type { Caller } from '../identity/caller.js';
+import type { SlackMessage } from '../slack/block-kit.js';
+import { parseCommandText, safeWord } from '../slack/command-text.js';
+import { errorReply, outcomeOf, reasonOf } from '../slack/reply-errors.js';
+import type { AutoHider } from './auto-hide.js';
+import {
+  buildHelpMessage,
+  buildHiddenMessage,
+  buildListMessage,
+  buildRevealMessage,
+} from './reveal-blocks.js';
+import { listSecrets, readSecret } from './secret-reader.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
+  const { config, audit, callers, logger } = deps;
+
+  async function get(
+    cmd: CommandArgs['command'],
+    name: string | undefined,
+    role: string | undefined,
+  ): Promise<SlackMessage> {
+    if (!name) throw new UserError('bad_command', 'Which secret? Usage: `/secret get NAME [--role ROLE]`.');
+    const started = performance.now();
+    const event: AuditEvent = {
+      action: 'secret.reveal',
+      outcome: 'ok',
+      person: { slack_id: cmd.user_id, team_id: cmd.team_id },
+      target: name,
+    };
+    let caller: Caller | undefined;
+    try {
+      caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
+      event.person.email = caller.person.email;
+      event.role = caller.role;
+      const secret = await readSecret(caller.session, name, { seedFields: config.otp.seed_fields });
+      event.version_id = secret.versionId;
+      const revealId = randomUUID();
+      const message = buildRevealMessage(secret, {
+        roleName: caller.role.name,
+        ttlSeconds: config.reveal.ttl_seconds,
+        revealId,
+      });
+      hider.schedule(revealId, cmd.response_url, secret.name, config.reveal.ttl_seconds * 1000);
+      return message;
+    } catch (err) {
+      event.outcome = outcomeOf(err);
+      event.reason = reasonOf(err);
+      throw err;
+    } finally {
+      event.duration_ms = Math.round(performance.now() - started);
+      audit.record(event);
+    }
+  }
+
+  async function list(
+    cmd: CommandArgs['command'],
+    prefix: string | undefined,
+    role: string | undefined,
+  ): Promise<SlackMessage> {
+    const started = performance.now();
+    const event: AuditEvent = {
+      action: 'secret.list',
+      outcome: 'ok',
+      person: { slack_id: cmd.user_id, team_id: cmd.team_id },
+      target: prefix ?? '*',
+    };
+    try {
+      const caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
+      event.person.email = caller.person.email;
+      event.role = caller.role;
+      const result = await listSecrets(caller.session, prefix);
+      event.count = result.total;
+      return buildListMessage(result, caller.role.name, prefix, config.secrets.list_limit);
+    } catch (err) {
+      event.outcome = outcomeOf(err);
+      event.reason = reasonOf(err);
+      throw err;
+    } finally {
+      event.duration_ms = Math.round(performance.now() - started);
+      audit.record(event);
+    }
+  }
+
+  return async ({ command, ack, respond }: CommandArgs): Promise<void> => {
+    await ack();
+    let message: SlackMessage;
+    try {
+      const { args, flags } = parseCommandText(command.text, ['role']);
+      const [sub, target, extra] = args;
+      if (extra !== undefined)
+        throw new UserError(
+          'bad_command',
+          `Too many words. Usage: \`/secret ${safeWord(sub ?? 'get')} NAME [--role ROLE]\`.`,
+        );
+      switch (sub?.toLowerCase()) {
+        case 'get':
+          message = await get(command, target, flags.role);
+          break;
+        case 'list':
+          message = await list(command, target, flags.role);
+          break;
+        case undefined:
+        case 'help':
+          message = buildHelpMessage(config.reveal.ttl_seconds);
+          break;
+        default: {
+          const help = buildHelpMessage(config.reveal.ttl_seconds);
+          message = {
+            ...help,
+            blocks: [
+              {
+                type: 'section',
+                text: { type: 'mrkdwn', text: `:grey_question: Unknown subcommand \`${safeWord(sub!)}\`.` },
+              },
+              ...help.blocks,
+            ],
+          };
+        }
+      }
+    } catch (err) {
+      message = errorReply(err, logger, '/secret').message;
+    }
+    try {
+      await respond({ response_type: 'ephemeral', ...message });
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, '/secret reply could not be delivered');
+    }
+  };
+}
+
+/** "Hide now": replaces the reveal through the button's own response_url. */
+export function createHideButtonHandler(deps: Deps, hider: AutoHider) {
+  return async ({ ack, action, respond, body }: ButtonArgs): Promise<void> => {
+    await ack();
+    // After a restart the timer is gone; the header still names the secret.
+    const header = body.message?.blocks?.find((b: { type?: string }) => b.type === 'header') as
+      | { text?: { text?: string } }
+      | undefined;
+    const name =
+      hider.cancel(action.value ?? '') ?? header?.text?.text?.replace(/^🔑\s*/, '') ?? 'the secret';
+    deps.audit.record({
+      action: 'secret.hide',
+      outcome: 'ok',
+      person: { slack_id: body.user.id, team_id: body.user.team_id },
+      target: name,
+    });
+    try {
+      await respond({ replace_original: true, ...buildHiddenMessage(name, 'hidden') });
+    } catch (err) {
+      deps.logger.warn({ err: { message: (err as Error).message } }, 'hide could not be delivered');
+    }
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Reading and listing secrets as a person. Domain code: takes a person's session, returns plain
+ * data, throws UserErrors a person can act on. Knows nothing of Slack.
+ */
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  ListSecretsCommand,
+  type ListSecretsCommandOutput,
+} from '@aws-sdk/client-secrets-manager';
+import { classifyAwsError } from '../aws/aws-errors.js';
+import { UserError } from '../errors.js';
+import type { PersonSession } from '../identity/sessions.js';
+import { looksLikeOtpauthUri } from '../otp/otpauth.js';
+
+/** One shown piece of a secret. `hiddenSeed` pieces are never shown, only named. */
+export type SecretField =
+  | { key: string; value: string; hiddenSeed: false }
+  | { key: string; hiddenSeed: true };
+
+export interface SecretRead {
+  name: string;
+  versionId?: string;
+  /** When the current value was written (the version's creation date). */
+  changedAt?: Date;
+  /** `json`: an object, shown field by field; `string`: one value under the key "value". */
+  kind: 'json' | 'string';
+  fields: SecretField[];
+}
+
+export interface SecretSummary {
+  name: string;
+  description?: string;
+  changedAt?: Date;
+}
+
+export interface SecretList {
+  items: SecretSummary[];
+  /** How many matched in all (up to the scan cap). */
+  total: number;
+  /** True when the scan stopped at the cap, so `total` is a lower bound. */
+  capped: boolean;
+}
+
+// Secrets Manager's own rule for names; anything else cannot exist, so it's refused before AWS.
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const ARN_NAME = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/** Throws bad_command unless `name` could be a secret name or ARN. */
+export function assertSecretName(name: string): void {
+  if (!SECRET_NAME.test(name) && !ARN_NAME.test(name)) {
+    throw new UserError(
+      'bad_command',
+      'That is not a valid secret name: names use letters, digits and / _ + = . @ - (up to 512 characters).',
+    );
+  }
+}
+
+export interface ReadOptions {
+  seedFields: string[];
+}
+
+/** Splits a secret string into what may be shown. Pure, exported for unit tests. */
+export function interpretSecretString(
+  text: string,
+  options: ReadOptions,
+): Pick<SecretRead, 'kind' | 'fields'> {
+  const isSeed = (key: string, value: string) =>
+    options.seedFields.includes(key) || looksLikeOtpauthUri(value);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const fields = Object.entries(parsed as Record<string, unknown>).map(([key, raw]): SecretField => {
+      const value = typeof raw === 'string' ? raw : JSON.stringify(raw, null, 2);
+      return isSeed(key, value) ? { key, hiddenSeed: true } : { key, value, hiddenSeed: false };
+    });
+    return { kind: 'json', fields };
+  }
+  const field: SecretField = looksLikeOtpauthUri(text)
+    ? { key: 'value', hiddenSeed: true }
+    : { key: 'value', value: text, hiddenSeed: false };
+  return { kind: 'string', fields: [field] };
+}
+
+/** Reads a secret's current value under the person's session. */
+export async function readSecret(
+  session: PersonSession,
+  name: string,
+  options: ReadOptions,
+): Promise<SecretRead> {
+  assertSecretName(name);
+  let res: GetSecretValueCommandOutput;
+  try {
+    res = await session.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: name }));
+  } catch (err) {
+    throw secretsError(err, session, name, 'read');
+  }
+  if (res.SecretString === undefined) {
+    throw new UserError(
+      'binary_secret',
+      `\`${name}\` holds a binary value, which locksmith does not show in Slack. Retrieve it with the AWS CLI.`,
+    );
+  }
+  return {
+    name: res.Name ?? name,
+    versionId: res.VersionId,
+    changedAt: res.CreatedDate,
+    ...interpretSecretString(res.SecretString, options),
+  };
+}
+
+/** Lists the secrets the person's role can see, optionally by name prefix. Never reads values. */
+export async function listSecrets(
+  session: PersonSession,
+  prefix: string | undefined,
+  scanCap = 1000,
+): Promise<SecretList> {
+  if (prefix !== undefined) assertSecretName(prefix);
+  const items: SecretSummary[] = [];
+  let nextToken: string | undefined;
+  let capped = false;
+  do {
+    let page: ListSecretsCommandOutput;
+    try {
+      page = await session.clients.secretsManager.send(
+        new ListSecretsCommand({
+          MaxResults: 100,
+          NextToken: nextToken,
+          Filters: prefix ? [{ Key: 'name', Values: [prefix] }] : undefined,
+          SortOrder: 'asc',
+        }),
+      );
+    } catch (err) {
+      throw secretsError(err, session, prefix ?? '*', 'list');
+    }
+    for (const s of page.SecretList ?? []) {
+      // The name filter matches prefixes of any word in AWS; keep only true prefixes.
+      if (!s.Name || (prefix && !s.Name.startsWith(prefix))) continue;
+      items.push({ name: s.Name, description: s.Description || undefined, changedAt: s.LastChangedDate });
+    }
+    nextToken = page.NextToken;
+    if (items.length >= scanCap && nextToken) capped = true;
+  } while (nextToken && !capped);
+  items.sort((a, b) => a.name.localeCompare(b.name));
+  return { items, total: items.length, capped };
+}
+
+function secretsError(err: unknown, session: PersonSession, name: string, verb: 'read' | 'list'): Error {
+  const role = `\`${session.role.name}\``;
+  switch (classifyAwsError(err)) {
+    case 'not_found':
+      return new UserError(
+        'secret_not_found',
+        `No secret named \`${name}\` was found (looked up as role ${role}).`,
+        {
+          cause: err,
+        },
+      );
+    case 'access_denied':
+      return new UserError(
+        'access_denied',
+        verb === 'read'
+          ? `Your role ${role} is not allowed to read \`${name}\`: IAM denied it. If you should have access, ask for the role's policy to be extended, or use \`--role\` with another of your roles.`
+          : `Your role ${role} is not allowed to list secrets: IAM denied it.`,
+        { cause: err },
+      );
+    case 'throttled':
+      return new UserError(
+        'throttled',
+        'AWS Secrets Manager is throttling requests right now. Try again in a minute.',
+        {
+          cause: err,
+        },
+      );
+    case 'unavailable':
+      return new UserError(
+        'aws_unavailable',
+        'AWS Secrets Manager could not be reached. Try again in a minute.',
+        {
+          cause: err,
+        },
+      );
+    default:
+      return err instanceof Error ? err : new Error('unexpected AWS error');
+  }
+}

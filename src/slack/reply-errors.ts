@@ -1,0 +1,57 @@
+/**
+ * Turns any error from a handler into an ephemeral reply and a log line. A UserError's message
+ * is shown as is; anything else gets an incident reference that also appears in the log, so
+ * the person has something to quote and never sees a stack trace or library text.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AuditOutcome } from '../audit/audit-events.js';
+import { isUserError, toUserMessage } from '../errors.js';
+import { notice, type SlackMessage } from './block-kit.js';
+
+export function newIncidentRef(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The message for an error, and logs it (without its cause's text when that could hold data). */
+export function errorReply(
+  err: unknown,
+  logger: Logger,
+  where: string,
+): { message: SlackMessage; ref?: string } {
+  if (isUserError(err)) {
+    logger.info({ where, code: err.code }, 'request refused');
+    return { message: notice(err.message) };
+  }
+  const ref = newIncidentRef();
+  const e = err as { name?: string; message?: string; code?: string; stack?: string };
+  logger.error(
+    { where, incident: ref, err: { name: e?.name, message: e?.message, code: e?.code, stack: e?.stack } },
+    'unexpected error',
+  );
+  return { message: notice(toUserMessage(err, ref), ':x:'), ref };
+}
+
+/** The audit outcome that matches an error. */
+export function outcomeOf(err: unknown): AuditOutcome {
+  if (!isUserError(err)) return 'error';
+  switch (err.code) {
+    case 'not_mapped':
+    case 'deactivated':
+    case 'guest':
+    case 'role_not_allowed':
+    case 'bad_command':
+      return 'refused';
+    case 'access_denied':
+    case 'assume_role_denied':
+      return 'denied';
+    case 'secret_not_found':
+      return 'not_found';
+    default:
+      return 'error';
+  }
+}
+
+export function reasonOf(err: unknown, ref?: string): string {
+  return isUserError(err) ? err.code : `incident:${ref ?? 'unknown'}`;
+}

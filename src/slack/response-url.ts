@@ -1,0 +1,23 @@
+/**
+ * Posting to a response_url outside a Bolt handler (timers, shutdown). Inside handlers Bolt's
+ * `respond` does the same. Errors never include the URL: it is a capability to post as the bot.
+ */
+export type ResponseUrlPoster = (url: string, body: Record<string, unknown>) => Promise<void>;
+
+export function createResponseUrlPoster(timeoutMs = 5000): ResponseUrlPoster {
+  return async (url, body) => {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new Error(`response_url post failed: ${(err as Error).name}`);
+    }
+    if (!res.ok) throw new Error(`response_url post failed: HTTP ${res.status}`);
+    await res.arrayBuffer();
+  };
+}

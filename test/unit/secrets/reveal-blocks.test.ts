@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UserError } from '../../../src/errors.js';
+import { buildListMessage, buildRevealMessage } from '../../../src/secrets/reveal-blocks.js';
+import { interpretSecretString, type SecretRead } from '../../../src/secrets/secret-reader.js';
+
+const ctx = { roleName: '2ndline', ttlSeconds: 60, revealId: 'r1' };
+const seedFields = { seedFields: ['2fa-seed'] };
+
+function secret(text: string, name = '2ndline/fastly'): SecretRead {
+  return { name, versionId: 'abcdef123456', changedAt: new Date('2026-11-01T14:02:00Z'), ...interpretSecretString(text, seedFields) };
+}
+
+function allText(blocks: unknown): string {
+  return JSON.stringify(blocks);
+}
+
+describe('interpretSecretString', () => {
+  it('splits JSON objects into fields and keeps plain strings whole', () => {
+    assert.deepEqual(interpretSecretString('{"user":"ops","n":3}', seedFields).fields, [
+      { key: 'user', value: 'ops', hiddenSeed: false },
+      { key: 'n', value: '3', hiddenSeed: false },
+    ]);
+    assert.deepEqual(interpretSecretString('hunter2', seedFields), {
+      kind: 'string',
+      fields: [{ key: 'value', value: 'hunter2', hiddenSeed: false }],
+    });
+    assert.equal(interpretSecretString('[1,2]', seedFields).kind, 'string');
+  });
+
+  it('hides 2fa-seed fields and any otpauth URI', () => {
+    const { fields } = interpretSecretString(
+      '{"2fa-seed":"JBSWY3DPEHPK3PXP","backup":" OTPAUTH://totp/x?secret=JBSWY3DPEHPK3PXP","user":"u"}',
+      seedFields,
+    );
+    assert.deepEqual(fields.slice(0, 2), [
+      { key: '2fa-seed', hiddenSeed: true },
+      { key: 'backup', hiddenSeed: true },
+    ]);
+    assert.equal(interpretSecretString('otpauth://totp/x?secret=AAAA', seedFields).fields[0]!.hiddenSeed, true);
+  });
+});
+
+describe('buildRevealMessage', () => {
+  it('shows each field in a code block with the role, change date and a Hide button', () => {
+    const msg = buildRevealMessage(secret('{"username":"ops","password":"p@ss"}'), ctx);
+    const json = allText(msg.blocks);
+    assert.match(json, /\*username\*\\n```ops```/);
+    assert.match(json, /\*password\*\\n```p@ss```/);
+    assert.match(json, /Read as role `2ndline`/);
+    assert.match(json, /<!date\^1793541720\^/);
+    assert.match(json, /"action_id":"secret_hide","value":"r1"/);
+  });
+
+  it('keeps values out of the notification text', () => {
+    const msg = buildRevealMessage(secret('{"password":"CANARY-1"}'), ctx);
+    assert.doesNotMatch(msg.text, /CANARY/);
+  });
+
+  it('escapes values so they cannot ping or forge links', () => {
+    const json = allText(buildRevealMessage(secret('{"x":"<!channel> <https://evil|click>"}'), ctx).blocks);
+    assert.doesNotMatch(json, /<!channel>/);
+    assert.match(json, /&lt;!channel&gt;/);
+  });
+
+  it('never shows a seed, and points to /totp', () => {
+    const json = allText(buildRevealMessage(secret('{"2fa-seed":"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP"}'), ctx).blocks);
+    assert.doesNotMatch(json, /JBSWY3DPEHPK3PXP/);
+    assert.match(json, /\/totp 2ndline\/fastly/);
+  });
+
+  it('shows a value holding ``` as plain text, exactly', () => {
+    const msg = buildRevealMessage(secret('{"x":"a```b"}'), ctx);
+    const plain = msg.blocks.find((b) => b.type === 'section' && b.text?.type === 'plain_text');
+    assert.ok(plain && plain.type === 'section');
+    assert.equal(plain.text?.text, 'a```b');
+  });
+
+  it('splits long values into sections within Slack limits', () => {
+    const value = 'x'.repeat(9000);
+    const msg = buildRevealMessage(secret(JSON.stringify({ key: value })), ctx);
+    const sections = msg.blocks.filter((b) => b.type === 'section');
+    assert.equal(sections.length, 4);
+    for (const s of sections) assert.ok(s.type === 'section' && (s.text?.text.length ?? 0) <= 3000);
+    const joined = sections.map((s) => (s.type === 'section' ? /```([^`]*)```/.exec(s.text!.text)![1] : '')).join('');
+    assert.equal(joined, value);
+  });
+
+  it('refuses a value that cannot fit in one message', () => {
+    assert.throws(
+      () => buildRevealMessage(secret(JSON.stringify({ key: 'y'.repeat(60 * 2800) })), ctx),
+      (err: unknown) => err instanceof UserError && err.code === 'too_large',
+    );
+  });
+});
+
+describe('buildListMessage', () => {
+  const items = Array.from({ length: 60 }, (_, i) => ({ name: `2ndline/s${String(i).padStart(2, '0')}`, description: '<b>desc</b>' }));
+
+  it('caps a long list with a count and a hint to narrow', () => {
+    const msg = buildListMessage({ items, total: 60, capped: false }, '2ndline', '2ndline/', 40);
+    const json = allText(msg.blocks);
+    assert.match(json, /Showing 40 of 60/);
+    assert.match(json, /s39/);
+    assert.doesNotMatch(json, /s40/);
+    assert.doesNotMatch(json, /<b>/);
+    assert.ok(msg.blocks.length <= 50);
+  });
+
+  it('says so when nothing matches', () => {
+    assert.match(allText(buildListMessage({ items: [], total: 0, capped: false }, 'r', 'x/', 40).blocks), /none found/);
+  });
+});
