@@ -16,7 +16,9 @@ function findTests(dir) {
 }
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const files = (roots.length ? roots : ['test']).flatMap((r) => (r.endsWith('.ts') ? [r] : findTests(r))).sort();
+const files = (roots.length ? roots : ['test'])
+  .flatMap((r) => (r.endsWith('.ts') ? [r] : findTests(r)))
+  .sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);

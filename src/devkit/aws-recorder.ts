@@ -26,7 +26,11 @@ export interface InjectedFailure {
 
 export class AwsRecorder {
   readonly calls: RecordedAwsCall[] = [];
-  private failures: Array<{ match: (c: Omit<RecordedAwsCall, 'status'>) => boolean; failure: InjectedFailure; times: number }> = [];
+  private failures: Array<{
+    match: (c: Omit<RecordedAwsCall, 'status'>) => boolean;
+    failure: InjectedFailure;
+    times: number;
+  }> = [];
 
   private constructor(
     private readonly server: Server,

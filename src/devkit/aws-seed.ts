@@ -22,11 +22,18 @@ export interface PolicyDocument {
 }
 
 export interface SeedSpec {
-  /** Person-facing roles and their inline policies. */
-  roles?: Array<{ name: string; policy?: PolicyDocument }>;
-  /** The bot's IAM user; may assume only these role names. */
-  bot?: { userName?: string; assumableRoles: string[] };
-  secrets?: Array<{ name: string; value: string | Record<string, unknown> | Uint8Array; description?: string }>;
+  /**
+   * Person-facing roles and their inline policies. A role trusts the bot's user unless
+   * `trustsBot` is false, which plays a role whose trust policy was never set up for locksmith.
+   */
+  roles?: Array<{ name: string; policy?: PolicyDocument; trustsBot?: boolean }>;
+  /** The bot's IAM user, allowed only to assume the roles that trust it (as docs/iam.md says). */
+  bot?: { userName?: string };
+  secrets?: Array<{
+    name: string;
+    value: string | Record<string, unknown> | Uint8Array;
+    description?: string;
+  }>;
 }
 
 export interface Seeded {
@@ -41,7 +48,11 @@ export const READ_ALL_SECRETS: PolicyDocument = {
   Statement: [
     {
       Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecrets'],
+      Action: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:ListSecrets',
+      ],
       Resource: '*',
     },
   ],
@@ -52,11 +63,41 @@ export function roleArn(name: string, accountId = MOTO_ACCOUNT_ID): string {
 }
 
 export async function seedAws(endpoint: string, spec: SeedSpec, region = 'eu-west-1'): Promise<Seeded> {
-  const admin = { region, endpoint, credentials: { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' } };
+  const admin = {
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' },
+  };
   const iam = new IAMClient(admin);
   const sm = new SecretsManagerClient(admin);
   const roleArns: Record<string, string> = {};
   try {
+    const botUser = spec.bot?.userName ?? 'locksmith-bot';
+    let botCredentials: Seeded['botCredentials'];
+    if (spec.bot) {
+      await iam.send(new CreateUserCommand({ UserName: botUser }));
+      const policy = await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: `${botUser}-assume`,
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+                Resource: (spec.roles ?? []).filter((r) => r.trustsBot !== false).map((r) => roleArn(r.name)),
+              },
+            ],
+          }),
+        }),
+      );
+      await iam.send(new AttachUserPolicyCommand({ UserName: botUser, PolicyArn: policy.Policy!.Arn! }));
+      const key = await iam.send(new CreateAccessKeyCommand({ UserName: botUser }));
+      botCredentials = {
+        accessKeyId: key.AccessKey!.AccessKeyId!,
+        secretAccessKey: key.AccessKey!.SecretAccessKey!,
+      };
+    }
     for (const role of spec.roles ?? []) {
       const res = await iam.send(
         new CreateRoleCommand({
@@ -66,7 +107,10 @@ export async function seedAws(endpoint: string, spec: SeedSpec, region = 'eu-wes
             Statement: [
               {
                 Effect: 'Allow',
-                Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:root` },
+                // moto checks trust policies against the caller's own ARN (it does not expand :root).
+                Principal: {
+                  AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:user/${role.trustsBot === false ? 'someone-else' : botUser}`,
+                },
                 Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
               },
             ],
@@ -76,32 +120,13 @@ export async function seedAws(endpoint: string, spec: SeedSpec, region = 'eu-wes
       roleArns[role.name] = res.Role?.Arn ?? roleArn(role.name);
       if (role.policy) {
         await iam.send(
-          new PutRolePolicyCommand({ RoleName: role.name, PolicyName: 'access', PolicyDocument: JSON.stringify(role.policy) }),
+          new PutRolePolicyCommand({
+            RoleName: role.name,
+            PolicyName: 'access',
+            PolicyDocument: JSON.stringify(role.policy),
+          }),
         );
       }
-    }
-    let botCredentials: Seeded['botCredentials'];
-    if (spec.bot) {
-      const userName = spec.bot.userName ?? 'locksmith-bot';
-      await iam.send(new CreateUserCommand({ UserName: userName }));
-      const policy = await iam.send(
-        new CreatePolicyCommand({
-          PolicyName: `${userName}-assume`,
-          PolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
-                Resource: spec.bot.assumableRoles.map((r) => roleArn(r)),
-              },
-            ],
-          }),
-        }),
-      );
-      await iam.send(new AttachUserPolicyCommand({ UserName: userName, PolicyArn: policy.Policy!.Arn! }));
-      const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-      botCredentials = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
     }
     for (const s of spec.secrets ?? []) {
       const value =

@@ -58,7 +58,9 @@ export class MotoServer {
       if (stderr.length < 10_000) stderr += d.toString();
     });
     const exited = new Promise<never>((_, reject) => {
-      child.once('error', (err) => reject(err.message.includes('ENOENT') ? new MotoNotInstalledError(python) : err));
+      child.once('error', (err) =>
+        reject(err.message.includes('ENOENT') ? new MotoNotInstalledError(python) : err),
+      );
       child.once('exit', (code) =>
         reject(
           /No module named/.test(stderr)

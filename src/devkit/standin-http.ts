@@ -38,13 +38,19 @@ const JSON_ARGS: Record<string, string> = {
 };
 
 /** Parsed Web API arguments, or the Slack error for a body that could not be read. */
-export type ParsedArgs = { args: Record<string, unknown>; error?: undefined } | { args?: undefined; error: string };
+export type ParsedArgs =
+  | { args: Record<string, unknown>; error?: undefined }
+  | { args?: undefined; error: string };
 
 /**
  * Parses a Web API request body. Query-string arguments are merged in first because Slack
  * accepts arguments there too; JSON-valued fields are decoded so recorded calls hold objects.
  */
-export function parseWebApiArgs(raw: string, contentType: string | undefined, query: URLSearchParams): ParsedArgs {
+export function parseWebApiArgs(
+  raw: string,
+  contentType: string | undefined,
+  query: URLSearchParams,
+): ParsedArgs {
   const args: Record<string, unknown> = Object.fromEntries(query.entries());
   if (raw.length > 0) {
     if ((contentType ?? '').includes('application/json')) {
@@ -90,6 +96,9 @@ export function sendJson(
 
 /** Sends a plain-text body, as Slack's response_url endpoint does (`ok`, `expired_url`, ...). */
 export function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -1,8 +1,7 @@
 /**
  * Public types of the Slack stand-in: what a test seeds (users, groups, channels) and what it
  * reads back (recorded calls, messages as people would see them, modals, response_url posts).
- * Inputs are camelCase TypeScript objects; the stand-in turns them into Slack's snake_case wire
- * shapes itself, so tests never hand-write Slack JSON to set up a workspace.
+ * Seeded people use Slack's own field names; what the stand-in records uses camelCase.
  */
 
 /** Milliseconds since the epoch; inject a fake one to move past the 3 s / 30 min windows. */
@@ -10,22 +9,25 @@ export interface StandinClock {
   now(): number;
 }
 
-/** A member of the stand-in workspace, as `users.info` will describe them. */
+/**
+ * A member of the stand-in workspace, flat and with Slack's field names; `users.info` nests
+ * `email`, `real_name` and `display_name` into `profile` as Slack does.
+ */
 export interface StandinUser {
   /** Slack user id, e.g. `U01ALICE`. */
   id: string;
-  /** The handle (`name` on the wire). */
+  /** The handle. */
   name: string;
-  realName?: string;
-  displayName?: string;
+  real_name?: string;
+  display_name?: string;
   email?: string;
   /** A deactivated account: `users.info` still answers, with `deleted: true`, as Slack does. */
   deleted?: boolean;
-  isBot?: boolean;
+  is_bot?: boolean;
   /** Multi-channel guest. */
-  isRestricted?: boolean;
+  is_restricted?: boolean;
   /** Single-channel guest. */
-  isUltraRestricted?: boolean;
+  is_ultra_restricted?: boolean;
   /** IANA zone name; defaults to `Europe/London`. */
   tz?: string;
 }
@@ -92,6 +94,8 @@ export interface StandinMessage extends MessageContent {
   /** Earlier versions, oldest first (chat.update, `replace_original`). */
   history: MessageVersion[];
   postedVia: 'chat.postMessage' | 'response_url' | 'seed';
+  /** The response_url it was posted through (`response_type: in_channel`), if any. */
+  responseUrl?: string;
 }
 
 /** A message only `user` sees, until their client forgets it. */
@@ -107,6 +111,8 @@ export interface EphemeralMessage extends MessageContent {
   /** Earlier versions, oldest first. */
   history: MessageVersion[];
   postedVia: 'chat.postEphemeral' | 'response_url';
+  /** The response_url it was posted through, if any: the URL that can replace or delete it. */
+  responseUrl?: string;
 }
 
 /** A modal view (or a Home tab) the app opened, pushed or published. */

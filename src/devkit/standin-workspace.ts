@@ -24,6 +24,8 @@ export interface WorkspaceConfig {
   teamDomain: string;
   teamName: string;
   botUserId: string;
+  /** The bot user's handle, as auth.test reports it. */
+  botName: string;
   botId: string;
   appId: string;
   clock: StandinClock;
@@ -208,7 +210,14 @@ export class StandinWorkspace {
 
   issueResponseUrl(baseUrl: string, user: string, channel: string, source?: MessageRef): ResponseUrlRecord {
     const id = randomBytes(16).toString('hex');
-    const record: ResponseUrlRecord = { id, url: `${baseUrl}/respond/${id}`, user, channel, createdAt: this.now(), uses: 0 };
+    const record: ResponseUrlRecord = {
+      id,
+      url: `${baseUrl}/respond/${id}`,
+      user,
+      channel,
+      createdAt: this.now(),
+      uses: 0,
+    };
     if (source) record.source = { ...source };
     this.responseUrls.set(id, record);
     return record;
@@ -252,7 +261,8 @@ export class StandinWorkspace {
   }
 
   private describeView(stored: StandinView, view: Record<string, unknown>): void {
-    const pick = (key: string): string | undefined => (typeof view[key] === 'string' ? (view[key] as string) : undefined);
+    const pick = (key: string): string | undefined =>
+      typeof view[key] === 'string' ? (view[key] as string) : undefined;
     const callbackId = pick('callback_id');
     const externalId = pick('external_id');
     const privateMetadata = pick('private_metadata');
@@ -303,7 +313,12 @@ export class StandinWorkspace {
 
   /** A channel message as Slack sends it in API answers and interaction payloads. */
   messagePayload(message: StandinMessage): Record<string, unknown> {
-    const payload: Record<string, unknown> = { type: 'message', user: message.user, ts: message.ts, team: this.config.teamId };
+    const payload: Record<string, unknown> = {
+      type: 'message',
+      user: message.user,
+      ts: message.ts,
+      team: this.config.teamId,
+    };
     if (message.botId !== undefined) {
       payload['bot_id'] = message.botId;
       payload['app_id'] = this.config.appId;

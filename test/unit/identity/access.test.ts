@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError } from '../../../src/errors.js';
-import { allowedRoles, chooseRole, type Person, roleSessionNameFor, sourceIdentityFor } from '../../../src/identity/access.js';
+import {
+  allowedRoles,
+  chooseRole,
+  type Person,
+  roleSessionNameFor,
+  sourceIdentityFor,
+} from '../../../src/identity/access.js';
 
 const policy = {
   roles: {
@@ -15,7 +21,16 @@ const policy = {
 };
 
 function person(overrides: Partial<Person> = {}): Person {
-  return { slackId: 'U0NOBODY', teamId: 'T1', name: 'x', groups: [], deleted: false, guest: false, isBot: false, ...overrides };
+  return {
+    slackId: 'U0NOBODY',
+    teamId: 'T1',
+    name: 'x',
+    groups: [],
+    deleted: false,
+    guest: false,
+    isBot: false,
+    ...overrides,
+  };
 }
 
 function refusal(fn: () => unknown): UserError {
@@ -61,12 +76,21 @@ describe('allowedRoles', () => {
   });
 
   it('refuses a deactivated user even when mapped', () => {
-    assert.equal(refusal(() => allowedRoles(policy, person({ slackId: 'U0ALICE', deleted: true }))).code, 'deactivated');
+    assert.equal(
+      refusal(() => allowedRoles(policy, person({ slackId: 'U0ALICE', deleted: true }))).code,
+      'deactivated',
+    );
   });
 
   it('refuses guests and bots even when mapped', () => {
-    assert.equal(refusal(() => allowedRoles(policy, person({ slackId: 'U0ALICE', guest: true }))).code, 'guest');
-    assert.equal(refusal(() => allowedRoles(policy, person({ slackId: 'U0ALICE', isBot: true }))).code, 'guest');
+    assert.equal(
+      refusal(() => allowedRoles(policy, person({ slackId: 'U0ALICE', guest: true }))).code,
+      'guest',
+    );
+    assert.equal(
+      refusal(() => allowedRoles(policy, person({ slackId: 'U0ALICE', isBot: true }))).code,
+      'guest',
+    );
   });
 });
 

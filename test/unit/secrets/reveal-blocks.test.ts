@@ -8,7 +8,12 @@ const ctx = { roleName: '2ndline', ttlSeconds: 60, revealId: 'r1' };
 const seedFields = { seedFields: ['2fa-seed'] };
 
 function secret(text: string, name = '2ndline/fastly'): SecretRead {
-  return { name, versionId: 'abcdef123456', changedAt: new Date('2026-11-01T14:02:00Z'), ...interpretSecretString(text, seedFields) };
+  return {
+    name,
+    versionId: 'abcdef123456',
+    changedAt: new Date('2026-11-01T14:02:00Z'),
+    ...interpretSecretString(text, seedFields),
+  };
 }
 
 function allText(blocks: unknown): string {
@@ -37,7 +42,10 @@ describe('interpretSecretString', () => {
       { key: '2fa-seed', hiddenSeed: true },
       { key: 'backup', hiddenSeed: true },
     ]);
-    assert.equal(interpretSecretString('otpauth://totp/x?secret=AAAA', seedFields).fields[0]!.hiddenSeed, true);
+    assert.equal(
+      interpretSecretString('otpauth://totp/x?secret=AAAA', seedFields).fields[0]!.hiddenSeed,
+      true,
+    );
   });
 });
 
@@ -64,7 +72,9 @@ describe('buildRevealMessage', () => {
   });
 
   it('never shows a seed, and points to /totp', () => {
-    const json = allText(buildRevealMessage(secret('{"2fa-seed":"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP"}'), ctx).blocks);
+    const json = allText(
+      buildRevealMessage(secret('{"2fa-seed":"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP"}'), ctx).blocks,
+    );
     assert.doesNotMatch(json, /JBSWY3DPEHPK3PXP/);
     assert.match(json, /\/totp 2ndline\/fastly/);
   });
@@ -82,7 +92,9 @@ describe('buildRevealMessage', () => {
     const sections = msg.blocks.filter((b) => b.type === 'section');
     assert.equal(sections.length, 4);
     for (const s of sections) assert.ok(s.type === 'section' && (s.text?.text.length ?? 0) <= 3000);
-    const joined = sections.map((s) => (s.type === 'section' ? /```([^`]*)```/.exec(s.text!.text)![1] : '')).join('');
+    const joined = sections
+      .map((s) => (s.type === 'section' ? /```([^`]*)```/.exec(s.text!.text)![1] : ''))
+      .join('');
     assert.equal(joined, value);
   });
 
@@ -95,7 +107,10 @@ describe('buildRevealMessage', () => {
 });
 
 describe('buildListMessage', () => {
-  const items = Array.from({ length: 60 }, (_, i) => ({ name: `2ndline/s${String(i).padStart(2, '0')}`, description: '<b>desc</b>' }));
+  const items = Array.from({ length: 60 }, (_, i) => ({
+    name: `2ndline/s${String(i).padStart(2, '0')}`,
+    description: '<b>desc</b>',
+  }));
 
   it('caps a long list with a count and a hint to narrow', () => {
     const msg = buildListMessage({ items, total: 60, capped: false }, '2ndline', '2ndline/', 40);
@@ -108,6 +123,9 @@ describe('buildListMessage', () => {
   });
 
   it('says so when nothing matches', () => {
-    assert.match(allText(buildListMessage({ items: [], total: 0, capped: false }, 'r', 'x/', 40).blocks), /none found/);
+    assert.match(
+      allText(buildListMessage({ items: [], total: 0, capped: false }, 'r', 'x/', 40).blocks),
+      /none found/,
+    );
   });
 });

@@ -4,7 +4,10 @@ import { code, escapeMrkdwn, slackDate, splitEscaped } from '../../../src/slack/
 
 describe('escapeMrkdwn', () => {
   it('escapes the three control characters so nothing can ping or link', () => {
-    assert.equal(escapeMrkdwn('<!channel> & <https://evil|bank>'), '&lt;!channel&gt; &amp; &lt;https://evil|bank&gt;');
+    assert.equal(
+      escapeMrkdwn('<!channel> & <https://evil|bank>'),
+      '&lt;!channel&gt; &amp; &lt;https://evil|bank&gt;',
+    );
   });
 
   it('escapes & first so entities are not double-decoded', () => {
@@ -32,6 +35,9 @@ describe('splitEscaped', () => {
 
 describe('slackDate', () => {
   it('renders a date token with a UTC fallback', () => {
-    assert.equal(slackDate(new Date('2026-11-01T14:02:09Z')), '<!date^1793541729^{date_short_pretty} {time}|2026-11-01 14:02 UTC>');
+    assert.equal(
+      slackDate(new Date('2026-11-01T14:02:09Z')),
+      '<!date^1793541729^{date_short_pretty} {time}|2026-11-01 14:02 UTC>',
+    );
   });
 });

@@ -1,0 +1,2 @@
+export * from './slack-request-sender.js';
+export * from './slack-standin.js';

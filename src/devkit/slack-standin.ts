@@ -1,0 +1,498 @@
+/**
+ * A stand-in for Slack's Web API and response_url endpoint, served over real HTTP on loopback.
+ * No Slack emulator exists, so tests, benchmarks and the sandbox point Bolt's WebClient here
+ * (`clientOptions.slackApiUrl = standin.apiUrl`) and assert on what a person would see:
+ * channel messages, ephemeral messages, modals. It enforces the Slack rules the bot must live
+ * with (trigger ids valid 3 s once, response_url 30 min / 5 uses, Block Kit limits, ephemeral
+ * delivery only to channel members) and answers with Slack's real error codes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { checkView, type SlackApiError } from './block-kit-limits.js';
+import { isRecord, parseWebApiArgs, readBody, sendJson, sendText, stringArg } from './standin-http.js';
+import { answerResponseUrl } from './standin-response-url.js';
+import type {
+  EphemeralMessage,
+  MessageRef,
+  NewResponseUrlOptions,
+  RecordedCall,
+  ResponseUrlPost,
+  StandinChannel,
+  StandinClock,
+  StandinMessage,
+  StandinUser,
+  StandinUsergroup,
+  StandinView,
+} from './standin-types.js';
+import { WEB_API_METHODS, webApiError } from './standin-web-api.js';
+import { StandinWorkspace } from './standin-workspace.js';
+
+export * from './standin-types.js';
+
+/** How to start a stand-in. */
+export interface SlackStandinOptions {
+  /** The only token the Web API accepts (as `Authorization: Bearer` or a `token` field). */
+  botToken: string;
+  teamId?: string;
+  teamDomain?: string;
+  teamName?: string;
+  botUserId?: string;
+  botName?: string;
+  botId?: string;
+  appId?: string;
+  users?: StandinUser[];
+  usergroups?: StandinUsergroup[];
+  channels?: StandinChannel[];
+  /** Defaults to 0: a free port. */
+  port?: number;
+  /** Drives ts values and the trigger / response_url windows; defaults to `Date.now`. */
+  clock?: StandinClock;
+}
+
+/** Where an interactive element sits, as found by {@link SlackStandin.findActionSource}. */
+export interface ActionSource {
+  ref: MessageRef;
+  ephemeral: boolean;
+  blockId?: string;
+  /** The element (button, select, ...) with the action id, if it was found in the blocks. */
+  element?: Record<string, unknown>;
+  /** The message as an interaction payload carries it; absent for ephemeral messages, as in Slack. */
+  messagePayload?: Record<string, unknown>;
+}
+
+type Fault = { kind: 'error'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
+
+/** The interactive elements of a block: an accessory, an actions list, an input's element. */
+function elementsOf(block: Record<string, unknown>): Record<string, unknown>[] {
+  const candidates: unknown[] = [block['accessory'], block['element']];
+  if (Array.isArray(block['elements'])) candidates.push(...block['elements']);
+  return candidates.filter(isRecord);
+}
+
+/**
+ * The first element with `actionId` in a list of blocks (in the block `blockId`, if given),
+ * with the id of the block holding it: what a person clicks.
+ */
+export function findActionElement(
+  blocks: unknown,
+  actionId: string,
+  blockId?: string,
+): { element: Record<string, unknown>; blockId?: string } | undefined {
+  if (!Array.isArray(blocks)) return undefined;
+  for (const block of blocks.filter(isRecord)) {
+    const id = stringArg(block['block_id']);
+    if (blockId !== undefined && id !== blockId) continue;
+    const element = elementsOf(block).find((e) => e['action_id'] === actionId);
+    if (element)
+      return id === undefined
+        ? { element: structuredClone(element) }
+        : { element: structuredClone(element), blockId: id };
+  }
+  return undefined;
+}
+
+/** A message's place in posting order (the ts counter is global and monotonic). */
+function postingOrder(ts: string): number {
+  return Number(ts.split('.')[1] ?? 0);
+}
+
+/** A running stand-in. Start with {@link SlackStandin.start}; stop with {@link SlackStandin.stop}. */
+export class SlackStandin {
+  /** Every Web API call, in arrival order. */
+  readonly calls: RecordedCall[] = [];
+  /** Every POST to a response_url, in arrival order. */
+  readonly responseUrlPosts: ResponseUrlPost[] = [];
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  /** `http://127.0.0.1:<port>/api/`: Bolt's `clientOptions.slackApiUrl`. */
+  readonly apiUrl: string;
+  private readonly faults = new Map<string, Fault[]>();
+
+  private constructor(
+    private readonly server: Server,
+    private readonly ws: StandinWorkspace,
+    baseUrl: string,
+  ) {
+    this.baseUrl = baseUrl;
+    this.apiUrl = `${baseUrl}/api/`;
+  }
+
+  /** Starts a stand-in on 127.0.0.1 with the given people, groups and channels. */
+  static async start(options: SlackStandinOptions): Promise<SlackStandin> {
+    const ws = new StandinWorkspace({
+      botToken: options.botToken,
+      teamId: options.teamId ?? 'T0STANDIN',
+      teamDomain: options.teamDomain ?? 'standin',
+      teamName: options.teamName ?? 'Stand-in Workspace',
+      botUserId: options.botUserId ?? 'U0LOCKSMITH',
+      botName: options.botName ?? 'locksmith',
+      botId: options.botId ?? 'B0LOCKSMITH',
+      appId: options.appId ?? 'A0LOCKSMITH',
+      clock: options.clock ?? { now: () => Date.now() },
+    });
+    for (const user of options.users ?? []) ws.users.set(user.id, { ...user });
+    for (const group of options.usergroups ?? [])
+      ws.usergroups.set(group.id, { ...group, users: [...group.users] });
+    for (const channel of options.channels ?? [])
+      ws.channels.set(channel.id, { ...channel, members: [...channel.members] });
+
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const standin = new SlackStandin(server, ws, `http://127.0.0.1:${port}`);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      standin.route(req, res).catch((err: unknown) => {
+        console.error('slack stand-in: request failed', err);
+        if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fatal_error' });
+        else res.end();
+      });
+    });
+    return standin;
+  }
+
+  /** Stops the server, dropping kept-alive connections so the test process can exit. */
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  get teamId(): string {
+    return this.ws.config.teamId;
+  }
+  get teamDomain(): string {
+    return this.ws.config.teamDomain;
+  }
+  get botUserId(): string {
+    return this.ws.config.botUserId;
+  }
+  get botId(): string {
+    return this.ws.config.botId;
+  }
+  get appId(): string {
+    return this.ws.config.appId;
+  }
+
+  private now(): number {
+    return this.ws.now();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    if (url.pathname.startsWith('/api/')) return this.serveWebApi(url, req, res);
+    if (req.method === 'POST' && url.pathname.startsWith('/respond/'))
+      return this.serveResponseUrl(url, req, res);
+    sendText(res, 404, 'not_found');
+  }
+
+  private async serveWebApi(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+    const parsed = parseWebApiArgs(await readBody(req), req.headers['content-type'], url.searchParams);
+    const { token: bodyToken, ...args } = parsed.args ?? {};
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearer ?? stringArg(bodyToken);
+
+    const answer = (
+      status: number,
+      response: Record<string, unknown>,
+      headers?: Record<string, string>,
+    ): void => {
+      this.calls.push({ method, args, response, status, at: this.now() });
+      sendJson(res, status, response, headers);
+    };
+
+    const handler = Object.hasOwn(WEB_API_METHODS, method) ? WEB_API_METHODS[method] : undefined;
+    if (!handler) return answer(200, { ...webApiError('unknown_method'), req_method: method });
+    if (!token) return answer(200, webApiError('not_authed'));
+    if (token !== this.ws.config.botToken) return answer(200, webApiError('invalid_auth'));
+    if (parsed.error !== undefined) return answer(200, webApiError(parsed.error));
+
+    const fault = this.faults.get(method)?.shift();
+    if (fault?.kind === 'ratelimit') {
+      return answer(429, webApiError('ratelimited'), { 'retry-after': String(fault.retryAfterSeconds) });
+    }
+    if (fault?.kind === 'error') return answer(200, webApiError(fault.error));
+    return answer(200, handler(this.ws, args));
+  }
+
+  private async serveResponseUrl(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let body: unknown = raw;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // Recorded as raw text; answered as Slack answers a body it cannot read.
+    }
+    const id = url.pathname.slice('/respond/'.length);
+    const result = answerResponseUrl(
+      this.ws,
+      this.ws.responseUrls.get(id),
+      typeof body === 'string' ? undefined : body,
+    );
+    this.responseUrlPosts.push({
+      url: url.href,
+      body,
+      at: this.now(),
+      status: result.status,
+      responseBody: result.text,
+    });
+    sendText(res, result.status, result.text);
+  }
+
+  /** The recorded calls of one Web API method. */
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /**
+   * The non-ephemeral messages of a channel (a user id means the app's DM with them), oldest
+   * first; omit the channel for every channel. Deleted messages only with `includeDeleted`.
+   */
+  channelMessages(channel?: string, options: { includeDeleted?: boolean } = {}): StandinMessage[] {
+    const wanted = channel === undefined ? undefined : this.ws.resolveChannel(channel);
+    return this.ws.messages
+      .filter((m) => (wanted === undefined || m.channel === wanted) && (options.includeDeleted || !m.deleted))
+      .map((m) => structuredClone(m));
+  }
+
+  /** Ephemeral messages (deleted ones included, flagged), optionally for one person. */
+  ephemeralMessages(user?: string): EphemeralMessage[] {
+    return this.ws.ephemerals
+      .filter((m) => user === undefined || m.user === user)
+      .map((m) => structuredClone(m));
+  }
+
+  /** Views opened, pushed or published, optionally for one person, in the order created. */
+  views(user?: string): StandinView[] {
+    return [...this.ws.views.values()]
+      .filter((v) => user === undefined || v.user === user)
+      .map((v) => structuredClone(v));
+  }
+
+  /** One view by id. */
+  view(id: string): StandinView | undefined {
+    const stored = this.ws.views.get(id);
+    return stored ? structuredClone(stored) : undefined;
+  }
+
+  /** A person of the workspace. */
+  user(id: string): StandinUser | undefined {
+    const user = this.ws.users.get(id);
+    return user ? { ...user } : undefined;
+  }
+
+  /** A channel's name as payloads carry it (`directmessage` for DMs). */
+  channelName(channel: string): string {
+    return this.ws.channelName(this.ws.resolveChannel(channel));
+  }
+
+  /** A channel id as chat.postMessage reads it: a user id means the app's DM with them. */
+  resolveChannel(channelOrUser: string): string {
+    return this.ws.resolveChannel(channelOrUser);
+  }
+
+  /** The app's DM channel id with a person (what conversations.open returns). */
+  dmChannelFor(user: string): string {
+    return this.ws.dmChannelFor(user);
+  }
+
+  /** Registers a response_url, as Slack does for each slash command and interaction. */
+  newResponseUrl(options: NewResponseUrlOptions): string {
+    return this.ws.issueResponseUrl(this.baseUrl, options.user, options.channel, options.sourceMessage).url;
+  }
+
+  /** Issues a trigger id for a person: views.open accepts it once, within 3 seconds. */
+  newTriggerId(user: string): string {
+    return this.ws.issueTrigger(user);
+  }
+
+  /**
+   * Polls `check` every 10 ms until it returns something other than undefined, null or false.
+   * Times out on the wall clock (not the injected clock), naming the calls seen so far.
+   */
+  async waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value !== undefined && value !== null && value !== false) return value;
+      if (Date.now() >= deadline) {
+        const seen = this.calls.map((c) => c.method).join(', ') || 'none';
+        throw new Error(`waitFor: condition not met within ${timeoutMs} ms (Web API calls so far: ${seen})`);
+      }
+      await delay(10);
+    }
+  }
+
+  /** Adds a person (or replaces one with the same id). */
+  addUser(user: StandinUser): void {
+    this.ws.users.set(user.id, { ...user });
+  }
+
+  /** Changes a person, e.g. `{ deleted: true }` to play a leaver. */
+  updateUser(id: string, patch: Partial<Omit<StandinUser, 'id'>>): void {
+    const user = this.ws.users.get(id);
+    if (!user) throw new Error(`slack stand-in: no user ${id}`);
+    Object.assign(user, patch);
+  }
+
+  /** Declares a channel and its members (or replaces one with the same id). */
+  addChannel(channel: StandinChannel): void {
+    this.ws.channels.set(channel.id, { ...channel, members: [...channel.members] });
+  }
+
+  /** Adds a user group (or replaces one with the same id). */
+  addUsergroup(group: StandinUsergroup): void {
+    this.ws.usergroups.set(group.id, { ...group, users: [...group.users] });
+  }
+
+  /** Sets a user group's members; the group is named by id or handle. */
+  setUsergroupUsers(handleOrId: string, userIds: string[]): void {
+    const group =
+      this.ws.usergroups.get(handleOrId) ??
+      [...this.ws.usergroups.values()].find((g) => g.handle === handleOrId);
+    if (!group) throw new Error(`slack stand-in: no user group ${handleOrId}`);
+    group.users = [...userIds];
+  }
+
+  /** Seeds a message a person wrote (the app may not update or delete it). */
+  addChannelMessage(message: { channel: string; user: string; text: string; threadTs?: string }): MessageRef {
+    const posted = this.ws.postMessage(
+      this.ws.resolveChannel(message.channel),
+      { text: message.text },
+      { user: message.user, via: 'seed', threadTs: message.threadTs },
+    );
+    return { channel: posted.channel, ts: posted.ts };
+  }
+
+  /** Makes the next call of `method` answer `{ ok: false, error }`. Several calls queue up. */
+  failNext(method: string, error: string): void {
+    this.queueFault(method, { kind: 'error', error });
+  }
+
+  /** Makes the next call of `method` answer HTTP 429 with `Retry-After`. */
+  rateLimitNext(method: string, retryAfterSeconds: number): void {
+    this.queueFault(method, { kind: 'ratelimit', retryAfterSeconds });
+  }
+
+  private queueFault(method: string, fault: Fault): void {
+    const queue = this.faults.get(method) ?? [];
+    queue.push(fault);
+    this.faults.set(method, queue);
+  }
+
+  /** Forgets calls, messages, views, trigger ids, response URLs and queued faults; keeps people. */
+  reset(): void {
+    this.calls.length = 0;
+    this.responseUrlPosts.length = 0;
+    this.faults.clear();
+    this.ws.resetActivity();
+  }
+
+  /**
+   * Finds the newest live message `user` can see that holds an element with `actionId` (and
+   * `blockId`, if given): the button a person would click. With `messageTs`, only that message
+   * is considered, and it is returned even if the element is not in its blocks.
+   */
+  findActionSource(query: {
+    user: string;
+    actionId: string;
+    channel?: string;
+    blockId?: string;
+    messageTs?: string;
+  }): ActionSource | undefined {
+    const { ws } = this;
+    const candidates: { message: StandinMessage | EphemeralMessage; ephemeral: boolean }[] = [
+      ...ws.messages
+        .filter((m) =>
+          m.channel.startsWith('D')
+            ? m.channel === ws.dmChannelFor(query.user)
+            : ws.isMember(m.channel, query.user),
+        )
+        .map((message) => ({ message, ephemeral: false })),
+      ...ws.ephemerals.filter((m) => m.user === query.user).map((message) => ({ message, ephemeral: true })),
+    ]
+      .filter(({ message }) => !message.deleted)
+      .filter(
+        ({ message }) => query.channel === undefined || message.channel === ws.resolveChannel(query.channel),
+      )
+      .filter(({ message }) => query.messageTs === undefined || message.ts === query.messageTs)
+      .sort((a, b) => postingOrder(b.message.ts) - postingOrder(a.message.ts));
+
+    for (const { message, ephemeral } of candidates) {
+      const found = findActionElement(message.blocks, query.actionId, query.blockId);
+      if (found) return this.actionSource(message, ephemeral, found.element, found.blockId);
+    }
+    const only = query.messageTs === undefined ? undefined : candidates[0];
+    return only ? this.actionSource(only.message, only.ephemeral) : undefined;
+  }
+
+  private actionSource(
+    message: StandinMessage | EphemeralMessage,
+    ephemeral: boolean,
+    element?: Record<string, unknown>,
+    blockId?: string,
+  ): ActionSource {
+    const source: ActionSource = { ref: { channel: message.channel, ts: message.ts }, ephemeral };
+    if (blockId !== undefined) source.blockId = blockId;
+    if (element !== undefined) source.element = element;
+    if (!ephemeral) source.messagePayload = this.ws.messagePayload(message as StandinMessage);
+    return source;
+  }
+
+  /** A stored view as Slack puts it in interaction payloads, with the given input state. */
+  viewPayload(
+    viewId: string,
+    stateValues: Record<string, unknown> = {},
+  ): Record<string, unknown> | undefined {
+    const stored = this.ws.views.get(viewId);
+    return stored ? this.ws.viewPayload(stored, stateValues) : undefined;
+  }
+
+  /** The modal `user` has open now (top of the newest stack), optionally with a callback id. */
+  openModalOf(user: string, callbackId?: string): StandinView | undefined {
+    const open = [...this.ws.views.values()].filter(
+      (v) =>
+        v.user === user &&
+        v.type === 'modal' &&
+        !v.closed &&
+        (callbackId === undefined || v.callbackId === callbackId),
+    );
+    const top = open.at(-1);
+    return top ? structuredClone(top) : undefined;
+  }
+
+  /**
+   * Applies the app's answer to a view_submission as Slack would: no `response_action` closes
+   * the view, `errors` keeps it open, `update` replaces it, `push` stacks a new one, `clear`
+   * closes the whole modal. Returns Slack's complaint about an invalid new view, if any.
+   */
+  applyViewSubmissionAck(viewId: string, ack: unknown): SlackApiError | undefined {
+    const stored = this.ws.views.get(viewId);
+    if (!stored) return undefined;
+    const body = isRecord(ack) ? ack : {};
+    const action = body['response_action'];
+    if (action === 'errors') return undefined;
+    if (action === 'clear') {
+      for (const view of this.ws.openStack(stored.rootViewId)) view.closed = true;
+      return undefined;
+    }
+    if (action === 'update' || action === 'push') {
+      const invalid = checkView(body['view'], ['modal']);
+      if (invalid) return invalid;
+      const view = body['view'] as Record<string, unknown>;
+      if (action === 'update') this.ws.updateView(stored, view);
+      else this.ws.addView(stored.user, view, 'response_action', stored);
+      return undefined;
+    }
+    stored.closed = true;
+    return undefined;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The whole bot in-process, over real HTTP: createApp against the Slack stand-in and moto (via
+ * the recording proxy), driven by signed Slack requests. AWS is reached exactly as in
+ * production: the SDK's default credential chain and AWS_ENDPOINT_URL.
+ */
+import { createApp, type LocksmithApp } from '../../src/app.js';
+import { buildDeps } from '../../src/build-deps.js';
+import type { Clock } from '../../src/clock.js';
+import { type Config, parseConfigFile } from '../../src/config.js';
+import type { Deps } from '../../src/deps.js';
+import { AwsRecorder } from '../../src/devkit/aws-recorder.js';
+import { type Seeded, type SeedSpec, seedAws } from '../../src/devkit/aws-seed.js';
+import type { MotoServer } from '../../src/devkit/moto.js';
+import { SlackRequestSender } from '../../src/devkit/slack-request-sender.js';
+import { SlackStandin } from '../../src/devkit/slack-standin.js';
+import type { StandinUser, StandinUsergroup } from '../../src/devkit/standin-types.js';
+import { captureLogger } from './log-capture.js';
+import { startTestMoto } from './moto.js';
+
+export const BOT_TOKEN = 'xoxb-test-bot-token';
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const REGION = 'eu-west-1';
+
+export interface HarnessOptions {
+  config: Record<string, unknown>;
+  seed: SeedSpec;
+  users: StandinUser[];
+  usergroups?: StandinUsergroup[];
+  enforceIam?: boolean;
+  clock?: Clock;
+  moto?: MotoServer;
+}
+
+export interface Harness {
+  moto: MotoServer;
+  aws: AwsRecorder;
+  slack: SlackStandin;
+  sender: SlackRequestSender;
+  app: LocksmithApp;
+  deps: Deps;
+  seeded: Seeded;
+  logs: string[];
+  auditEvents(): Record<string, unknown>[];
+  eventsUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const moto = options.moto ?? (await startTestMoto());
+  await moto.reset();
+  const seeded = await seedAws(moto.url, options.seed, REGION);
+  if (options.enforceIam) await moto.enforceIam();
+  const aws = await AwsRecorder.start(moto.url);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: seeded.botCredentials?.accessKeyId ?? 'AKIAMOTOADMINEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: seeded.botCredentials?.secretAccessKey ?? 'moto',
+  });
+  for (const k of [
+    'AWS_PROFILE',
+    'AWS_SESSION_TOKEN',
+    'AWS_ENDPOINT_URL_STS',
+    'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  ])
+    delete process.env[k];
+
+  const slack = await SlackStandin.start({
+    botToken: BOT_TOKEN,
+    users: options.users,
+    usergroups: options.usergroups ?? [],
+  });
+  const file = parseConfigFile(options.config, 'test config');
+  const config: Config = {
+    ...file,
+    slackBotToken: BOT_TOKEN,
+    transport: { kind: 'http', signingSecret: SIGNING_SECRET, port: 0 },
+    slackApiUrl: slack.apiUrl,
+    logLevel: 'debug',
+    configPath: 'test config',
+  };
+  const captured = captureLogger();
+  const deps = buildDeps(config, captured.logger, options.clock);
+  const app = createApp(deps);
+  const { port } = await app.start();
+  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const sender = new SlackRequestSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, standin: slack });
+  return {
+    moto,
+    aws,
+    slack,
+    sender,
+    app,
+    deps,
+    seeded,
+    logs: captured.lines,
+    auditEvents: captured.auditEvents,
+    eventsUrl,
+    async stop() {
+      await app.stop();
+      await slack.stop();
+      await aws.stop();
+      if (!options.moto) await moto.stop();
+    },
+  };
+}
