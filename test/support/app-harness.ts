@@ -29,6 +29,8 @@ export interface HarnessOptions {
   enforceIam?: boolean;
   clock?: Clock;
   moto?: MotoServer;
+  /** Log level of the bot; tests keep debug so leak checks see everything. */
+  logLevel?: string;
 }
 
 export interface Harness {
@@ -76,10 +78,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     slackBotToken: BOT_TOKEN,
     transport: { kind: 'http', signingSecret: SIGNING_SECRET, port: 0 },
     slackApiUrl: slack.apiUrl,
-    logLevel: 'debug',
+    logLevel: options.logLevel ?? 'debug',
     configPath: 'test config',
   };
-  const captured = captureLogger();
+  const captured = captureLogger(options.logLevel ?? 'debug');
   const deps = buildDeps(config, captured.logger, options.clock);
   const app = createApp(deps);
   const { port } = await app.start();

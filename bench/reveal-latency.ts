@@ -1,0 +1,87 @@
+/**
+ * /secret get latency: signed request → ephemeral reply received by the Slack stand-in, for one
+ * person, sequentially, against moto; next to the floor (the same GetSecretValue made directly
+ * with the SDK under the same session). Also counts AssumeRole calls. `npm run bench`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { startHarness } from '../test/support/app-harness.js';
+import { config, seed, usergroups, users } from '../test/support/fixtures.js';
+
+const N = Number(process.argv[2] ?? 100);
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s[s.length - 1]! };
+}
+
+const h = await startHarness({
+  config: { ...config, reveal: { ttl_seconds: 600 } },
+  seed,
+  users,
+  usergroups,
+  enforceIam: true,
+  logLevel: 'info',
+});
+try {
+  // Warm-up: the first request pays for user lookup, AssumeRole and connection set-up.
+  const warm = await h.sender.slashCommand({
+    userId: 'U0ALICE',
+    command: '/secret',
+    text: 'get 2ndline/fastly',
+  });
+  await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === warm.responseUrl));
+  h.aws.clear();
+
+  const ack: number[] = [];
+  const reply: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = Date.now();
+    const p0 = performance.now();
+    const sent = await h.sender.slashCommand({
+      userId: 'U0ALICE',
+      command: '/secret',
+      text: 'get 2ndline/fastly',
+    });
+    ack.push(performance.now() - p0);
+    const post = await h.slack.waitFor(() =>
+      h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
+    );
+    reply.push(post.at - t0);
+  }
+  const assumeRoles = h.aws.callsOf('AssumeRole').length;
+
+  // The floor: the same read with the SDK directly, under the same cached session.
+  const person = await h.deps.directory.lookup('U0ALICE', 'T0');
+  const session = await h.deps.sessions.sessionFor(person, {
+    name: '2ndline',
+    arn: h.seeded.roleArns['locksmith-2ndline']!,
+  });
+  const floor: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const p0 = performance.now();
+    await session.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: '2ndline/fastly' }));
+    floor.push(performance.now() - p0);
+  }
+
+  const result = {
+    when: new Date().toISOString(),
+    requests: N,
+    ack_ms: stats(ack),
+    reply_ms: stats(reply),
+    direct_sdk_floor_ms: stats(floor),
+    assume_role_calls_after_warmup: assumeRoles,
+  };
+  const round = (o: ReturnType<typeof stats>) =>
+    `p50 ${o.p50.toFixed(1)} · p90 ${o.p90.toFixed(1)} · p99 ${o.p99.toFixed(1)} · max ${o.max.toFixed(1)}`;
+  console.log(`/secret get, ${N} sequential requests by one person, against moto`);
+  console.log(`  ack (request → HTTP 200)        ${round(result.ack_ms)} ms`);
+  console.log(`  reply (request → ephemeral)     ${round(result.reply_ms)} ms`);
+  console.log(`  floor (direct GetSecretValue)   ${round(result.direct_sdk_floor_ms)} ms`);
+  console.log(`  AssumeRole calls for ${N} requests: ${assumeRoles} (plus 1 in warm-up)`);
+  writeFileSync(join(import.meta.dirname, 'results', 'reveal-latency.json'), JSON.stringify(result, null, 2));
+} finally {
+  await h.stop();
+}

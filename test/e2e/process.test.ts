@@ -1,0 +1,168 @@
+/**
+ * The built program as a process, started exactly as the README says (`node dist/main.js` with
+ * the environment and a config file), against the Slack stand-in and moto.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { seedAws } from '../../src/devkit/aws-seed.js';
+import { freePort, type MotoServer } from '../../src/devkit/moto.js';
+import { SlackRequestSender } from '../../src/devkit/slack-request-sender.js';
+import { SlackStandin } from '../../src/devkit/slack-standin.js';
+import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
+import { startTestMoto } from '../support/moto.js';
+
+const MAIN = join(import.meta.dirname, '../../dist/main.js');
+const BOT_TOKEN = 'xoxb-e2e-bot-token';
+const SIGNING_SECRET = 'e2e-signing-secret';
+
+interface Running {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => stdout.push(...d.toString().split('\n').filter(Boolean)));
+  child.stderr?.on('data', (d: Buffer) => stderr.push(...d.toString().split('\n').filter(Boolean)));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout, stderr, exit };
+}
+
+async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = lines.find((l) => pattern.test(l));
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no line matching ${pattern} within ${timeoutMs} ms; got:\n${lines.join('\n')}`);
+}
+
+let moto: MotoServer;
+let slack: SlackStandin;
+let awsEnv: Record<string, string>;
+let dir: string;
+
+before(async () => {
+  if (!existsSync(MAIN))
+    throw new Error('dist/main.js is missing: run `npm run build` first (npm test does)');
+  moto = await startTestMoto();
+  await moto.reset();
+  const seeded = await seedAws(moto.url, seed);
+  await moto.enforceIam();
+  slack = await SlackStandin.start({ botToken: BOT_TOKEN, users, usergroups });
+  dir = mkdtempSync(join(tmpdir(), 'locksmith-e2e-'));
+  awsEnv = {
+    AWS_ENDPOINT_URL: moto.url,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: seeded.botCredentials!.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: seeded.botCredentials!.secretAccessKey,
+  };
+});
+
+after(async () => {
+  await slack?.stop();
+  await moto?.stop();
+});
+
+describe('node dist/main.js', () => {
+  it('serves a signed /secret get in HTTP mode, answers /healthz, and hides pending reveals on SIGTERM', async () => {
+    const configPath = join(dir, 'locksmith.yml');
+    writeFileSync(configPath, stringify({ ...config, reveal: { ttl_seconds: 600 } }));
+    const port = await freePort();
+    const bot = run({
+      ...awsEnv,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      PORT: String(port),
+      LOCKSMITH_CONFIG: configPath,
+      SLACK_API_URL: slack.apiUrl,
+    });
+    try {
+      await waitForLine(bot.stdout, /locksmith ready/);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: 'ok' });
+
+      const sender = new SlackRequestSender({
+        url: `http://127.0.0.1:${port}/slack/events`,
+        signingSecret: SIGNING_SECRET,
+        standin: slack,
+      });
+      const sent = await sender.slashCommand({
+        userId: 'U0ALICE',
+        command: '/secret',
+        text: 'get 2ndline/fastly',
+      });
+      assert.equal(sent.status, 200);
+      const reply = await slack.waitFor(() =>
+        slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
+      );
+      assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+
+      const audit = await waitForLine(bot.stdout, /"action":"secret.reveal"/);
+      assert.match(audit, /"email":"alice@example.com"/);
+      assert.match(audit, /"outcome":"ok"/);
+
+      bot.child.kill('SIGTERM');
+      assert.equal(await bot.exit, 0);
+      const hidden = slack.ephemeralMessages('U0ALICE').find((m) => m.id === reply.id)!;
+      assert.match(JSON.stringify(hidden.blocks), /hidden because locksmith restarted/);
+      assert.ok(!JSON.stringify(hidden.blocks).includes(CANARY_PASSWORD));
+      assert.ok(!bot.stdout.join('\n').includes(CANARY_PASSWORD), 'no value in the process output');
+    } finally {
+      bot.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits with one line per config error, naming the field, and no stack trace', async () => {
+    const configPath = join(dir, 'bad.yml');
+    writeFileSync(
+      configPath,
+      stringify({ roles: { ops: 'not-an-arn' }, groups: { oncall: ['missing'] }, reveal: { ttl: 5 } }),
+    );
+    const bot = run({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      LOCKSMITH_CONFIG: configPath,
+    });
+    assert.equal(await bot.exit, 2);
+    const err = bot.stderr.join('\n');
+    assert.match(err, /roles\.ops: expected an IAM role ARN/);
+    assert.match(err, /groups\.oncall\[0\]: role "missing" is not defined under roles/);
+    assert.match(err, /reveal: unknown field\(s\) "ttl"/);
+    assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+    assert.equal(bot.stdout.length, 0);
+  });
+
+  it('says in one line which token to set', async () => {
+    const bot = run({ LOCKSMITH_CONFIG: join(dir, 'locksmith.yml') });
+    assert.equal(await bot.exit, 2);
+    assert.deepEqual(bot.stderr, [
+      'locksmith: SLACK_BOT_TOKEN is not set: set it to the bot token (xoxb-…) from your Slack app',
+    ]);
+  });
+
+  it('says in one line when the config file is missing', async () => {
+    const bot = run({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      LOCKSMITH_CONFIG: join(dir, 'nope.yml'),
+    });
+    assert.equal(await bot.exit, 2);
+    assert.equal(bot.stderr.length, 1);
+    assert.match(bot.stderr[0]!, /config file .*nope\.yml not found: set LOCKSMITH_CONFIG/);
+  });
+});
