@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Deps, FeatureHandle } from './deps.js';
+import { register as registerOtp } from './otp/index.js';
 import { register as registerSecrets } from './secrets/index.js';
 import { createReceiver } from './slack/receiver.js';
 import { errorReply } from './slack/reply-errors.js';
@@ -40,7 +41,7 @@ export function createApp(deps: Deps): LocksmithApp {
     errorReply(err.original ?? err, logger, 'bolt');
   });
 
-  const features: FeatureHandle[] = [registerSecrets(app, deps)];
+  const features: FeatureHandle[] = [registerSecrets(app, deps), registerOtp(app, deps)];
 
   return {
     app,

@@ -1,7 +1,10 @@
 import { WebClient } from '@slack/web-api';
+import type { GrantConsumer } from './approvals/approval-handlers.js';
+import { createApprovalService } from './approvals/approval-service.js';
+import { createGrantService } from './approvals/grants.js';
 import { createAuditLog } from './audit/audit-events.js';
 import { createBoltLogger } from './audit/bolt-logger.js';
-import { createLogger } from './audit/logger.js';
+import { createLogger, type Logger } from './audit/logger.js';
 import { createAwsClientFactory } from './aws/client-factory.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -10,32 +13,54 @@ import { createCallerResolver } from './identity/caller.js';
 import { createSessionBroker } from './identity/sessions.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUserDirectory } from './slack/user-directory.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
 
-/** Builds every dependency from a loaded config. Shared by main.ts, the app tests and the sandbox. */
-export function buildDeps(
-  config: Config,
-  logger = createLogger(config.logLevel),
-  clock: Clock = systemClock,
-): Deps {
+export interface BuildOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** A store to use instead of opening the SQLite file under store.data_dir. */
+  store?: Store;
+}
+
+/**
+ * Builds every dependency from a loaded config. Shared by main.ts, the app tests, the
+ * benchmarks and the sandbox. Opens the state store, so it throws StoreError for a data
+ * directory that cannot be written.
+ */
+export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? openSqliteStore({ dataDir: config.store.data_dir });
+  const audit = createAuditLog(logger);
   const aws = createAwsClientFactory({ region: config.aws.region });
-  const client = new WebClient(config.slackBotToken, {
+  const slack = new WebClient(config.slackBotToken, {
     logger: createBoltLogger(logger),
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
   });
-  const directory = createUserDirectory(client, clock, config.slack.user_cache_seconds);
+  const directory = createUserDirectory(slack, clock, config.slack.user_cache_seconds);
   const sessions = createSessionBroker(aws, clock, {
     durationSeconds: config.aws.session_duration_seconds,
     contact: config.access.contact,
   });
+  const approvals = config.approvals
+    ? createApprovalService({ config: config.approvals, store, slack, directory, clock, audit, logger })
+    : undefined;
+  const grants = config.approvals ? createGrantService({ store, slack, clock, logger }) : undefined;
   return {
     config,
     logger,
     clock,
-    audit: createAuditLog(logger),
+    audit,
     aws,
     directory,
     sessions,
     callers: createCallerResolver(config, directory, sessions),
     postToResponseUrl: createResponseUrlPoster(),
+    slack,
+    store,
+    approvals,
+    grants,
+    grantConsumers: new Map<string, GrantConsumer>(),
   };
 }

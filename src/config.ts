@@ -13,6 +13,45 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 const roleNames = z.array(z.string().min(1)).min(1, 'needs at least one role');
 
+const minutes = (max: number) => z.number().int().min(1).max(max);
+
+const approvalsSchema = z
+  .object({
+    /** Channel ID (C…) where requests are posted; the bot must be a member. */
+    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel ID like C0123ABCD'),
+    approvers: z
+      .object({
+        people: z
+          .array(
+            z
+              .string()
+              .refine((k) => SLACK_USER_ID.test(k) || EMAIL.test(k), 'expected a Slack user ID or an email'),
+          )
+          .default([]),
+        groups: z.array(z.string().regex(/^[\w.-]+$/, 'user-group handles, without "@"')).default([]),
+      })
+      .strict()
+      .refine((a) => a.people.length + a.groups.length > 0, 'name at least one approver (people or groups)'),
+    /** How long a request stays open, per kind of request. */
+    expiry_minutes: z
+      .object({
+        reveal: minutes(1440).default(30),
+        edit: minutes(1440).default(60),
+        default: minutes(10080).default(60),
+      })
+      .strict()
+      .default({ reveal: 30, edit: 60, default: 60 }),
+    /** Let a requester approve their own request with a reason; every approver is told at once. */
+    break_glass: z.boolean().default(false),
+    /** Secret name globs whose reveal (and /totp) needs an approval first. */
+    guarded_secrets: z.array(z.string().min(1)).default([]),
+    /** How long the Reveal button of an approved request stays usable. */
+    reveal_grant_minutes: minutes(120).default(10),
+    /** Secret name globs whose /secret edit needs an approval first. */
+    guarded_edits: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     roles: z
@@ -61,6 +100,11 @@ const fileSchema = z
       .object({ user_cache_seconds: z.number().int().min(0).max(3600).default(60) })
       .strict()
       .default({ user_cache_seconds: 60 }),
+    store: z
+      .object({ data_dir: z.string().min(1).default('./data') })
+      .strict()
+      .default({ data_dir: './data' }),
+    approvals: approvalsSchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -2,6 +2,10 @@
  * Everything a feature needs, built once in main.ts and passed down. No module keeps a
  * singleton, so a test can build a whole app against the Slack stand-in and moto.
  */
+import type { WebClient } from '@slack/web-api';
+import type { GrantConsumer } from './approvals/approval-handlers.js';
+import type { ApprovalService } from './approvals/approval-service.js';
+import type { GrantService } from './approvals/grants.js';
 import type { AuditLog } from './audit/audit-events.js';
 import type { Logger } from './audit/logger.js';
 import type { AwsClientFactory } from './aws/client-factory.js';
@@ -9,8 +13,10 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { CallerResolver } from './identity/caller.js';
 import type { SessionBroker } from './identity/sessions.js';
+import type { Job } from './scheduling/scheduler.js';
 import type { ResponseUrlPoster } from './slack/response-url.js';
 import type { UserDirectory } from './slack/user-directory.js';
+import type { Store } from './store/store.js';
 
 export interface Deps {
   config: Config;
@@ -22,9 +28,19 @@ export interface Deps {
   sessions: SessionBroker;
   callers: CallerResolver;
   postToResponseUrl: ResponseUrlPoster;
+  /** Web API client for work outside a request (scheduled updates, DMs). */
+  slack: WebClient;
+  store: Store;
+  /** Present when config has an `approvals` section. */
+  approvals?: ApprovalService;
+  grants?: GrantService;
+  /** What each kind of grant opens when its button is clicked, keyed by `detail.via`. */
+  grantConsumers: Map<string, GrantConsumer>;
 }
 
 /** What a feature hands back from `register`: work to finish before the process exits. */
 export interface FeatureHandle {
   shutdown?(): Promise<void>;
+  /** Periodic work the scheduler runs. */
+  jobs?: Job[];
 }

@@ -5,6 +5,7 @@
 import { createApp } from './app.js';
 import { buildDeps } from './build-deps.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { StoreError } from './store/store.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -17,7 +18,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const deps = buildDeps(config);
+  let deps: ReturnType<typeof buildDeps>;
+  try {
+    deps = buildDeps(config);
+  } catch (err) {
+    if (err instanceof StoreError) {
+      console.error(`locksmith: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const { logger } = deps;
   process.on('unhandledRejection', (reason) => {
     logger.error(
@@ -55,6 +65,7 @@ async function main(): Promise<void> {
     force.unref();
     app
       .stop()
+      .then(() => deps.store.close())
       .catch((err: Error) => logger.error({ err: { message: err.message } }, 'error during shutdown'))
       .finally(() => {
         logger.flush?.();

@@ -5,9 +5,21 @@
  */
 import type { Logger } from 'pino';
 
-export type AuditAction = 'secret.reveal' | 'secret.list' | 'secret.hide' | 'otp.code' | 'access.refused';
+export type AuditAction =
+  | 'secret.reveal'
+  | 'secret.list'
+  | 'secret.hide'
+  | 'secret.edit'
+  | 'secret.undo'
+  | 'otp.code'
+  | 'access.refused'
+  | 'approval.requested'
+  | 'approval.decided'
+  | 'approval.expired'
+  | 'grant.used';
 
-export type AuditOutcome = 'ok' | 'refused' | 'denied' | 'not_found' | 'error';
+export type AuditOutcome =
+  'ok' | 'refused' | 'denied' | 'not_found' | 'error' | 'approved' | 'rejected' | 'expired';
 
 export interface AuditEvent {
   action: AuditAction;
@@ -21,6 +33,14 @@ export interface AuditEvent {
   reason?: string;
   duration_ms?: number;
   count?: number;
+  approval_id?: string;
+  /** The approval's requester, when the person acting is someone else (an approver). */
+  requester?: string;
+  /** The reason people gave (for a request, a rejection or break-glass); free text, no value. */
+  note?: string;
+  break_glass?: boolean;
+  /** Names of the fields an edit changed; never their values. */
+  fields?: string[];
 }
 
 export interface AuditLog {

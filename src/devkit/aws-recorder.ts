@@ -39,11 +39,11 @@ export class AwsRecorder {
 
   static async start(target: string): Promise<AwsRecorder> {
     const targetUrl = new URL(target);
-    let recorder: AwsRecorder | undefined;
-    const server = createServer((req, res) => recorder!.handle(req, res, targetUrl));
+    const holder: { recorder?: AwsRecorder } = {};
+    const server = createServer((req, res) => holder.recorder!.handle(req, res, targetUrl));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    recorder = new AwsRecorder(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return recorder;
+    holder.recorder = new AwsRecorder(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return holder.recorder;
   }
 
   /** Calls of one operation, e.g. callsOf('AssumeRole'). */

@@ -39,8 +39,7 @@ const JSON_ARGS: Record<string, string> = {
 
 /** Parsed Web API arguments, or the Slack error for a body that could not be read. */
 export type ParsedArgs =
-  | { args: Record<string, unknown>; error?: undefined }
-  | { args?: undefined; error: string };
+  { args: Record<string, unknown>; error?: undefined } | { args?: undefined; error: string };
 
 /**
  * Parses a Web API request body. Query-string arguments are merged in first because Slack

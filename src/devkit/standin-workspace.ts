@@ -33,8 +33,7 @@ export interface WorkspaceConfig {
 
 /** A message found by reference: either kind can be replaced or deleted through a response_url. */
 export type FoundMessage =
-  | { kind: 'channel'; message: StandinMessage }
-  | { kind: 'ephemeral'; message: EphemeralMessage };
+  { kind: 'channel'; message: StandinMessage } | { kind: 'ephemeral'; message: EphemeralMessage };
 
 /** A registered response_url. */
 export interface ResponseUrlRecord {

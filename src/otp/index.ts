@@ -1,6 +1,13 @@
 /**
- * The OTP domain for `/totp NAME`: parse a 2fa-seed, compute codes. Pure (no Slack, no AWS).
+ * The OTP feature: `/totp NAME`. The domain (parse a 2fa-seed, find it in a secret, compute
+ * codes) is pure (no Slack, no AWS); `register` wires the /totp listeners into the app.
  */
+import type { App } from '@slack/bolt';
+import type { Deps, FeatureHandle } from '../deps.js';
+import { createAutoHider } from '../secrets/auto-hide.js';
+import { ACTION_PICK_PATTERN, ACTION_REFRESH, COMMAND_TOTP } from './ids.js';
+import { buildHiddenCodesMessage, type HiddenTotp } from './totp-blocks.js';
+import { createTotpButtonHandler, createTotpCommandHandler } from './totp-command.js';
 
 export { groupDigits, type TotpCodes, totpCodes } from './codes.js';
 export {
@@ -17,3 +24,14 @@ export {
   type TotpAlgorithm,
   type TotpSeed,
 } from './otpauth.js';
+export { findSeed, type SeedFields, type SeedSearch, seedFields } from './seed-finder.js';
+
+/** Registers /totp, its "Refresh" button and the seed picker's buttons. */
+export function register(app: App, deps: Deps): FeatureHandle {
+  const hider = createAutoHider<HiddenTotp>(deps.postToResponseUrl, deps.logger, buildHiddenCodesMessage);
+  app.command(COMMAND_TOTP, createTotpCommandHandler(deps, hider));
+  const buttons = createTotpButtonHandler(deps, hider);
+  app.action(ACTION_REFRESH, buttons);
+  app.action(ACTION_PICK_PATTERN, buttons);
+  return { shutdown: () => hider.flush() };
+}

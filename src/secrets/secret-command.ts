@@ -151,8 +151,7 @@ export function createHideButtonHandler(deps: Deps, hider: AutoHider) {
     await ack();
     // After a restart the timer is gone; the header still names the secret.
     const header = body.message?.blocks?.find((b: { type?: string }) => b.type === 'header') as
-      | { text?: { text?: string } }
-      | undefined;
+      { text?: { text?: string } } | undefined;
     const name =
       hider.cancel(action.value ?? '') ?? header?.text?.text?.replace(/^🔑\s*/, '') ?? 'the secret';
     deps.audit.record({

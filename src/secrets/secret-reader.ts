@@ -15,8 +15,7 @@ import { looksLikeOtpauthUri } from '../otp/otpauth.js';
 
 /** One shown piece of a secret. `hiddenSeed` pieces are never shown, only named. */
 export type SecretField =
-  | { key: string; value: string; hiddenSeed: false }
-  | { key: string; hiddenSeed: true };
+  { key: string; value: string; hiddenSeed: false } | { key: string; hiddenSeed: true };
 
 export interface SecretRead {
   name: string;
@@ -92,6 +91,36 @@ export async function readSecret(
   name: string,
   options: ReadOptions,
 ): Promise<SecretRead> {
+  const res = await getSecretString(session, name);
+  return {
+    name: res.Name ?? name,
+    versionId: res.VersionId,
+    changedAt: res.CreatedDate,
+    ...interpretSecretString(res.SecretString, options),
+  };
+}
+
+/** A secret's raw text, for the OTP path only. */
+export interface SecretText {
+  name: string;
+  versionId?: string;
+  /** The whole SecretString, 2fa-seeds included: never show, log or store it. */
+  text: string;
+}
+
+/**
+ * Reads a secret's current SecretString under the person's session, unsplit and unfiltered, for
+ * /totp, which needs the seed that {@link readSecret} hides. Same checks and errors as readSecret.
+ */
+export async function readSecretText(session: PersonSession, name: string): Promise<SecretText> {
+  const res = await getSecretString(session, name);
+  return { name: res.Name ?? name, versionId: res.VersionId, text: res.SecretString };
+}
+
+async function getSecretString(
+  session: PersonSession,
+  name: string,
+): Promise<GetSecretValueCommandOutput & { SecretString: string }> {
   assertSecretName(name);
   let res: GetSecretValueCommandOutput;
   try {
@@ -105,12 +134,7 @@ export async function readSecret(
       `\`${name}\` holds a binary value, which locksmith does not show in Slack. Retrieve it with the AWS CLI.`,
     );
   }
-  return {
-    name: res.Name ?? name,
-    versionId: res.VersionId,
-    changedAt: res.CreatedDate,
-    ...interpretSecretString(res.SecretString, options),
-  };
+  return res as GetSecretValueCommandOutput & { SecretString: string };
 }
 
 /** Lists the secrets the person's role can see, optionally by name prefix. Never reads values. */

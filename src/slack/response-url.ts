@@ -15,6 +15,8 @@ export function createResponseUrlPoster(timeoutMs = 5000): ResponseUrlPoster {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
+      // The cause is left off on purpose: fetch errors quote the URL, which must not reach logs.
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(`response_url post failed: ${(err as Error).name}`);
     }
     if (!res.ok) throw new Error(`response_url post failed: HTTP ${res.status}`);

@@ -9,7 +9,11 @@ import { UserError } from '../errors.js';
 import type { Person } from '../identity/access.js';
 
 export interface UserDirectory {
-  lookup(slackId: string, teamId: string): Promise<Person>;
+  /**
+   * @param options.fresh skip the cache: approval decisions check who someone is *now*, so an
+   * approver removed from a group a minute ago is refused.
+   */
+  lookup(slackId: string, teamId: string, options?: { fresh?: boolean }): Promise<Person>;
 }
 
 interface Cached<T> {
@@ -26,15 +30,16 @@ export function createUserDirectory(client: WebClient, clock: Clock, cacheSecond
     entry: Cached<T> | undefined,
     load: () => Promise<T>,
     store: (c: Cached<T>) => void,
+    skipCache = false,
   ): Promise<T> {
     const now = clock.now();
-    if (entry && entry.expiresAt > now) return entry.value;
+    if (!skipCache && entry && entry.expiresAt > now) return entry.value;
     const value = load();
-    const fresh = { value, expiresAt: now + ttl };
-    store(fresh);
+    const entryNew = { value, expiresAt: now + ttl };
+    store(entryNew);
     // A failed lookup must not be cached: the next command tries again.
     value.catch(() => {
-      fresh.expiresAt = 0;
+      entryNew.expiresAt = 0;
     });
     return value;
   }
@@ -49,7 +54,7 @@ export function createUserDirectory(client: WebClient, clock: Clock, cacheSecond
     return byUser;
   }
 
-  async function loadPerson(slackId: string, teamId: string): Promise<Person> {
+  async function loadPerson(slackId: string, teamId: string, fresh: boolean): Promise<Person> {
     let user: Awaited<ReturnType<WebClient['users']['info']>>['user'];
     try {
       user = (await client.users.info({ user: slackId })).user;
@@ -62,9 +67,14 @@ export function createUserDirectory(client: WebClient, clock: Clock, cacheSecond
       }
       throw err;
     }
-    const byUser = await cached(groups, loadGroups, (c) => {
-      groups = c;
-    });
+    const byUser = await cached(
+      groups,
+      loadGroups,
+      (c) => {
+        groups = c;
+      },
+      fresh,
+    );
     return {
       slackId,
       teamId: user?.team_id ?? teamId,
@@ -78,11 +88,13 @@ export function createUserDirectory(client: WebClient, clock: Clock, cacheSecond
   }
 
   return {
-    lookup(slackId, teamId) {
+    lookup(slackId, teamId, options) {
+      const fresh = options?.fresh === true;
       return cached(
         people.get(slackId),
-        () => loadPerson(slackId, teamId),
+        () => loadPerson(slackId, teamId, fresh),
         (c) => people.set(slackId, c),
+        fresh,
       );
     },
   };

@@ -3,6 +3,9 @@
  * the recording proxy), driven by signed Slack requests. AWS is reached exactly as in
  * production: the SDK's default credential chain and AWS_ENDPOINT_URL.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type LocksmithApp } from '../../src/app.js';
 import { buildDeps } from '../../src/build-deps.js';
 import type { Clock } from '../../src/clock.js';
@@ -44,6 +47,8 @@ export interface Harness {
   logs: string[];
   auditEvents(): Record<string, unknown>[];
   eventsUrl: string;
+  /** The bot's data directory (the SQLite file lives here). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -72,7 +77,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     users: options.users,
     usergroups: options.usergroups ?? [],
   });
-  const file = parseConfigFile(options.config, 'test config');
+  const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-test-data-'));
+  const file = parseConfigFile({ store: { data_dir: dataDir }, ...options.config }, 'test config');
   const config: Config = {
     ...file,
     slackBotToken: BOT_TOKEN,
@@ -82,7 +88,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     configPath: 'test config',
   };
   const captured = captureLogger(options.logLevel ?? 'debug');
-  const deps = buildDeps(config, captured.logger, options.clock);
+  const deps = buildDeps(config, { logger: captured.logger, clock: options.clock });
   const app = createApp(deps);
   const { port } = await app.start();
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
@@ -98,8 +104,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     logs: captured.lines,
     auditEvents: captured.auditEvents,
     eventsUrl,
+    dataDir,
     async stop() {
       await app.stop();
+      await deps.store.close();
       await slack.stop();
       await aws.stop();
       if (!options.moto) await moto.stop();

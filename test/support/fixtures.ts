@@ -59,3 +59,60 @@ export const seed: SeedSpec = {
     { name: 'prod/db', value: { password: CANARY_PASSWORD } },
   ],
 };
+
+/**
+ * 2FA seeds for the /totp tests, each a canary: no seed may appear in any Slack call or log line.
+ * All are valid base32 except CANARY_BAD_SEED, whose 7th character ('1') is not.
+ */
+export const OTP_SEEDS = {
+  github: 'GITHUBCANARYSEEDQQQQ2222QQQQ3333',
+  aws: 'AWSROOTCANARYSEEDRRRR4444RRRR555',
+  okta: 'OKTACANARYSEEDSSSS6666SSSS7777SS',
+  bare: 'BARE CANA RYSE EDTT TT22 22TT TT33 3333',
+  fast: 'FASTCANARYSEEDUUUU4444UUUU5555UU',
+  hotp: 'HOTPCANARYSEEDVVVV6666VVVV7777VV',
+  md5: 'MDFIVECANARYSEEDWWWW2222WWWW3333',
+  digits: 'DIGITSCANARYSEEDXXXX4444XXXX5555',
+  malformed: 'MALFORMEDCANARYSEEDYYYY6666YYYY7',
+} as const;
+export const CANARY_BAD_SEED = 'CANARY1BAD890SEEDZZZZ';
+
+/** `seed` plus the secrets the /totp tests read. The /secret tests keep using `seed` as it is. */
+export const otpSeed: SeedSpec = {
+  ...seed,
+  secrets: [
+    ...(seed.secrets ?? []),
+    {
+      name: '2ndline/multi',
+      description: 'Two 2FA seeds as otpauth URIs, no 2fa-seed field',
+      value: {
+        username: 'ops',
+        github: `otpauth://totp/GitHub:ops?secret=${OTP_SEEDS.github}&issuer=GitHub`,
+        aws: `otpauth://totp/AWS:root?secret=${OTP_SEEDS.aws}`,
+      },
+    },
+    {
+      name: '2ndline/okta-uri',
+      value: `otpauth://totp/Okta:ops%40example.com?secret=${OTP_SEEDS.okta}&issuer=Okta&algorithm=SHA256&digits=8`,
+    },
+    { name: '2ndline/bare', value: { user: 'ops', '2fa-seed': OTP_SEEDS.bare } },
+    {
+      name: '2ndline/fast',
+      value: { '2fa-seed': `otpauth://totp/Fast:ops?secret=${OTP_SEEDS.fast}&period=1` },
+    },
+    { name: '2ndline/bad-base32', value: { '2fa-seed': `otpauth://totp/Bad:ops?secret=${CANARY_BAD_SEED}` } },
+    {
+      name: '2ndline/hotp',
+      value: { '2fa-seed': `otpauth://hotp/Hotp:ops?secret=${OTP_SEEDS.hotp}&counter=3` },
+    },
+    {
+      name: '2ndline/md5',
+      value: { '2fa-seed': `otpauth://totp/Md5:ops?secret=${OTP_SEEDS.md5}&algorithm=MD5` },
+    },
+    {
+      name: '2ndline/ten-digits',
+      value: { '2fa-seed': `otpauth://totp/Ten:ops?secret=${OTP_SEEDS.digits}&digits=10` },
+    },
+    { name: '2ndline/malformed', value: { '2fa-seed': `otpauth:/totp/x?secret=${OTP_SEEDS.malformed}` } },
+  ],
+};

@@ -1,0 +1,190 @@
+/**
+ * Slack glue for approvals: the Approve / Reject / Break-glass buttons, the reason modals, and
+ * the single-use grant button. Each handler acks first, then asks the services, then answers
+ * the clicker; a refused click gets an ephemeral explanation and changes nothing.
+ */
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { View } from '@slack/types';
+import type { Deps } from '../deps.js';
+import { UserError } from '../errors.js';
+import { notice, type SlackMessage } from '../slack/block-kit.js';
+import { errorReply } from '../slack/reply-errors.js';
+import { buildLoadingView, buildReasonView } from './approval-blocks.js';
+import type { ApprovalService } from './approval-service.js';
+import type { Grant, GrantService } from './grants.js';
+import { BLOCK_REASON, INPUT_REASON, VIEW_DECISION_REASON } from './ids.js';
+import { parseDraft } from './request-modal.js';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** Builds the modal that shows what a grant unlocks, read at the moment of the click. */
+export type GrantConsumer = (grant: Grant) => Promise<View>;
+
+function reasonFrom(view: ViewSubmitAction['view']): string {
+  return view.state.values[BLOCK_REASON]?.[INPUT_REASON]?.value?.trim() ?? '';
+}
+
+async function tellClicker(respond: ButtonArgs['respond'], text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, ...notice(text) }).catch(() => {});
+}
+
+export function createApproveHandler(service: ApprovalService) {
+  return async ({ ack, action, body, respond }: ButtonArgs) => {
+    await ack();
+    const result = await service.decide({
+      approvalId: action.value ?? '',
+      clicker: body.user.id,
+      teamId: body.user.team_id ?? body.team?.id ?? '',
+      verdict: 'approve',
+    });
+    if (!result.ok) await tellClicker(respond, result.message);
+  };
+}
+
+/** Reject and Break-glass ask for a reason first, in a modal. */
+export function createReasonButtonHandler(service: ApprovalService, mode: 'reject' | 'break-glass') {
+  return async ({ ack, action, body, client, respond }: ButtonArgs) => {
+    await ack();
+    const approvalId = action.value ?? '';
+    if (mode === 'break-glass') {
+      const a = await service.get(approvalId);
+      if (!a || a.requester.slackId !== body.user.id) {
+        await tellClicker(respond, 'Only the requester can break the glass on their own request.');
+        return;
+      }
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: buildReasonView({
+        callbackId: VIEW_DECISION_REASON,
+        title: mode === 'reject' ? 'Reject request' : 'Break glass',
+        intro:
+          mode === 'reject'
+            ? 'Reject this request. The reason is shown in the channel and to the requester.'
+            : ':rotating_light: Approve your own request. Every approver is told at once, with your reason.',
+        submit: mode === 'reject' ? 'Reject' : 'Approve my request',
+        privateMetadata: JSON.stringify({ approvalId, mode, channel: body.channel?.id }),
+        optional: mode === 'reject',
+      }),
+    });
+  };
+}
+
+export function createDecisionReasonSubmitHandler(service: ApprovalService, deps: Deps) {
+  return async ({ ack, view, body, client }: ViewArgs) => {
+    let meta: { approvalId?: string; mode?: string; channel?: string };
+    try {
+      meta = JSON.parse(view.private_metadata) as typeof meta;
+    } catch {
+      meta = {};
+    }
+    const note = reasonFrom(view);
+    if (meta.mode === 'break-glass' && !note) {
+      await ack({ response_action: 'errors', errors: { [BLOCK_REASON]: 'Break-glass needs a reason.' } });
+      return;
+    }
+    await ack();
+    const result = await service.decide({
+      approvalId: meta.approvalId ?? '',
+      clicker: body.user.id,
+      teamId: body.user.team_id ?? body.team?.id ?? '',
+      verdict: meta.mode === 'reject' ? 'reject' : 'approve',
+      breakGlass: meta.mode === 'break-glass',
+      note,
+    });
+    if (!result.ok && meta.channel) {
+      await client.chat
+        .postEphemeral({ channel: meta.channel, user: body.user.id, ...notice(result.message) })
+        .catch((err: Error) =>
+          deps.logger.warn({ err: { message: err.message } }, 'refusal could not be delivered'),
+        );
+    }
+  };
+}
+
+/** A new request's reason modal: post the approval, confirm to the person. */
+export function createRequestSubmitHandler(service: ApprovalService, deps: Deps) {
+  return async ({ ack, view, body }: ViewArgs) => {
+    const draft = parseDraft(view.private_metadata);
+    const reason = reasonFrom(view);
+    if (!reason) {
+      await ack({ response_action: 'errors', errors: { [BLOCK_REASON]: 'Say why you need it.' } });
+      return;
+    }
+    await ack();
+    let reply: SlackMessage;
+    try {
+      if (!draft)
+        throw new UserError('bad_command', 'That request form was not understood. Run the command again.');
+      const teamId = body.user.team_id ?? body.team?.id ?? '';
+      const { person, role } = await deps.callers.authorize(body.user.id, teamId, draft.role);
+      await service.request({
+        kind: draft.kind,
+        requester: person,
+        role,
+        target: draft.target,
+        reason,
+        detail: draft.detail,
+      });
+      reply = notice(
+        `Asked for approval in <#${service.config.channel}>. When an approver agrees you get a DM with a button.`,
+        ':hourglass_flowing_sand:',
+      );
+    } catch (err) {
+      reply = errorReply(err, deps.logger, 'approval request').message;
+    }
+    if (draft?.responseUrl) {
+      await deps
+        .postToResponseUrl(draft.responseUrl, {
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...reply,
+        })
+        .catch((err: Error) =>
+          deps.logger.warn({ err: { message: err.message } }, 'request confirmation not delivered'),
+        );
+    }
+  };
+}
+
+/** The DM's single-use button: claim it, then show what it unlocks in a modal. */
+export function createGrantButtonHandler(
+  grants: GrantService,
+  consumers: Map<string, GrantConsumer>,
+  deps: Deps,
+) {
+  return async ({ ack, action, body, client }: ButtonArgs) => {
+    await ack();
+    // The trigger_id lapses in 3 s, so the window opens first and is filled in after the read.
+    const opened = await client.views.open({
+      trigger_id: body.trigger_id,
+      view: buildLoadingView('locksmith'),
+    });
+    const viewId = opened.view?.id;
+    if (!viewId) return;
+    let view: View;
+    const result = await grants.use(action.value ?? '', body.user.id);
+    if (!result.ok) {
+      view = { ...buildLoadingView('locksmith'), blocks: notice(result.message).blocks };
+    } else {
+      const consumer = consumers.get(result.grant.approval.detail.via ?? '');
+      try {
+        if (!consumer) throw new Error(`no consumer for grant ${result.grant.approval.detail.via}`);
+        view = await consumer(result.grant);
+      } catch (err) {
+        view = {
+          ...buildLoadingView('locksmith'),
+          blocks: errorReply(err, deps.logger, 'grant').message.blocks,
+        };
+      }
+    }
+    await client.views.update({ view_id: viewId, view });
+  };
+}

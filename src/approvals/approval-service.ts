@@ -1,0 +1,317 @@
+/**
+ * Approvals as a service: post a request in the approvals channel, decide clicks by the rules
+ * in approval.ts, save with a compare-and-set (first decision wins), update the message in
+ * place, tell the requester, and hand approved requests to whoever asked for them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-events.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Person, RoleGrant } from '../identity/access.js';
+import type { UserDirectory } from '../slack/user-directory.js';
+import type { Store, StoredRecord } from '../store/store.js';
+import { type Approval, type ApprovalKind, decide, isApprover, type Verdict } from './approval.js';
+import {
+  buildBreakGlassNotice,
+  buildOutcomeMessage,
+  buildRequesterNotice,
+  buildRequestMessage,
+} from './approval-blocks.js';
+
+export type ApprovalsConfig = NonNullable<Config['approvals']>;
+
+export interface NewApproval {
+  kind: ApprovalKind;
+  requester: Person;
+  role: RoleGrant;
+  target: string;
+  reason: string;
+  detail?: Record<string, string>;
+}
+
+export type DecisionResult = { ok: true; approval: Approval } | { ok: false; message: string };
+
+export type ApprovedHandler = (approval: Approval) => Promise<void>;
+
+export interface ApprovalService {
+  readonly config: ApprovalsConfig;
+  request(input: NewApproval): Promise<Approval>;
+  decide(input: {
+    approvalId: string;
+    clicker: string;
+    teamId: string;
+    verdict: Verdict;
+    note?: string;
+    breakGlass?: boolean;
+  }): Promise<DecisionResult>;
+  /** Marks every pending request past its expiry as expired and updates its message. */
+  expireDue(): Promise<number>;
+  /** What to do once a request of this kind is approved (e.g. send the Reveal button). */
+  onApproved(kind: ApprovalKind, handler: ApprovedHandler): void;
+  get(id: string): Promise<Approval | undefined>;
+  /** Pending requests, for the App Home. */
+  pending(): Promise<Approval[]>;
+  isApproverNow(slackId: string, teamId: string): Promise<boolean>;
+}
+
+export interface ApprovalServiceDeps {
+  config: ApprovalsConfig;
+  store: Store;
+  slack: WebClient;
+  directory: UserDirectory;
+  clock: Clock;
+  audit: AuditLog;
+  logger: Logger;
+}
+
+export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
+  const { config, store, slack, directory, clock, audit, logger } = deps;
+  const handlers = new Map<ApprovalKind, ApprovedHandler>();
+
+  function expiryMinutes(kind: ApprovalKind): number {
+    if (kind === 'reveal') return config.expiry_minutes.reveal;
+    if (kind === 'edit') return config.expiry_minutes.edit;
+    return config.expiry_minutes.default;
+  }
+
+  async function save(
+    rec: StoredRecord<Approval>,
+    next: Approval,
+  ): Promise<StoredRecord<Approval> | undefined> {
+    return store.update<Approval>(
+      'approval',
+      rec.id,
+      rec.version,
+      {
+        state: next.state,
+        dueAt: next.state === 'pending' ? next.expiresAt : undefined,
+        owner: next.requester.slackId,
+        data: next,
+      },
+      clock.now(),
+    );
+  }
+
+  async function updateMessage(a: Approval): Promise<void> {
+    if (!a.message) return;
+    try {
+      await slack.chat.update({ channel: a.message.channel, ts: a.message.ts, ...buildOutcomeMessage(a) });
+    } catch (err) {
+      logger.warn(
+        { approval_id: a.id, err: { message: (err as Error).message } },
+        'approval message update failed',
+      );
+    }
+  }
+
+  async function dm(user: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+    try {
+      const opened = await slack.conversations.open({ users: user });
+      const channel = opened.channel?.id;
+      if (channel)
+        await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never });
+    } catch (err) {
+      logger.warn({ user, err: { message: (err as Error).message } }, 'DM failed');
+    }
+  }
+
+  /** Every approver's Slack ID: named people (IDs, or emails looked up) and group members. */
+  async function approverIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const p of config.approvers.people) {
+      if (!p.includes('@')) {
+        ids.add(p);
+        continue;
+      }
+      try {
+        const res = await slack.users.lookupByEmail({ email: p });
+        if (res.user?.id) ids.add(res.user.id);
+      } catch (err) {
+        logger.warn({ err: { message: (err as Error).message } }, 'approver email lookup failed');
+      }
+    }
+    if (config.approvers.groups.length > 0) {
+      const res = await slack.usergroups.list({ include_users: true });
+      for (const g of res.usergroups ?? []) {
+        if (g.handle && config.approvers.groups.includes(g.handle)) for (const u of g.users ?? []) ids.add(u);
+      }
+    }
+    return [...ids];
+  }
+
+  async function isApproverNow(slackId: string, teamId: string): Promise<boolean> {
+    const person = await directory.lookup(slackId, teamId, { fresh: true });
+    return isApprover(config.approvers, person);
+  }
+
+  async function afterDecision(a: Approval): Promise<void> {
+    await updateMessage(a);
+    if (a.state === 'approved') {
+      if (a.decision?.breakGlass) {
+        const notice = buildBreakGlassNotice(a);
+        await Promise.all((await approverIds()).map((id) => dm(id, notice)));
+      }
+      const handler = handlers.get(a.kind);
+      if (handler) {
+        try {
+          await handler(a);
+        } catch (err) {
+          logger.error(
+            { approval_id: a.id, err: { message: (err as Error).message } },
+            'approved-request handler failed',
+          );
+          await dm(a.requester.slackId, {
+            text: 'Your request was approved, but locksmith could not act on it.',
+            blocks: [],
+          });
+        }
+      }
+    } else if (a.decision?.by !== a.requester.slackId) {
+      await dm(a.requester.slackId, buildRequesterNotice(a));
+    }
+  }
+
+  return {
+    config,
+    onApproved(kind, handler) {
+      handlers.set(kind, handler);
+    },
+    async get(id) {
+      return (await store.get<Approval>('approval', id))?.data;
+    },
+    async pending() {
+      return (await store.query<Approval>({ kind: 'approval', states: ['pending'] })).map((r) => r.data);
+    },
+    isApproverNow,
+
+    async request(input) {
+      const now = clock.now();
+      const approval: Approval = {
+        id: randomUUID(),
+        kind: input.kind,
+        requester: {
+          slackId: input.requester.slackId,
+          teamId: input.requester.teamId,
+          email: input.requester.email,
+        },
+        role: input.role,
+        target: input.target,
+        reason: input.reason,
+        detail: input.detail ?? {},
+        createdAt: now,
+        expiresAt: now + expiryMinutes(input.kind) * 60_000,
+        state: 'pending',
+      };
+      let rec = await store.create<Approval>(
+        {
+          kind: 'approval',
+          id: approval.id,
+          state: 'pending',
+          dueAt: approval.expiresAt,
+          owner: approval.requester.slackId,
+          data: approval,
+        },
+        now,
+      );
+      const posted = await slack.chat.postMessage({
+        channel: config.channel,
+        ...buildRequestMessage(approval, config.break_glass),
+      });
+      if (posted.ts && posted.channel) {
+        const withMessage = { ...approval, message: { channel: posted.channel, ts: posted.ts } };
+        rec = (await save(rec, withMessage)) ?? rec;
+      }
+      audit.record({
+        action: 'approval.requested',
+        outcome: 'ok',
+        person: {
+          slack_id: approval.requester.slackId,
+          email: approval.requester.email,
+          team_id: approval.requester.teamId,
+        },
+        role: approval.role,
+        target: `${approval.kind}:${approval.target}`,
+        approval_id: approval.id,
+        note: approval.reason,
+      });
+      return rec.data;
+    },
+
+    async decide(input) {
+      const rec = await store.get<Approval>('approval', input.approvalId);
+      if (!rec) return { ok: false, message: 'That request no longer exists.' };
+      const clickerIsApprover = await isApproverNow(input.clicker, input.teamId);
+      const verdict = decide(rec.data, {
+        clicker: input.clicker,
+        clickerIsApprover,
+        verdict: input.verdict,
+        now: clock.now(),
+        note: input.note,
+        breakGlass: input.breakGlass,
+        breakGlassAllowed: config.break_glass,
+      });
+      const person = { slack_id: input.clicker, team_id: input.teamId };
+      if (!verdict.ok) {
+        if (verdict.approval) {
+          const saved = await save(rec, verdict.approval);
+          if (saved) await afterDecision(saved.data);
+        }
+        audit.record({
+          action: 'approval.decided',
+          outcome: 'refused',
+          person,
+          target: `${rec.data.kind}:${rec.data.target}`,
+          approval_id: rec.id,
+          requester: rec.data.requester.slackId,
+          reason: verdict.code,
+        });
+        return { ok: false, message: verdict.message };
+      }
+      const saved = await save(rec, verdict.approval);
+      if (!saved) {
+        // Someone decided between our read and our write: report what won.
+        const now = await store.get<Approval>('approval', input.approvalId);
+        const by = now?.data.decision ? ` by <@${now.data.decision.by}>` : '';
+        return {
+          ok: false,
+          message: `This request was just ${now?.data.state ?? 'changed'}${by}. Nothing was changed.`,
+        };
+      }
+      const a = saved.data;
+      audit.record({
+        action: 'approval.decided',
+        outcome: a.state === 'approved' ? 'approved' : 'rejected',
+        person,
+        role: a.role,
+        target: `${a.kind}:${a.target}`,
+        approval_id: a.id,
+        requester: a.requester.slackId,
+        note: a.decision?.note,
+        break_glass: a.decision?.breakGlass,
+      });
+      await afterDecision(a);
+      return { ok: true, approval: a };
+    },
+
+    async expireDue() {
+      const due = await store.query<Approval>({ kind: 'approval', states: ['pending'], dueBy: clock.now() });
+      let count = 0;
+      for (const rec of due) {
+        const saved = await save(rec, { ...rec.data, state: 'expired' });
+        if (!saved) continue;
+        count++;
+        audit.record({
+          action: 'approval.expired',
+          outcome: 'expired',
+          person: { slack_id: rec.data.requester.slackId, team_id: rec.data.requester.teamId },
+          target: `${rec.data.kind}:${rec.data.target}`,
+          approval_id: rec.id,
+        });
+        await afterDecision(saved.data);
+      }
+      return count;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The state store: rotations, approvals and pending auto-hides. One small record model that
+ * every backend (SQLite now, DynamoDB later) implements the same way, proven by one contract
+ * suite (test/store/store-contract.ts).
+ *
+ * Every record carries a `version`. Creating writes version 1; every update is a
+ * compare-and-set on the version the writer read, so a double click, a Slack retry or a second
+ * replica cannot apply a step twice: exactly one writer wins and the others learn they lost.
+ *
+ * Secret values are never stored. Records hold ids, names, people and states only.
+ */
+
+/** The kinds of record; each backend keeps them apart. */
+export type RecordKind = 'approval' | 'hide' | 'rotation' | 'grant' | 'edit';
+
+export interface StoredRecord<T = Record<string, unknown>> {
+  kind: RecordKind;
+  id: string;
+  /** 1 on create, +1 on every successful update. */
+  version: number;
+  /** A short state name, indexed for queries (e.g. "pending", "approved"). */
+  state: string;
+  /** Epoch ms when the scheduler should next look at this record; undefined = never. */
+  dueAt?: number;
+  /** Slack user id of the person the record belongs to, indexed for the App Home. */
+  owner?: string;
+  /** The record's own data, JSON-serialisable. Never a secret value. */
+  data: T;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewRecord<T> {
+  kind: RecordKind;
+  id: string;
+  state: string;
+  dueAt?: number;
+  owner?: string;
+  data: T;
+}
+
+export interface RecordQuery {
+  kind: RecordKind;
+  /** Only records in one of these states. */
+  states?: string[];
+  owner?: string;
+  /** Only records with dueAt <= this (epoch ms), oldest due first. */
+  dueBy?: number;
+  limit?: number;
+}
+
+/** A write lost a compare-and-set, or a create found the id taken. */
+export class ConflictError extends Error {
+  constructor(kind: RecordKind, id: string) {
+    super(`${kind} ${id} was changed by someone else`);
+    this.name = 'ConflictError';
+  }
+}
+
+/**
+ * The store cannot work at all: its data directory is not writable, its file is not a
+ * database, or its schema is newer than this code. Raised at open time so a misconfigured
+ * deployment stops at start-up with a sentence an operator can act on, instead of failing
+ * on the first click.
+ */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export interface Store {
+  /** Creates a record at version 1; throws ConflictError if the id exists. */
+  create<T>(record: NewRecord<T>, now: number): Promise<StoredRecord<T>>;
+  get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined>;
+  /**
+   * Replaces state, dueAt, owner and data if the stored version still equals
+   * `expectedVersion`; returns the record at the new version, or undefined if it lost (the
+   * record changed or is gone). Never throws for a lost race.
+   */
+  update<T>(
+    kind: RecordKind,
+    id: string,
+    expectedVersion: number,
+    change: { state: string; dueAt?: number; owner?: string; data: T },
+    now: number,
+  ): Promise<StoredRecord<T> | undefined>;
+  /** Deletes if the version matches (or unconditionally without one); true if it deleted. */
+  delete(kind: RecordKind, id: string, expectedVersion?: number): Promise<boolean>;
+  query<T>(query: RecordQuery): Promise<StoredRecord<T>[]>;
+  close(): Promise<void>;
+}
