@@ -8,10 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Deps, FeatureHandle } from './deps.js';
+import { register as registerApprovals } from './approvals/index.js';
 import { register as registerOtp } from './otp/index.js';
+import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
 import { register as registerSecrets } from './secrets/index.js';
 import { createReceiver } from './slack/receiver.js';
 import { errorReply } from './slack/reply-errors.js';
+import { webClientOptions } from './slack/web-client-options.js';
 
 export interface LocksmithApp {
   app: App;
@@ -19,6 +22,8 @@ export interface LocksmithApp {
   start(): Promise<{ port: number }>;
   /** Graceful stop: pending reveals are hidden, then the receiver closes. */
   stop(): Promise<void>;
+  /** The periodic work (expiries, hides); tests call `tick()` after moving the clock. */
+  scheduler: Scheduler;
 }
 
 export function createApp(deps: Deps): LocksmithApp {
@@ -30,7 +35,7 @@ export function createApp(deps: Deps): LocksmithApp {
     token: config.slackBotToken,
     receiver,
     logger: boltLogger,
-    clientOptions: config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {},
+    clientOptions: webClientOptions(config),
     // Bolt would call auth.test on the first request anyway; doing it at start-up surfaces a
     // bad token as a start-up error instead of a failed command.
     deferInitialization: true,
@@ -41,14 +46,24 @@ export function createApp(deps: Deps): LocksmithApp {
     errorReply(err.original ?? err, logger, 'bolt');
   });
 
-  const features: FeatureHandle[] = [registerSecrets(app, deps), registerOtp(app, deps)];
+  const features: FeatureHandle[] = [
+    registerApprovals(app, deps),
+    registerSecrets(app, deps),
+    registerOtp(app, deps),
+  ];
+  const scheduler = createScheduler(
+    features.flatMap((f) => f.jobs ?? []),
+    logger,
+  );
 
   return {
     app,
+    scheduler,
     async start() {
       await app.init();
       const started: unknown =
         config.transport.kind === 'http' ? await app.start(config.transport.port) : await app.start();
+      scheduler.start();
       ready = true;
       let port = config.transport.kind === 'http' ? config.transport.port : config.transport.healthPort;
       const server = started as Server | undefined;
@@ -57,6 +72,7 @@ export function createApp(deps: Deps): LocksmithApp {
     },
     async stop() {
       ready = false;
+      await scheduler.stop();
       await Promise.allSettled(features.map((f) => f.shutdown?.()));
       await app.stop();
     },

@@ -13,6 +13,7 @@ import { createCallerResolver } from './identity/caller.js';
 import { createSessionBroker } from './identity/sessions.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUserDirectory } from './slack/user-directory.js';
+import { webClientOptions } from './slack/web-client-options.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -36,7 +37,7 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
   const aws = createAwsClientFactory({ region: config.aws.region });
   const slack = new WebClient(config.slackBotToken, {
     logger: createBoltLogger(logger),
-    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    ...webClientOptions(config),
   });
   const directory = createUserDirectory(slack, clock, config.slack.user_cache_seconds);
   const sessions = createSessionBroker(aws, clock, {

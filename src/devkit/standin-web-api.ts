@@ -96,6 +96,13 @@ const usersInfo: WebApiHandler = (ws, args) => {
   return user ? { ok: true, user: userPayload(ws, user) } : webApiError('user_not_found');
 };
 
+// Slack answers users_not_found (plural) here, unlike users.info.
+const usersLookupByEmail: WebApiHandler = (ws, args) => {
+  const email = stringArg(args['email'])?.toLowerCase();
+  const user = [...ws.users.values()].find((u) => email !== undefined && u.email?.toLowerCase() === email);
+  return user ? { ok: true, user: userPayload(ws, user) } : webApiError('users_not_found');
+};
+
 const usergroupsList: WebApiHandler = (ws, args) => {
   const includeDisabled = boolArg(args['include_disabled']);
   const options = {
@@ -282,6 +289,7 @@ const conversationsOpen: WebApiHandler = (ws, args) => {
 export const WEB_API_METHODS: Readonly<Record<string, WebApiHandler>> = {
   'auth.test': authTest,
   'users.info': usersInfo,
+  'users.lookupByEmail': usersLookupByEmail,
   'usergroups.list': usergroupsList,
   'usergroups.users.list': usergroupsUsersList,
   'chat.postMessage': chatPostMessage,

@@ -7,7 +7,11 @@ import type { Deps, FeatureHandle } from '../deps.js';
 import { createAutoHider } from '../secrets/auto-hide.js';
 import { ACTION_PICK_PATTERN, ACTION_REFRESH, COMMAND_TOTP } from './ids.js';
 import { buildHiddenCodesMessage, type HiddenTotp } from './totp-blocks.js';
-import { createTotpButtonHandler, createTotpCommandHandler } from './totp-command.js';
+import {
+  createTotpButtonHandler,
+  createTotpCommandHandler,
+  createTotpGrantConsumer,
+} from './totp-command.js';
 
 export { groupDigits, type TotpCodes, totpCodes } from './codes.js';
 export {
@@ -33,5 +37,6 @@ export function register(app: App, deps: Deps): FeatureHandle {
   const buttons = createTotpButtonHandler(deps, hider);
   app.action(ACTION_REFRESH, buttons);
   app.action(ACTION_PICK_PATTERN, buttons);
+  deps.grantConsumers.set('totp', createTotpGrantConsumer(deps, hider));
   return { shutdown: () => hider.flush() };
 }

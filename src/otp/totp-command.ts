@@ -10,10 +10,12 @@ import type {
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
 } from '@slack/bolt';
+import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { isUserError, UserError } from '../errors.js';
 import type { AutoHider } from '../secrets/auto-hide.js';
+import { assertNotGuarded, requestApprovalIfGuarded } from '../secrets/guard.js';
 import { readSecretText } from '../secrets/secret-reader.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { parseCommandText } from '../slack/command-text.js';
@@ -56,7 +58,15 @@ interface ReplyPlace {
 function createTotpProducer(deps: Deps, hider: TotpHider) {
   const { config, audit, callers, clock } = deps;
 
-  return async function produce(asker: Asker, target: TotpTarget, place: ReplyPlace): Promise<SlackMessage> {
+  /**
+   * `place` undefined: an approved request's modal, which has no response_url to hide through
+   * and may show a guarded secret; every other path refuses guarded secrets.
+   */
+  return async function produce(
+    asker: Asker,
+    target: TotpTarget,
+    place: ReplyPlace | undefined,
+  ): Promise<SlackMessage> {
     const started = performance.now();
     const event: AuditEvent = {
       action: 'otp.code',
@@ -68,6 +78,7 @@ function createTotpProducer(deps: Deps, hider: TotpHider) {
     // A list of seeds to pick from generates no code, so it is not an otp.code event.
     let record = true;
     try {
+      if (place) assertNotGuarded(deps, target.secretName);
       const caller = await callers.resolve(asker.slackId, asker.teamId, target.roleName);
       event.person.email = caller.person.email;
       event.role = caller.role;
@@ -105,12 +116,12 @@ function createTotpProducer(deps: Deps, hider: TotpHider) {
         account: seed.account,
         codes,
         hidesInSeconds: Math.ceil(hideInMs / 1000),
-        messageId: place.messageId,
+        messageId: place?.messageId ?? 'approved',
         iteration: randomBytes(4).toString('hex'),
       });
       const hidden: HiddenTotp = { secretName: secret.name };
       if (found.field !== undefined) hidden.field = found.field;
-      hider.schedule(place.messageId, place.responseUrl, hidden, hideInMs);
+      if (place) hider.schedule(place.messageId, place.responseUrl, hidden, hideInMs);
       return message;
     } catch (err) {
       event.outcome = outcomeOf(err);
@@ -145,7 +156,7 @@ export type TotpProducer = ReturnType<typeof createTotpProducer>;
 export function createTotpCommandHandler(deps: Deps, hider: TotpHider) {
   const produce = createTotpProducer(deps, hider);
   const { config, logger } = deps;
-  return async ({ command, ack, respond }: CommandArgs): Promise<void> => {
+  return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
     await ack();
     let message: SlackMessage;
     try {
@@ -153,6 +164,19 @@ export function createTotpCommandHandler(deps: Deps, hider: TotpHider) {
       const [name, ...rest] = args;
       if (name === undefined || (name.toLowerCase() === 'help' && rest.length === 0)) {
         message = buildTotpHelpMessage(config.otp.seed_fields);
+      } else if (
+        await requestApprovalIfGuarded(deps, client, {
+          userId: command.user_id,
+          teamId: command.team_id,
+          triggerId: command.trigger_id,
+          responseUrl: command.response_url,
+          secretName: name,
+          roleName: flags.role,
+          via: 'totp',
+          field: rest.length > 0 ? rest.join(' ') : undefined,
+        })
+      ) {
+        return; // the reason modal took over
       } else {
         // Field names may hold spaces; the command text splits on them, so the rest is rejoined.
         const target: TotpTarget = { secretName: name };
@@ -206,5 +230,27 @@ export function createTotpButtonHandler(deps: Deps, hider: TotpHider) {
     } catch (err) {
       logger.warn({ err: { message: (err as Error).message } }, 'totp refresh could not be delivered');
     }
+  };
+}
+
+/** What an approved /totp request's button opens: the codes, computed at the click, in a modal. */
+export function createTotpGrantConsumer(deps: Deps, hider: TotpHider): GrantConsumer {
+  const produce = createTotpProducer(deps, hider);
+  return async (grant) => {
+    const target: TotpTarget = { secretName: grant.approval.target, roleName: grant.approval.role.name };
+    if (grant.approval.detail.field !== undefined) target.field = grant.approval.detail.field;
+    const message = await produce(
+      { slackId: grant.requester.slackId, teamId: grant.requester.teamId },
+      target,
+      undefined,
+    );
+    return {
+      type: 'modal',
+      callback_id: 'totp_codes_view',
+      title: { type: 'plain_text', text: 'One-time password' },
+      close: { type: 'plain_text', text: 'Close' },
+      // Buttons need a message to replace; in a modal the person asks again instead.
+      blocks: message.blocks.filter((b) => b.type !== 'actions'),
+    };
   };
 }

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Deps, FeatureHandle } from '../deps.js';
 import { createAutoHider } from './auto-hide.js';
+import { createSecretGrantConsumer } from './grant-reveal.js';
 import { ACTION_HIDE, COMMAND_SECRET } from './ids.js';
 import { createHideButtonHandler, createSecretCommandHandler } from './secret-command.js';
 
@@ -11,5 +12,6 @@ export function register(app: App, deps: Deps): FeatureHandle {
   const hider = createAutoHider(deps.postToResponseUrl, deps.logger);
   app.command(COMMAND_SECRET, createSecretCommandHandler(deps, hider));
   app.action(ACTION_HIDE, createHideButtonHandler(deps, hider));
+  deps.grantConsumers.set('secret', createSecretGrantConsumer(deps));
   return { shutdown: () => hider.flush() };
 }

@@ -2,6 +2,7 @@
  * Block Kit for /secret replies. Pure functions of data. Values only ever go into the blocks
  * of an ephemeral reply; the message's `text` (shown in notifications) names the secret only.
  */
+import type { View } from '@slack/types';
 import { UserError } from '../errors.js';
 import {
   actions,
@@ -57,24 +58,52 @@ export interface RevealContext {
  * because a half-shown credential is worse than a clear refusal.
  */
 export function buildRevealMessage(secret: SecretRead, ctx: RevealContext): SlackMessage {
-  const facts = [`Read as role ${code(ctx.roleName)}`];
+  const blocks = revealBlocks(
+    secret,
+    ctx.roleName,
+    [`hides in ${ctx.ttlSeconds} s`],
+    LIMITS.messageBlocks - 1,
+  );
+  blocks.push(actions(BLOCK_REVEAL_ACTIONS, button('Hide now', ACTION_HIDE, ctx.revealId)));
+  return { text: `Secret ${secret.name} (only visible to you)`, blocks };
+}
+
+/** The header, the facts line and the fields; refuses what would pass `maxBlocks`. */
+function revealBlocks(
+  secret: SecretRead,
+  roleName: string,
+  extraFacts: string[],
+  maxBlocks: number,
+): Block[] {
+  const facts = [`Read as role ${code(roleName)}`];
   if (secret.changedAt) facts.push(`changed ${slackDate(secret.changedAt)}`);
   if (secret.versionId) facts.push(`version ${code(secret.versionId.slice(0, 8))}`);
-  facts.push(`hides in ${ctx.ttlSeconds} s`);
+  facts.push(...extraFacts);
   const body = secret.fields.flatMap((f) => fieldBlocks(f, secret.name));
   const blocks: Block[] = [
     header(`🔑 ${secret.name}`),
     context(`${facts.join(' · ')} · only visible to you`),
     ...body,
-    actions(BLOCK_REVEAL_ACTIONS, button('Hide now', ACTION_HIDE, ctx.revealId)),
   ];
-  if (blocks.length > LIMITS.messageBlocks) {
+  if (blocks.length > maxBlocks) {
     throw new UserError(
       'too_large',
-      `\`${secret.name}\` is too large to show in Slack (${body.length} parts; Slack allows ${LIMITS.messageBlocks - 3}). Retrieve it with the AWS CLI or console.`,
+      `\`${secret.name}\` is too large to show in Slack (${body.length} parts; Slack allows ${maxBlocks - 2}). Retrieve it with the AWS CLI or console.`,
     );
   }
-  return { text: `Secret ${secret.name} (only visible to you)`, blocks };
+  return blocks;
+}
+
+/** An approved reveal: the same content in a modal, which only the requester sees. */
+export function buildRevealView(secret: SecretRead, roleName: string, approvedBy: string | undefined): View {
+  const extra = approvedBy ? [`approved by <@${approvedBy}>`] : [];
+  return {
+    type: 'modal',
+    callback_id: 'secret_reveal_view',
+    title: { type: 'plain_text', text: 'Secret' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: revealBlocks(secret, roleName, [...extra, 'close this window when done'], LIMITS.modalBlocks),
+  };
 }
 
 /** What replaces a reveal once it hides itself or "Hide now" is pressed. */

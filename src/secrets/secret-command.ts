@@ -23,6 +23,7 @@ import {
   buildListMessage,
   buildRevealMessage,
 } from './reveal-blocks.js';
+import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
 import { listSecrets, readSecret } from './secret-reader.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -46,6 +47,7 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     };
     let caller: Caller | undefined;
     try {
+      assertNotGuarded(deps, name);
       caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
       event.person.email = caller.person.email;
       event.role = caller.role;
@@ -98,7 +100,7 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     }
   }
 
-  return async ({ command, ack, respond }: CommandArgs): Promise<void> => {
+  return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
     await ack();
     let message: SlackMessage;
     try {
@@ -111,6 +113,20 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
         );
       switch (sub?.toLowerCase()) {
         case 'get':
+          if (
+            target &&
+            (await requestApprovalIfGuarded(deps, client, {
+              userId: command.user_id,
+              teamId: command.team_id,
+              triggerId: command.trigger_id,
+              responseUrl: command.response_url,
+              secretName: target,
+              roleName: flags.role,
+              via: 'secret',
+            }))
+          ) {
+            return; // the reason modal took over
+          }
           message = await get(command, target, flags.role);
           break;
         case 'list':

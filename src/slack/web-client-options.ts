@@ -1,0 +1,15 @@
+import type { WebClientOptions } from '@slack/web-api';
+import type { Config } from '../config.js';
+
+/**
+ * Options for every Web API client the bot makes (Bolt's and ours). The SDK's default retry
+ * policy keeps retrying for about 30 minutes; a person waiting on a reply is better served by a
+ * few quick retries and a clear failure, and scheduled work runs again on its next tick anyway.
+ * Rate-limited calls still wait for Slack's Retry-After.
+ */
+export function webClientOptions(config: Pick<Config, 'slackApiUrl'>): WebClientOptions {
+  return {
+    retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 },
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+  };
+}
