@@ -32,11 +32,11 @@ export { findSeed, type SeedFields, type SeedSearch, seedFields } from './seed-f
 
 /** Registers /totp, its "Refresh" button and the seed picker's buttons. */
 export function register(app: App, deps: Deps): FeatureHandle {
-  const hider = createAutoHider<HiddenTotp>(deps.postToResponseUrl, deps.logger, buildHiddenCodesMessage);
+  const hider = createAutoHider<HiddenTotp>(deps, 'totp', buildHiddenCodesMessage);
   app.command(COMMAND_TOTP, createTotpCommandHandler(deps, hider));
   const buttons = createTotpButtonHandler(deps, hider);
   app.action(ACTION_REFRESH, buttons);
   app.action(ACTION_PICK_PATTERN, buttons);
   deps.grantConsumers.set('totp', createTotpGrantConsumer(deps, hider));
-  return { shutdown: () => hider.flush() };
+  return { shutdown: () => hider.flush(), jobs: [hider.job] };
 }

@@ -38,13 +38,16 @@ export function createScheduler(jobs: Job[], logger: Logger, intervalMs = 5000):
     tick,
     start() {
       if (timer || jobs.length === 0) return;
-      timer = setInterval(() => {
+      const run = () => {
         if (running) return; // a slow tick is not overlapped by the next
         running = tick().finally(() => {
           running = undefined;
         });
-      }, intervalMs);
+      };
+      timer = setInterval(run, intervalMs);
       timer.unref();
+      // Catch up at once on what came due while no process was running (e.g. hides after a crash).
+      run();
     },
     async stop() {
       if (timer) clearInterval(timer);

@@ -1,19 +1,21 @@
 /**
- * Hides reveals after their time is up by replacing the ephemeral message through its
- * response_url (the only way Slack allows an ephemeral message to be changed).
- * Pending hides live in memory; on shutdown they are all carried out at once, so a restart
- * never leaves a value on someone's screen.
+ * Hides revealed messages after their time is up by replacing the ephemeral message through
+ * its response_url (the only way Slack allows an ephemeral message to be changed).
+ *
+ * Each pending hide is kept twice: a timer in this process for punctuality, and a record in the
+ * store (response_url and what to say, never the value) so that a hide survives a crash or
+ * restart: the scheduler's job finds records past due and hides them. Whoever deletes the
+ * record first (compare-and-set on its version) posts the replacement, so a message is hidden
+ * once even when the timer and the job race. On a graceful shutdown every pending hide is
+ * carried out at once.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Job } from '../scheduling/scheduler.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import type { ResponseUrlPoster } from '../slack/response-url.js';
+import type { Store } from '../store/store.js';
 import { buildHiddenMessage } from './reveal-blocks.js';
-
-interface PendingHide<T> {
-  responseUrl: string;
-  secretName: T;
-  timer: NodeJS.Timeout;
-}
 
 /** Why a message is being hidden by the hider. */
 export type HideReason = 'expired' | 'shutdown';
@@ -24,9 +26,21 @@ export type HideReason = 'expired' | 'shutdown';
  */
 export type HiddenMessageBuilder<T> = (target: T, reason: HideReason) => SlackMessage;
 
+/** The stored form of a pending hide. */
+interface HideData<T> {
+  responseUrl: string;
+  target: T;
+}
+
+interface PendingHide<T> extends HideData<T> {
+  timer: NodeJS.Timeout;
+  /** The store record's version once written; undefined while the write is in flight. */
+  version?: number;
+}
+
 /**
  * `T` is what a feature needs to word the hidden message: the secret's name for /secret (the
- * default), the secret and field for /totp.
+ * default), the secret and field for /totp. It must be JSON-serialisable.
  */
 export interface AutoHider<T = string> {
   /**
@@ -34,60 +48,127 @@ export interface AutoHider<T = string> {
    * hide, so a message refreshed in place hides on its new schedule, through its newest
    * response_url.
    */
-  schedule(revealId: string, responseUrl: string, secretName: T, ttlMs: number): void;
-  /** Cancels the timer of a reveal hidden by other means (the "Hide now" button); gives its secret's name. */
+  schedule(revealId: string, responseUrl: string, target: T, ttlMs: number): void;
+  /** Cancels a hide done by other means (the "Hide now" button); gives what was scheduled. */
   cancel(revealId: string): T | undefined;
-  /** Hides every pending reveal now; used at shutdown. */
+  /** Hides every pending reveal of this process now; used at shutdown. */
   flush(): Promise<void>;
+  /** Hides what is past due in the store (e.g. left by a process that crashed). */
+  readonly job: Job;
   readonly pending: number;
 }
 
-/** The /secret hider: hidden reveals say so with {@link buildHiddenMessage}. */
-export function createAutoHider(post: ResponseUrlPoster, logger: Logger): AutoHider;
-/** A hider for another feature's messages, worded by `build`. */
+export interface AutoHiderDeps {
+  store: Store;
+  clock: Clock;
+  postToResponseUrl: ResponseUrlPoster;
+  logger: Logger;
+}
+
+/**
+ * @param feature keeps each feature's hides apart in the store, so each is worded by its own
+ * builder after a restart.
+ */
+export function createAutoHider(deps: AutoHiderDeps, feature: 'secret'): AutoHider;
 export function createAutoHider<T>(
-  post: ResponseUrlPoster,
-  logger: Logger,
+  deps: AutoHiderDeps,
+  feature: string,
   build: HiddenMessageBuilder<T>,
 ): AutoHider<T>;
 export function createAutoHider<T>(
-  post: ResponseUrlPoster,
-  logger: Logger,
+  deps: AutoHiderDeps,
+  feature: string,
   build?: HiddenMessageBuilder<T>,
 ): AutoHider<T> {
+  const { store, clock, postToResponseUrl: post, logger } = deps;
   // Without a builder, T is string (the first overload), which is what buildHiddenMessage takes.
   const toMessage = build ?? (buildHiddenMessage as HiddenMessageBuilder<unknown>);
+  const state = `pending:${feature}`;
   const pending = new Map<string, PendingHide<T>>();
+  // Store writes still in flight, so flush and cancel can wait for them.
+  const writes = new Map<string, Promise<void>>();
 
-  async function hide(revealId: string, reason: HideReason): Promise<void> {
-    const entry = pending.get(revealId);
-    if (!entry) return;
-    pending.delete(revealId);
-    clearTimeout(entry.timer);
-    const message: SlackMessage = toMessage(entry.secretName, reason);
+  async function postHidden(id: string, data: HideData<T>, reason: HideReason): Promise<void> {
     try {
-      await post(entry.responseUrl, { replace_original: true, ...message });
+      await post(data.responseUrl, { replace_original: true, ...toMessage(data.target, reason) });
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message }, reveal_id: revealId }, 'auto-hide failed');
+      logger.warn({ err: { message: (err as Error).message }, reveal_id: id }, 'auto-hide failed');
     }
   }
 
+  /** Claims the stored record (first deleter wins); true if this caller should post. */
+  async function claim(id: string, version: number | undefined): Promise<boolean> {
+    try {
+      return await store.delete('hide', id, version);
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message }, reveal_id: id }, 'auto-hide claim failed');
+      return true; // better hidden twice than not at all
+    }
+  }
+
+  async function hideNow(id: string, reason: HideReason): Promise<void> {
+    const entry = pending.get(id);
+    if (!entry) return;
+    pending.delete(id);
+    clearTimeout(entry.timer);
+    await writes.get(id);
+    if (await claim(id, entry.version)) await postHidden(id, entry, reason);
+  }
+
+  function persist(id: string, data: HideData<T>, dueAt: number): void {
+    const previous = writes.get(id) ?? Promise.resolve();
+    const write = previous
+      .then(async () => {
+        const existing = await store.get<HideData<T>>('hide', id);
+        const rec = existing
+          ? await store.update('hide', id, existing.version, { state, dueAt, data }, clock.now())
+          : await store.create({ kind: 'hide', id, state, dueAt, data }, clock.now());
+        const entry = pending.get(id);
+        if (entry && rec) entry.version = rec.version;
+      })
+      .catch((err: Error) =>
+        logger.warn({ err: { message: err.message }, reveal_id: id }, 'auto-hide not saved'),
+      )
+      .finally(() => {
+        if (writes.get(id) === write) writes.delete(id);
+      });
+    writes.set(id, write);
+  }
+
   return {
-    schedule(revealId, responseUrl, secretName, ttlMs) {
+    schedule(revealId, responseUrl, target, ttlMs) {
       const earlier = pending.get(revealId);
       if (earlier) clearTimeout(earlier.timer);
-      const timer = setTimeout(() => void hide(revealId, 'expired'), ttlMs);
-      pending.set(revealId, { responseUrl, secretName, timer });
+      const timer = setTimeout(() => void hideNow(revealId, 'expired'), ttlMs);
+      const data = { responseUrl, target };
+      pending.set(revealId, { ...data, timer });
+      persist(revealId, data, clock.now() + ttlMs);
     },
     cancel(revealId) {
       const entry = pending.get(revealId);
       if (!entry) return undefined;
       clearTimeout(entry.timer);
       pending.delete(revealId);
-      return entry.secretName;
+      void (writes.get(revealId) ?? Promise.resolve()).then(() => claim(revealId, undefined));
+      return entry.target;
     },
     async flush() {
-      await Promise.all([...pending.keys()].map((id) => hide(id, 'shutdown')));
+      await Promise.all([...pending.keys()].map((id) => hideNow(id, 'shutdown')));
+    },
+    job: {
+      name: `hides.${feature}`,
+      async run() {
+        const due = await store.query<HideData<T>>({ kind: 'hide', states: [state], dueBy: clock.now() });
+        let hidden = 0;
+        for (const rec of due) {
+          if (pending.has(rec.id)) continue; // this process's own timer will do it
+          if (await claim(rec.id, rec.version)) {
+            await postHidden(rec.id, rec.data, 'expired');
+            hidden++;
+          }
+        }
+        return hidden;
+      },
     },
     get pending() {
       return pending.size;

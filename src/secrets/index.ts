@@ -9,9 +9,9 @@ export { interpretSecretString, listSecrets, readSecret } from './secret-reader.
 
 /** Registers /secret and its buttons. */
 export function register(app: App, deps: Deps): FeatureHandle {
-  const hider = createAutoHider(deps.postToResponseUrl, deps.logger);
+  const hider = createAutoHider(deps, 'secret');
   app.command(COMMAND_SECRET, createSecretCommandHandler(deps, hider));
   app.action(ACTION_HIDE, createHideButtonHandler(deps, hider));
   deps.grantConsumers.set('secret', createSecretGrantConsumer(deps));
-  return { shutdown: () => hider.flush() };
+  return { shutdown: () => hider.flush(), jobs: [hider.job] };
 }

@@ -127,6 +127,56 @@ describe('node dist/main.js', () => {
     }
   });
 
+  it('still hides a reveal when the process was killed before its timer fired', async () => {
+    const configPath = join(dir, 'crash.yml');
+    const dataDir = join(dir, 'crash-data');
+    writeFileSync(
+      configPath,
+      stringify({ ...config, reveal: { ttl_seconds: 2 }, store: { data_dir: dataDir } }),
+    );
+    const port = await freePort();
+    const env = {
+      ...awsEnv,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      PORT: String(port),
+      LOCKSMITH_CONFIG: configPath,
+      SLACK_API_URL: slack.apiUrl,
+    };
+    const first = run(env);
+    let second: Running | undefined;
+    try {
+      await waitForLine(first.stdout, /locksmith ready/);
+      const sender = new SlackRequestSender({
+        url: `http://127.0.0.1:${port}/slack/events`,
+        signingSecret: SIGNING_SECRET,
+        standin: slack,
+      });
+      const sent = await sender.slashCommand({
+        userId: 'U0ALICE',
+        command: '/secret',
+        text: 'get 2ndline/plain',
+      });
+      const reply = await slack.waitFor(() =>
+        slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
+      );
+      assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+      first.child.kill('SIGKILL'); // no graceful shutdown, no flush
+      await first.exit;
+      second = run(env);
+      await waitForLine(second.stdout, /locksmith ready/);
+      const hidden = await slack.waitFor(() => {
+        const m = slack.ephemeralMessages('U0ALICE').find((x) => x.id === reply.id);
+        return m && /hid itself/.test(JSON.stringify(m.blocks)) ? m : undefined;
+      }, 8000);
+      assert.ok(!JSON.stringify(hidden.blocks).includes(CANARY_PASSWORD));
+    } finally {
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGTERM');
+      await second?.exit;
+    }
+  });
+
   it('exits with one line per config error, naming the field, and no stack trace', async () => {
     const configPath = join(dir, 'bad.yml');
     writeFileSync(
