@@ -18,13 +18,22 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
+# --- deps: production dependencies; better-sqlite3 is a native addon, so the toolchain
+# is here (used only when no prebuilt binary matches) and never reaches the runtime image.
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
 # --- runtime: production dependencies and the compiled code only -----------------------
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=deps /app/node_modules ./node_modules
 
 # Owned by root and read-only to the app user: the process cannot change its own code.
 COPY --from=build /app/dist ./dist
@@ -33,9 +42,9 @@ COPY --from=build /app/dist ./dist
 # Tokens come from the environment, never from the image or the file.
 ENV LOCKSMITH_CONFIG=/etc/locksmith/locksmith.yml
 
-# /app/data (./data relative to the working directory) is reserved for locksmith's state
-# (the embedded SQLite store). Nothing is written there yet; mount a volume so that state
-# survives a new container once it is.
+# /app/data (./data, store.data_dir's default, relative to the working directory) holds
+# locksmith's state: the SQLite file with approvals, grants and pending auto-hides. Mount a
+# volume so that state survives a new container.
 RUN mkdir -p /etc/locksmith /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
 
