@@ -9,6 +9,7 @@ import { App } from '@slack/bolt';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Deps, FeatureHandle } from './deps.js';
 import { register as registerApprovals } from './approvals/index.js';
+import { register as registerHome } from './home/index.js';
 import { register as registerOtp } from './otp/index.js';
 import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
 import { register as registerSecrets } from './secrets/index.js';
@@ -50,6 +51,7 @@ export function createApp(deps: Deps): LocksmithApp {
     registerApprovals(app, deps),
     registerSecrets(app, deps),
     registerOtp(app, deps),
+    registerHome(app, deps),
   ];
   const scheduler = createScheduler(
     features.flatMap((f) => f.jobs ?? []),

@@ -31,12 +31,32 @@ function reasonFrom(view: ViewSubmitAction['view']): string {
   return view.state.values[BLOCK_REASON]?.[INPUT_REASON]?.value?.trim() ?? '';
 }
 
-async function tellClicker(respond: ButtonArgs['respond'], text: string): Promise<void> {
-  await respond({ response_type: 'ephemeral', replace_original: false, ...notice(text) }).catch(() => {});
+/**
+ * A refusal by DM: for clicks that came with no response_url (the App Home) and modals opened
+ * from there, where neither an ephemeral reply nor chat.postEphemeral can reach the person.
+ */
+async function dmClicker(client: ButtonArgs['client'], user: string, text: string): Promise<void> {
+  const channel = (await client.conversations.open({ users: user })).channel?.id;
+  if (channel) await client.chat.postMessage({ channel, ...notice(text) });
+}
+
+async function tellClicker(args: ButtonArgs, text: string): Promise<void> {
+  // Bolt sets `respond` only when the payload has a response_url; a Home tab click has none.
+  const responseUrl: string | undefined = args.body.response_url;
+  if (!responseUrl) {
+    await dmClicker(args.client, args.body.user.id, text).catch((err: Error) =>
+      args.logger.warn(`refusal could not be delivered by DM: ${err.message}`),
+    );
+    return;
+  }
+  await args
+    .respond({ response_type: 'ephemeral', replace_original: false, ...notice(text) })
+    .catch(() => {});
 }
 
 export function createApproveHandler(service: ApprovalService) {
-  return async ({ ack, action, body, respond }: ButtonArgs) => {
+  return async (args: ButtonArgs) => {
+    const { ack, action, body } = args;
     await ack();
     const result = await service.decide({
       approvalId: action.value ?? '',
@@ -44,19 +64,20 @@ export function createApproveHandler(service: ApprovalService) {
       teamId: body.user.team_id ?? body.team?.id ?? '',
       verdict: 'approve',
     });
-    if (!result.ok) await tellClicker(respond, result.message);
+    if (!result.ok) await tellClicker(args, result.message);
   };
 }
 
 /** Reject and Break-glass ask for a reason first, in a modal. */
 export function createReasonButtonHandler(service: ApprovalService, mode: 'reject' | 'break-glass') {
-  return async ({ ack, action, body, client, respond }: ButtonArgs) => {
+  return async (args: ButtonArgs) => {
+    const { ack, action, body, client } = args;
     await ack();
     const approvalId = action.value ?? '';
     if (mode === 'break-glass') {
       const a = await service.get(approvalId);
       if (!a || a.requester.slackId !== body.user.id) {
-        await tellClicker(respond, 'Only the requester can break the glass on their own request.');
+        await tellClicker(args, 'Only the requester can break the glass on their own request.');
         return;
       }
     }
@@ -70,7 +91,13 @@ export function createReasonButtonHandler(service: ApprovalService, mode: 'rejec
             ? 'Reject this request. The reason is shown in the channel and to the requester.'
             : ':rotating_light: Approve your own request. Every approver is told at once, with your reason.',
         submit: mode === 'reject' ? 'Reject' : 'Approve my request',
-        privateMetadata: JSON.stringify({ approvalId, mode, channel: body.channel?.id }),
+        // `home` marks a modal opened from the App Home: no channel to answer in there.
+        privateMetadata: JSON.stringify({
+          approvalId,
+          mode,
+          channel: body.channel?.id,
+          home: body.view?.type === 'home' || undefined,
+        }),
         optional: mode === 'reject',
       }),
     });
@@ -105,6 +132,10 @@ export function createDecisionReasonSubmitHandler(service: ApprovalService, deps
         .catch((err: Error) =>
           deps.logger.warn({ err: { message: err.message } }, 'refusal could not be delivered'),
         );
+    } else if (!result.ok) {
+      await dmClicker(client, body.user.id, result.message).catch((err: Error) =>
+        deps.logger.warn({ err: { message: err.message } }, 'refusal could not be delivered'),
+      );
     }
   };
 }

@@ -97,7 +97,10 @@ export interface BlockActionsOptions extends SigningOptions {
   /** Defaults to a new response_url whose original is the clicked message. */
   responseUrl?: string;
   container?: Record<string, unknown>;
-  /** Click inside a modal instead of a message: the view id and its current input state. */
+  /**
+   * Click inside a view instead of a message (a modal, or the Home tab the app published):
+   * the view id and its current input state. Slack sends no response_url for these.
+   */
   view?: { id: string; state?: { values: Record<string, unknown> } };
   /** Defaults to the element's type, else `button`. */
   actionType?: string;
@@ -109,7 +112,7 @@ export interface BlockActionsOptions extends SigningOptions {
 }
 
 export interface BlockActionsResult extends SentRequest {
-  /** Undefined for clicks inside a modal: Slack sends no response_url there. */
+  /** Undefined for clicks inside a modal or the Home tab: Slack sends no response_url there. */
   responseUrl?: string;
   triggerId: string;
   payload: Record<string, unknown>;
@@ -133,6 +136,25 @@ export interface ViewSubmissionResult extends SentRequest {
   payload: Record<string, unknown>;
   /** Slack's complaint when the bot answered `response_action: update|push` with an invalid view. */
   ackViewError?: { error: string; messages?: string[] };
+}
+
+/** How to send one Events API event. */
+export interface EventOptions extends SigningOptions {
+  /** Defaults to a fresh `Ev…` id; reuse one to replay the event as Slack's retry would. */
+  eventId?: string;
+  /** Epoch seconds; defaults to now. */
+  eventTime?: number;
+}
+
+export interface AppHomeOpenedOptions extends EventOptions {
+  userId: string;
+  /** Defaults to `home`; `messages` is the DM tab. */
+  tab?: 'home' | 'messages';
+}
+
+export interface EventResult extends SentRequest {
+  /** The `event_callback` envelope as sent. */
+  envelope: Record<string, unknown>;
 }
 
 function parseJson(text: string): unknown {
@@ -191,10 +213,17 @@ export class SlackRequestSender {
     return json === undefined ? { status: res.status, body } : { status: res.status, body, json };
   }
 
-  private async postSigned(rawBody: string, signing: SigningOptions): Promise<SentRequest> {
+  private async postSigned(
+    rawBody: string,
+    signing: SigningOptions,
+    contentType = 'application/x-www-form-urlencoded',
+  ): Promise<SentRequest> {
     const timestamp = signing.timestampSeconds ?? Math.floor(this.clock.now() / 1000);
     const secret = signing.badSignature ? `${this.signingSecret}-wrong` : this.signingSecret;
-    const headers: Record<string, string> = { ...this.signWith(secret, rawBody, timestamp) };
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      ...this.signWith(secret, rawBody, timestamp),
+    };
     if (signing.retryNum !== undefined) {
       headers['x-slack-retry-num'] = String(signing.retryNum);
       headers['x-slack-retry-reason'] = signing.retryReason ?? 'http_timeout';
@@ -226,6 +255,53 @@ export class SlackRequestSender {
       enterprise: null,
       is_enterprise_install: false,
     };
+  }
+
+  /**
+   * Sends an Events API event as Slack does: the `event_callback` envelope as a signed JSON
+   * body. `event` is the inner event object (`type`, `user`, …) exactly as Slack would send it.
+   */
+  async event(event: Record<string, unknown>, options: EventOptions = {}): Promise<EventResult> {
+    const envelope: Record<string, unknown> = {
+      token: this.verificationToken,
+      team_id: this.teamId,
+      api_app_id: this.apiAppId,
+      event,
+      type: 'event_callback',
+      event_id: options.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_time: options.eventTime ?? Math.floor(this.clock.now() / 1000),
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: this.teamId,
+          user_id: this.standin.botUserId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
+      is_ext_shared_channel: false,
+      event_context: `4-${randomBytes(12).toString('base64url')}`,
+    };
+    const sent = await this.postSigned(JSON.stringify(envelope), options, 'application/json');
+    return { ...sent, envelope };
+  }
+
+  /**
+   * A person opens the app's Home (tab `home`) or Messages tab. As in Slack, the event carries
+   * the Home view the app last published for them, if any.
+   */
+  async appHomeOpened(options: AppHomeOpenedOptions): Promise<EventResult> {
+    const tab = options.tab ?? 'home';
+    const event: Record<string, unknown> = {
+      type: 'app_home_opened',
+      user: options.userId,
+      channel: this.standin.dmChannelFor(options.userId),
+      tab,
+      event_ts: this.actionTs(),
+    };
+    const published = this.standin.views(options.userId).find((v) => v.type === 'home');
+    if (tab === 'home' && published) event['view'] = this.standin.viewPayload(published.id);
+    return this.event(event, options);
   }
 
   /** Sends a slash command as Slack does: a signed form body with a fresh response_url and trigger_id. */

@@ -1,0 +1,147 @@
+/**
+ * Slack glue for the App Home tab: build a person's Home from config, the user directory and
+ * the approvals store, and publish it with views.publish. No AWS call: roles come from the
+ * access policy, not from STS, so a refused person costs nothing and sees why.
+ */
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { Approval } from '../approvals/approval.js';
+import { ACTION_APPROVE, VIEW_DECISION_REASON } from '../approvals/ids.js';
+import type { Deps } from '../deps.js';
+import { isUserError, toUserMessage } from '../errors.js';
+import { allowedRoles, type Person } from '../identity/access.js';
+import { errorReply } from '../slack/reply-errors.js';
+import { buildHomeView, type HomeAccess, type HomeApprovals, type HomeModel } from './home-blocks.js';
+
+export type HomeDeps = Pick<Deps, 'config' | 'directory' | 'approvals' | 'slack' | 'clock' | 'logger'>;
+
+export interface HomePublisher {
+  /** What the person's Home shows now. */
+  model(userId: string, teamId?: string, notice?: string): Promise<HomeModel>;
+  /** Builds and publishes the person's Home. Never throws: a failure is logged. */
+  refreshHome(userId: string, teamId?: string, notice?: string): Promise<void>;
+}
+
+function byExpiry(a: Approval, b: Approval): number {
+  return a.expiresAt - b.expiresAt;
+}
+
+export function createHomePublisher(deps: HomeDeps): HomePublisher {
+  const { config, directory, approvals, slack, clock, logger } = deps;
+
+  function refusal(err: unknown): string {
+    const { ref } = errorReply(err, logger, 'home');
+    return isUserError(err) ? err.message : toUserMessage(err, ref ?? 'unknown');
+  }
+
+  async function approvalsFor(person: Person, now: number): Promise<HomeApprovals | undefined> {
+    if (!approvals || person.deleted || person.guest || person.isBot) return undefined;
+    // A request past its expiry is still "pending" until the scheduler's next sweep; it can
+    // no longer be decided, so the Home leaves it out.
+    const pending = (await approvals.pending()).filter((a) => a.expiresAt > now).sort(byExpiry);
+    let approver = false;
+    try {
+      approver = await approvals.isApproverNow(person.slackId, person.teamId);
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, 'home: approver check failed');
+    }
+    return {
+      channel: approvals.config.channel,
+      mine: pending.filter((a) => a.requester.slackId === person.slackId),
+      toDecide: approver ? pending.filter((a) => a.requester.slackId !== person.slackId) : undefined,
+    };
+  }
+
+  async function model(userId: string, teamId = '', notice?: string): Promise<HomeModel> {
+    const now = clock.now();
+    let person: Person | undefined;
+    let access: HomeAccess;
+    try {
+      person = await directory.lookup(userId, teamId);
+      access = { ok: true, roles: allowedRoles(config, person) };
+    } catch (err) {
+      access = { ok: false, message: refusal(err) };
+    }
+    return {
+      userId,
+      access,
+      approvals: person ? await approvalsFor(person, now) : undefined,
+      revealSeconds: config.reveal.ttl_seconds,
+      now,
+      ...(notice ? { notice } : {}),
+    };
+  }
+
+  return {
+    model,
+    async refreshHome(userId, teamId, notice) {
+      try {
+        const view = buildHomeView(await model(userId, teamId, notice));
+        await slack.views.publish({ user_id: userId, view });
+      } catch (err) {
+        errorReply(err, logger, 'home publish');
+      }
+    },
+  };
+}
+
+/** `app_home_opened`: publish a fresh Home whenever the person opens the Home tab. */
+export function createHomeOpenedHandler(home: HomePublisher) {
+  return async ({ event, body }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
+    // The Messages tab raises the same event; only the Home tab shows this view.
+    if (event.tab !== 'home') return;
+    await home.refreshHome(event.user, body.team_id);
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * The person whose Home a request decides on, if the request is a decision made from the
+ * Home: an Approve click inside the Home view, or the submitted reason modal of a Reject
+ * clicked there (the approvals feature marks that modal with `home: true`).
+ */
+export function homeDecisionBy(body: unknown): { userId: string; teamId?: string } | undefined {
+  if (!isRecord(body) || !isRecord(body['user']) || !isRecord(body['view'])) return undefined;
+  const user = body['user'];
+  const view = body['view'];
+  const userId = typeof user['id'] === 'string' ? user['id'] : undefined;
+  if (!userId) return undefined;
+  const teamId = typeof user['team_id'] === 'string' ? user['team_id'] : undefined;
+  const who = teamId ? { userId, teamId } : { userId };
+  if (body['type'] === 'block_actions') {
+    const clicked = Array.isArray(body['actions']) ? body['actions'] : [];
+    const approve = clicked.some((a) => isRecord(a) && a['action_id'] === ACTION_APPROVE);
+    return view['type'] === 'home' && approve ? who : undefined;
+  }
+  if (body['type'] === 'view_submission' && view['callback_id'] === VIEW_DECISION_REASON) {
+    try {
+      const meta: unknown = JSON.parse(String(view['private_metadata'] ?? ''));
+      return isRecord(meta) && meta['home'] === true ? who : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Global middleware: after a decision made from the Home has run (the approvals feature's
+ * own listeners decide it), republish that person's Home so the decided request leaves it.
+ * Bolt resolves `next()` only once every listener has finished, so the store is current.
+ */
+export function createHomeRefreshMiddleware(home: HomePublisher): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    const who = homeDecisionBy(body);
+    if (!who) {
+      await next();
+      return;
+    }
+    try {
+      await next();
+    } finally {
+      await home.refreshHome(who.userId, who.teamId);
+    }
+  };
+}
