@@ -4,13 +4,21 @@ import { scrubText } from './logger.js';
 
 /**
  * Bolt's logger interface on top of the process's pino logger, so Bolt's own lines are JSON
- * like ours and go through the same scrubbing (Bolt logs request bodies at debug level).
+ * like ours and go through the same scrubbing.
+ *
+ * Library lines keep their prose but never their payloads: Bolt, the Web API client and the
+ * Socket Mode client log whole request and envelope bodies at debug level, and a modal
+ * submission's body holds what the person typed (a new secret value in /secret edit).
  */
 export function createBoltLogger(base: Logger): BoltLogger {
   let log = base.child({ component: 'bolt' });
   const render = (msgs: unknown[]): string =>
     scrubText(
-      msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : safeJson(m))).join(' '),
+      msgs
+        .map((m) =>
+          typeof m === 'string' ? omitPayload(m) : m instanceof Error ? m.message : '[object omitted]',
+        )
+        .join(' '),
     );
   return {
     debug: (...msgs) => log.debug(render(msgs)),
@@ -27,10 +35,8 @@ export function createBoltLogger(base: Logger): BoltLogger {
   };
 }
 
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
+/** Cuts a log line at the first JSON or form body in it. Exported for tests. */
+export function omitPayload(text: string): string {
+  const body = text.search(/[{[]\s*"|payload=|[?&]?\w+=[^\s&]*&\w+=/);
+  return body === -1 ? text : `${text.slice(0, body).trimEnd()} [payload omitted]`;
 }

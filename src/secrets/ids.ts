@@ -2,3 +2,20 @@
 export const COMMAND_SECRET = '/secret';
 export const ACTION_HIDE = 'secret_hide';
 export const BLOCK_REVEAL_ACTIONS = 'secret_reveal_actions';
+
+/** "Edit" on a reveal: opens the edit modal for the revealed secret, under the same role. */
+export const ACTION_EDIT_OPEN = 'secret_edit_open';
+/** "Undo" on an edit's confirmation: moves AWSCURRENT back to the version before the edit. */
+export const ACTION_EDIT_UNDO = 'secret_edit_undo';
+export const BLOCK_EDIT_CONFIRM_ACTIONS = 'secret_edit_confirm_actions';
+/** The edit modal and its inputs. Existing fields are `secret_edit_field:<index>`. */
+export const VIEW_EDIT = 'secret_edit';
+export const BLOCK_EDIT_FIELD_PREFIX = 'secret_edit_field:';
+export const BLOCK_EDIT_NEW_NAME = 'secret_edit_new_name';
+export const BLOCK_EDIT_NEW_VALUE = 'secret_edit_new_value';
+export const INPUT_EDIT_VALUE = 'value';
+export const INPUT_EDIT_NAME = 'name';
+
+export function editFieldBlockId(index: number): string {
+  return `${BLOCK_EDIT_FIELD_PREFIX}${index}`;
+}

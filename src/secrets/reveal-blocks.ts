@@ -16,7 +16,8 @@ import {
   section,
 } from '../slack/block-kit.js';
 import { code, escapeMrkdwn, slackDate, splitEscaped } from '../slack/mrkdwn.js';
-import { ACTION_HIDE, BLOCK_REVEAL_ACTIONS } from './ids.js';
+import { encodeEditButtonRef } from './edit-blocks.js';
+import { ACTION_EDIT_OPEN, ACTION_HIDE, BLOCK_REVEAL_ACTIONS } from './ids.js';
 import type { SecretField, SecretList, SecretRead } from './secret-reader.js';
 
 // Room left in a section for the field label and the ``` fences around a chunk.
@@ -64,7 +65,13 @@ export function buildRevealMessage(secret: SecretRead, ctx: RevealContext): Slac
     [`hides in ${ctx.ttlSeconds} s`],
     LIMITS.messageBlocks - 1,
   );
-  blocks.push(actions(BLOCK_REVEAL_ACTIONS, button('Hide now', ACTION_HIDE, ctx.revealId)));
+  blocks.push(
+    actions(
+      BLOCK_REVEAL_ACTIONS,
+      button('Hide now', ACTION_HIDE, ctx.revealId),
+      button('Edit', ACTION_EDIT_OPEN, encodeEditButtonRef({ s: secret.name, r: ctx.roleName })),
+    ),
+  );
   return { text: `Secret ${secret.name} (only visible to you)`, blocks };
 }
 
@@ -175,6 +182,8 @@ export function buildHelpMessage(ttlSeconds: number): SlackMessage {
     '`/secret get NAME [--role ROLE]`: show a secret only to you; it hides itself after ' +
       `${ttlSeconds} s.`,
     '`/secret list [PREFIX] [--role ROLE]`: names, descriptions and change dates of the secrets your role can see.',
+    '`/secret edit NAME [--role ROLE]`: change or add fields in a form (a field left empty keeps its value); ' +
+      'saves a new version you can undo. A reveal has an *Edit* button too.',
     '`/secret help`: this help.',
     "`/totp NAME`: the current one-time password from a secret's `2fa-seed`.",
     'With several roles, the first is the default; pick another with `--role ROLE`.',

@@ -23,6 +23,7 @@ import {
   buildListMessage,
   buildRevealMessage,
 } from './reveal-blocks.js';
+import { openEditForm } from './edit-handlers.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
 import { listSecrets, readSecret } from './secret-reader.js';
 
@@ -129,6 +130,20 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
           }
           message = await get(command, target, flags.role);
           break;
+        case 'edit':
+          if (!target) {
+            throw new UserError('bad_command', 'Which secret? Usage: `/secret edit NAME [--role ROLE]`.');
+          }
+          await openEditForm(deps, client, {
+            userId: command.user_id,
+            teamId: command.team_id,
+            triggerId: command.trigger_id,
+            name: target,
+            ...(flags.role ? { roleName: flags.role } : {}),
+            responseUrl: command.response_url,
+            channelId: command.channel_id,
+          });
+          return; // the edit modal (or the approval's reason modal) took over
         case 'list':
           message = await list(command, target, flags.role);
           break;

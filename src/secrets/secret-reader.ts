@@ -124,7 +124,10 @@ async function getSecretString(
   assertSecretName(name);
   let res: GetSecretValueCommandOutput;
   try {
-    res = await session.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: name }));
+    // Name the stage: moto keeps serving the last written version after a stage move otherwise.
+    res = await session.clients.secretsManager.send(
+      new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSCURRENT' }),
+    );
   } catch (err) {
     throw secretsError(err, session, name, 'read');
   }

@@ -1,5 +1,6 @@
 /** People, roles and secrets shared by the app tests. Canary values must never leak. */
 import { READ_ALL_SECRETS, roleArn, type SeedSpec } from '../../src/devkit/aws-seed.js';
+import type { PolicyDocument } from '../../src/devkit/aws-seed.js';
 import type { StandinUser, StandinUsergroup } from '../../src/devkit/standin-types.js';
 
 export const CANARY_PASSWORD = 'CANARY-pw-7f3a9c1e';
@@ -114,5 +115,52 @@ export const otpSeed: SeedSpec = {
       value: { '2fa-seed': `otpauth://totp/Ten:ops?secret=${OTP_SEEDS.digits}&digits=10` },
     },
     { name: '2ndline/malformed', value: { '2fa-seed': `otpauth:/totp/x?secret=${OTP_SEEDS.malformed}` } },
+  ],
+};
+
+/** Canary values the /secret edit tests type into the form: they may reach AWS and nothing else. */
+export const CANARY_NEW_PASSWORD = 'CANARY-newpw-5d2e91ab';
+export const CANARY_NEW_FIELD = 'CANARY-newfield-0c7f33de';
+export const CANARY_NEW_PLAIN = 'CANARY-newplain-9a41b6c2';
+
+/**
+ * A role that may change secrets as well as read them (moto honours only Resource "*").
+ * ListSecretVersionIds is there for the tests, which count versions under this role.
+ */
+export const EDIT_SECRETS: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:ListSecrets',
+        'secretsmanager:ListSecretVersionIds',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ],
+      Resource: '*',
+    },
+  ],
+};
+
+/** `config` plus an `editor` role: alice's default; bob and carol may read but not write. */
+export const editConfig = {
+  ...config,
+  roles: { ...config.roles, editor: roleArn('locksmith-editor') },
+  people: { ...config.people, U0ALICE: ['editor'], U0DAVE: ['editor'] },
+};
+
+/** `seed` plus the editor role and the secrets the /secret edit tests change. */
+export const editSeed: SeedSpec = {
+  ...seed,
+  roles: [...(seed.roles ?? []), { name: 'locksmith-editor', policy: EDIT_SECRETS }],
+  secrets: [
+    ...(seed.secrets ?? []),
+    { name: 'edit/app', value: { username: 'app', password: CANARY_PASSWORD, port: 5432 } },
+    { name: 'edit/plain', value: `plain-${CANARY_PASSWORD}` },
+    { name: 'edit/array', value: '["a","b"]' },
+    { name: 'edit/seeded', value: { user: 'ops', '2fa-seed': CANARY_SEED } },
   ],
 };

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError } from '../../../src/errors.js';
-import { buildListMessage, buildRevealMessage } from '../../../src/secrets/reveal-blocks.js';
+import { parseEditButtonRef } from '../../../src/secrets/edit-blocks.js';
+import {
+  buildHelpMessage,
+  buildListMessage,
+  buildRevealMessage,
+} from '../../../src/secrets/reveal-blocks.js';
 import { interpretSecretString, type SecretRead } from '../../../src/secrets/secret-reader.js';
 
 const ctx = { roleName: '2ndline', ttlSeconds: 60, revealId: 'r1' };
@@ -58,6 +63,22 @@ describe('buildRevealMessage', () => {
     assert.match(json, /Read as role `2ndline`/);
     assert.match(json, /<!date\^1793541720\^/);
     assert.match(json, /"action_id":"secret_hide","value":"r1"/);
+  });
+
+  it('puts an Edit button next to "Hide now" that names the secret and role, never a value', () => {
+    const msg = buildRevealMessage(secret('{"username":"ops","password":"CANARY-edit"}'), ctx);
+    const actionsBlock = msg.blocks.find((b) => b.type === 'actions') as
+      { elements: Array<{ action_id: string; value: string; text: { text: string } }> } | undefined;
+    assert.deepEqual(
+      actionsBlock?.elements.map((e) => [e.text.text, e.action_id]),
+      [
+        ['Hide now', 'secret_hide'],
+        ['Edit', 'secret_edit_open'],
+      ],
+    );
+    const edit = actionsBlock!.elements[1]!;
+    assert.deepEqual(parseEditButtonRef(edit.value), { s: '2ndline/fastly', r: '2ndline' });
+    assert.doesNotMatch(edit.value, /CANARY/);
   });
 
   it('keeps values out of the notification text', () => {
@@ -127,5 +148,13 @@ describe('buildListMessage', () => {
       allText(buildListMessage({ items: [], total: 0, capped: false }, 'r', 'x/', 40).blocks),
       /none found/,
     );
+  });
+});
+
+describe('buildHelpMessage', () => {
+  it('lists /secret edit with its role option', () => {
+    const json = allText(buildHelpMessage(60).blocks);
+    assert.match(json, /`\/secret edit NAME \[--role ROLE\]`/);
+    assert.match(json, /left empty keeps its value/);
   });
 });
