@@ -21,7 +21,8 @@ import type { Deps } from '../deps.js';
 import { isUserError, toUserMessage, UserError } from '../errors.js';
 import type { Caller } from '../identity/caller.js';
 import type { SlackMessage } from '../slack/block-kit.js';
-import { errorReply, outcomeOf, reasonOf } from '../slack/reply-errors.js';
+import { outcomeOf, reasonOf } from '../audit/audited.js';
+import { errorReply } from '../slack/reply-errors.js';
 import {
   buildEditConfirmation,
   buildEditNoticeView,

@@ -6,13 +6,12 @@
 import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
-import { outcomeOf, reasonOf } from '../slack/reply-errors.js';
+import { audited } from '../audit/audited.js';
 import { buildRevealView } from './reveal-blocks.js';
 import { readSecret } from './secret-reader.js';
 
 export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
   return async (grant) => {
-    const started = performance.now();
     const event: AuditEvent = {
       action: 'secret.reveal',
       outcome: 'ok',
@@ -20,12 +19,9 @@ export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
       target: grant.approval.target,
       approval_id: grant.approvalId,
     };
-    try {
-      const caller = await deps.callers.resolve(
-        grant.requester.slackId,
-        grant.requester.teamId,
-        grant.approval.role.name,
-      );
+    return audited(deps.audit, event, async () => {
+      const { slackId, teamId } = grant.requester;
+      const caller = await deps.callers.resolve(slackId, teamId, grant.approval.role.name);
       event.person.email = caller.person.email;
       event.role = caller.role;
       const secret = await readSecret(caller.session, grant.approval.target, {
@@ -33,13 +29,6 @@ export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
       });
       event.version_id = secret.versionId;
       return buildRevealView(secret, caller.role.name, grant.approval.decision?.by);
-    } catch (err) {
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err);
-      throw err;
-    } finally {
-      event.duration_ms = Math.round(performance.now() - started);
-      deps.audit.record(event);
-    }
+    });
   };
 }

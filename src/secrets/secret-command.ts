@@ -10,12 +10,12 @@ import type {
   SlackCommandMiddlewareArgs,
 } from '@slack/bolt';
 import type { AuditEvent } from '../audit/audit-events.js';
+import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
-import type { Caller } from '../identity/caller.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../slack/command-text.js';
-import { errorReply, outcomeOf, reasonOf } from '../slack/reply-errors.js';
+import { errorReply } from '../slack/reply-errors.js';
 import type { AutoHider } from './auto-hide.js';
 import {
   buildHelpMessage,
@@ -39,17 +39,15 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     role: string | undefined,
   ): Promise<SlackMessage> {
     if (!name) throw new UserError('bad_command', 'Which secret? Usage: `/secret get NAME [--role ROLE]`.');
-    const started = performance.now();
     const event: AuditEvent = {
       action: 'secret.reveal',
       outcome: 'ok',
       person: { slack_id: cmd.user_id, team_id: cmd.team_id },
       target: name,
     };
-    let caller: Caller | undefined;
-    try {
+    return audited(audit, event, async () => {
       assertNotGuarded(deps, name);
-      caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
+      const caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
       event.person.email = caller.person.email;
       event.role = caller.role;
       const secret = await readSecret(caller.session, name, { seedFields: config.otp.seed_fields });
@@ -62,14 +60,7 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
       });
       hider.schedule(revealId, cmd.response_url, secret.name, config.reveal.ttl_seconds * 1000);
       return message;
-    } catch (err) {
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err);
-      throw err;
-    } finally {
-      event.duration_ms = Math.round(performance.now() - started);
-      audit.record(event);
-    }
+    });
   }
 
   async function list(
@@ -77,28 +68,20 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     prefix: string | undefined,
     role: string | undefined,
   ): Promise<SlackMessage> {
-    const started = performance.now();
     const event: AuditEvent = {
       action: 'secret.list',
       outcome: 'ok',
       person: { slack_id: cmd.user_id, team_id: cmd.team_id },
       target: prefix ?? '*',
     };
-    try {
+    return audited(audit, event, async () => {
       const caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
       event.person.email = caller.person.email;
       event.role = caller.role;
       const result = await listSecrets(caller.session, prefix);
       event.count = result.total;
       return buildListMessage(result, caller.role.name, prefix, config.secrets.list_limit);
-    } catch (err) {
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err);
-      throw err;
-    } finally {
-      event.duration_ms = Math.round(performance.now() - started);
-      audit.record(event);
-    }
+    });
   }
 
   return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AuditOutcome } from '../audit/audit-events.js';
 import { isUserError, toUserMessage } from '../errors.js';
 import { notice, type SlackMessage } from './block-kit.js';
 
@@ -30,28 +29,4 @@ export function errorReply(
     'unexpected error',
   );
   return { message: notice(toUserMessage(err, ref), ':x:'), ref };
-}
-
-/** The audit outcome that matches an error. */
-export function outcomeOf(err: unknown): AuditOutcome {
-  if (!isUserError(err)) return 'error';
-  switch (err.code) {
-    case 'not_mapped':
-    case 'deactivated':
-    case 'guest':
-    case 'role_not_allowed':
-    case 'bad_command':
-      return 'refused';
-    case 'access_denied':
-    case 'assume_role_denied':
-      return 'denied';
-    case 'secret_not_found':
-      return 'not_found';
-    default:
-      return 'error';
-  }
-}
-
-export function reasonOf(err: unknown, ref?: string): string {
-  return isUserError(err) ? err.code : `incident:${ref ?? 'unknown'}`;
 }
