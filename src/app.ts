@@ -31,7 +31,9 @@ export function createApp(deps: Deps): LocksmithApp {
   const { config, logger } = deps;
   const boltLogger = createBoltLogger(logger);
   let ready = false;
-  const receiver = createReceiver(config.transport, boltLogger, () => ({ ok: ready }));
+  const receiver = createReceiver(config.transport, boltLogger, () => ({ ok: ready }), {
+    slackApiUrl: config.slackApiUrl,
+  });
   const app = new App({
     token: config.slackBotToken,
     receiver,

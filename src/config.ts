@@ -160,10 +160,11 @@ export function parseConfigFile(raw: unknown, source: string): FileConfig {
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const field = formatPath(issue.path) || '(top level)';
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-        : issue.message;
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys')
+      message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    // zod reports a bad record key as "Invalid key in record"; the key's own rule says why.
+    if (issue.code === 'invalid_key') message = issue.issues[0]?.message ?? message;
     return `${source}: ${field}: ${message}`;
   });
   throw new ConfigError(lines.join('\n'));
@@ -212,8 +213,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!slackBotToken) {
     throw new ConfigError('SLACK_BOT_TOKEN is not set: set it to the bot token (xoxb-…) from your Slack app');
   }
+  if (!slackBotToken.startsWith('xoxb-')) {
+    throw new ConfigError('SLACK_BOT_TOKEN does not look like a bot token: it starts with xoxb-');
+  }
   let transport: Transport;
   if (env.SLACK_APP_TOKEN) {
+    // A bot token here would make the Socket Mode client retry forever instead of failing.
+    if (!env.SLACK_APP_TOKEN.startsWith('xapp-')) {
+      throw new ConfigError(
+        'SLACK_APP_TOKEN does not look like an app-level token: it starts with xapp- (Basic Information → App-Level Tokens)',
+      );
+    }
     transport = {
       kind: 'socket',
       appToken: env.SLACK_APP_TOKEN,

@@ -5,6 +5,7 @@
 import { createApp } from './app.js';
 import { buildDeps } from './build-deps.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { SlackAppTokenError } from './slack/receiver.js';
 import { StoreError } from './store/store.js';
 
 async function main(): Promise<void> {
@@ -45,9 +46,11 @@ async function main(): Promise<void> {
     const why =
       e.code === 'EADDRINUSE'
         ? `port ${config.transport.kind === 'http' ? config.transport.port : config.transport.healthPort} is already in use: set PORT to a free port`
-        : e.data?.error
-          ? `Slack refused the bot token (${e.data.error}): check SLACK_BOT_TOKEN`
-          : `could not start (${e.message ?? 'unknown error'})`;
+        : err instanceof SlackAppTokenError
+          ? `Slack refused the app-level token (${err.slackError}): check SLACK_APP_TOKEN (the xapp-… token of this app, with the connections:write scope)`
+          : e.data?.error
+            ? `Slack refused the bot token (${e.data.error}): check SLACK_BOT_TOKEN`
+            : `could not start (${e.message ?? 'unknown error'})`;
     console.error(`locksmith: ${why}`);
     process.exit(1);
   }

@@ -1,2 +1,3 @@
 export * from './slack-request-sender.js';
 export * from './slack-standin.js';
+export * from './standin-socket-mode.js';

@@ -12,6 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { checkView, type SlackApiError } from './block-kit-limits.js';
 import { isRecord, parseWebApiArgs, readBody, sendJson, sendText, stringArg } from './standin-http.js';
 import { answerResponseUrl } from './standin-response-url.js';
+import { StandinSocketMode } from './standin-socket-mode.js';
 import type {
   EphemeralMessage,
   MessageRef,
@@ -48,6 +49,13 @@ export interface SlackStandinOptions {
   port?: number;
   /** Drives ts values and the trigger / response_url windows; defaults to `Date.now`. */
   clock?: StandinClock;
+  /**
+   * An app-level token (`xapp-…`): turns on Socket Mode ({@link SlackStandin.socketMode}), with
+   * `apps.connections.open` accepting this token and WebSocket connections on the same port.
+   */
+  appToken?: string;
+  /** Socket Mode: ping every connection this often, as Slack does; by default only on request. */
+  socketModePingIntervalMs?: number;
 }
 
 /** Where an interactive element sits, as found by {@link SlackStandin.findActionSource}. */
@@ -108,6 +116,7 @@ export class SlackStandin {
   /** `http://127.0.0.1:<port>/api/`: Bolt's `clientOptions.slackApiUrl`. */
   readonly apiUrl: string;
   private readonly faults = new Map<string, Fault[]>();
+  private socket: StandinSocketMode | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -147,6 +156,19 @@ export class SlackStandin {
     });
     const { port } = server.address() as AddressInfo;
     const standin = new SlackStandin(server, ws, `http://127.0.0.1:${port}`);
+    if (options.appToken !== undefined) {
+      const socket = new StandinSocketMode({
+        appToken: options.appToken,
+        baseUrl: standin.baseUrl,
+        appId: ws.config.appId,
+        botToken: ws.config.botToken,
+        standin,
+        now: () => ws.now(),
+        pingIntervalMs: options.socketModePingIntervalMs,
+      });
+      standin.socket = socket;
+      server.on('upgrade', (req, sock, head) => socket.handleUpgrade(req, sock, head));
+    }
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       standin.route(req, res).catch((err: unknown) => {
         console.error('slack stand-in: request failed', err);
@@ -159,6 +181,7 @@ export class SlackStandin {
 
   /** Stops the server, dropping kept-alive connections so the test process can exit. */
   async stop(): Promise<void> {
+    await this.socket?.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -179,6 +202,12 @@ export class SlackStandin {
   }
   get appId(): string {
     return this.ws.config.appId;
+  }
+
+  /** Socket Mode: connections, envelopes and acks. Needs `appToken` at start. */
+  get socketMode(): StandinSocketMode {
+    if (!this.socket) throw new Error('slack stand-in: start it with an appToken to use Socket Mode');
+    return this.socket;
   }
 
   private now(): number {
@@ -209,9 +238,25 @@ export class SlackStandin {
       sendJson(res, status, response, headers);
     };
 
+    // The one method that takes the app-level token, and only from the Authorization header.
+    if (method === 'apps.connections.open') {
+      const refused = this.socket
+        ? this.socket.checkAppToken(bearer, stringArg(bodyToken))
+        : token
+          ? 'invalid_auth'
+          : 'not_authed';
+      if (refused) return answer(200, webApiError(refused));
+      const fault = this.faults.get(method)?.shift();
+      if (fault?.kind === 'ratelimit') {
+        return answer(429, webApiError('ratelimited'), { 'retry-after': String(fault.retryAfterSeconds) });
+      }
+      if (fault?.kind === 'error') return answer(200, webApiError(fault.error));
+      return answer(200, this.socketMode.openConnection());
+    }
     const handler = Object.hasOwn(WEB_API_METHODS, method) ? WEB_API_METHODS[method] : undefined;
     if (!handler) return answer(200, { ...webApiError('unknown_method'), req_method: method });
     if (!token) return answer(200, webApiError('not_authed'));
+    if (token === this.socket?.appToken) return answer(200, webApiError('not_allowed_token_type'));
     if (token !== this.ws.config.botToken) return answer(200, webApiError('invalid_auth'));
     if (parsed.error !== undefined) return answer(200, webApiError(parsed.error));
 
@@ -394,6 +439,7 @@ export class SlackStandin {
     this.responseUrlPosts.length = 0;
     this.faults.clear();
     this.ws.resetActivity();
+    this.socket?.reset();
   }
 
   /**

@@ -1,39 +1,143 @@
 /**
  * The two ways Slack reaches the bot. HTTP: Bolt's HTTPReceiver on /slack/events, which checks
  * the signature and the 5-minute timestamp window before any handler runs. Socket Mode: no
- * public endpoint; /healthz is served on its own port.
+ * public endpoint; Bolt's SocketModeReceiver holds the WebSocket and /healthz is served on its
+ * own port.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger as BoltLogger, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  type App,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  type Receiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { Transport } from '../config.js';
 
 export type HealthCheck = () => { ok: boolean; detail?: Record<string, unknown> };
 
-export function createReceiver(transport: Transport, logger: BoltLogger, health: HealthCheck): Receiver {
-  const customRoutes = [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        const h = health();
-        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unavailable', ...h.detail }));
-      },
-    },
-  ];
+/** Slack answered apps.connections.open with an error: the app-level token is wrong. */
+export class SlackAppTokenError extends Error {
+  readonly code = 'slack_app_token_refused';
+  constructor(
+    /** Slack's error code, e.g. `invalid_auth`, `not_allowed_token_type`. */
+    readonly slackError: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Slack refused the app-level token (${slackError})`, options);
+    this.name = 'SlackAppTokenError';
+  }
+}
+
+/** Where Slack's Web API is: unset means real Slack. Both receivers' clients must agree. */
+export interface ReceiverOptions {
+  slackApiUrl?: string;
+}
+
+function serveHealth(health: HealthCheck, res: ServerResponse): void {
+  const h = health();
+  res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unavailable', ...h.detail }));
+}
+
+export function createReceiver(
+  transport: Transport,
+  logger: BoltLogger,
+  health: HealthCheck,
+  options: ReceiverOptions = {},
+): Receiver {
   if (transport.kind === 'socket') {
-    return new SocketModeReceiver({
-      appToken: transport.appToken,
-      logger,
-      customRoutes,
-      installerOptions: { port: transport.healthPort },
-    });
+    return new SocketModeWithHealth(transport.appToken, transport.healthPort, logger, health, options);
   }
   return new HTTPReceiver({
     signingSecret: transport.signingSecret,
     endpoints: '/slack/events',
     port: transport.port,
     logger,
-    customRoutes,
+    customRoutes: [
+      {
+        path: '/healthz',
+        method: ['GET'],
+        handler: (_req: IncomingMessage, res: ServerResponse) => serveHealth(health, res),
+      },
+    ],
   });
+}
+
+/** How long a graceful stop waits for Slack to complete the WebSocket close handshake. */
+const SOCKET_CLOSE_WAIT_MS = 5000;
+
+/**
+ * Bolt's SocketModeReceiver for the WebSocket, with our own health server next to it. Bolt's
+ * receiver can serve custom routes itself, but it neither waits for its server to listen nor
+ * handles a listen error (a port in use would crash the process with a stack trace), and its
+ * stop() returns before the WebSocket is closed.
+ */
+class SocketModeWithHealth implements Receiver {
+  private readonly socketMode: SocketModeReceiver;
+  private readonly server: Server;
+
+  constructor(
+    appToken: string,
+    private readonly healthPort: number,
+    logger: BoltLogger,
+    health: HealthCheck,
+    options: ReceiverOptions,
+  ) {
+    this.socketMode = new SocketModeReceiver({
+      appToken,
+      logger,
+      // apps.connections.open goes through this client: it must reach the same Slack as the bot.
+      // Only the URL is set, so the socket client keeps its own patient retry policy.
+      installerOptions: {
+        clientOptions: options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {},
+      },
+    });
+    this.server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (req.method === 'GET' && path === '/healthz') return serveHealth(health, res);
+      res.writeHead(404).end();
+    });
+  }
+
+  init(app: App): void {
+    this.socketMode.init(app);
+  }
+
+  /** Listens for health checks, then connects to Slack; resolves with the health server. */
+  async start(): Promise<Server> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.healthPort, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    try {
+      await this.socketMode.start();
+    } catch (err) {
+      await this.closeServer();
+      const slackError = (err as { data?: { error?: unknown } }).data?.error;
+      throw typeof slackError === 'string' ? new SlackAppTokenError(slackError, { cause: err }) : err;
+    }
+    return this.server;
+  }
+
+  /** Closes the WebSocket with a close handshake, then the health server. */
+  async stop(): Promise<void> {
+    await Promise.race([
+      this.socketMode.client.disconnect(),
+      delay(SOCKET_CLOSE_WAIT_MS, undefined, { ref: false }),
+    ]);
+    await this.closeServer();
+  }
+
+  private closeServer(): Promise<void> {
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
 }

@@ -177,6 +177,58 @@ describe('node dist/main.js', () => {
     }
   });
 
+  it('serves /secret over Socket Mode with SLACK_APP_TOKEN, answers /healthz on PORT, and names SLACK_APP_TOKEN when Slack refuses it', async () => {
+    const appToken = 'xapp-1-A0LOCKSMITH-1-e2e-app-token';
+    const socketSlack = await SlackStandin.start({ botToken: BOT_TOKEN, users, usergroups, appToken });
+    const configPath = join(dir, 'socket.yml');
+    writeFileSync(
+      configPath,
+      stringify({ ...config, reveal: { ttl_seconds: 600 }, store: { data_dir: join(dir, 'socket-data') } }),
+    );
+    const env = {
+      ...awsEnv,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_APP_TOKEN: appToken,
+      PORT: String(await freePort()),
+      LOCKSMITH_CONFIG: configPath,
+      SLACK_API_URL: socketSlack.apiUrl,
+    };
+    const bot = run(env);
+    try {
+      assert.match(await waitForLine(bot.stdout, /locksmith ready/), /Socket Mode, health on :\d+/);
+      const health = await fetch(`http://127.0.0.1:${env.PORT}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: 'ok' });
+
+      const sent = await socketSlack.socketMode.sendSlashCommand({
+        userId: 'U0ALICE',
+        command: '/secret',
+        text: 'get 2ndline/fastly',
+      });
+      assert.equal(sent.ack.type, 'slash_commands');
+      assert.ok(!sent.ack.late, `acked in ${sent.ack.ackMs} ms`);
+      const reply = await socketSlack.waitFor(() =>
+        socketSlack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
+      );
+      assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+
+      bot.child.kill('SIGTERM');
+      assert.equal(await bot.exit, 0);
+      const [connection] = socketSlack.socketMode.connections;
+      assert.equal(connection?.closedBy, 'app', 'the bot closed its socket on SIGTERM');
+      assert.equal(connection?.closeCode, 1000);
+
+      const refused = run({ ...env, SLACK_APP_TOKEN: 'xapp-1-A0LOCKSMITH-1-revoked' });
+      assert.equal(await refused.exit, 1);
+      assert.deepEqual(refused.stderr, [
+        'locksmith: Slack refused the app-level token (invalid_auth): check SLACK_APP_TOKEN (the xapp-… token of this app, with the connections:write scope)',
+      ]);
+    } finally {
+      bot.child.kill('SIGKILL');
+      await socketSlack.stop();
+    }
+  });
+
   it('exits with one line per config error, naming the field, and no stack trace', async () => {
     const configPath = join(dir, 'bad.yml');
     writeFileSync(

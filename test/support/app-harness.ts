@@ -22,6 +22,7 @@ import { startTestMoto } from './moto.js';
 
 export const BOT_TOKEN = 'xoxb-test-bot-token';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const APP_TOKEN = 'xapp-1-A0LOCKSMITH-1-test-app-token';
 export const REGION = 'eu-west-1';
 
 export interface HarnessOptions {
@@ -34,6 +35,11 @@ export interface HarnessOptions {
   moto?: MotoServer;
   /** Log level of the bot; tests keep debug so leak checks see everything. */
   logLevel?: string;
+  /**
+   * Socket Mode instead of HTTP: the bot connects to the stand-in with APP_TOKEN, `sender`
+   * delivers envelopes over that connection, and the health server listens on a free port.
+   */
+  socketMode?: true;
 }
 
 export interface Harness {
@@ -46,7 +52,10 @@ export interface Harness {
   seeded: Seeded;
   logs: string[];
   auditEvents(): Record<string, unknown>[];
+  /** HTTP mode's request URL; empty in Socket Mode, where Slack needs none. */
   eventsUrl: string;
+  /** `GET` answers 200 once the bot is ready (HTTP: same port as events; Socket Mode: its own). */
+  healthUrl: string;
   /** The bot's data directory (the SQLite file lives here). */
   dataDir: string;
   stop(): Promise<void>;
@@ -76,13 +85,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     botToken: BOT_TOKEN,
     users: options.users,
     usergroups: options.usergroups ?? [],
+    ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-test-data-'));
   const file = parseConfigFile({ store: { data_dir: dataDir }, ...options.config }, 'test config');
   const config: Config = {
     ...file,
     slackBotToken: BOT_TOKEN,
-    transport: { kind: 'http', signingSecret: SIGNING_SECRET, port: 0 },
+    transport: options.socketMode
+      ? { kind: 'socket', appToken: APP_TOKEN, healthPort: 0 }
+      : { kind: 'http', signingSecret: SIGNING_SECRET, port: 0 },
     slackApiUrl: slack.apiUrl,
     logLevel: options.logLevel ?? 'debug',
     configPath: 'test config',
@@ -91,8 +103,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const deps = buildDeps(config, { logger: captured.logger, clock: options.clock });
   const app = createApp(deps);
   const { port } = await app.start();
-  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
-  const sender = new SlackRequestSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, standin: slack });
+  const eventsUrl = options.socketMode ? '' : `http://127.0.0.1:${port}/slack/events`;
+  const sender = options.socketMode
+    ? slack.socketMode.sender
+    : new SlackRequestSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, standin: slack });
   return {
     moto,
     aws,
@@ -104,6 +118,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     logs: captured.lines,
     auditEvents: captured.auditEvents,
     eventsUrl,
+    healthUrl: `http://127.0.0.1:${port}/healthz`,
     dataDir,
     async stop() {
       await app.stop();

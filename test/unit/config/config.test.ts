@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, parseConfigFile } from '../../../src/config.js';
+
+const ROLE = 'arn:aws:iam::111111111111:role/locksmith-2ndline';
+
+function configFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'locksmith-config-')), 'locksmith.yml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function configError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  const file = configFile(`roles:\n  2ndline: ${ROLE}\n`);
+
+  it('chooses HTTP mode with a signing secret and Socket Mode with an app token', () => {
+    const http = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      PORT: '8080',
+      LOCKSMITH_CONFIG: file,
+    });
+    assert.deepEqual(http.transport, { kind: 'http', signingSecret: 's', port: 8080 });
+    const socket = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_APP_TOKEN: 'xapp-1',
+      LOCKSMITH_CONFIG: file,
+    });
+    assert.deepEqual(socket.transport, { kind: 'socket', appToken: 'xapp-1', healthPort: 3000 });
+  });
+
+  it('applies every default', () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', LOCKSMITH_CONFIG: file });
+    assert.equal(c.reveal.ttl_seconds, 60);
+    assert.deepEqual(c.otp.seed_fields, ['2fa-seed']);
+    assert.equal(c.store.data_dir, './data');
+    assert.equal(c.approvals, undefined);
+    assert.equal(c.access.contact, 'the platform team');
+  });
+
+  it('says which token to set, in one line', () => {
+    assert.match(
+      configError(() => loadConfig({ LOCKSMITH_CONFIG: file })),
+      /^SLACK_BOT_TOKEN is not set/,
+    );
+    assert.match(
+      configError(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', LOCKSMITH_CONFIG: file })),
+      /neither SLACK_APP_TOKEN .* nor SLACK_SIGNING_SECRET/,
+    );
+  });
+
+  it('refuses tokens of the wrong kind', () => {
+    assert.match(
+      configError(() =>
+        loadConfig({ SLACK_BOT_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 's', LOCKSMITH_CONFIG: file }),
+      ),
+      /xoxb-/,
+    );
+    assert.match(
+      configError(() =>
+        loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2', LOCKSMITH_CONFIG: file }),
+      ),
+      /xapp-/,
+    );
+  });
+
+  it('refuses a bad PORT and reports YAML syntax errors with a position', () => {
+    assert.match(
+      configError(() =>
+        loadConfig({
+          SLACK_BOT_TOKEN: 'xoxb-1',
+          SLACK_SIGNING_SECRET: 's',
+          PORT: 'http',
+          LOCKSMITH_CONFIG: file,
+        }),
+      ),
+      /PORT="http"/,
+    );
+    const bad = configFile('roles: [unclosed\n');
+    assert.match(
+      configError(() =>
+        loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', LOCKSMITH_CONFIG: bad }),
+      ),
+      /:\d+:\d+: not valid YAML/,
+    );
+  });
+});
+
+describe('parseConfigFile', () => {
+  it('names every bad field in its own line', () => {
+    const message = configError(() =>
+      parseConfigFile(
+        {
+          roles: { ops: 'arn:aws:iam::1:role/x' },
+          people: { 'not a person': ['ops'] },
+          approvals: { channel: '#approvals', approvers: { people: [], groups: [] } },
+        },
+        'f.yml',
+      ),
+    );
+    const lines = message.split('\n');
+    assert.ok(lines.some((l) => /^f\.yml: roles\.ops: expected an IAM role ARN/.test(l)));
+    assert.ok(
+      lines.some((l) => /^f\.yml: people\.not a person: keys must be a Slack user ID or an email/.test(l)),
+    );
+    assert.ok(lines.some((l) => /^f\.yml: approvals\.channel: expected a Slack channel ID/.test(l)));
+    assert.ok(lines.some((l) => /^f\.yml: approvals\.approvers: name at least one approver/.test(l)));
+  });
+
+  it('refuses roles that are not defined and unknown fields', () => {
+    const message = configError(() =>
+      parseConfigFile({ roles: { ops: ROLE }, groups: { oncall: ['nope'] }, extra: 1 }, 'f.yml'),
+    );
+    assert.match(message, /groups\.oncall\[0\]: role "nope" is not defined under roles/);
+    assert.match(message, /\(top level\): unknown field\(s\) "extra"/);
+  });
+});
