@@ -5,7 +5,7 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App } from '@slack/bolt';
+import { App, LogLevel } from '@slack/bolt';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Deps, FeatureHandle } from './deps.js';
 import { register as registerApprovals } from './approvals/index.js';
@@ -27,6 +27,13 @@ export interface LocksmithApp {
   scheduler: Scheduler;
 }
 
+function boltLogLevel(level: string): LogLevel {
+  if (level === 'trace' || level === 'debug') return LogLevel.DEBUG;
+  if (level === 'warn') return LogLevel.WARN;
+  if (level === 'error' || level === 'fatal' || level === 'silent') return LogLevel.ERROR;
+  return LogLevel.INFO;
+}
+
 export function createApp(deps: Deps): LocksmithApp {
   const { config, logger } = deps;
   const boltLogger = createBoltLogger(logger);
@@ -38,6 +45,8 @@ export function createApp(deps: Deps): LocksmithApp {
     token: config.slackBotToken,
     receiver,
     logger: boltLogger,
+    // Bolt sets its logger's level itself (info unless told); keep it at the process's level.
+    logLevel: boltLogLevel(config.logLevel),
     clientOptions: webClientOptions(config),
     // Bolt would call auth.test on the first request anyway; doing it at start-up surfaces a
     // bad token as a start-up error instead of a failed command.
