@@ -1,0 +1,361 @@
+/**
+ * The rotation record, the events that move it and the effects a move asks for. Types and
+ * defaults only; the rules are in workflow.ts, the AWS side in runner.ts.
+ *
+ * A rotation record is JSON in the store. It never holds a secret value: a new key's secret
+ * exists only in the runner's memory during the create step (and in the secrets it is written to).
+ */
+import type { ApprovalKind } from '../approvals/approval.js';
+import type { KeyFact, LastUse } from './key-facts.js';
+import type { KeyLayout, KeySearch } from './key-places.js';
+
+/** Every state, in workflow order; the last three are final. */
+export const ROTATION_STATES = [
+  'inspect',
+  'resolve-extra-key',
+  'locate',
+  'confirm-places',
+  'create',
+  'switch-over',
+  'notify-and-approve',
+  'deactivate',
+  'grace',
+  'confirm-delete',
+  'delete',
+  'cancelling',
+  'done',
+  'cancelled',
+  'abandoned',
+] as const;
+
+export type RotationState = (typeof ROTATION_STATES)[number];
+
+export const FINAL_STATES: ReadonlySet<RotationState> = new Set(['done', 'cancelled', 'abandoned']);
+
+/** Settings from `rotation.*` in the config file (per role/account where the config allows). */
+export interface RotationConfig {
+  maxKeyAgeDays: number;
+  pollMinutes: number;
+  quietHours: number;
+  graceDays: number;
+  /** Which steps need an approval in the approvals channel. */
+  approvals: { deleteExtraKey: boolean; deactivate: boolean; delete: boolean };
+  /** Places outside AWS that hold keys (control panels): a checklist the person ticks off. */
+  thirdPartyPlaces: Array<{ name: string; link: string }>;
+  /**
+   * How long a runner owns a step it started (an intent). After that another runner, or the
+   * same one after a restart, may take the step over and finish it.
+   */
+  leaseMinutes: number;
+}
+
+export const DEFAULT_ROTATION_CONFIG: RotationConfig = {
+  maxKeyAgeDays: 90,
+  pollMinutes: 15,
+  quietHours: 24,
+  graceDays: 7,
+  approvals: { deleteExtraKey: true, deactivate: true, delete: true },
+  thirdPartyPlaces: [],
+  leaseMinutes: 5,
+};
+
+export type RotationConfigInput = Partial<Omit<RotationConfig, 'approvals'>> & {
+  approvals?: Partial<RotationConfig['approvals']>;
+};
+
+/** The defaults with `input` laid over them. */
+export function rotationConfig(input: RotationConfigInput = {}): RotationConfig {
+  return {
+    ...DEFAULT_ROTATION_CONFIG,
+    ...input,
+    approvals: { ...DEFAULT_ROTATION_CONFIG.approvals, ...input.approvals },
+    thirdPartyPlaces: input.thirdPartyPlaces ?? DEFAULT_ROTATION_CONFIG.thirdPartyPlaces,
+  };
+}
+
+export interface RoleRef {
+  name: string;
+  arn: string;
+}
+
+export interface RotationPerson {
+  slackId: string;
+  teamId: string;
+  email?: string;
+}
+
+/** A secret found to contain the old key id. */
+export interface SecretPlace {
+  name: string;
+  arn?: string;
+  /** False when the layout is not one locksmith edits; `reason` says why. */
+  updatable: boolean;
+  reason?: string;
+  layout?: KeyLayout;
+  /** For display: the fields holding the key id and its secret (dotted paths). */
+  idFields: string[];
+  secretFields: string[];
+  /** Chosen by the person in confirm-places. */
+  selected: boolean;
+  /** Set when the new pair was written (PutSecretValue). */
+  written?: { attempt: number; versionId: string; previousVersionId?: string; at: number };
+  /** What cancelling did to this secret. */
+  restored?: RestoreOutcome;
+}
+
+export type RestoreOutcome = 'restored' | 'unchanged' | 'changed-since' | 'gone';
+
+/** A checklist item: a configured third-party place, or a secret locksmith cannot edit. */
+export interface ChecklistPlace {
+  name: string;
+  link?: string;
+  source: 'config' | 'secret';
+  note?: string;
+  selected: boolean;
+  ticked?: { by: string; at: number };
+}
+
+/** Actions that may need an approval, and the approval kind each is filed under. */
+export type ApprovalAction = 'delete-extra-key' | 'deactivate-key' | 'skip-wait' | 'delete-key';
+
+export const APPROVAL_KIND: Record<ApprovalAction, ApprovalKind> = {
+  'delete-extra-key': 'delete-key',
+  'deactivate-key': 'deactivate-key',
+  'skip-wait': 'skip-wait',
+  'delete-key': 'delete-key',
+};
+
+export interface PendingApproval {
+  /** Deterministic (`<rotation>:<action>:<n>`), so re-sending the request after a crash is idempotent. */
+  id: string;
+  action: ApprovalAction;
+  keyId: string;
+  requestedAt: number;
+  /** Slack id of the person the request is filed for (the approver must be someone else). */
+  requestedBy: string;
+}
+
+export interface HistoryEntry {
+  at: number;
+  /** A Slack user id, or "locksmith" for the bot's own steps. */
+  by: string;
+  what: string;
+}
+
+export type IntentKind =
+  'delete-extra-key' | 'create' | 'deactivate' | 'reactivate' | 'delete-old-key' | 'cancel';
+
+/**
+ * A step with AWS writes, saved before any of them is made. While `leaseUntil` is ahead, the
+ * runner that saved it owns the step and every other event is refused as busy; after that (a
+ * crash, or a failure that released the lease) the next tick resumes it.
+ */
+export interface Intent {
+  kind: IntentKind;
+  effects: WriteEffect[];
+  startedAt: number;
+  leaseUntil: number;
+  /** For `create`: the attempt whose ClientRequestTokens the writes use. */
+  attempt?: number;
+  /** Set when the step failed; the lease is released and the scheduler retries at `retryAt`. */
+  failure?: { at: number; message: string; retryAt: number };
+}
+
+export interface Rotation {
+  id: string;
+  role: RoleRef;
+  userName: string;
+  requester: RotationPerson;
+  state: RotationState;
+  createdAt: number;
+  /** The keys as inspected. */
+  keys: KeyFact[];
+  oldKeyId?: string;
+  newKeyId?: string;
+  /** IAM's CreateDate of the new key (epoch ms). */
+  newKeyCreatedAt?: number;
+  /** False when the "new" key already existed (two keys in use, one retired). */
+  newKeyCreatedHere: boolean;
+  extraKeyDeletedId?: string;
+  places: {
+    located: boolean;
+    confirmed: boolean;
+    secrets: SecretPlace[];
+    checklist: ChecklistPlace[];
+    scanned?: number;
+    unreadable?: number;
+  };
+  /** The last create attempt started (0 = none); each attempt has its own request tokens. */
+  createAttempt: number;
+  intent?: Intent;
+  pendingApproval?: PendingApproval;
+  approvalSeq: number;
+  /** Last use of the new key seen by a poll. */
+  newKeyUsedAt?: number;
+  /** Last use of the old key seen by the previous poll; a change resets `quietSince`. */
+  oldKeyLastUsedAt?: number;
+  /** Since when (bot clock) the old key has been seen quiet. */
+  quietSince?: number;
+  lastPolledAt?: number;
+  deactivatedAt?: number;
+  graceEndsAt?: number;
+  /** When the scheduler should next poll (switch-over, notify-and-approve) or retry a read. */
+  nextCheckAt?: number;
+  lastError?: { at: number; message: string };
+  history: HistoryEntry[];
+  /** Ids of recent events already applied (a Slack retry or double click is answered as duplicate). */
+  seenEventIds: string[];
+  outcome?: { kind: 'done' | 'cancelled' | 'abandoned'; notes: string[] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+interface PersonEventBase {
+  /** Slack id of the person acting. */
+  by: string;
+  /** An id for deduplication (e.g. the Slack action's message ts + action id, or the approval id). */
+  eventId?: string;
+}
+
+/** Events from people (buttons, modals, approvals). The Slack layer sends these. */
+export type PersonEvent = PersonEventBase &
+  (
+    | { type: 'delete-extra-key'; keyId: string }
+    | { type: 'retire-key'; keyId: string }
+    | { type: 'confirm-places'; secrets: string[]; checklist: string[] }
+    | { type: 'rescan' }
+    | { type: 'tick-place'; name: string }
+    | { type: 'proceed-anyway'; reason: string }
+    | { type: 'approval-granted'; approvalId: string }
+    | { type: 'approval-rejected'; approvalId: string; note?: string }
+    | { type: 'confirm-deactivate' }
+    | { type: 'reactivate' }
+    | { type: 'confirm-delete' }
+    | { type: 'cancel'; reason?: string }
+  );
+
+export type PersonEventType = PersonEvent['type'];
+
+/** A secret the locate scan found. */
+export interface LocatedSecret {
+  name: string;
+  arn?: string;
+  search: Exclude<KeySearch, { found: false }>;
+}
+
+/** What the runner learnt or did; only the runner sends these. */
+export type SystemEvent =
+  /** Time passed (scheduler), or a restart: do the state's due work or resume a stale step. */
+  | { type: 'tick'; force?: boolean }
+  | { type: 'keys-inspected'; keys: KeyFact[] }
+  | { type: 'places-located'; secrets: LocatedSecret[]; scanned: number; unreadable: number }
+  | {
+      type: 'create-probed';
+      attempt: number;
+      strays: Array<{ keyId: string; used: boolean }>;
+      recoverFrom?: { keyId: string; secretName: string };
+    }
+  | {
+      type: 'key-created';
+      attempt: number;
+      keyId: string;
+      createdAt: number;
+      written: Array<{ name: string; versionId: string; previousVersionId?: string }>;
+      skipped: Array<{ name: string; reason: string }>;
+    }
+  | { type: 'extra-key-deleted'; keyId: string }
+  | { type: 'key-status-set'; keyId: string; status: 'Active' | 'Inactive' }
+  | { type: 'old-key-deleted'; keyId: string }
+  | { type: 'usage-polled'; oldKey: LastUse | 'never' | 'gone'; newKey: LastUse | 'never' | 'gone' }
+  | {
+      type: 'compensated';
+      secrets: Array<{ name: string; outcome: RestoreOutcome }>;
+      newKey: 'deleted' | 'kept-used' | 'none';
+      keptKeyIds: string[];
+      reactivated: boolean;
+    }
+  | { type: 'step-failed'; message: string };
+
+export type RotationEvent = PersonEvent | SystemEvent;
+
+// ---------------------------------------------------------------------------------------------
+// Effects
+
+/** AWS reads; repeating one is harmless, so they run without an intent. */
+export type ReadEffect =
+  | { type: 'inspect-keys' }
+  | { type: 'locate-secrets' }
+  | { type: 'poll-usage' }
+  | { type: 'probe-create'; attempt: number };
+
+/** AWS writes; each is idempotent or reconciles, and runs only under a saved intent. */
+export type WriteEffect =
+  | { type: 'delete-key'; keyId: string; purpose: 'extra' | 'old' | 'stray' }
+  | { type: 'create-key'; attempt: number; recoverFrom?: { keyId: string; secretName: string } }
+  | { type: 'set-key-status'; keyId: string; status: 'Active' | 'Inactive' }
+  | { type: 'restore-secret'; name: string; ourVersionIds: string[]; previousVersionId?: string }
+  /** Deletes `keyId` (or, without one, any key but `keepKeyIds`) if it was never used. */
+  | { type: 'delete-new-key'; keyId?: string; keepKeyIds: string[] };
+
+/** What the Slack layer shows. */
+export type RotationNotice =
+  | {
+      kind: 'switch-over-status';
+      newKeyUsedAt?: number;
+      oldKeyLastUsedAt?: number;
+      quietSince: number;
+      quietForMs: number;
+      neededMs: number;
+      ready: boolean;
+    }
+  | { kind: 'deactivation-planned'; keyId: string; userName: string; why: string; needsApproval: boolean }
+  | { kind: 'key-deactivated'; keyId: string; graceEndsAt: number }
+  | { kind: 'key-reactivated'; keyId: string; by: string }
+  | { kind: 'delete-due'; keyId: string }
+  | { kind: 'extra-key-deleted'; keyId: string }
+  | {
+      kind: 'finished';
+      outcome: 'done' | 'cancelled' | 'abandoned';
+      summary: HistoryEntry[];
+      notes: string[];
+    }
+  | { kind: 'step-failed'; message: string };
+
+export type NoticeEffect =
+  | {
+      type: 'request-approval';
+      approvalId: string;
+      action: ApprovalAction;
+      kind: ApprovalKind;
+      /** Slack id of the person the request is for; approvers must be someone else. */
+      requestedBy: string;
+      target: string;
+      reason: string;
+      detail: Record<string, string>;
+    }
+  | { type: 'withdraw-approval'; approvalId: string; why: string }
+  | { type: 'notify'; notice: RotationNotice };
+
+export type RotationEffect = ReadEffect | WriteEffect | NoticeEffect;
+
+const READ_TYPES = new Set(['inspect-keys', 'locate-secrets', 'poll-usage', 'probe-create']);
+const WRITE_TYPES = new Set([
+  'delete-key',
+  'create-key',
+  'set-key-status',
+  'restore-secret',
+  'delete-new-key',
+]);
+
+export function isReadEffect(e: RotationEffect): e is ReadEffect {
+  return READ_TYPES.has(e.type);
+}
+
+export function isWriteEffect(e: RotationEffect): e is WriteEffect {
+  return WRITE_TYPES.has(e.type);
+}
+
+export function isNoticeEffect(e: RotationEffect): e is NoticeEffect {
+  return !READ_TYPES.has(e.type) && !WRITE_TYPES.has(e.type);
+}

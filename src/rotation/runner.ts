@@ -1,0 +1,407 @@
+/**
+ * Runs rotations: feeds events to the pure workflow, saves each new record with a
+ * compare-and-set on its version, and applies the effects to AWS. Knows nothing of Slack: the
+ * Slack layer calls `start`/`handle` and renders the record and the notices it gets back; the
+ * scheduler calls `resumeDue`.
+ *
+ * Order of work, and why it is crash-safe:
+ * 1. `transition` → the next record. A step with AWS writes puts them in the record as an
+ *    `intent` with a lease.
+ * 2. Save with compare-and-set. Only the writer that wins goes on to AWS, so a double click, a
+ *    Slack retry, a scheduler tick or a second replica cannot apply a step twice; the loser gets
+ *    `duplicate`, `busy`, `refused` or `conflict` and touches nothing.
+ * 3. Apply the effects; the result is a system event, back to 1.
+ * A crash leaves the intent in the store; when its lease runs out the scheduler (or `reconcile`)
+ * takes it over and repeats it. Every write repeats safely (see aws-steps.ts); the create step
+ * first checks with ListAccessKeys and the secrets' versions what the lost attempt left behind.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { isUserError } from '../errors.js';
+import { ConflictError, type Store, type StoredRecord } from '../store/store.js';
+import { type FaultHook, type RotationClients, runRead, runWrites, type StepContext } from './aws-steps.js';
+import type { KeyPair } from './key-places.js';
+import type { LocateProgress } from './locate.js';
+import {
+  dueAtOf,
+  FINAL_STATES,
+  isNoticeEffect,
+  isReadEffect,
+  isWriteEffect,
+  newRotation,
+  type NoticeEffect,
+  type PersonEvent,
+  type Refusal,
+  type RoleRef,
+  ROTATION_STATES,
+  type Rotation,
+  type RotationConfig,
+  rotationConfig,
+  type RotationConfigInput,
+  type RotationEffect,
+  type RotationEvent,
+  type RotationPerson,
+  type TransitionContext,
+  transition,
+} from './workflow.js';
+
+export type { FaultHook, RotationClients } from './aws-steps.js';
+
+const KIND = 'rotation' as const;
+
+export type RotationLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface RotationRunnerDeps {
+  store: Store;
+  clock: Clock;
+  logger: RotationLogger;
+  /** `rotation.*` settings; a function lets them differ per role/account. Default: the defaults. */
+  config?: RotationConfigInput | ((rotation: Pick<Rotation, 'role' | 'userName'>) => RotationConfig);
+  /**
+   * Clients for work nobody clicked for (scheduled polls, resumed steps): the background role
+   * with the requester's SourceIdentity. Calls that carry `options.clients` use those instead.
+   */
+  clientsFor?: (rotation: Rotation) => Promise<RotationClients>;
+  /** GetSecretValue calls in flight while locating; default 4. */
+  locateConcurrency?: number;
+  newId?: () => string;
+  /** Test hook; see {@link FaultHook}. */
+  faults?: FaultHook;
+}
+
+export interface StartInput {
+  /** A caller-chosen id makes a retried start idempotent; default a random one. */
+  id?: string;
+  role: RoleRef;
+  userName: string;
+  requester: RotationPerson;
+}
+
+export interface RunOptions {
+  /** The acting person's clients (their session); AWS calls of this run use them. */
+  clients?: RotationClients;
+  /** Progress of the locate scan, for a progress line. */
+  onProgress?: (progress: LocateProgress) => void;
+}
+
+/**
+ * - `applied`: the event was saved (and its effects applied; see `error` for a step that failed
+ *   after the save — the record then shows it and the step is retried or can be cancelled);
+ * - `idle`: a tick found nothing due;
+ * - `duplicate`: the same event was already applied (by eventId);
+ * - `busy`: a step is in flight (another click, another replica); nothing was done;
+ * - `conflict`: the record changed under this call and the event no longer applies;
+ * - `refused`: the event does not apply now (`refusal` says why);
+ * - `failed`: an AWS step failed; `error` says why, the saved record shows it, and the step is
+ *   retried by the scheduler or can be cancelled;
+ * - `not-found`: no such rotation.
+ */
+export type RunOutcome =
+  'applied' | 'idle' | 'duplicate' | 'busy' | 'conflict' | 'refused' | 'failed' | 'not-found';
+
+export interface RunResult {
+  outcome: RunOutcome;
+  rotationId: string;
+  /** The record as saved last by this call (or as found, when nothing was saved). */
+  rotation?: Rotation;
+  version?: number;
+  /** Messages and approval requests for the Slack layer, in order. */
+  notices: NoticeEffect[];
+  refusal?: Refusal;
+  /** A step that failed: a sentence fit for the person. */
+  error?: { message: string };
+  /**
+   * The new key pair, only from the create step and only when a place needs it typed in by hand
+   * (a third-party place, or a secret locksmith could not edit). Show it once, ephemerally.
+   * Never stored, never logged.
+   */
+  reveal?: KeyPair;
+}
+
+export interface RotationRunner {
+  /** Creates the rotation, inspects the user's keys and, with one key, locates it. */
+  start(input: StartInput, options: RunOptions & { clients: RotationClients }): Promise<RunResult>;
+  /** Applies a person's event (button, modal, approval decision). */
+  handle(rotationId: string, event: PersonEvent, options?: RunOptions): Promise<RunResult>;
+  /** For the scheduler: ticks every rotation whose dueAt has come (polls, grace ends, stale steps). */
+  resumeDue(options?: { limit?: number }): Promise<RunResult[]>;
+  /** After a restart, or on "Retry": resumes a stale step, or does the state's due work now. */
+  reconcile(rotationId: string, options?: RunOptions): Promise<RunResult>;
+  get(rotationId: string): Promise<StoredRecord<Rotation> | undefined>;
+}
+
+const ACTIVE_STATES = ROTATION_STATES.filter((s) => !FINAL_STATES.has(s));
+
+export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
+  const { store, clock, logger } = deps;
+  const configFor =
+    typeof deps.config === 'function'
+      ? deps.config
+      : (() => {
+          const fixed = rotationConfig(deps.config);
+          return () => fixed;
+        })();
+  const fault: FaultHook = deps.faults ?? (() => {});
+  const newId = deps.newId ?? (() => `rot-${randomUUID()}`);
+
+  const contextFor = (rotation: Pick<Rotation, 'role' | 'userName'>): TransitionContext => ({
+    now: clock.now(),
+    config: configFor(rotation),
+  });
+
+  async function clientsOf(rotation: Rotation, options: RunOptions): Promise<RotationClients> {
+    if (options.clients) return options.clients;
+    if (deps.clientsFor) return deps.clientsFor(rotation);
+    throw new Error('no AWS clients for this rotation: pass options.clients or deps.clientsFor');
+  }
+
+  function result(
+    outcome: RunOutcome,
+    record: StoredRecord<Rotation> | undefined,
+    extra: Partial<RunResult> = {},
+  ): RunResult {
+    return {
+      outcome,
+      rotationId: record?.id ?? '',
+      ...(record ? { rotation: record.data, version: record.version } : {}),
+      notices: [],
+      ...extra,
+    };
+  }
+
+  async function save(
+    current: StoredRecord<Rotation>,
+    next: Rotation,
+  ): Promise<StoredRecord<Rotation> | undefined> {
+    const dueAt = dueAtOf(next);
+    return store.update<Rotation>(
+      KIND,
+      current.id,
+      current.version,
+      {
+        state: next.state,
+        ...(dueAt !== undefined ? { dueAt } : {}),
+        owner: next.requester.slackId,
+        data: next,
+      },
+      clock.now(),
+    );
+  }
+
+  /**
+   * The loop: transition (unless `initial` gives effects already saved), save, apply, repeat
+   * with the event the effects produced, until no effects are left.
+   */
+  async function run(
+    record: StoredRecord<Rotation>,
+    first: RotationEvent | undefined,
+    initial: RotationEffect[],
+    options: RunOptions,
+    conflictRetries: number,
+  ): Promise<RunResult> {
+    const notices: NoticeEffect[] = [];
+    let current = record;
+    let event = first;
+    let effects = initial;
+    let changed = first === undefined;
+    let reveal: KeyPair | undefined;
+    let failure: string | undefined;
+
+    for (;;) {
+      if (event) {
+        const isFirst = event === first;
+        const tr = transition(current.data, event, contextFor(current.data));
+        if (!tr.ok) {
+          if (isFirst) return refusal(current, tr.refusal);
+          // A result that no longer applies (someone took the step over): theirs counts.
+          logger.warn(
+            {
+              rotationId: current.id,
+              state: current.data.state,
+              event: event.type,
+              refusal: tr.refusal.code,
+            },
+            'rotation step result dropped',
+          );
+          break;
+        }
+        if (tr.rotation !== current.data) {
+          const saved = await save(current, tr.rotation);
+          if (!saved) {
+            const fresh = await store.get<Rotation>(KIND, current.id);
+            if (isFirst && first && 'by' in first && conflictRetries > 0 && fresh) {
+              // Decide again on what is there now: a duplicate, busy, or still applicable.
+              return run(fresh, first, [], options, conflictRetries - 1);
+            }
+            logger.warn(
+              { rotationId: current.id, event: event.type },
+              'rotation changed meanwhile; step not saved',
+            );
+            if (isFirst) return result('conflict', fresh ?? current);
+            current = fresh ?? current;
+            break;
+          }
+          current = saved;
+          changed = true;
+          logger.info(
+            {
+              rotationId: current.id,
+              state: current.data.state,
+              event: event.type,
+              version: current.version,
+            },
+            'rotation step saved',
+          );
+          await fault(
+            `saved:${current.data.state}${current.data.intent ? `:${current.data.intent.kind}` : ''}`,
+          );
+        }
+        effects = tr.effects;
+      }
+
+      notices.push(...effects.filter(isNoticeEffect));
+      const writes = effects.filter(isWriteEffect);
+      const read = effects.find(isReadEffect);
+      effects = [];
+      if (writes.length === 0 && !read) break;
+
+      const rotation = current.data;
+      const sc: StepContext = {
+        clients: await clientsOf(rotation, options),
+        now: clock.now(),
+        config: configFor(rotation),
+        fault,
+        locateConcurrency: deps.locateConcurrency ?? 4,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      };
+      try {
+        if (writes.length) {
+          const out = await runWrites(rotation, writes, sc);
+          event = out.event;
+          const byHand = rotation.places.checklist.some((p) => p.selected) || (out.skippedCount ?? 0) > 0;
+          if (out.pair && byHand) reveal = out.pair;
+        } else {
+          event = await runRead(rotation, read!, sc);
+        }
+      } catch (err) {
+        failure = messageOf(err);
+        logger.warn(
+          {
+            rotationId: current.id,
+            state: rotation.state,
+            step: rotation.intent?.kind ?? read?.type,
+            // The person-facing sentence and error names only: AWS error texts can echo request data.
+            err: { name: errName(err), cause: errName((err as { cause?: unknown }).cause), message: failure },
+          },
+          'rotation step failed',
+        );
+        event = { type: 'step-failed', message: failure };
+      }
+    }
+
+    return result(changed ? (failure ? 'failed' : 'applied') : 'idle', current, {
+      notices,
+      ...(failure ? { error: { message: failure } } : {}),
+      ...(reveal ? { reveal } : {}),
+    });
+  }
+
+  function refusal(record: StoredRecord<Rotation>, refused: Refusal): RunResult {
+    const outcome: RunOutcome =
+      refused.code === 'duplicate' ? 'duplicate' : refused.code === 'busy' ? 'busy' : 'refused';
+    return result(outcome, record, { refusal: refused });
+  }
+
+  async function findActive(role: RoleRef, userName: string): Promise<StoredRecord<Rotation> | undefined> {
+    const active = await store.query<Rotation>({ kind: KIND, states: [...ACTIVE_STATES] });
+    return active.find((r) => r.data.role.arn === role.arn && r.data.userName === userName);
+  }
+
+  return {
+    async start(input, options) {
+      const id = input.id ?? newId();
+      const existing = await store.get<Rotation>(KIND, id);
+      if (existing) return result('duplicate', existing);
+      const active = await findActive(input.role, input.userName);
+      if (active) {
+        return result('refused', active, {
+          refusal: {
+            code: 'already-rotating',
+            message: `${input.userName} is already being rotated (${active.id}, started by <@${active.data.requester.slackId}>).`,
+          },
+        });
+      }
+      const { rotation, effects } = newRotation(
+        { id, role: input.role, userName: input.userName, requester: input.requester },
+        contextFor({ role: input.role, userName: input.userName }),
+      );
+      const dueAt = dueAtOf(rotation);
+      let created: StoredRecord<Rotation>;
+      try {
+        created = await store.create<Rotation>(
+          {
+            kind: KIND,
+            id,
+            state: rotation.state,
+            ...(dueAt !== undefined ? { dueAt } : {}),
+            owner: rotation.requester.slackId,
+            data: rotation,
+          },
+          clock.now(),
+        );
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        const raced = await store.get<Rotation>(KIND, id);
+        return result('duplicate', raced);
+      }
+      logger.info({ rotationId: id, userName: input.userName, role: input.role.name }, 'rotation started');
+      await fault('saved:inspect');
+      return run(created, undefined, effects, options, 0);
+    },
+
+    async handle(rotationId, event, options = {}) {
+      const record = await store.get<Rotation>(KIND, rotationId);
+      if (!record) return { outcome: 'not-found', rotationId, notices: [] };
+      return run(record, event, [], options, 2);
+    },
+
+    async resumeDue(options = {}) {
+      const due = await store.query<Rotation>({ kind: KIND, dueBy: clock.now(), limit: options.limit ?? 20 });
+      const results: RunResult[] = [];
+      // One at a time: polls are cheap, and this keeps AWS request rates low.
+      for (const record of due) {
+        try {
+          results.push(await run(record, { type: 'tick' }, [], {}, 0));
+        } catch (err) {
+          logger.error(
+            { rotationId: record.id, err: { name: errName(err), message: messageOf(err) } },
+            'rotation tick failed',
+          );
+          results.push(result('failed', record, { error: { message: messageOf(err) } }));
+        }
+      }
+      return results;
+    },
+
+    async reconcile(rotationId, options = {}) {
+      const record = await store.get<Rotation>(KIND, rotationId);
+      if (!record) return { outcome: 'not-found', rotationId, notices: [] };
+      return run(record, { type: 'tick', force: true }, [], options, 0);
+    },
+
+    get(rotationId) {
+      return store.get<Rotation>(KIND, rotationId);
+    },
+  };
+}
+
+function errName(err: unknown): string {
+  return err instanceof Error ? err.name : err === undefined ? 'none' : typeof err;
+}
+
+/** The person-facing sentence for a failed step (RotationStepError and UserError are written for people). */
+function messageOf(err: unknown): string {
+  if (err instanceof Error && (err.name === 'RotationStepError' || isUserError(err))) return err.message;
+  return 'Something went wrong on locksmith’s side during this step; it is retried later.';
+}

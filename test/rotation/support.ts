@@ -1,0 +1,329 @@
+/**
+ * Shared setup for the rotation tests that run against moto: seeding an IAM user with keys and
+ * secrets that hold them, a consumer that "uses" a key (any call signed with it makes moto mark
+ * it used now), an injected clock, a SQLite store that can "crash", and a driver that pushes a
+ * rotation to its end the way people and the scheduler would.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+} from '@aws-sdk/client-iam';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AwsRecorder } from '../../src/devkit/aws-recorder.js';
+import type { MotoServer } from '../../src/devkit/moto.js';
+import {
+  createRotationRunner,
+  type FaultHook,
+  isFinal,
+  type KeyPair,
+  type Rotation,
+  type RotationConfigInput,
+  type RotationRunner,
+  type RotationState,
+} from '../../src/rotation/index.js';
+import { openSqliteStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/store.js';
+
+export const REGION = 'eu-west-1';
+export const USER = 'svc-deploy';
+export const ROLE = { name: 'platform', arn: 'arn:aws:iam::123456789012:role/platform' };
+export const REQUESTER = { slackId: 'UREQUESTER', teamId: 'T1', email: 'req@example.com' };
+export const APPROVER = 'UAPPROVER';
+export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;
+const ADMIN = { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' };
+
+/** Silent logger that keeps every line, so tests can check nothing secret was logged. */
+export function memoryLogger(): { lines: string[]; info: Logger; warn: Logger; error: Logger } {
+  const lines: string[] = [];
+  const log: Logger = (obj: unknown, msg?: string) => {
+    lines.push(JSON.stringify({ obj, msg }));
+  };
+  return { lines, info: log, warn: log, error: log };
+}
+type Logger = (obj: unknown, msg?: string) => void;
+
+export class TestClock {
+  constructor(public t: number) {}
+  now = (): number => this.t;
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface Seeded {
+  oldKey: KeyPair;
+  secondKey?: KeyPair;
+  /** Secret name → its original SecretString. */
+  originals: Record<string, string>;
+}
+
+/** Thrown by the fault hook: the runner "process" dies at that point. */
+export class Crash extends Error {
+  constructor(point: string) {
+    super(`crash at ${point}`);
+    this.name = 'Crash';
+  }
+}
+
+/** A store that stops working after a crash, as a dead process would not write anything else. */
+export function crashableStore(inner: Store): Store & { dead: boolean } {
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (wrapper.dead) return Promise.reject(new Crash('store used after crash'));
+    return fn();
+  };
+  const wrapper = {
+    dead: false,
+    create: ((...a: Parameters<Store['create']>) => guard(() => inner.create(...a))) as Store['create'],
+    get: ((...a: Parameters<Store['get']>) => guard(() => inner.get(...a))) as Store['get'],
+    update: ((...a: Parameters<Store['update']>) => guard(() => inner.update(...a))) as Store['update'],
+    delete: (...a: Parameters<Store['delete']>) => guard(() => inner.delete(...a)),
+    query: ((...a: Parameters<Store['query']>) => guard(() => inner.query(...a))) as Store['query'],
+    close: () => inner.close(),
+  };
+  return wrapper;
+}
+
+export class Harness {
+  readonly clock = new TestClock(Date.now());
+  readonly logger = memoryLogger();
+  readonly admin: { iam: IAMClient; sm: SecretsManagerClient };
+  /** The person's clients, through the recorder so tests can count calls. */
+  readonly clients: { iam: IAMClient; secretsManager: SecretsManagerClient };
+  dir = '';
+  store!: Store & { dead: boolean };
+  private stores: Store[] = [];
+
+  private constructor(
+    readonly moto: MotoServer,
+    readonly recorder: AwsRecorder,
+  ) {
+    const admin = { region: REGION, endpoint: moto.url, credentials: ADMIN };
+    this.admin = { iam: new IAMClient(admin), sm: new SecretsManagerClient(admin) };
+    const viaRecorder = { region: REGION, endpoint: recorder.url, credentials: ADMIN, maxAttempts: 1 };
+    this.clients = { iam: new IAMClient(viaRecorder), secretsManager: new SecretsManagerClient(viaRecorder) };
+  }
+
+  static async create(moto: MotoServer): Promise<Harness> {
+    return new Harness(moto, await AwsRecorder.start(moto.url));
+  }
+
+  /** Fresh moto state, a fresh store directory, a fresh clock. */
+  async reset(): Promise<void> {
+    await this.moto.reset();
+    this.recorder.clear();
+    await this.closeStores();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = mkdtempSync(join(tmpdir(), 'locksmith-rotation-'));
+    this.store = crashableStore(this.openStore());
+    this.clock.t = Date.now();
+    this.logger.lines.length = 0;
+  }
+
+  private openStore(): Store {
+    const store = openSqliteStore({ dataDir: this.dir });
+    this.stores.push(store);
+    return store;
+  }
+
+  /** "Restart": the old store handle is dropped, the same file is opened again. */
+  async restart(): Promise<void> {
+    this.store.dead = true;
+    this.store = crashableStore(this.openStore());
+  }
+
+  runner(options: { faults?: FaultHook; config?: RotationConfigInput } = {}): RotationRunner {
+    return createRotationRunner({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      config: { thirdPartyPlaces: [], ...options.config },
+      clientsFor: async () => this.clients,
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.closeStores();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    await this.recorder.stop();
+    this.admin.iam.destroy();
+    this.admin.sm.destroy();
+    this.clients.iam.destroy();
+    this.clients.secretsManager.destroy();
+  }
+
+  private async closeStores(): Promise<void> {
+    for (const s of this.stores) await s.close();
+    this.stores = [];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // AWS seeding and inspection (admin clients, straight to moto)
+
+  async createKey(userName = USER): Promise<KeyPair> {
+    const res = await this.admin.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    return { accessKeyId: res.AccessKey!.AccessKeyId!, secretAccessKey: res.AccessKey!.SecretAccessKey! };
+  }
+
+  /**
+   * The user with one key used by a consumer, stored in two secrets (a JSON one and an
+   * "id:secret" one) plus an unrelated secret; `secondKey: 'unused' | 'used'` adds a second key.
+   */
+  async seed(options: { secondKey?: 'unused' | 'used' } = {}): Promise<Seeded> {
+    await this.admin.iam.send(new CreateUserCommand({ UserName: USER }));
+    const oldKey = await this.createKey();
+    await this.use(oldKey);
+    let secondKey: KeyPair | undefined;
+    if (options.secondKey) {
+      secondKey = await this.createKey();
+      if (options.secondKey === 'used') await this.use(secondKey);
+    }
+    const originals: Record<string, string> = {
+      'app/deploy': JSON.stringify(
+        {
+          aws_access_key_id: oldKey.accessKeyId,
+          aws_secret_access_key: oldKey.secretAccessKey,
+          region: REGION,
+        },
+        null,
+        2,
+      ),
+      'ci/deploy-creds': `${oldKey.accessKeyId}:${oldKey.secretAccessKey}`,
+      'db/password': JSON.stringify({ password: 'hunter2' }),
+    };
+    for (const [name, value] of Object.entries(originals)) {
+      await this.admin.sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+    }
+    return { oldKey, ...(secondKey ? { secondKey } : {}), originals };
+  }
+
+  /** A consumer calls AWS with this key; moto marks it used now. */
+  async use(pair: KeyPair): Promise<void> {
+    const sts = new STSClient({ region: REGION, endpoint: this.moto.url, credentials: pair });
+    try {
+      await sts.send(new GetCallerIdentityCommand({}));
+    } finally {
+      sts.destroy();
+    }
+  }
+
+  async current(name: string): Promise<string> {
+    const res = await this.admin.sm.send(
+      new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSCURRENT' }),
+    );
+    return res.SecretString!;
+  }
+
+  async versionCount(name: string): Promise<number> {
+    const res = await this.admin.sm.send(
+      new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }),
+    );
+    return res.Versions?.length ?? 0;
+  }
+
+  async keys(userName = USER): Promise<Array<{ id: string; status: string }>> {
+    const res = await this.admin.iam.send(new ListAccessKeysCommand({ UserName: userName }));
+    return (res.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId!, status: k.Status! }));
+  }
+
+  /** The consumer of app/deploy reads its secret (as deployed software would) and uses that key. */
+  async consumerSwitches(): Promise<KeyPair> {
+    const value = JSON.parse(await this.current('app/deploy')) as Record<string, string>;
+    const pair = { accessKeyId: value.aws_access_key_id!, secretAccessKey: value.aws_secret_access_key! };
+    await this.use(pair);
+    return pair;
+  }
+
+  /** Calls that moto answered with LimitExceeded (HTTP 409). */
+  limitExceeded(): number {
+    return this.recorder.calls.filter((c) => c.status === 409).length;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Driving
+
+  async start(runner: RotationRunner, id = 'rot-test') {
+    return runner.start({ id, role: ROLE, userName: USER, requester: REQUESTER }, { clients: this.clients });
+  }
+
+  /**
+   * Pushes a rotation on as people and the scheduler would: confirm all updatable places, let
+   * the consumer switch, let time pass, approve, confirm. A stale step (after a crash) is left to
+   * the lease to expire and then reconciled. Stops at `stopAt` (when no step is in flight) or at
+   * a final state.
+   */
+  async drive(runner: RotationRunner, id: string, stopAt?: RotationState): Promise<Rotation> {
+    for (let i = 0; i < 60; i++) {
+      const record = await runner.get(id);
+      assert.ok(record, `rotation ${id} exists`);
+      const r = record.data;
+      if (isFinal(r.state) || (stopAt === r.state && !r.intent)) return r;
+      if (r.intent) {
+        this.clock.advance(6 * 60_000);
+        await runner.reconcile(id);
+        continue;
+      }
+      switch (r.state) {
+        case 'inspect':
+        case 'locate':
+          await runner.reconcile(id);
+          break;
+        case 'confirm-places':
+          await runner.handle(
+            id,
+            {
+              type: 'confirm-places',
+              by: REQUESTER.slackId,
+              secrets: r.places.secrets.filter((s) => s.updatable).map((s) => s.name),
+              checklist: [],
+            },
+            { clients: this.clients },
+          );
+          break;
+        case 'switch-over':
+          if (r.newKeyCreatedHere) await this.consumerSwitches();
+          this.clock.advance(25 * HOUR);
+          await runner.resumeDue();
+          break;
+        case 'notify-and-approve':
+        case 'confirm-delete':
+          if (r.pendingApproval) {
+            await runner.handle(
+              id,
+              { type: 'approval-granted', by: APPROVER, approvalId: r.pendingApproval.id },
+              { clients: this.clients },
+            );
+          } else if (r.state === 'confirm-delete') {
+            await runner.handle(
+              id,
+              { type: 'confirm-delete', by: REQUESTER.slackId },
+              { clients: this.clients },
+            );
+          } else {
+            throw new Error('notify-and-approve without a pending approval');
+          }
+          break;
+        case 'grace':
+          this.clock.advance(8 * DAY);
+          await runner.resumeDue();
+          break;
+        default:
+          throw new Error(`drive: nothing to do in ${r.state}`);
+      }
+    }
+    throw new Error('drive: rotation did not finish');
+  }
+}

@@ -1,0 +1,715 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KeyFact } from '../../src/rotation/key-facts.js';
+import { secretWriteToken } from '../../src/rotation/request-token.js';
+import {
+  allowedPersonEvents,
+  dueAtOf,
+  newRotation,
+  PERSON_EVENTS,
+  type PersonEvent,
+  type PersonEventType,
+  ROTATION_STATES,
+  type Rotation,
+  type RotationConfig,
+  rotationConfig,
+  type RotationConfigInput,
+  type RotationEffect,
+  type RotationEvent,
+  type RotationState,
+  transition,
+  type WriteEffect,
+} from '../../src/rotation/workflow.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2026, 0, 5, 9);
+const REQ = 'UREQ';
+const APPROVER = 'UAPP';
+const OLD = 'AKIAOLD0000000000001';
+const NEW = 'AKIANEW0000000000002';
+const EXTRA = 'AKIAEXTRA00000000003';
+
+function fact(id: string, lastUsed: 'never' | number, ageDays = 100): KeyFact {
+  return {
+    id,
+    status: 'Active',
+    createdAt: T0 - ageDays * DAY,
+    ageDays,
+    lastUsed: lastUsed === 'never' ? 'never' : { at: lastUsed, service: 'sts', region: 'eu-west-1' },
+    verdict: lastUsed === 'never' ? 'unused-old' : 'overdue',
+  };
+}
+
+/** The config the tests use: the defaults, one third-party place, and `input`. */
+function cfg(input: RotationConfigInput = {}): RotationConfig {
+  return rotationConfig({ thirdPartyPlaces: [{ name: 'Datadog', link: 'https://dd' }], ...input });
+}
+
+/** A rotation driven through the pure machine, with its own clock. */
+class Sim {
+  now = T0;
+  rotation: Rotation;
+  effects: RotationEffect[];
+  constructor(readonly config: RotationConfig = cfg()) {
+    const created = newRotation(
+      {
+        id: 'rot-1',
+        role: { name: 'platform', arn: 'arn:aws:iam::1:role/platform' },
+        userName: 'svc',
+        requester: { slackId: REQ, teamId: 'T' },
+      },
+      this.ctx(),
+    );
+    this.rotation = created.rotation;
+    this.effects = created.effects;
+  }
+  ctx() {
+    return { now: this.now, config: this.config };
+  }
+  /** Applies an event that must be accepted. */
+  apply(event: RotationEvent): RotationEffect[] {
+    const before = JSON.stringify(this.rotation);
+    const result = transition(this.rotation, event, this.ctx());
+    assert.equal(JSON.stringify(this.rotation), before, 'transition must not mutate its input');
+    if (!result.ok) assert.fail(`${event.type} refused in ${this.rotation.state}: ${result.refusal.message}`);
+    this.rotation = result.rotation;
+    this.effects = result.effects;
+    return result.effects;
+  }
+  /** The refusal code of an event that must be refused (and then has no effects). */
+  refused(event: RotationEvent): string {
+    const result = transition(this.rotation, event, this.ctx());
+    assert.equal(result.ok, false, `${event.type} should be refused in ${this.rotation.state}`);
+    return result.ok ? '' : result.refusal.code;
+  }
+  advance(ms: number): void {
+    this.now += ms;
+  }
+  types(): string[] {
+    return this.effects.map((e) => e.type);
+  }
+}
+
+const located = {
+  type: 'places-located' as const,
+  scanned: 12,
+  unreadable: 1,
+  secrets: [
+    {
+      name: 'app/deploy',
+      search: {
+        found: true as const,
+        updatable: true as const,
+        layout: { format: 'json' as const, container: [], idFields: ['key_id'], secretField: 'secret_key' },
+      },
+    },
+    {
+      name: 'ci/creds',
+      search: {
+        found: true as const,
+        updatable: true as const,
+        layout: { format: 'pair' as const, separator: ':' as const },
+      },
+    },
+    {
+      name: 'legacy/ini',
+      search: { found: true as const, updatable: false as const, reason: 'inside text' },
+    },
+  ],
+};
+
+/** Drives a fresh rotation to `state` the usual way (one key, two secrets, approvals on). */
+function simAt(state: RotationState, config?: RotationConfig): Sim {
+  const sim = new Sim(config);
+  if (state === 'inspect') return sim;
+  if (state === 'resolve-extra-key') {
+    sim.apply({ type: 'keys-inspected', keys: [fact(OLD, T0 - DAY), fact(EXTRA, 'never', 20)] });
+    return sim;
+  }
+  sim.apply({ type: 'keys-inspected', keys: [fact(OLD, T0 - DAY)] });
+  if (state === 'locate') return sim;
+  sim.apply(located);
+  if (state === 'confirm-places') return sim;
+  sim.apply({ type: 'confirm-places', by: REQ, secrets: ['app/deploy', 'ci/creds'], checklist: ['Datadog'] });
+  if (state === 'create') return sim;
+  sim.apply({
+    type: 'key-created',
+    attempt: 1,
+    keyId: NEW,
+    createdAt: sim.now,
+    written: [
+      {
+        name: 'app/deploy',
+        versionId: secretWriteToken('rot-1', 1, 'app/deploy'),
+        previousVersionId: 'v-app',
+      },
+      { name: 'ci/creds', versionId: secretWriteToken('rot-1', 1, 'ci/creds'), previousVersionId: 'v-ci' },
+    ],
+    skipped: [],
+  });
+  sim.apply({ type: 'usage-polled', oldKey: { at: T0 - DAY, service: 'sts', region: 'x' }, newKey: 'never' });
+  if (state === 'switch-over') return sim;
+  sim.advance(25 * HOUR);
+  sim.apply({ type: 'tick' });
+  sim.apply({
+    type: 'usage-polled',
+    oldKey: { at: T0 - DAY, service: 'sts', region: 'x' },
+    newKey: { at: sim.now - HOUR, service: 's3', region: 'x' },
+  });
+  if (state === 'notify-and-approve') return sim;
+  sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: sim.rotation.pendingApproval!.id });
+  if (state === 'deactivate') return sim;
+  sim.apply({ type: 'key-status-set', keyId: OLD, status: 'Inactive' });
+  if (state === 'grace') return sim;
+  sim.advance(7 * DAY);
+  sim.apply({ type: 'tick' });
+  if (state === 'confirm-delete') return sim;
+  sim.apply({ type: 'confirm-delete', by: REQ });
+  sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: sim.rotation.pendingApproval!.id });
+  if (state === 'delete') return sim;
+  if (state === 'cancelling') {
+    const s = simAt('switch-over');
+    s.apply({ type: 'cancel', by: REQ });
+    return s;
+  }
+  sim.apply({ type: 'old-key-deleted', keyId: OLD });
+  if (state === 'done') return sim;
+  if (state === 'cancelled') {
+    const s = simAt('confirm-places');
+    s.apply({ type: 'cancel', by: REQ });
+    return s;
+  }
+  const s = new Sim();
+  s.apply({ type: 'keys-inspected', keys: [] });
+  return s;
+}
+
+/** A well-formed event of each person type, for the state table. */
+function sample(type: PersonEventType, sim: Sim): PersonEvent {
+  const by = REQ;
+  const approvalId = sim.rotation.pendingApproval?.id ?? 'none';
+  switch (type) {
+    case 'delete-extra-key':
+      return { type, by, keyId: EXTRA };
+    case 'retire-key':
+      return { type, by, keyId: OLD };
+    case 'confirm-places':
+      return { type, by, secrets: ['app/deploy'], checklist: [] };
+    case 'tick-place':
+      return { type, by, name: 'Datadog' };
+    case 'proceed-anyway':
+      return { type, by, reason: 'consumer is a cron job that runs monthly' };
+    case 'approval-granted':
+      return { type, by: APPROVER, approvalId };
+    case 'approval-rejected':
+      return { type, by: APPROVER, approvalId };
+    case 'rescan':
+    case 'confirm-deactivate':
+    case 'reactivate':
+    case 'confirm-delete':
+    case 'cancel':
+      return { type, by };
+  }
+}
+
+const ALL_PERSON_EVENTS: PersonEventType[] = [
+  'delete-extra-key',
+  'retire-key',
+  'confirm-places',
+  'rescan',
+  'tick-place',
+  'proceed-anyway',
+  'approval-granted',
+  'approval-rejected',
+  'confirm-deactivate',
+  'reactivate',
+  'confirm-delete',
+  'cancel',
+];
+
+describe('rotation workflow: the state table', () => {
+  for (const state of ROTATION_STATES) {
+    it(`in ${state}: refuses every person event the state does not list, with no effects`, () => {
+      const sim = simAt(state);
+      assert.equal(sim.rotation.state, state);
+      const busy = sim.rotation.intent !== undefined && sim.rotation.intent.leaseUntil > sim.now;
+      for (const type of ALL_PERSON_EVENTS) {
+        const result = transition(sim.rotation, sample(type, sim), sim.ctx());
+        if (PERSON_EVENTS[state].includes(type) && !busy) {
+          if (!result.ok) assert.notEqual(result.refusal.code, 'not-allowed', `${type} in ${state}`);
+        } else {
+          assert.equal(result.ok, false, `${type} must be refused in ${state}`);
+          if (!result.ok) {
+            const expected = ['done', 'cancelled', 'abandoned'].includes(state)
+              ? ['final']
+              : busy
+                ? ['busy']
+                : type === 'cancel'
+                  ? ['too-late', 'not-allowed']
+                  : ['not-allowed'];
+            assert.ok(expected.includes(result.refusal.code), `${type} in ${state}: ${result.refusal.code}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('offers buttons only for events that apply now', () => {
+    assert.deepEqual(allowedPersonEvents(simAt('confirm-places').rotation, T0), [
+      'confirm-places',
+      'rescan',
+      'cancel',
+    ]);
+    const create = simAt('create');
+    assert.deepEqual(allowedPersonEvents(create.rotation, create.now), []);
+    assert.deepEqual(allowedPersonEvents(create.rotation, create.now + 6 * MIN), ['cancel']);
+    const approve = simAt('notify-and-approve');
+    assert.deepEqual(allowedPersonEvents(approve.rotation, approve.now), [
+      'approval-granted',
+      'approval-rejected',
+      'tick-place',
+      'cancel',
+    ]);
+    assert.deepEqual(allowedPersonEvents(simAt('done').rotation, T0), []);
+  });
+});
+
+describe('rotation workflow: inspect and two keys', () => {
+  it('starts in inspect asking for the keys, due again after the lease if the read is lost', () => {
+    const sim = new Sim();
+    assert.equal(sim.rotation.state, 'inspect');
+    assert.deepEqual(sim.types(), ['inspect-keys']);
+    assert.equal(dueAtOf(sim.rotation), T0 + 5 * MIN);
+  });
+
+  it('gives up when the user has no keys, and locates the key when there is one', () => {
+    const none = new Sim();
+    none.apply({ type: 'keys-inspected', keys: [] });
+    assert.equal(none.rotation.state, 'abandoned');
+    assert.deepEqual(none.types(), ['notify']);
+    const one = new Sim();
+    one.apply({ type: 'keys-inspected', keys: [fact(OLD, T0)] });
+    assert.equal(one.rotation.state, 'locate');
+    assert.equal(one.rotation.oldKeyId, OLD);
+    assert.deepEqual(one.types(), ['locate-secrets']);
+  });
+
+  it('deletes only a never-used extra key, after an approval, and then locates the other', () => {
+    const sim = simAt('resolve-extra-key');
+    assert.equal(sim.refused({ type: 'delete-extra-key', by: REQ, keyId: OLD }), 'key-in-use');
+    assert.equal(sim.refused({ type: 'delete-extra-key', by: REQ, keyId: 'AKIANOPE' }), 'unknown-key');
+    sim.apply({ type: 'delete-extra-key', by: REQ, keyId: EXTRA });
+    assert.deepEqual(sim.types(), ['request-approval']);
+    const request = sim.effects[0]!;
+    assert.ok(request.type === 'request-approval');
+    assert.equal(request.kind, 'delete-key');
+    assert.equal(request.target, EXTRA);
+    assert.equal(sim.refused({ type: 'delete-extra-key', by: REQ, keyId: EXTRA }), 'approval-pending');
+    assert.equal(
+      sim.refused({ type: 'approval-granted', by: APPROVER, approvalId: 'rot-1:other:9' }),
+      'approval-mismatch',
+    );
+    sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: request.approvalId });
+    assert.deepEqual(sim.effects, [{ type: 'delete-key', keyId: EXTRA, purpose: 'extra' }]);
+    assert.equal(sim.rotation.intent?.kind, 'delete-extra-key');
+    assert.equal(sim.refused({ type: 'retire-key', by: REQ, keyId: OLD }), 'busy');
+    sim.apply({ type: 'extra-key-deleted', keyId: EXTRA });
+    assert.equal(sim.rotation.state, 'locate');
+    assert.equal(sim.rotation.oldKeyId, OLD);
+    assert.deepEqual(sim.types(), ['notify', 'locate-secrets']);
+  });
+
+  it('deletes the extra key without approval when the config says so', () => {
+    const sim = simAt('resolve-extra-key', cfg({ approvals: { deleteExtraKey: false } }));
+    sim.apply({ type: 'delete-extra-key', by: REQ, keyId: EXTRA });
+    assert.deepEqual(sim.types(), ['delete-key']);
+  });
+
+  it('retiring one of two used keys skips create and waits for the switch-over to the other', () => {
+    const sim = new Sim();
+    sim.apply({ type: 'keys-inspected', keys: [fact(OLD, T0 - DAY), fact(NEW, T0 - HOUR, 10)] });
+    sim.apply({ type: 'retire-key', by: REQ, keyId: OLD });
+    assert.equal(sim.rotation.state, 'switch-over');
+    assert.equal(sim.rotation.oldKeyId, OLD);
+    assert.equal(sim.rotation.newKeyId, NEW);
+    assert.equal(sim.rotation.newKeyCreatedHere, false);
+    assert.equal(sim.rotation.createAttempt, 0);
+    assert.deepEqual(sim.types(), ['poll-usage']);
+  });
+});
+
+describe('rotation workflow: locate, confirm, create', () => {
+  it('lists located secrets, and puts the ones it cannot edit and the third-party places on the checklist', () => {
+    const sim = simAt('confirm-places');
+    const places = sim.rotation.places;
+    assert.deepEqual(
+      places.secrets.map((s) => [s.name, s.updatable, s.idFields, s.secretFields]),
+      [
+        ['app/deploy', true, ['key_id'], ['secret_key']],
+        ['ci/creds', true, ['(value)'], ['(value)']],
+        ['legacy/ini', false, [], []],
+      ],
+    );
+    assert.deepEqual(
+      places.checklist.map((p) => [p.name, p.source]),
+      [
+        ['legacy/ini', 'secret'],
+        ['Datadog', 'config'],
+      ],
+    );
+  });
+
+  it('refuses empty, unknown and non-editable choices', () => {
+    const sim = simAt('confirm-places');
+    assert.equal(sim.refused({ type: 'confirm-places', by: REQ, secrets: [], checklist: [] }), 'no-places');
+    assert.equal(
+      sim.refused({ type: 'confirm-places', by: REQ, secrets: ['nope'], checklist: [] }),
+      'unknown-place',
+    );
+    assert.equal(
+      sim.refused({ type: 'confirm-places', by: REQ, secrets: ['legacy/ini'], checklist: [] }),
+      'not-updatable',
+    );
+    assert.equal(
+      sim.refused({ type: 'confirm-places', by: REQ, secrets: [], checklist: ['Jira'] }),
+      'unknown-place',
+    );
+  });
+
+  it('records the create intent (attempt 1) before any AWS write and is busy while it runs', () => {
+    const sim = simAt('create');
+    assert.equal(sim.rotation.createAttempt, 1);
+    assert.deepEqual(sim.effects, [{ type: 'create-key', attempt: 1 }]);
+    assert.deepEqual(sim.rotation.intent?.effects, [{ type: 'create-key', attempt: 1 }]);
+    assert.equal(dueAtOf(sim.rotation), sim.now + 5 * MIN);
+    assert.equal(sim.refused({ type: 'cancel', by: REQ }), 'busy');
+    assert.equal(transition(sim.rotation, { type: 'tick' }, sim.ctx()).ok, false);
+  });
+
+  it('resumes a stale create by probing first, then deletes the lost key before creating again', () => {
+    const sim = simAt('create');
+    sim.advance(6 * MIN);
+    assert.equal(sim.refused({ type: 'rescan', by: REQ }), 'needs-resume');
+    sim.apply({ type: 'tick' });
+    assert.deepEqual(sim.effects, [{ type: 'probe-create', attempt: 1 }]);
+    sim.apply({ type: 'create-probed', attempt: 1, strays: [{ keyId: 'AKIALOST', used: false }] });
+    assert.equal(sim.rotation.createAttempt, 2);
+    assert.deepEqual(sim.effects, [
+      { type: 'delete-key', keyId: 'AKIALOST', purpose: 'stray' },
+      { type: 'create-key', attempt: 2 },
+    ]);
+    assert.equal(
+      sim.refused({ type: 'key-created', attempt: 1, keyId: 'x', createdAt: 0, written: [], skipped: [] }),
+      'not-allowed',
+    );
+  });
+
+  it('finishes a stale create from a secret that already holds the new key, without a new attempt', () => {
+    const sim = simAt('create');
+    sim.advance(6 * MIN);
+    sim.apply({ type: 'tick' });
+    sim.apply({
+      type: 'create-probed',
+      attempt: 1,
+      strays: [{ keyId: NEW, used: false }],
+      recoverFrom: { keyId: NEW, secretName: 'app/deploy' },
+    });
+    assert.equal(sim.rotation.createAttempt, 1);
+    assert.deepEqual(sim.effects, [
+      { type: 'create-key', attempt: 1, recoverFrom: { keyId: NEW, secretName: 'app/deploy' } },
+    ]);
+  });
+
+  it('will not delete an unrecorded key that has been used', () => {
+    const sim = simAt('create');
+    sim.advance(6 * MIN);
+    sim.apply({ type: 'tick' });
+    sim.apply({ type: 'create-probed', attempt: 1, strays: [{ keyId: 'AKIASOMEONE', used: true }] });
+    assert.deepEqual(sim.types(), ['notify']);
+    assert.ok(sim.rotation.intent?.failure);
+    assert.match(sim.rotation.lastError?.message ?? '', /AKIASOMEONE/);
+  });
+
+  it('a failed step releases the lease (cancel possible at once) and is retried a poll later', () => {
+    const sim = simAt('create');
+    sim.apply({ type: 'step-failed', message: 'IAM did not allow it' });
+    assert.equal(sim.rotation.intent?.leaseUntil, sim.now);
+    assert.equal(dueAtOf(sim.rotation), sim.now + 15 * MIN);
+    assert.equal(sim.refused({ type: 'rescan', by: REQ }), 'needs-resume');
+    assert.equal(transition(sim.rotation, { type: 'cancel', by: REQ }, sim.ctx()).ok, true);
+  });
+});
+
+describe('rotation workflow: switch-over', () => {
+  const oldUse = (at: number) => ({ at, service: 'sts', region: 'eu-west-1' });
+
+  it('is not ready until the new key is used, however long the old key is quiet', () => {
+    const sim = simAt('switch-over');
+    sim.advance(48 * HOUR);
+    sim.apply({ type: 'tick' });
+    assert.deepEqual(sim.types(), ['poll-usage']);
+    sim.apply({ type: 'usage-polled', oldKey: oldUse(T0 - DAY), newKey: 'never' });
+    assert.equal(sim.rotation.state, 'switch-over');
+    const status = sim.effects[0]!;
+    assert.ok(status.type === 'notify' && status.notice.kind === 'switch-over-status');
+    assert.equal(status.notice.ready, false);
+  });
+
+  it('a new use of the old key restarts the quiet period', () => {
+    const sim = simAt('switch-over');
+    sim.advance(20 * HOUR);
+    sim.apply({ type: 'usage-polled', oldKey: oldUse(T0 + 19 * HOUR), newKey: oldUse(T0 + HOUR) });
+    assert.equal(sim.rotation.quietSince, sim.now);
+    sim.advance(20 * HOUR);
+    sim.apply({ type: 'usage-polled', oldKey: oldUse(T0 + 19 * HOUR), newKey: oldUse(T0 + HOUR) });
+    assert.equal(sim.rotation.state, 'switch-over');
+    sim.advance(4 * HOUR);
+    sim.apply({ type: 'usage-polled', oldKey: oldUse(T0 + 19 * HOUR), newKey: oldUse(T0 + HOUR) });
+    assert.equal(sim.rotation.state, 'notify-and-approve');
+  });
+
+  it('when ready, tells 2ndline why and asks for the deactivation approval', () => {
+    const sim = simAt('notify-and-approve');
+    assert.deepEqual(sim.types(), ['notify', 'notify', 'request-approval']);
+    const planned = sim.effects[1]!;
+    assert.ok(planned.type === 'notify' && planned.notice.kind === 'deactivation-planned');
+    assert.match(planned.notice.why, /has not been used for 25 hours/);
+    const request = sim.effects[2]!;
+    assert.ok(request.type === 'request-approval');
+    assert.equal(request.kind, 'deactivate-key');
+    assert.equal(request.requestedBy, REQ);
+    assert.equal(sim.refused({ type: 'confirm-deactivate', by: REQ }), 'approval-pending');
+  });
+
+  it('without the approval rule, waits for the requester to confirm deactivation', () => {
+    const sim = simAt('notify-and-approve', cfg({ approvals: { deactivate: false } }));
+    assert.equal(sim.rotation.pendingApproval, undefined);
+    assert.deepEqual(sim.types(), ['notify', 'notify']);
+    sim.apply({ type: 'confirm-deactivate', by: REQ });
+    assert.equal(sim.rotation.state, 'deactivate');
+    assert.deepEqual(sim.effects, [{ type: 'set-key-status', keyId: OLD, status: 'Inactive' }]);
+  });
+
+  it('"proceed anyway" needs a reason and a skip-wait approval', () => {
+    const sim = simAt('switch-over');
+    assert.equal(sim.refused({ type: 'proceed-anyway', by: REQ, reason: ' ' }), 'bad-input');
+    sim.apply({ type: 'proceed-anyway', by: REQ, reason: 'monthly cron' });
+    assert.equal(sim.rotation.state, 'notify-and-approve');
+    const request = sim.effects.find((e) => e.type === 'request-approval');
+    assert.ok(request?.type === 'request-approval');
+    assert.equal(request.kind, 'skip-wait');
+    assert.equal(sim.refused({ type: 'confirm-deactivate', by: REQ }), 'approval-pending');
+    sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: request.approvalId });
+    assert.equal(sim.rotation.state, 'deactivate');
+  });
+
+  it('withdraws a deactivation approval when the old key is used again meanwhile', () => {
+    const sim = simAt('notify-and-approve');
+    const id = sim.rotation.pendingApproval!.id;
+    sim.advance(HOUR);
+    sim.apply({ type: 'usage-polled', oldKey: oldUse(sim.now - MIN), newKey: oldUse(sim.now) });
+    assert.equal(sim.rotation.state, 'switch-over');
+    assert.deepEqual(
+      sim.effects.find((e) => e.type === 'withdraw-approval'),
+      { type: 'withdraw-approval', approvalId: id, why: `${OLD} was used again` },
+    );
+  });
+
+  it('a rejected deactivation goes back to waiting', () => {
+    const sim = simAt('notify-and-approve');
+    sim.apply({
+      type: 'approval-rejected',
+      by: APPROVER,
+      approvalId: sim.rotation.pendingApproval!.id,
+      note: 'not yet',
+    });
+    assert.equal(sim.rotation.state, 'switch-over');
+    assert.equal(sim.rotation.pendingApproval, undefined);
+  });
+
+  it('ticks off third-party places once', () => {
+    const sim = simAt('switch-over');
+    sim.apply({ type: 'tick-place', by: REQ, name: 'Datadog' });
+    assert.equal(sim.rotation.places.checklist.find((p) => p.name === 'Datadog')?.ticked?.by, REQ);
+    assert.equal(sim.refused({ type: 'tick-place', by: REQ, name: 'Datadog' }), 'duplicate');
+    assert.equal(sim.refused({ type: 'tick-place', by: REQ, name: 'Nope' }), 'unknown-place');
+  });
+});
+
+describe('rotation workflow: deactivate, grace, delete', () => {
+  it('deactivates, waits grace_days, then asks for the deletion', () => {
+    const sim = simAt('grace');
+    assert.equal(sim.rotation.graceEndsAt, sim.now + 7 * DAY);
+    assert.equal(dueAtOf(sim.rotation), sim.rotation.graceEndsAt);
+    sim.advance(7 * DAY - 1);
+    sim.apply({ type: 'tick' });
+    assert.equal(sim.rotation.state, 'grace');
+    assert.equal(sim.refused({ type: 'confirm-delete', by: REQ }), 'not-allowed');
+    sim.advance(1);
+    sim.apply({ type: 'tick' });
+    assert.equal(sim.rotation.state, 'confirm-delete');
+    assert.deepEqual(sim.effects, [{ type: 'notify', notice: { kind: 'delete-due', keyId: OLD } }]);
+  });
+
+  it('reactivation puts the old key back and the rotation back to waiting', () => {
+    for (const state of ['grace', 'confirm-delete'] as const) {
+      const sim = simAt(state);
+      sim.apply({ type: 'reactivate', by: REQ });
+      assert.deepEqual(sim.effects, [{ type: 'set-key-status', keyId: OLD, status: 'Active' }]);
+      sim.apply({ type: 'key-status-set', keyId: OLD, status: 'Active' });
+      assert.equal(sim.rotation.state, 'switch-over');
+      assert.equal(sim.rotation.deactivatedAt, undefined);
+      assert.deepEqual(sim.types(), ['notify', 'poll-usage']);
+    }
+  });
+
+  it('deletes after a last confirmation and an approval, then summarises the history', () => {
+    const sim = simAt('confirm-delete');
+    sim.apply({ type: 'confirm-delete', by: REQ });
+    const request = sim.effects[0]!;
+    assert.ok(request.type === 'request-approval' && request.kind === 'delete-key');
+    sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: request.approvalId });
+    assert.deepEqual(sim.effects, [{ type: 'delete-key', keyId: OLD, purpose: 'old' }]);
+    assert.equal(sim.refused({ type: 'cancel', by: REQ }), 'busy');
+    sim.advance(6 * MIN);
+    assert.equal(sim.refused({ type: 'cancel', by: REQ }), 'too-late');
+    sim.apply({ type: 'old-key-deleted', keyId: OLD });
+    assert.equal(sim.rotation.state, 'done');
+    const finished = sim.effects[0]!;
+    assert.ok(finished.type === 'notify' && finished.notice.kind === 'finished');
+    assert.ok(finished.notice.summary.some((h) => h.by === APPROVER && /approved: delete/.test(h.what)));
+    assert.ok(finished.notice.summary.some((h) => /created AKIANEW/.test(h.what)));
+  });
+
+  it('answers a repeated event id as duplicate', () => {
+    const sim = simAt('confirm-delete');
+    sim.apply({ type: 'confirm-delete', by: REQ, eventId: 'click-1' });
+    assert.equal(sim.refused({ type: 'confirm-delete', by: REQ, eventId: 'click-1' }), 'duplicate');
+  });
+});
+
+describe('rotation workflow: cancel plans the compensations for what may have happened', () => {
+  const restores = (attempts = 1): WriteEffect[] => [
+    {
+      type: 'restore-secret',
+      name: 'app/deploy',
+      ourVersionIds: Array.from({ length: attempts }, (_, i) =>
+        secretWriteToken('rot-1', i + 1, 'app/deploy'),
+      ),
+      previousVersionId: 'v-app',
+    },
+    {
+      type: 'restore-secret',
+      name: 'ci/creds',
+      ourVersionIds: Array.from({ length: attempts }, (_, i) => secretWriteToken('rot-1', i + 1, 'ci/creds')),
+      previousVersionId: 'v-ci',
+    },
+  ];
+  const deleteNew: WriteEffect = { type: 'delete-new-key', keyId: NEW, keepKeyIds: [OLD] };
+  const reactivate: WriteEffect = { type: 'set-key-status', keyId: OLD, status: 'Active' };
+  const writesOf = (sim: Sim) => sim.effects.filter((e) => !['notify', 'withdraw-approval'].includes(e.type));
+
+  for (const state of ['inspect', 'resolve-extra-key', 'locate', 'confirm-places'] as const) {
+    it(`in ${state}: nothing to undo, cancelled at once`, () => {
+      const sim = simAt(state);
+      sim.apply({ type: 'cancel', by: REQ, reason: 'wrong user' });
+      assert.equal(sim.rotation.state, 'cancelled');
+      assert.deepEqual(writesOf(sim), []);
+    });
+  }
+
+  it('in create (stale): restores any secret the attempt may have written and deletes unrecorded unused keys', () => {
+    const sim = simAt('create');
+    sim.advance(6 * MIN);
+    sim.apply({ type: 'cancel', by: REQ });
+    assert.equal(sim.rotation.state, 'cancelling');
+    assert.deepEqual(writesOf(sim), [
+      {
+        type: 'restore-secret',
+        name: 'app/deploy',
+        ourVersionIds: [secretWriteToken('rot-1', 1, 'app/deploy')],
+      },
+      { type: 'restore-secret', name: 'ci/creds', ourVersionIds: [secretWriteToken('rot-1', 1, 'ci/creds')] },
+      { type: 'delete-new-key', keepKeyIds: [OLD] },
+    ]);
+  });
+
+  it('in switch-over: restores the secrets and deletes the new key if unused', () => {
+    const sim = simAt('switch-over');
+    sim.apply({ type: 'cancel', by: REQ });
+    assert.deepEqual(writesOf(sim), [...restores(), deleteNew]);
+  });
+
+  it('in notify-and-approve: also withdraws the approval request', () => {
+    const sim = simAt('notify-and-approve');
+    const id = sim.rotation.pendingApproval!.id;
+    sim.apply({ type: 'cancel', by: REQ });
+    assert.deepEqual(writesOf(sim), [...restores(), deleteNew]);
+    assert.ok(sim.effects.some((e) => e.type === 'withdraw-approval' && e.approvalId === id));
+  });
+
+  for (const state of ['deactivate', 'grace', 'confirm-delete'] as const) {
+    it(`in ${state}: reactivates the old key first, then restores and deletes the unused new key`, () => {
+      const sim = simAt(state);
+      sim.advance(6 * MIN);
+      sim.apply({ type: 'cancel', by: REQ });
+      assert.deepEqual(writesOf(sim), [reactivate, ...restores(), deleteNew]);
+    });
+  }
+
+  it('after a retire (no key created here): only reactivates, never deletes the kept key', () => {
+    const sim = new Sim();
+    sim.apply({ type: 'keys-inspected', keys: [fact(OLD, T0 - DAY), fact(NEW, T0 - HOUR, 10)] });
+    sim.apply({ type: 'retire-key', by: REQ, keyId: OLD });
+    const early = transition(sim.rotation, { type: 'cancel', by: REQ }, sim.ctx());
+    assert.ok(early.ok && early.rotation.state === 'cancelled');
+    sim.advance(25 * HOUR);
+    sim.apply({
+      type: 'usage-polled',
+      oldKey: { at: T0 - DAY, service: 's', region: 'r' },
+      newKey: { at: T0, service: 's', region: 'r' },
+    });
+    sim.advance(25 * HOUR);
+    sim.apply({
+      type: 'usage-polled',
+      oldKey: { at: T0 - DAY, service: 's', region: 'r' },
+      newKey: { at: T0, service: 's', region: 'r' },
+    });
+    sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: sim.rotation.pendingApproval!.id });
+    sim.apply({ type: 'key-status-set', keyId: OLD, status: 'Inactive' });
+    sim.apply({ type: 'cancel', by: REQ });
+    assert.deepEqual(writesOf(sim), [reactivate]);
+  });
+
+  it('in delete: too late; in cancelling: already cancelling; when final: final', () => {
+    const del = simAt('delete');
+    del.advance(6 * MIN);
+    assert.equal(del.refused({ type: 'cancel', by: REQ }), 'too-late');
+    const cancelling = simAt('cancelling');
+    cancelling.advance(6 * MIN);
+    assert.equal(cancelling.refused({ type: 'cancel', by: REQ }), 'not-allowed');
+    assert.equal(simAt('done').refused({ type: 'cancel', by: REQ }), 'final');
+  });
+
+  it('reports what the compensations did, including a new key kept because it was used', () => {
+    const sim = simAt('notify-and-approve');
+    sim.apply({ type: 'cancel', by: REQ });
+    sim.apply({
+      type: 'compensated',
+      secrets: [
+        { name: 'app/deploy', outcome: 'restored' },
+        { name: 'ci/creds', outcome: 'changed-since' },
+      ],
+      newKey: 'kept-used',
+      keptKeyIds: [NEW],
+      reactivated: false,
+    });
+    assert.equal(sim.rotation.state, 'cancelled');
+    const notes = sim.rotation.outcome?.notes.join(' ') ?? '';
+    assert.match(notes, /app\/deploy is back on its previous version/);
+    assert.match(notes, /ci\/creds was changed by someone else/);
+    assert.match(notes, new RegExp(`${NEW} has already been used, so it was kept`));
+  });
+});
