@@ -11,6 +11,7 @@ import type { Deps, FeatureHandle } from './deps.js';
 import { register as registerApprovals } from './approvals/index.js';
 import { register as registerHome } from './home/index.js';
 import { register as registerOtp } from './otp/index.js';
+import { register as registerRotation } from './rotation/slack/index.js';
 import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
 import { register as registerSecrets } from './secrets/index.js';
 import { createReceiver } from './slack/receiver.js';
@@ -63,6 +64,7 @@ export function createApp(deps: Deps): LocksmithApp {
     registerSecrets(app, deps),
     registerOtp(app, deps),
     registerHome(app, deps),
+    registerRotation(app, deps),
   ];
   const scheduler = createScheduler(
     features.flatMap((f) => f.jobs ?? []),

@@ -52,6 +52,57 @@ const approvalsSchema = z
   })
   .strict();
 
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+
+/** `/rotate-key`: the access-key rotation workflow (docs/rotation.md). */
+const rotationSchema = z
+  .object({
+    /** A key this old (days) is overdue; two weeks before, it is due. */
+    max_key_age_days: z.number().int().min(1).max(3650).default(90),
+    /** How often the switch-over wait reads GetAccessKeyLastUsed (minutes). */
+    poll_minutes: z.number().int().min(1).max(1440).default(15),
+    /** How long the old key must be unused before it may be deactivated (hours). */
+    quiet_hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(24),
+    /** Days between deactivating the old key and asking to delete it. */
+    grace_days: z.number().int().min(0).max(365).default(7),
+    /** Channel ID (C…) of 2ndline, told before a key is deactivated. The bot must be a member. */
+    notify_channel: z.string().regex(SLACK_CHANNEL_ID, 'expected a Slack channel ID like C0123ABCD'),
+    /** Places outside AWS that hold keys: a checklist ticked off by hand after the new key is made. */
+    third_party_places: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(80),
+            link: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+          })
+          .strict(),
+      )
+      .max(20)
+      .default([]),
+    /** Which steps need an approval in the approvals channel (the `approvals` section). */
+    approvals: z
+      .object({
+        require_for_delete_extra: z.boolean().default(true),
+        require_for_deactivate: z.boolean().default(true),
+        require_for_delete: z.boolean().default(true),
+      })
+      .strict()
+      .default({ require_for_delete_extra: true, require_for_deactivate: true, require_for_delete: true }),
+    /**
+     * Role (a name under `roles`) for work nobody clicked for: scheduled polls, approved steps.
+     * It is assumed with the requester's SourceIdentity. Default: the role the rotation runs under.
+     */
+    background_role: z.string().min(1).optional(),
+    /** IAM user-name globs of SES SMTP users: they get the runbook's guidance, not a rotation. */
+    smtp_users: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     roles: z
@@ -105,9 +156,26 @@ const fileSchema = z
       .strict()
       .default({ data_dir: './data' }),
     approvals: approvalsSchema.optional(),
+    rotation: rotationSchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    const rotation = cfg.rotation;
+    if (rotation?.background_role !== undefined && !Object.hasOwn(cfg.roles, rotation.background_role)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rotation', 'background_role'],
+        message: `role "${rotation.background_role}" is not defined under roles`,
+      });
+    }
+    if (rotation && !cfg.approvals && Object.values(rotation.approvals).some(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rotation', 'approvals'],
+        message:
+          'rotation steps need approvals, but there is no `approvals` section (channel and approvers); add one, or set rotation.approvals.require_for_* to false',
+      });
+    }
     const known = new Set(Object.keys(cfg.roles));
     for (const section of ['people', 'groups'] as const) {
       for (const [who, names] of Object.entries(cfg[section])) {

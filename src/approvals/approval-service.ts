@@ -23,6 +23,11 @@ import {
 export type ApprovalsConfig = NonNullable<Config['approvals']>;
 
 export interface NewApproval {
+  /**
+   * A caller-chosen id makes the request idempotent: asking again with the same id returns the
+   * request already made (e.g. a rotation re-sending its request after a restart).
+   */
+  id?: string;
   kind: ApprovalKind;
   requester: Person;
   role: RoleGrant;
@@ -34,6 +39,9 @@ export interface NewApproval {
 export type DecisionResult = { ok: true; approval: Approval } | { ok: false; message: string };
 
 export type ApprovedHandler = (approval: Approval) => Promise<void>;
+
+/** Called once a request of a kind is rejected or has expired (not when withdrawn). */
+export type ClosedHandler = (approval: Approval) => Promise<void>;
 
 export interface ApprovalService {
   readonly config: ApprovalsConfig;
@@ -50,6 +58,14 @@ export interface ApprovalService {
   expireDue(): Promise<number>;
   /** What to do once a request of this kind is approved (e.g. send the Reveal button). */
   onApproved(kind: ApprovalKind, handler: ApprovedHandler): void;
+  /** What to do once a request of this kind is rejected or expires (e.g. tell a rotation). */
+  onRejected(kind: ApprovalKind, handler: ClosedHandler): void;
+  /**
+   * Closes a pending request that no longer applies (its reason changed, the work was
+   * cancelled): shown as rejected by `by` with the note "withdrawn: why". No handler runs and
+   * nobody is DMed. False when the request was not pending.
+   */
+  withdraw(id: string, input: { by: string; why: string }): Promise<boolean>;
   get(id: string): Promise<Approval | undefined>;
   /** Pending requests, for the App Home. */
   pending(): Promise<Approval[]>;
@@ -69,6 +85,7 @@ export interface ApprovalServiceDeps {
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
   const { config, store, slack, directory, clock, audit, logger } = deps;
   const handlers = new Map<ApprovalKind, ApprovedHandler>();
+  const rejectedHandlers = new Map<ApprovalKind, ClosedHandler>();
 
   function expiryMinutes(kind: ApprovalKind): number {
     if (kind === 'reveal') return config.expiry_minutes.reveal;
@@ -168,8 +185,19 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
           });
         }
       }
-    } else if (a.decision?.by !== a.requester.slackId) {
-      await dm(a.requester.slackId, buildRequesterNotice(a));
+    } else {
+      if (a.decision?.by !== a.requester.slackId) await dm(a.requester.slackId, buildRequesterNotice(a));
+      const handler = rejectedHandlers.get(a.kind);
+      if (handler) {
+        try {
+          await handler(a);
+        } catch (err) {
+          logger.error(
+            { approval_id: a.id, err: { message: (err as Error).message } },
+            'rejected-request handler failed',
+          );
+        }
+      }
     }
   }
 
@@ -177,6 +205,32 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     config,
     onApproved(kind, handler) {
       handlers.set(kind, handler);
+    },
+    onRejected(kind, handler) {
+      rejectedHandlers.set(kind, handler);
+    },
+    async withdraw(id, { by, why }) {
+      const rec = await store.get<Approval>('approval', id);
+      if (!rec || rec.data.state !== 'pending') return false;
+      const now = clock.now();
+      const saved = await save(rec, {
+        ...rec.data,
+        state: 'rejected',
+        decision: { by, at: now, note: `withdrawn: ${why}`, breakGlass: false },
+      });
+      if (!saved) return false;
+      audit.record({
+        action: 'approval.decided',
+        outcome: 'rejected',
+        person: { slack_id: by },
+        role: saved.data.role,
+        target: `${saved.data.kind}:${saved.data.target}`,
+        approval_id: id,
+        requester: saved.data.requester.slackId,
+        note: `withdrawn: ${why}`,
+      });
+      await updateMessage(saved.data);
+      return true;
     },
     async get(id) {
       return (await store.get<Approval>('approval', id))?.data;
@@ -187,9 +241,13 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     isApproverNow,
 
     async request(input) {
+      if (input.id !== undefined) {
+        const existing = await store.get<Approval>('approval', input.id);
+        if (existing) return existing.data;
+      }
       const now = clock.now();
       const approval: Approval = {
-        id: randomUUID(),
+        id: input.id ?? randomUUID(),
         kind: input.kind,
         requester: {
           slackId: input.requester.slackId,

@@ -16,7 +16,15 @@ export type AuditAction =
   | 'approval.requested'
   | 'approval.decided'
   | 'approval.expired'
-  | 'grant.used';
+  | 'grant.used'
+  /** A person started a rotation (`/rotate-key USER`). */
+  | 'rotation.start'
+  /** A person's step in a rotation (a button, a modal, an approval decision fed back). */
+  | 'rotation.action'
+  /** The new key pair was shown to the person, once, in a modal. */
+  | 'rotation.reveal'
+  /** A rotation reached its end: done, cancelled or abandoned. */
+  | 'rotation.finish';
 
 export type AuditOutcome =
   'ok' | 'refused' | 'denied' | 'not_found' | 'error' | 'approved' | 'rejected' | 'expired';
@@ -41,6 +49,8 @@ export interface AuditEvent {
   break_glass?: boolean;
   /** Names of the fields an edit changed; never their values. */
   fields?: string[];
+  /** The rotation a `rotation.*` event belongs to. */
+  rotation_id?: string;
 }
 
 export interface AuditLog {

@@ -164,3 +164,31 @@ export const editSeed: SeedSpec = {
     { name: 'edit/seeded', value: { user: 'ops', '2fa-seed': CANARY_SEED } },
   ],
 };
+
+/**
+ * A role that may rotate access keys: read and change the keys of IAM users, and find and
+ * update the secrets that hold them (moto honours only Resource "*" outside IAM).
+ */
+export const ROTATE_KEYS: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: [
+        'iam:ListUsers',
+        'iam:ListAccessKeys',
+        'iam:GetAccessKeyLastUsed',
+        'iam:CreateAccessKey',
+        'iam:UpdateAccessKey',
+        'iam:DeleteAccessKey',
+        'secretsmanager:ListSecrets',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:ListSecretVersionIds',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ],
+      Resource: '*',
+    },
+  ],
+};

@@ -1,0 +1,132 @@
+/**
+ * Command, action, view and block ids of the /rotate-key feature, in one place so a typo is a
+ * compile error, and the small codecs for what buttons carry.
+ */
+export const COMMAND_ROTATE_KEY = '/rotate-key';
+
+/** "Create the new key" with the places as found (every updatable secret, every checklist item). */
+export const ACTION_CONFIRM_PLACES = 'rotation_confirm_places';
+/** "Choose places…": opens the places modal. */
+export const ACTION_CHOOSE_PLACES = 'rotation_choose_places';
+export const ACTION_RESCAN = 'rotation_rescan';
+export const ACTION_DELETE_EXTRA = 'rotation_delete_extra';
+export const ACTION_RETIRE = 'rotation_retire';
+export const ACTION_TICK_PLACE = 'rotation_tick_place';
+/** "Proceed anyway…": opens the reason modal; the skip needs an approval. */
+export const ACTION_PROCEED_ANYWAY = 'rotation_proceed_anyway';
+export const ACTION_CONFIRM_DEACTIVATE = 'rotation_confirm_deactivate';
+export const ACTION_REACTIVATE = 'rotation_reactivate';
+export const ACTION_CONFIRM_DELETE = 'rotation_confirm_delete';
+export const ACTION_CANCEL = 'rotation_cancel';
+/** "Retry now" on a step that failed: does the state's due work at once. */
+export const ACTION_RETRY = 'rotation_retry';
+
+/** Every button of the status message, for registering one handler per id. */
+export const STATUS_ACTIONS = [
+  ACTION_CONFIRM_PLACES,
+  ACTION_CHOOSE_PLACES,
+  ACTION_RESCAN,
+  ACTION_DELETE_EXTRA,
+  ACTION_RETIRE,
+  ACTION_TICK_PLACE,
+  ACTION_PROCEED_ANYWAY,
+  ACTION_CONFIRM_DEACTIVATE,
+  ACTION_REACTIVATE,
+  ACTION_CONFIRM_DELETE,
+  ACTION_CANCEL,
+  ACTION_RETRY,
+] as const;
+
+export type StatusAction = (typeof STATUS_ACTIONS)[number];
+
+/**
+ * Slack wants action ids unique within a block, so a button repeated per item (a checklist
+ * place) gets `<action>:<n>`; handlers look at the part before the colon.
+ */
+export function indexedAction(action: StatusAction, index: number): string {
+  return `${action}:${index}`;
+}
+
+export function baseAction(actionId: string): string {
+  return actionId.split(':', 1)[0]!;
+}
+
+/** Matches an action id with or without its index. */
+export function actionPattern(action: StatusAction): RegExp {
+  return new RegExp(`^${action}(:\\d+)?$`);
+}
+
+export const BLOCK_STEP_ACTIONS = 'rotation_step_actions';
+/** One actions block per key (`rotation_key_actions:<n>`) in the two-key choice. */
+export const BLOCK_KEY_ACTIONS = 'rotation_key_actions:';
+export const BLOCK_TICK_ACTIONS = 'rotation_tick_actions';
+
+/** The places modal; its checkbox groups are `rotation_places_secrets:<n>` / `rotation_places_checklist:<n>`. */
+export const VIEW_PLACES = 'rotation_places';
+export const BLOCK_PLACES_SECRETS_PREFIX = 'rotation_places_secrets:';
+export const BLOCK_PLACES_CHECKLIST_PREFIX = 'rotation_places_checklist:';
+export const INPUT_PLACES = 'places';
+
+/** The "proceed anyway" reason modal. */
+export const VIEW_PROCEED = 'rotation_proceed';
+export const BLOCK_PROCEED_REASON = 'rotation_proceed_reason';
+export const INPUT_REASON = 'reason';
+
+/** Modals that only show something (working…, the one-time reveal, a result). */
+export const VIEW_INFO = 'rotation_info';
+
+/**
+ * What a status-message button carries: the rotation, the record version the message was
+ * rendered from (so two clicks on the same rendering are one event), and the key or place.
+ */
+export interface ButtonValue {
+  r: string;
+  v: number;
+  k?: string;
+  p?: string;
+}
+
+export function encodeValue(value: ButtonValue): string {
+  return JSON.stringify(value);
+}
+
+export function decodeValue(raw: string | undefined): ButtonValue | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as Partial<ButtonValue>;
+    if (typeof v.r !== 'string' || typeof v.v !== 'number') return undefined;
+    return {
+      r: v.r,
+      v: v.v,
+      ...(typeof v.k === 'string' ? { k: v.k } : {}),
+      ...(typeof v.p === 'string' ? { p: v.p } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The event id of a click: the same button on the same rendering gives the same id, so a double
+ * click or a Slack retry is answered as a duplicate by the workflow.
+ */
+export function clickEventId(action: string, value: ButtonValue): string {
+  return [action, value.r, `v${value.v}`, value.k ?? '', value.p ?? ''].join(':');
+}
+
+/**
+ * A rotation's id names its status message (the requester's DM channel and the message ts), so
+ * the message can always be found again from the record alone, with no second record to keep
+ * in step. The message is posted first, then the rotation is started under this id.
+ */
+export function rotationIdFor(channel: string, ts: string): string {
+  return `rot_${channel}_${ts}`;
+}
+
+const ROTATION_ID = /^rot_([A-Z0-9]+)_(\d+\.\d+)$/;
+
+/** The status message of a rotation started from Slack, or undefined for other ids. */
+export function statusMessageOf(rotationId: string): { channel: string; ts: string } | undefined {
+  const m = ROTATION_ID.exec(rotationId);
+  return m ? { channel: m[1]!, ts: m[2]! } : undefined;
+}

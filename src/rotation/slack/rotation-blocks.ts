@@ -1,0 +1,768 @@
+/**
+ * Block Kit for /rotate-key: the one status message per rotation (in the requester's DM,
+ * updated in place), its thread notes, the 2ndline post, and the modals (places, proceed
+ * anyway, the one-time reveal). Pure functions of the rotation record; everything that came
+ * from data is escaped, and no message holds a secret: only the reveal modal does.
+ */
+import type { Button, Checkboxes, InputBlock, View } from '@slack/types';
+import type { KeyPair } from '../key-places.js';
+import type { KeyFact } from '../key-facts.js';
+import type { LocateProgress } from '../locate.js';
+import {
+  allowedPersonEvents,
+  type HistoryEntry,
+  type PersonEventType,
+  type Rotation,
+  type RotationConfig,
+  type RotationNotice,
+} from '../workflow.js';
+import {
+  actions,
+  type Block,
+  button,
+  context,
+  header,
+  LIMITS,
+  type SlackMessage,
+  section,
+} from '../../slack/block-kit.js';
+import { code, escapeMrkdwn, slackDate } from '../../slack/mrkdwn.js';
+import {
+  ACTION_CANCEL,
+  ACTION_CHOOSE_PLACES,
+  ACTION_CONFIRM_DEACTIVATE,
+  ACTION_CONFIRM_DELETE,
+  ACTION_CONFIRM_PLACES,
+  ACTION_DELETE_EXTRA,
+  ACTION_PROCEED_ANYWAY,
+  ACTION_REACTIVATE,
+  ACTION_RESCAN,
+  ACTION_RETIRE,
+  ACTION_RETRY,
+  ACTION_TICK_PLACE,
+  BLOCK_KEY_ACTIONS,
+  BLOCK_PLACES_CHECKLIST_PREFIX,
+  BLOCK_PLACES_SECRETS_PREFIX,
+  BLOCK_PROCEED_REASON,
+  BLOCK_STEP_ACTIONS,
+  BLOCK_TICK_ACTIONS,
+  type ButtonValue,
+  encodeValue,
+  indexedAction,
+  INPUT_PLACES,
+  INPUT_REASON,
+  VIEW_INFO,
+  VIEW_PLACES,
+  VIEW_PROCEED,
+} from './ids.js';
+
+const HOUR_MS = 60 * 60 * 1000;
+/** Checkbox groups hold at most 10 options; option texts at most 75 characters. */
+const CHECKBOX_OPTIONS = 10;
+const OPTION_TEXT = 75;
+/** Tick-off buttons shown at once (an actions block holds 25 elements). */
+const MAX_TICK_BUTTONS = 20;
+
+/** What the status message needs besides the record. */
+export interface StatusContext {
+  /** Epoch ms from the injected clock. */
+  now: number;
+  /** The store version of `rotation`: buttons carry it so a double click is one event. */
+  version: number;
+  config: RotationConfig;
+  /** The approvals channel, to point at; undefined without an `approvals` section. */
+  approvalsChannel?: string;
+  notifyChannel?: string;
+  /** Progress of the secrets search, while locating. */
+  progress?: LocateProgress;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function date(ms: number): string {
+  return slackDate(new Date(ms));
+}
+
+function accountOf(roleArn: string): string {
+  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(roleArn)?.[1] ?? 'unknown account';
+}
+
+/** Escapes data for mrkdwn but keeps user mentions (`<@U123>`) that locksmith itself wrote. */
+export function escapeKeepingMentions(text: string): string {
+  return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
+}
+
+function who(by: string): string {
+  return /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : escapeMrkdwn(by);
+}
+
+/** A link to a configured place; characters that would break `<url|text>` are percent-encoded. */
+function linkTo(url: string, text: string): string {
+  const safe = url.replace(/[<>|&\s]/g, (c) => encodeURIComponent(c));
+  return `<${safe}|${escapeMrkdwn(text).replace(/\|/g, '¦')}>`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Lines joined into sections of at most 3000 characters, at most `maxBlocks` of them. */
+function sections(title: string, lines: string[], maxBlocks: number): Block[] {
+  const blocks: Block[] = [];
+  let current = title;
+  let shown = 0;
+  for (const line of lines) {
+    const next = current ? `${current}\n${line}` : line;
+    if (next.length > LIMITS.sectionText - 60) {
+      if (blocks.length + 1 >= maxBlocks) break;
+      blocks.push(section(current));
+      current = line;
+    } else current = next;
+    shown++;
+  }
+  if (shown < lines.length) current += `\n_…and ${lines.length - shown} more_`;
+  if (current) blocks.push(section(current));
+  return blocks;
+}
+
+function stepButton(
+  text: string,
+  actionId: string,
+  value: ButtonValue,
+  style?: 'primary' | 'danger',
+  confirm?: { title: string; text: string; confirm: string },
+): Button {
+  const b = button(clip(text, 75), actionId, encodeValue(value), style);
+  if (!confirm) return b;
+  return {
+    ...b,
+    confirm: {
+      title: { type: 'plain_text', text: clip(confirm.title, 100) },
+      text: { type: 'mrkdwn', text: clip(confirm.text, 300) },
+      confirm: { type: 'plain_text', text: clip(confirm.confirm, 30) },
+      deny: { type: 'plain_text', text: 'Back' },
+      ...(style === 'danger' ? { style: 'danger' as const } : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+const VERDICT: Record<KeyFact['verdict'], string> = {
+  ok: ':white_check_mark: within the maximum age',
+  due: ':large_yellow_circle: due for rotation soon',
+  overdue: ':red_circle: overdue',
+  'unused-old': ':zzz: never used, older than 7 days',
+};
+
+/** One line per key: id, status, created, age, last use, verdict. */
+export function keyLine(key: KeyFact, rotation: Rotation, maxKeyAgeDays: number): string {
+  const role =
+    key.id === rotation.newKeyId ? ' (new)' : key.id === rotation.oldKeyId ? ' (being rotated)' : '';
+  const used =
+    key.lastUsed === 'never'
+      ? 'never used'
+      : `last used ${date(key.lastUsed.at)} (${escapeMrkdwn(key.lastUsed.service)}, ${escapeMrkdwn(key.lastUsed.region)})`;
+  const days = key.ageDays === 1 ? '1 day' : `${key.ageDays} days`;
+  return (
+    `• ${code(key.id)}${role} · ${key.status} · created ${date(key.createdAt)} (${days} old) · ${used} · ` +
+    `${VERDICT[key.verdict]}${key.verdict === 'overdue' || key.verdict === 'due' ? ` (max ${maxKeyAgeDays} days)` : ''}`
+  );
+}
+
+function keysBlock(rotation: Rotation, config: RotationConfig): Block[] {
+  if (rotation.keys.length === 0) return [];
+  const lines = rotation.keys.map((k) => keyLine(k, rotation, config.maxKeyAgeDays));
+  return [section(`*Keys of ${code(rotation.userName)} when the rotation started*\n${lines.join('\n')}`)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Places
+
+function secretLines(rotation: Rotation): string[] {
+  return rotation.places.secrets.map((s) => {
+    if (!s.updatable) {
+      return `• ${code(s.name)}: :pencil2: not updated automatically (${escapeMrkdwn(s.reason ?? 'unknown layout')}); on the checklist`;
+    }
+    const fields = `${s.idFields.map(code).join(', ')} / ${s.secretFields.map(code).join(', ')}`;
+    const mark = !rotation.places.confirmed
+      ? ':ballot_box_with_check:'
+      : !s.selected
+        ? ':heavy_minus_sign: left as it is:'
+        : s.restored === 'restored'
+          ? ':leftwards_arrow_with_hook: restored:'
+          : s.written
+            ? ':white_check_mark: updated:'
+            : ':hourglass_flowing_sand:';
+    return `• ${mark} ${code(s.name)} (fields ${fields})`;
+  });
+}
+
+function checklistLines(rotation: Rotation): string[] {
+  return rotation.places.checklist.map((p) => {
+    const name = p.link ? linkTo(p.link, p.name) : code(p.name);
+    const note = p.note ? ` (${escapeMrkdwn(p.note)})` : '';
+    if (rotation.places.confirmed && !p.selected) return `• :heavy_minus_sign: ${name}${note}: left out`;
+    if (p.ticked)
+      return `• :white_check_mark: ${name}${note}: updated by ${who(p.ticked.by)} ${date(p.ticked.at)}`;
+    return `• :black_square_button: ${name}${note}: update by hand`;
+  });
+}
+
+function placesBlocks(rotation: Rotation): Block[] {
+  const { places } = rotation;
+  if (!places.located || (rotation.newKeyId && !rotation.newKeyCreatedHere)) return [];
+  const blocks: Block[] = [];
+  const scanned =
+    places.scanned !== undefined
+      ? `Searched ${places.scanned} secret${places.scanned === 1 ? '' : 's'} your role can list` +
+        (places.unreadable ? `; ${places.unreadable} could not be read` : '') +
+        '.'
+      : '';
+  const secrets = secretLines(rotation);
+  blocks.push(
+    ...sections(
+      `*Secrets that hold ${code(rotation.oldKeyId ?? '')}*`,
+      secrets.length ? secrets : ['_none found_'],
+      4,
+    ),
+  );
+  const checklist = checklistLines(rotation);
+  if (checklist.length) blocks.push(...sections('*Checklist: places updated by hand*', checklist, 3));
+  if (scanned) blocks.push(context(scanned));
+  return blocks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The status message
+
+/** The state's own paragraph. */
+function stateText(rotation: Rotation, ctx: StatusContext): string {
+  const r = rotation;
+  const oldKey = code(r.oldKeyId ?? '?');
+  const newKey = code(r.newKeyId ?? '?');
+  const approvals = ctx.approvalsChannel ? `<#${ctx.approvalsChannel}>` : 'the approvals channel';
+  const pending = r.pendingApproval
+    ? `\n:hourglass_flowing_sand: Waiting for an approver in ${approvals} (request \`${escapeMrkdwn(r.pendingApproval.id)}\`).`
+    : '';
+  switch (r.state) {
+    case 'inspect':
+      return `:mag: Reading the access keys of ${code(r.userName)}…`;
+    case 'resolve-extra-key':
+      return (
+        `:warning: ${code(r.userName)} has two keys. A user should have one; one of them must go before a new key can be made.\n` +
+        `• Delete a key that was *never used*, then rotate the other one; or\n` +
+        `• Pick the key to *retire*: the other one stays as the new key (no key is created) and locksmith waits until the retired key is unused.` +
+        pending
+      );
+    case 'locate': {
+      const p = ctx.progress;
+      const line = p
+        ? p.listingDone
+          ? `${p.read} of ${p.listed} secrets read, ${p.found} found`
+          : `${p.listed} secrets listed so far`
+        : 'starting';
+      return `:mag: Searching the secrets your role can read for ${oldKey}… (${line})`;
+    }
+    case 'confirm-places': {
+      const none = r.places.secrets.length === 0 && r.places.checklist.length === 0;
+      return none
+        ? `:grey_question: No secret holds ${oldKey} and no third-party place is configured, so a new key would reach nobody. Search again, or cancel.`
+        : `:point_right: Next: create a new key and write it into the secrets below (the same fields, as a new version of each secret). Places on the checklist get the new key from a window only you see, once.`;
+    }
+    case 'create':
+      return `:gear: Creating the new key and writing it into the chosen secrets…`;
+    case 'switch-over': {
+      const retired = !r.newKeyCreatedHere;
+      const needed = ctx.config.quietHours;
+      const quietFor = r.quietSince !== undefined ? Math.floor((ctx.now - r.quietSince) / HOUR_MS) : 0;
+      const lines = [
+        `:arrows_counterclockwise: *Switch-over.* Waiting until ${retired ? 'the kept key' : 'the new key'} is in use and the old key has not been used for ${needed} hours.`,
+        `• ${retired ? 'Kept' : 'New'} key ${newKey}: ${r.newKeyUsedAt !== undefined ? `used ${date(r.newKeyUsedAt)}` : 'not used yet'}`,
+        `• Old key ${oldKey}: ${r.oldKeyLastUsedAt !== undefined ? `last used ${date(r.oldKeyLastUsedAt)}` : 'no use seen'}; quiet for ${quietFor} of ${needed} hours`,
+        r.lastPolledAt !== undefined
+          ? `Checked ${date(r.lastPolledAt)}; checked again every ${ctx.config.pollMinutes} minutes.`
+          : `First check in a moment; then every ${ctx.config.pollMinutes} minutes.`,
+      ];
+      return lines.join('\n') + pending;
+    }
+    case 'notify-and-approve': {
+      const told = ctx.notifyChannel ? `2ndline was told in <#${ctx.notifyChannel}>. ` : '';
+      if (r.pendingApproval) return `:mega: ${oldKey} looks unused. ${told}` + pending.trim();
+      return `:mega: ${oldKey} looks unused. ${told}Deactivate it when you are ready; it can be reactivated until it is deleted.`;
+    }
+    case 'deactivate':
+      return `:gear: Making ${oldKey} inactive…`;
+    case 'grace':
+      return (
+        `:zzz: ${oldKey} is *inactive* since ${date(r.deactivatedAt ?? ctx.now)}. If anything breaks, press *Reactivate*.\n` +
+        `You will be asked to delete it after ${date(r.graceEndsAt ?? ctx.now)}.`
+      );
+    case 'confirm-delete':
+      return (
+        `:wastebasket: The grace period is over and ${oldKey} has stayed inactive. Delete it for good? This cannot be undone.` +
+        pending
+      );
+    case 'delete':
+      return `:gear: Deleting ${oldKey}…`;
+    case 'cancelling':
+      return `:gear: Cancelling: undoing what this rotation changed…`;
+    case 'done':
+      return `:white_check_mark: *Done.* ${code(r.userName)} now has one key, ${newKey}.`;
+    case 'cancelled':
+      return `:leftwards_arrow_with_hook: *Cancelled.*`;
+    case 'abandoned':
+      return `:information_source: *Nothing to rotate.*`;
+  }
+}
+
+/** The history of a rotation, one line per step, for the summary. */
+export function historyLines(history: readonly HistoryEntry[]): string[] {
+  return history.map((h) => `• ${date(h.at)} ${who(h.by)}: ${escapeMrkdwn(h.what)}`);
+}
+
+function actionBlocks(rotation: Rotation, ctx: StatusContext): Block[] {
+  const r = rotation;
+  const allowed = new Set<PersonEventType>(allowedPersonEvents(r, ctx.now));
+  const value = (extra: Partial<ButtonValue> = {}): ButtonValue => ({ r: r.id, v: ctx.version, ...extra });
+  const blocks: Block[] = [];
+
+  if (r.state === 'resolve-extra-key' && !r.pendingApproval) {
+    r.keys.forEach((key, i) => {
+      const keyButtons: Button[] = [];
+      const other = r.keys.find((k) => k.id !== key.id);
+      if (allowed.has('delete-extra-key') && key.lastUsed === 'never') {
+        keyButtons.push(
+          stepButton(`Delete never-used ${key.id}`, ACTION_DELETE_EXTRA, value({ k: key.id }), 'danger', {
+            title: 'Delete this key?',
+            text: `${code(key.id)} has never been used. Deleting it cannot be undone${ctx.config.approvals.deleteExtraKey ? '; an approver is asked first' : ''}.`,
+            confirm: 'Delete it',
+          }),
+        );
+      }
+      if (allowed.has('retire-key') && other) {
+        keyButtons.push(
+          stepButton(`Retire ${key.id}, keep ${other.id}`, ACTION_RETIRE, value({ k: key.id }), undefined, {
+            title: 'Retire this key?',
+            text: `No new key is made: ${code(other.id)} stays, and locksmith waits until ${code(key.id)} is unused before deactivating it.`,
+            confirm: 'Retire it',
+          }),
+        );
+      }
+      if (keyButtons.length) blocks.push(actions(`${BLOCK_KEY_ACTIONS}${i}`, ...keyButtons));
+    });
+  }
+
+  const step: Button[] = [];
+  if (allowed.has('confirm-places')) {
+    const any = r.places.secrets.some((s) => s.updatable) || r.places.checklist.length > 0;
+    if (any) {
+      step.push(
+        stepButton('Create new key and update these places', ACTION_CONFIRM_PLACES, value(), 'primary', {
+          title: 'Create the new key?',
+          text: `locksmith creates a second key for ${code(r.userName)} and writes it into every secret listed. Cancelling later undoes it.`,
+          confirm: 'Create it',
+        }),
+        stepButton('Choose places…', ACTION_CHOOSE_PLACES, value()),
+      );
+    }
+  }
+  if (allowed.has('rescan')) step.push(stepButton('Search again', ACTION_RESCAN, value()));
+  if (allowed.has('confirm-deactivate') && !ctx.config.approvals.deactivate) {
+    step.push(
+      stepButton(`Deactivate ${r.oldKeyId}`, ACTION_CONFIRM_DEACTIVATE, value(), 'danger', {
+        title: 'Deactivate the old key?',
+        text: `${code(r.oldKeyId ?? '')} becomes inactive; anything still using it fails until it is reactivated.`,
+        confirm: 'Deactivate',
+      }),
+    );
+  }
+  if (allowed.has('confirm-delete')) {
+    step.push(
+      stepButton(`Delete ${r.oldKeyId}`, ACTION_CONFIRM_DELETE, value(), 'danger', {
+        title: 'Delete the old key?',
+        text: `${code(r.oldKeyId ?? '')} is deleted for good${ctx.config.approvals.delete ? ' once an approver agrees' : ''}. This cannot be undone.`,
+        confirm: 'Delete it',
+      }),
+    );
+  }
+  if (allowed.has('reactivate')) {
+    step.push(
+      stepButton(`Reactivate ${r.oldKeyId}`, ACTION_REACTIVATE, value(), undefined, {
+        title: 'Reactivate the old key?',
+        text: `${code(r.oldKeyId ?? '')} becomes active again and locksmith waits for the switch-over again.`,
+        confirm: 'Reactivate',
+      }),
+    );
+  }
+  if (allowed.has('proceed-anyway') && ctx.approvalsChannel) {
+    step.push(stepButton('Proceed anyway…', ACTION_PROCEED_ANYWAY, value()));
+  }
+  const failed = r.intent?.failure !== undefined || (r.lastError !== undefined && !r.intent);
+  if (failed && !allowed.has('confirm-places') && allowed.size > 0 && r.state !== 'resolve-extra-key') {
+    step.push(stepButton('Retry now', ACTION_RETRY, value()));
+  }
+  if (allowed.has('cancel')) {
+    step.push(
+      stepButton('Cancel rotation', ACTION_CANCEL, value(), 'danger', {
+        title: 'Cancel this rotation?',
+        text: 'locksmith undoes what it changed: the old key is made active again, each updated secret goes back to its previous version, and a new key that was never used is deleted.',
+        confirm: 'Cancel rotation',
+      }),
+    );
+  }
+  if (step.length) blocks.push(actions(BLOCK_STEP_ACTIONS, ...step));
+
+  if (allowed.has('tick-place')) {
+    const open = r.places.checklist.filter((p) => p.selected && !p.ticked).slice(0, MAX_TICK_BUTTONS);
+    if (open.length) {
+      blocks.push(
+        actions(
+          BLOCK_TICK_ACTIONS,
+          ...open.map((p, i) =>
+            stepButton(
+              `Done: ${clip(p.name, 60)}`,
+              indexedAction(ACTION_TICK_PLACE, i),
+              value({ p: p.name }),
+            ),
+          ),
+        ),
+      );
+    }
+  }
+  return blocks;
+}
+
+/** The rotation's status message, as it stands. At most 50 blocks. */
+export function buildStatusMessage(rotation: Rotation, ctx: StatusContext): SlackMessage {
+  const r = rotation;
+  const blocks: Block[] = [
+    header(`Rotating the access key of ${r.userName}`),
+    context(
+      `Role ${code(r.role.name)} · account ${accountOf(r.role.arn)} · started by <@${r.requester.slackId}> ${date(r.createdAt)} · \`${escapeMrkdwn(r.id)}\``,
+    ),
+    ...keysBlock(r, ctx.config),
+    section(stateText(r, ctx)),
+    ...placesBlocks(r),
+  ];
+  if (r.lastError && r.state !== 'done') {
+    blocks.push(section(`:x: ${escapeMrkdwn(r.lastError.message)}`));
+  }
+  if (r.outcome) {
+    if (r.outcome.notes.length)
+      blocks.push(section(r.outcome.notes.map((n) => `• ${escapeMrkdwn(n)}`).join('\n')));
+    const room = LIMITS.messageBlocks - blocks.length - 1;
+    blocks.push(...sections('*What happened*', historyLines(r.history), Math.max(1, Math.min(room, 6))));
+  }
+  blocks.push(...actionBlocks(r, ctx));
+  blocks.push(context(`Updated ${date(ctx.now)}`));
+  return {
+    text: `Rotation of ${r.userName}: ${r.state}`,
+    blocks: blocks.slice(0, LIMITS.messageBlocks),
+  };
+}
+
+/** The first version of the status message, before the rotation record exists. */
+export function buildStartingMessage(userName: string, roleName: string): SlackMessage {
+  return {
+    text: `Starting the rotation of ${userName}`,
+    blocks: [
+      header(`Rotating the access key of ${userName}`),
+      section(
+        `:hourglass_flowing_sand: Starting under role ${code(roleName)}: reading the keys of ${code(userName)}…`,
+      ),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thread notes, the 2ndline post, refusals
+
+/** A note in the status message's thread for a notice worth a notification; undefined for none. */
+export function buildThreadNote(
+  rotation: Rotation,
+  notice: RotationNotice,
+  options: { notifyChannel?: string; approvalsChannel?: string; graceDays: number },
+): SlackMessage | undefined {
+  const approvals = options.approvalsChannel ? `<#${options.approvalsChannel}>` : 'the approvals channel';
+  switch (notice.kind) {
+    case 'deactivation-planned': {
+      const told = options.notifyChannel ? ` 2ndline was told in <#${options.notifyChannel}>.` : '';
+      const next = notice.needsApproval
+        ? ` An approver decides in ${approvals}.`
+        : ' Deactivate it from the message above when you are ready.';
+      return note(
+        `:mega: ${code(notice.keyId)} is about to be deactivated: ${escapeMrkdwn(notice.why)}.${told}${next}`,
+      );
+    }
+    case 'key-deactivated':
+      return note(
+        `:zzz: ${code(notice.keyId)} is now *inactive*. If anything breaks, press *Reactivate* in the message above. You will be asked to delete it after ${date(notice.graceEndsAt)}.`,
+      );
+    case 'key-reactivated':
+      return note(
+        `:arrow_backward: ${code(notice.keyId)} is active again (asked by ${who(notice.by)}); locksmith waits for the switch-over again.`,
+      );
+    case 'delete-due':
+      return note(
+        `:wastebasket: The grace period for ${code(notice.keyId)} is over. Delete it from the message above (or reactivate it).`,
+      );
+    case 'extra-key-deleted':
+      return note(`:wastebasket: Deleted the never-used key ${code(notice.keyId)}.`);
+    case 'finished': {
+      const title =
+        notice.outcome === 'done'
+          ? `:white_check_mark: *Rotation of ${code(rotation.userName)} done.*`
+          : notice.outcome === 'cancelled'
+            ? `:leftwards_arrow_with_hook: *Rotation of ${code(rotation.userName)} cancelled.*`
+            : `:information_source: *Rotation of ${code(rotation.userName)} stopped: nothing to rotate.*`;
+      const notes = notice.notes.map((n) => `• ${escapeMrkdwn(n)}`);
+      const blocks = [
+        section([title, ...notes].join('\n')),
+        ...sections('*Summary*', historyLines(notice.summary), 20),
+      ];
+      return { text: `Rotation of ${rotation.userName}: ${notice.outcome}`, blocks };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function note(mrkdwn: string): SlackMessage {
+  return { text: mrkdwn.replace(/[`*_:]/g, '').slice(0, 200), blocks: [section(mrkdwn)] };
+}
+
+/** The post in 2ndline's channel before a key is deactivated (or a never-used key deleted). */
+export function buildNotifyPost(
+  rotation: Rotation,
+  input: {
+    action: 'deactivate' | 'delete-extra';
+    keyId: string;
+    by: string;
+    why: string;
+    needsApproval: boolean;
+  },
+  options: { approvalsChannel?: string; graceDays: number },
+): SlackMessage {
+  const r = rotation;
+  const approvals = options.approvalsChannel ? `<#${options.approvalsChannel}>` : 'the approvals channel';
+  const what =
+    input.action === 'deactivate'
+      ? `will *deactivate* access key ${code(input.keyId)} of IAM user ${code(r.userName)}`
+      : `will *delete* the never-used access key ${code(input.keyId)} of IAM user ${code(r.userName)}`;
+  const lines = [
+    `:mega: <@${input.by}> ${what} (role ${code(r.role.name)}, account ${accountOf(r.role.arn)}).`,
+    `*Why it is believed unused:* ${escapeMrkdwn(input.why)}`,
+    input.needsApproval ? `An approver decides in ${approvals}.` : 'No approval is required for this step.',
+  ];
+  const after =
+    input.action === 'deactivate'
+      ? `A deactivated key can be reactivated until it is deleted, ${options.graceDays} days later at the earliest.`
+      : 'A deleted key cannot be brought back.';
+  return {
+    text: `${r.userName}: ${input.action === 'deactivate' ? 'deactivating' : 'deleting'} ${input.keyId}`,
+    blocks: [section(lines.join('\n')), context(`${after} · rotation \`${escapeMrkdwn(r.id)}\``)],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modals
+
+function infoView(title: string, blocks: Block[], close = 'Close'): View {
+  return {
+    type: 'modal',
+    callback_id: VIEW_INFO,
+    title: { type: 'plain_text', text: clip(title, 24) },
+    close: { type: 'plain_text', text: close },
+    blocks: blocks.slice(0, LIMITS.modalBlocks),
+  };
+}
+
+/** A modal that says locksmith is working; replaced with the outcome by views.update. */
+export function buildWorkingView(text: string): View {
+  return infoView('Key rotation', [section(`:hourglass_flowing_sand: ${text}`)]);
+}
+
+/** A modal with one message (an outcome, a refusal). */
+export function buildMessageView(title: string, mrkdwn: string): View {
+  return infoView(title, [section(mrkdwn)]);
+}
+
+/**
+ * The one-time reveal of the new key pair: the only place its secret is ever shown. A modal,
+ * so it reaches nobody else and is gone when closed.
+ */
+export function buildRevealView(rotation: Rotation, pair: KeyPair): View {
+  const byHand = rotation.places.checklist.filter((p) => p.selected);
+  const written = rotation.places.secrets.filter((s) => s.written && s.selected).map((s) => code(s.name));
+  const places = byHand.map((p) => {
+    const name = p.link ? linkTo(p.link, p.name) : code(p.name);
+    return `• ${name}${p.note ? ` (${escapeMrkdwn(p.note)})` : ''}`;
+  });
+  return infoView(
+    'New access key',
+    [
+      section(
+        `:key: The new access key of ${code(rotation.userName)}. *Shown once:* locksmith does not keep the secret and cannot show it again. Copy it into the places below now.`,
+      ),
+      section(`*Access key ID*\n\`\`\`${escapeMrkdwn(pair.accessKeyId)}\`\`\``),
+      section(`*Secret access key*\n\`\`\`${escapeMrkdwn(pair.secretAccessKey)}\`\`\``),
+      ...sections('*Update by hand*', places.length ? places : ['_nothing_'], 3),
+      context(
+        (written.length ? `Already written into ${written.join(', ')}. ` : '') +
+          'Tick each place off in my DM once it is updated.',
+      ),
+    ],
+    'Done',
+  );
+}
+
+/** The result of the create step when nothing needs the pair by hand. */
+export function buildCreatedView(rotation: Rotation): View {
+  const written = rotation.places.secrets.filter((s) => s.written && s.selected).map((s) => code(s.name));
+  return buildMessageView(
+    'New access key',
+    `:white_check_mark: Created ${code(rotation.newKeyId ?? '?')} and wrote it into ${written.join(', ') || 'no secret'}. ` +
+      'Nothing needs it by hand. The switch-over is followed in my DM.',
+  );
+}
+
+function checkboxGroups(
+  prefix: string,
+  label: string,
+  items: Array<{ value: string; text: string; selected: boolean }>,
+): InputBlock[] {
+  const blocks: InputBlock[] = [];
+  for (let i = 0; i < items.length; i += CHECKBOX_OPTIONS) {
+    const chunk = items.slice(i, i + CHECKBOX_OPTIONS);
+    const options = chunk.map((item) => ({
+      text: { type: 'mrkdwn' as const, text: clip(item.text, OPTION_TEXT) },
+      value: item.value,
+    }));
+    const initial = options.filter((_, j) => chunk[j]!.selected);
+    const element: Checkboxes = {
+      type: 'checkboxes',
+      action_id: INPUT_PLACES,
+      options,
+      ...(initial.length ? { initial_options: initial } : {}),
+    };
+    blocks.push({
+      type: 'input',
+      block_id: `${prefix}${i / CHECKBOX_OPTIONS}`,
+      optional: true,
+      label: { type: 'plain_text', text: i === 0 ? label : `${label} (continued)` },
+      element,
+    });
+  }
+  return blocks;
+}
+
+/** Option values in the places modal: `s<index>` (a secret) or `c<index>` (a checklist item). */
+export function placeOptionValue(kind: 's' | 'c', index: number): string {
+  return `${kind}${index}`;
+}
+
+/**
+ * The places modal: which secrets get the new key, which checklist places are updated by hand.
+ * Option values are indexes into the record, so `privateMetadata` carries the record version the
+ * indexes belong to.
+ */
+export function buildPlacesView(rotation: Rotation, privateMetadata: string): View {
+  const secrets = rotation.places.secrets
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => s.updatable)
+    .map(({ s, i }) => ({ value: placeOptionValue('s', i), text: code(s.name), selected: true }));
+  const checklist = rotation.places.checklist.map((p, i) => ({
+    value: placeOptionValue('c', i),
+    text: p.source === 'config' ? escapeMrkdwn(p.name) : `${code(p.name)} (by hand)`,
+    selected: true,
+  }));
+  const blocks: Block[] = [
+    section(
+      `Where should the new key of ${code(rotation.userName)} go? Secrets are updated by locksmith; checklist places get the key from a window only you see, once.`,
+    ),
+    ...checkboxGroups(BLOCK_PLACES_SECRETS_PREFIX, 'Secrets locksmith updates', secrets),
+    ...checkboxGroups(BLOCK_PLACES_CHECKLIST_PREFIX, 'Updated by hand (checklist)', checklist),
+  ];
+  return {
+    type: 'modal',
+    callback_id: VIEW_PLACES,
+    private_metadata: privateMetadata,
+    title: { type: 'plain_text', text: 'Places for the key' },
+    submit: { type: 'plain_text', text: 'Create new key' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: blocks.slice(0, LIMITS.modalBlocks),
+  };
+}
+
+/** The reason modal for skipping the switch-over wait; the skip needs an approval. */
+export function buildProceedView(
+  rotation: Rotation,
+  privateMetadata: string,
+  approvalsChannel: string,
+): View {
+  return {
+    type: 'modal',
+    callback_id: VIEW_PROCEED,
+    private_metadata: privateMetadata,
+    title: { type: 'plain_text', text: 'Proceed anyway' },
+    submit: { type: 'plain_text', text: 'Ask for approval' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: [
+      section(
+        `Skip the rest of the switch-over wait and deactivate ${code(rotation.oldKeyId ?? '?')} of ${code(rotation.userName)}. An approver in <#${approvalsChannel}> decides; 2ndline is told.`,
+      ),
+      {
+        type: 'input',
+        block_id: BLOCK_PROCEED_REASON,
+        label: { type: 'plain_text', text: 'Why is the old key no longer needed?' },
+        element: {
+          type: 'plain_text_input',
+          action_id: INPUT_REASON,
+          multiline: true,
+          max_length: 1000,
+          placeholder: { type: 'plain_text', text: 'e.g. the old consumer was shut down in INC-1234' },
+        },
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command replies
+
+export function buildHelpMessage(): SlackMessage {
+  return {
+    text: 'How to use /rotate-key',
+    blocks: [
+      section(
+        [
+          '*/rotate-key USER [--role ROLE]*: rotate the access key of IAM user `USER`, step by step, under your role.',
+          'locksmith shows the keys, finds the secrets that hold the key, creates the new key and writes it there, waits until the old key is unused, tells 2ndline and asks for approval, deactivates the old key, and after a grace period deletes it. You follow it in a DM from locksmith; every step can be cancelled (and is undone) until the old key is deleted.',
+        ].join('\n'),
+      ),
+    ],
+  };
+}
+
+/** SES SMTP users cannot be rotated in place: the runbook's guidance instead. */
+export function buildSmtpGuidance(userName: string, today: string): SlackMessage {
+  const next = `${userName}.${today}`;
+  return {
+    text: `${userName} is an SES SMTP user: it is replaced, not rotated`,
+    blocks: [
+      section(
+        [
+          `:envelope: ${code(userName)} is an SES SMTP user (it matches \`rotation.smtp_users\`). Its SMTP password is derived from its access key, so the key is not rotated in place: the user is replaced.`,
+          `1. Create a new IAM user ${code(next)} with the same groups and policies (sending permission).`,
+          '2. Create its access key and derive the SMTP password from it (AWS documents the conversion).',
+          '3. Put the new SMTP credentials wherever mail is sent from, and watch the old user’s key go quiet.',
+          `4. Deactivate, then delete ${code(userName)} when nothing uses it any more.`,
+          '_locksmith does not do these steps for SMTP users yet._',
+        ].join('\n'),
+      ),
+    ],
+  };
+}

@@ -1,0 +1,576 @@
+/**
+ * The Slack side of a rotation, between the listeners and the runner: starts rotations under
+ * the person's session, feeds clicks and approval decisions to the runner, and turns what comes
+ * back into Slack: the status message in the requester's DM (updated in place), notes in its
+ * thread, the 2ndline post, approval requests. The scheduler's `resume` drives the waits.
+ *
+ * Clicks run under the clicker's own session (they must be the requester); work nobody clicked
+ * for (polls, steps an approver unlocked) runs under `rotation.background_role` (default: the
+ * rotation's own role) with the requester's SourceIdentity, so CloudTrail still names them.
+ */
+import type { Approval } from '../../approvals/approval.js';
+import type { AuditEvent, AuditOutcome } from '../../audit/audit-events.js';
+import { audited } from '../../audit/audited.js';
+import type { Config } from '../../config.js';
+import type { Deps } from '../../deps.js';
+import { UserError } from '../../errors.js';
+import type { Person } from '../../identity/access.js';
+import { notice, type SlackMessage } from '../../slack/block-kit.js';
+import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
+import type { LocateProgress } from '../locate.js';
+import {
+  createRotationRunner,
+  type RotationClients,
+  type RotationRunner,
+  type RunResult,
+} from '../runner.js';
+import {
+  APPROVAL_KIND,
+  type NoticeEffect,
+  type PersonEvent,
+  type Rotation,
+  type RotationConfig,
+  rotationConfig,
+  type RotationNotice,
+} from '../workflow.js';
+import { rotationIdFor, statusMessageOf } from './ids.js';
+import {
+  buildNotifyPost,
+  buildStartingMessage,
+  buildStatusMessage,
+  buildThreadNote,
+  escapeKeepingMentions,
+} from './rotation-blocks.js';
+
+export type RotationSection = NonNullable<Config['rotation']>;
+
+/** `rotation.*` from the config file, as the runner takes it. */
+export function toRotationConfig(section: RotationSection): RotationConfig {
+  return rotationConfig({
+    maxKeyAgeDays: section.max_key_age_days,
+    pollMinutes: section.poll_minutes,
+    quietHours: section.quiet_hours,
+    graceDays: section.grace_days,
+    approvals: {
+      deleteExtraKey: section.approvals.require_for_delete_extra,
+      deactivate: section.approvals.require_for_deactivate,
+      delete: section.approvals.require_for_delete,
+    },
+    thirdPartyPlaces: section.third_party_places.map((p) => ({ name: p.name, link: p.link })),
+  });
+}
+
+export interface StartRequest {
+  userId: string;
+  teamId: string;
+  userName: string;
+  roleName?: string;
+}
+
+/** What a click came to: the runner's answer, and a sentence for the clicker when there is one. */
+export interface ActOutcome {
+  result?: RunResult;
+  /** mrkdwn, already escaped; undefined when the status message says it all. */
+  message?: string;
+}
+
+export type ActEvent = PersonEvent | { type: 'retry'; by: string };
+
+export interface RotationController {
+  readonly runner: RotationRunner;
+  readonly config: RotationConfig;
+  readonly section: RotationSection;
+  /** Starts a rotation; returns the reply to the command. Throws UserError for refusals. */
+  start(request: StartRequest): Promise<SlackMessage>;
+  /** A click or a modal by `clicker` (who must be the requester). */
+  act(rotationId: string, event: ActEvent, clicker: { id: string; teamId: string }): Promise<ActOutcome>;
+  /** Fresh record of a rotation, for modals. */
+  load(rotationId: string): Promise<{ rotation: Rotation; version: number } | undefined>;
+  /** An approval of a rotation step was decided (approved, rejected or expired). */
+  approvalDecided(approval: Approval): Promise<void>;
+  /** The scheduler job: polls, grace ends, stale steps, approvals lost in a crash. */
+  resume(): Promise<number>;
+}
+
+/** Approval requests older than this with no record (a crash between save and post) are sent again. */
+const LOST_APPROVAL_MS = 60_000;
+const PROGRESS_UPDATE_MS = 1500;
+const WAITING_STATES = ['resolve-extra-key', 'notify-and-approve', 'confirm-delete'];
+
+export function createRotationController(deps: Deps, section: RotationSection): RotationController {
+  const { clock, logger, slack, callers, sessions, directory, approvals, audit, store } = deps;
+  const config = toRotationConfig(section);
+
+  /** Background clients: the background role (or the rotation's), the requester's identity. */
+  async function clientsFor(rotation: Rotation): Promise<RotationClients> {
+    const roleName = section.background_role ?? rotation.role.name;
+    const arn = section.background_role ? deps.config.roles[roleName] : rotation.role.arn;
+    if (!arn) throw new UserError('unknown_role', `The role \`${roleName}\` is not configured any more.`);
+    const person = await directory.lookup(rotation.requester.slackId, rotation.requester.teamId);
+    if (person.deleted || person.guest || person.isBot) {
+      throw new UserError(
+        'deactivated',
+        `<@${person.slackId}>, who started this rotation, can no longer use locksmith, so locksmith does not act in their name. Ask someone else to cancel it and start again.`,
+      );
+    }
+    return (await sessions.sessionFor(person, { name: roleName, arn })).clients;
+  }
+
+  const runner = createRotationRunner({ store, clock, logger, config, clientsFor });
+
+  // Status-message updates run one at a time per rotation, each rendering the record as it is
+  // then, so a slow update can never overwrite a newer one.
+  const updates = new Map<string, Promise<void>>();
+  const lastProgress = new Map<string, number>();
+
+  function queueUpdate(rotationId: string, progress?: LocateProgress): Promise<void> {
+    const previous = updates.get(rotationId) ?? Promise.resolve();
+    const next = previous.then(() => renderStatus(rotationId, progress)).catch(() => {});
+    updates.set(rotationId, next);
+    void next.finally(() => {
+      if (updates.get(rotationId) === next) updates.delete(rotationId);
+    });
+    return next;
+  }
+
+  async function renderStatus(rotationId: string, progress?: LocateProgress): Promise<void> {
+    const ref = statusMessageOf(rotationId);
+    if (!ref) return;
+    const rec = await runner.get(rotationId);
+    if (!rec) return;
+    // A progress line belongs to the search only; once it is over, the record says more.
+    if (progress && rec.data.state !== 'locate') return;
+    const message = buildStatusMessage(rec.data, {
+      now: clock.now(),
+      version: rec.version,
+      config,
+      notifyChannel: section.notify_channel,
+      ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
+      ...(progress ? { progress } : {}),
+    });
+    try {
+      await slack.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: message.text,
+        blocks: message.blocks,
+      });
+    } catch (err) {
+      logger.warn({ rotationId, err: { message: (err as Error).message } }, 'rotation status update failed');
+    }
+  }
+
+  function onProgress(rotationId: string): (p: LocateProgress) => void {
+    // At most one update every PROGRESS_UPDATE_MS: chat.update is rate-limited, and the
+    // final rendering after the search says the rest.
+    return (p) => {
+      const now = performance.now();
+      if (now - (lastProgress.get(rotationId) ?? Number.NEGATIVE_INFINITY) < PROGRESS_UPDATE_MS) return;
+      lastProgress.set(rotationId, now);
+      void queueUpdate(rotationId, p);
+    };
+  }
+
+  async function threadNote(rotation: Rotation, message: SlackMessage): Promise<void> {
+    const ref = statusMessageOf(rotation.id);
+    if (!ref) return;
+    await slack.chat.postMessage({
+      channel: ref.channel,
+      thread_ts: ref.ts,
+      text: message.text,
+      blocks: message.blocks,
+    });
+  }
+
+  function requesterPerson(rotation: Rotation, slackId: string): Person {
+    const r = rotation.requester;
+    return {
+      slackId,
+      teamId: r.teamId,
+      name: slackId,
+      ...(slackId === r.slackId && r.email ? { email: r.email } : {}),
+      groups: [],
+      deleted: false,
+      guest: false,
+      isBot: false,
+    };
+  }
+
+  async function requestApproval(
+    rotation: Rotation,
+    effect: Extract<NoticeEffect, { type: 'request-approval' }>,
+  ): Promise<void> {
+    if (!approvals) {
+      await threadNote(
+        rotation,
+        notice(
+          'This step needs an approval, but locksmith has no `approvals` section in its config. Ask the operators, or cancel the rotation.',
+          ':x:',
+        ),
+      );
+      return;
+    }
+    await approvals.request({
+      id: effect.approvalId,
+      kind: effect.kind,
+      requester: requesterPerson(rotation, effect.requestedBy),
+      role: rotation.role,
+      target: effect.target,
+      reason: effect.reason,
+      detail: { ...effect.detail },
+    });
+    if (effect.action === 'delete-extra-key') {
+      await slack.chat.postMessage({
+        channel: section.notify_channel,
+        ...buildNotifyPost(
+          rotation,
+          {
+            action: 'delete-extra',
+            keyId: effect.target,
+            by: effect.requestedBy,
+            why: effect.reason,
+            needsApproval: true,
+          },
+          { approvalsChannel: approvals.config.channel, graceDays: config.graceDays },
+        ),
+      });
+    }
+  }
+
+  async function notify(rotation: Rotation, n: RotationNotice): Promise<void> {
+    if (n.kind === 'deactivation-planned') {
+      await slack.chat.postMessage({
+        channel: section.notify_channel,
+        ...buildNotifyPost(
+          rotation,
+          {
+            action: 'deactivate',
+            keyId: n.keyId,
+            by: rotation.requester.slackId,
+            why: n.why,
+            needsApproval: n.needsApproval,
+          },
+          {
+            ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
+            graceDays: config.graceDays,
+          },
+        ),
+      });
+    }
+    if (n.kind === 'finished') {
+      audit.record({
+        action: 'rotation.finish',
+        outcome: n.outcome === 'done' ? 'ok' : 'refused',
+        person: { slack_id: rotation.requester.slackId, team_id: rotation.requester.teamId },
+        role: rotation.role,
+        target: rotation.userName,
+        rotation_id: rotation.id,
+        note: n.outcome,
+      });
+    }
+    const note = buildThreadNote(rotation, n, {
+      notifyChannel: section.notify_channel,
+      ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
+      graceDays: config.graceDays,
+    });
+    if (note) await threadNote(rotation, note);
+  }
+
+  /** Turns a run's notices into Slack, then renders the status message. Never throws. */
+  async function deliver(result: RunResult, actor?: string): Promise<void> {
+    const rotation = result.rotation;
+    if (!rotation) return;
+    for (const n of result.notices) {
+      try {
+        if (n.type === 'request-approval') await requestApproval(rotation, n);
+        else if (n.type === 'withdraw-approval') {
+          await approvals?.withdraw(n.approvalId, { by: actor ?? rotation.requester.slackId, why: n.why });
+        } else await notify(rotation, n.notice);
+      } catch (err) {
+        logger.warn(
+          { rotationId: rotation.id, notice: n.type, err: { message: (err as Error).message } },
+          'rotation notice not delivered',
+        );
+      }
+    }
+    await queueUpdate(rotation.id);
+  }
+
+  function outcomeMessage(result: RunResult): string | undefined {
+    switch (result.outcome) {
+      case 'applied':
+        return result.error ? `:x: ${escapeKeepingMentions(result.error.message)}` : undefined;
+      case 'idle':
+        return undefined;
+      case 'failed':
+        return `:x: ${escapeKeepingMentions(result.error?.message ?? 'The step failed.')}`;
+      case 'duplicate':
+        return `:information_source: ${escapeKeepingMentions(result.refusal?.message ?? 'That was already done.')}`;
+      case 'busy':
+      case 'refused':
+        return `:warning: ${escapeKeepingMentions(result.refusal?.message ?? 'That does not apply now.')}`;
+      case 'conflict':
+        return ':warning: The rotation changed meanwhile, so nothing was done. Look at the message again.';
+      case 'not-found':
+        return ':warning: This rotation no longer exists.';
+    }
+  }
+
+  function auditOutcome(result: RunResult): AuditOutcome {
+    if (result.outcome === 'applied' || result.outcome === 'idle') return result.error ? 'error' : 'ok';
+    if (result.outcome === 'failed') return 'error';
+    if (result.outcome === 'not-found') return 'not_found';
+    return 'refused';
+  }
+
+  async function openDm(user: string): Promise<string> {
+    const opened = await slack.conversations.open({ users: user });
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error('conversations.open returned no channel');
+    return channel;
+  }
+
+  async function reconcileApprovals(): Promise<void> {
+    if (!approvals) return;
+    const waiting = await store.query<Rotation>({ kind: 'rotation', states: WAITING_STATES });
+    const now = clock.now();
+    for (const rec of waiting) {
+      const pending = rec.data.pendingApproval;
+      if (!pending || rec.data.intent || now - pending.requestedAt < LOST_APPROVAL_MS) continue;
+      const approval = await approvals.get(pending.id);
+      if (!approval) {
+        logger.warn(
+          { rotationId: rec.id, approvalId: pending.id },
+          'approval request lost; sending it again',
+        );
+        await requestApproval(rec.data, {
+          type: 'request-approval',
+          approvalId: pending.id,
+          action: pending.action,
+          kind: APPROVAL_KIND[pending.action],
+          requestedBy: pending.requestedBy,
+          target: pending.keyId,
+          reason: `${pending.action} of ${pending.keyId}, asked ${new Date(pending.requestedAt).toISOString()} (sent again after a restart)`,
+          detail: {
+            rotationId: rec.id,
+            userName: rec.data.userName,
+            roleArn: rec.data.role.arn,
+            keyId: pending.keyId,
+          },
+        });
+      } else if (
+        approval.state !== 'pending' &&
+        now - (approval.decision?.at ?? approval.expiresAt) >= LOST_APPROVAL_MS
+      ) {
+        // Decided, but the rotation never heard (a crash in between): tell it now.
+        await approvalDecided(approval);
+      }
+    }
+  }
+
+  async function approvalDecided(a: Approval): Promise<void> {
+    const rotationId = a.detail.rotationId;
+    if (!rotationId) return;
+    const by = a.decision?.by ?? 'locksmith';
+    const eventId = `approval:${a.id}`;
+    const event: PersonEvent =
+      a.state === 'approved'
+        ? { type: 'approval-granted', by, approvalId: a.id, eventId }
+        : {
+            type: 'approval-rejected',
+            by,
+            approvalId: a.id,
+            eventId,
+            note: a.state === 'expired' ? 'the request expired without a decision' : (a.decision?.note ?? ''),
+          };
+    const result = await runner.handle(rotationId, event);
+    audit.record({
+      action: 'rotation.action',
+      outcome: auditOutcome(result),
+      person: { slack_id: by },
+      role: a.role,
+      target: result.rotation?.userName ?? a.target,
+      rotation_id: rotationId,
+      approval_id: a.id,
+      requester: a.requester.slackId,
+      note: event.type,
+      ...(result.refusal ? { reason: result.refusal.code } : {}),
+    });
+    await deliver(result, by);
+    const rotation = result.rotation;
+    if (rotation && (result.outcome === 'refused' || result.outcome === 'failed')) {
+      await threadNote(
+        rotation,
+        notice(
+          `The decision on approval \`${a.id}\` could not be applied: ${outcomeMessage(result) ?? ''}`,
+          ':warning:',
+        ),
+      ).catch(() => {});
+    }
+  }
+
+  return {
+    runner,
+    config,
+    section,
+
+    async start(request) {
+      const event: AuditEvent = {
+        action: 'rotation.start',
+        outcome: 'ok',
+        person: { slack_id: request.userId, team_id: request.teamId },
+        target: request.userName,
+      };
+      return audited(audit, event, async () => {
+        const caller = await callers.resolve(request.userId, request.teamId, request.roleName);
+        event.person.email = caller.person.email;
+        event.role = caller.role;
+        const channel = await openDm(request.userId);
+        const posted = await slack.chat.postMessage({
+          channel,
+          ...buildStartingMessage(request.userName, caller.role.name),
+        });
+        if (!posted.ts || !posted.channel) throw new Error('the status message was not posted');
+        const id = rotationIdFor(posted.channel, posted.ts);
+        event.rotation_id = id;
+        const clients = caller.session.clients;
+        let result: RunResult;
+        try {
+          result = await runner.start(
+            {
+              id,
+              role: { name: caller.role.name, arn: caller.role.arn },
+              userName: request.userName,
+              requester: {
+                slackId: request.userId,
+                teamId: request.teamId,
+                ...(caller.person.email ? { email: caller.person.email } : {}),
+              },
+            },
+            { clients, onProgress: onProgress(id) },
+          );
+        } catch (err) {
+          await slack.chat
+            .update({
+              channel: posted.channel,
+              ts: posted.ts,
+              ...notice('The rotation could not be started; the reply to your command says why.', ':x:'),
+            })
+            .catch(() => {});
+          throw err;
+        } finally {
+          lastProgress.delete(id);
+        }
+        if (result.outcome === 'refused') {
+          event.outcome = 'refused';
+          event.reason = result.refusal?.code;
+          const text = outcomeMessage(result) ?? 'Refused.';
+          await slack.chat
+            .update({ channel: posted.channel, ts: posted.ts, ...notice(text.replace(/^:\w+: /, '')) })
+            .catch(() => {});
+          return notice(text.replace(/^:\w+: /, ''));
+        }
+        const failedToInspect = result.outcome === 'failed' && result.rotation?.state === 'inspect';
+        if (failedToInspect) {
+          // Nothing was changed in AWS; a denial would only fail again at every poll.
+          const error = result.error;
+          result = await runner.handle(
+            id,
+            {
+              type: 'cancel',
+              by: request.userId,
+              reason: 'the keys could not be read',
+              eventId: `start:${id}`,
+            },
+            { clients },
+          );
+          if (error) result = { ...result, error };
+          event.outcome = 'error';
+          event.note = error?.message;
+        }
+        await deliver(result, request.userId);
+        const rotation = result.rotation;
+        if (result.error) return notice(escapeKeepingMentions(result.error.message), ':x:');
+        if (rotation?.state === 'abandoned') {
+          return notice(
+            escapeMrkdwn(rotation.outcome?.notes.join(' ') ?? 'Nothing to rotate.'),
+            ':information_source:',
+          );
+        }
+        return notice(
+          `Started the rotation of \`${request.userName}\` under role \`${caller.role.name}\`. Follow it in my DM: the message there updates as it goes.`,
+          ':arrows_counterclockwise:',
+        );
+      });
+    },
+
+    async act(rotationId, event, clicker) {
+      const rec = await runner.get(rotationId);
+      if (!rec) return { message: ':warning: This rotation no longer exists.' };
+      const rotation = rec.data;
+      if (rotation.requester.slackId !== clicker.id) {
+        return {
+          message: `:no_entry: Only <@${rotation.requester.slackId}>, who started this rotation, can act on it.`,
+        };
+      }
+      const auditEvent: AuditEvent = {
+        action: 'rotation.action',
+        outcome: 'ok',
+        person: { slack_id: clicker.id, team_id: clicker.teamId },
+        target: rotation.userName,
+        rotation_id: rotationId,
+        note: event.type,
+      };
+      const result = await audited(audit, auditEvent, async () => {
+        const caller = await callers.resolve(clicker.id, clicker.teamId, rotation.role.name);
+        auditEvent.person.email = caller.person.email;
+        auditEvent.role = caller.role;
+        const options = { clients: caller.session.clients };
+        const r =
+          event.type === 'retry'
+            ? await runner.reconcile(rotationId, options)
+            : await runner.handle(rotationId, event, options);
+        auditEvent.outcome = auditOutcome(r);
+        if (r.refusal) auditEvent.reason = r.refusal.code;
+        return r;
+      });
+      await deliver(result, clicker.id);
+      return { result, message: outcomeMessage(result) };
+    },
+
+    async load(rotationId) {
+      const rec = await runner.get(rotationId);
+      return rec ? { rotation: rec.data, version: rec.version } : undefined;
+    },
+
+    approvalDecided,
+
+    async resume() {
+      const results = await runner.resumeDue();
+      for (const result of results) {
+        await deliver(result);
+        if (result.reveal && result.rotation) {
+          // A create step resumed with nobody at the keyboard: there is no window to show the
+          // pair in, and it must not go into a message. Say so, and how to get it.
+          const written = result.rotation.places.secrets.filter((p) => p.written).map((p) => code(p.name));
+          await threadNote(
+            result.rotation,
+            notice(
+              `The new key ${code(result.reveal.accessKeyId)} was finished after an interruption, with nobody to show it to, so its secret was not shown. ` +
+                (written.length
+                  ? `Read it from ${written.join(', ')} with \`/secret get\` to update the checklist places, or cancel and start again.`
+                  : 'Cancel and start again to get a key you can see once.'),
+              ':warning:',
+            ),
+          ).catch(() => {});
+        }
+      }
+      try {
+        await reconcileApprovals();
+      } catch (err) {
+        logger.warn({ err: { message: (err as Error).message } }, 'rotation approvals not reconciled');
+      }
+      return results.length;
+    },
+  };
+}
