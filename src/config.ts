@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { DUE_SCHEDULE_HELP, parseDueSchedule } from './rotation/slack/due-schedule.js';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -98,8 +99,48 @@ const rotationSchema = z
      * It is assumed with the requester's SourceIdentity. Default: the role the rotation runs under.
      */
     background_role: z.string().min(1).optional(),
-    /** IAM user-name globs of SES SMTP users: they get the runbook's guidance, not a rotation. */
+    /**
+     * Per role (a name under `roles`), overrides of `approvals`: a field left out keeps the
+     * global value. Lets a sandbox account deactivate without an approver.
+     */
+    approvals_by_role: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            require_for_delete_extra: z.boolean().optional(),
+            require_for_deactivate: z.boolean().optional(),
+            require_for_delete: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .default({}),
+    /** IAM user-name globs of SES SMTP users: they are replaced (new user), not rotated. */
     smtp_users: z.array(z.string().min(1)).default([]),
+    /** An IAM user tag that also marks an SES SMTP user (read with ListUserTags). */
+    smtp_user_tag: z
+      .object({ key: z.string().min(1).max(128), value: z.string().max(256) })
+      .strict()
+      .optional(),
+    /**
+     * The scheduled keys-due report: posted in `channel` (the bot must be a member) at each
+     * `schedule` time, UTC: "09:00" (daily) or "mon 09:00" (weekly). Runs under
+     * `background_role`, which is then required.
+     */
+    due_report: z
+      .object({
+        channel: z.string().regex(SLACK_CHANNEL_ID, 'expected a Slack channel ID like C0123ABCD'),
+        schedule: z.string().refine((text) => {
+          try {
+            parseDueSchedule(text);
+            return true;
+          } catch {
+            return false;
+          }
+        }, DUE_SCHEDULE_HELP),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -168,6 +209,14 @@ const fileSchema = z
         message: `role "${rotation.background_role}" is not defined under roles`,
       });
     }
+    if (rotation?.due_report && rotation.background_role === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rotation', 'due_report'],
+        message:
+          'the scheduled keys-due report runs with nobody at the keyboard, under rotation.background_role: set background_role to a role under roles',
+      });
+    }
     if (rotation && !cfg.approvals && Object.values(rotation.approvals).some(Boolean)) {
       ctx.addIssue({
         code: 'custom',
@@ -175,6 +224,21 @@ const fileSchema = z
         message:
           'rotation steps need approvals, but there is no `approvals` section (channel and approvers); add one, or set rotation.approvals.require_for_* to false',
       });
+    }
+    for (const [role, overrides] of Object.entries(rotation?.approvals_by_role ?? {})) {
+      if (!Object.hasOwn(cfg.roles, role)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rotation', 'approvals_by_role', role],
+          message: `role "${role}" is not defined under roles`,
+        });
+      } else if (!cfg.approvals && Object.values(overrides).some(Boolean)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rotation', 'approvals_by_role', role],
+          message: 'this role needs approvals, but there is no `approvals` section (channel and approvers)',
+        });
+      }
     }
     const known = new Set(Object.keys(cfg.roles));
     for (const section of ['people', 'groups'] as const) {

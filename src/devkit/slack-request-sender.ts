@@ -138,6 +138,24 @@ export interface ViewSubmissionResult extends SentRequest {
   ackViewError?: { error: string; messages?: string[] };
 }
 
+export interface BlockSuggestionOptions extends SigningOptions {
+  userId: string;
+  /** The external select's action id. */
+  actionId: string;
+  /** What the person typed (empty when the menu was just opened with min_query_length 0). */
+  value?: string;
+  /** Defaults to the block holding the element in the view. */
+  blockId?: string;
+  /** The modal the select is in: its id, else the person's open modal with this callback id. */
+  view: { id?: string; callbackId?: string; state?: { values: Record<string, unknown> } };
+}
+
+export interface BlockSuggestionResult extends SentRequest {
+  payload: Record<string, unknown>;
+  /** The options the bot answered with (`options`, or flattened `option_groups`). */
+  options: Array<{ text: { type: string; text: string }; value: string }>;
+}
+
 /** How to send one Events API event. */
 export interface EventOptions extends SigningOptions {
   /** Defaults to a fresh `Ev…` id; reuse one to replay the event as Slack's retry would. */
@@ -409,6 +427,46 @@ export class SlackRequestSender {
     if (element?.['text'] !== undefined) action['text'] = element['text'];
     if (element?.['style'] !== undefined) action['style'] = element['style'];
     return { ...action, ...options.action };
+  }
+
+  /**
+   * Asks for an external select's options as Slack does (`block_suggestion`, for a select in a
+   * modal): the view with its current input state, the typed text as `value`. Slack shows at
+   * most 100 options; more is reported as an error here, as Slack would not show the menu.
+   */
+  async blockSuggestion(options: BlockSuggestionOptions): Promise<BlockSuggestionResult> {
+    const stored = options.view.id
+      ? this.standin.view(options.view.id)
+      : this.standin.openModalOf(options.userId, options.view.callbackId);
+    if (!stored) throw new Error('blockSuggestion: no such open view');
+    const view = this.standin.viewPayload(stored.id, options.view.state?.values ?? {}) ?? {};
+    const blocks = (stored.view['blocks'] ?? []) as Array<Record<string, unknown>>;
+    const holder = blocks.find(
+      (b) => (b['element'] as Record<string, unknown> | undefined)?.['action_id'] === options.actionId,
+    );
+    const payload: Record<string, unknown> = {
+      type: 'block_suggestion',
+      user: this.userObject(options.userId),
+      container: { type: 'view', view_id: stored.id },
+      api_app_id: this.apiAppId,
+      token: this.verificationToken,
+      action_id: options.actionId,
+      block_id: options.blockId ?? stringArg(holder?.['block_id']) ?? randomBytes(3).toString('hex'),
+      value: options.value ?? '',
+      team: { id: this.teamId, domain: this.teamDomain },
+      enterprise: null,
+      is_enterprise_install: false,
+      view,
+    };
+    const sent = await this.postPayload(payload, options);
+    const body = (sent.json ?? {}) as {
+      options?: BlockSuggestionResult['options'];
+      option_groups?: Array<{ options?: BlockSuggestionResult['options'] }>;
+    };
+    const list = body.options ?? (body.option_groups ?? []).flatMap((g) => g.options ?? []);
+    if (list.length > 100)
+      throw new Error(`blockSuggestion: ${list.length} options, Slack shows at most 100`);
+    return { ...sent, payload, options: list };
   }
 
   /**

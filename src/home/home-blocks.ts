@@ -13,7 +13,7 @@ import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
 import { BLOCK_HOME_DECISION, VIEW_HOME } from './ids.js';
 
 /** How many items of each list the Home shows before "and N more". */
-export const HOME_CAPS = { roles: 20, mine: 10, toDecide: 15 } as const;
+export const HOME_CAPS = { roles: 20, mine: 10, toDecide: 15, rotations: 10 } as const;
 
 /** Which roles the person may use, or the sentence that says why they may use none. */
 export type HomeAccess = { ok: true; roles: RoleGrant[] } | { ok: false; message: string };
@@ -27,11 +27,28 @@ export interface HomeApprovals {
   toDecide?: Approval[];
 }
 
+/** One of the person's key rotations in progress (a store record of kind 'rotation', not final). */
+export interface HomeRotation {
+  /** The IAM user whose key is rotated. */
+  userName: string;
+  role: { name: string; arn: string };
+  /** The workflow state, e.g. `switch-over`. */
+  state: string;
+  /** Epoch ms the rotation started. */
+  startedAt: number;
+  /** The status message in the person's DM with locksmith, when known. */
+  message?: { channel: string; ts: string };
+  /** The team, for the link to the DM. */
+  teamId?: string;
+}
+
 export interface HomeModel {
   userId: string;
   access: HomeAccess;
   /** Absent when config has no `approvals` section (or the person can't take part). */
   approvals?: HomeApprovals;
+  /** The person's key rotations in progress, newest first; absent without a `rotation` section. */
+  rotations?: HomeRotation[];
   /** How long a revealed secret stays visible, for the how-to line. */
   revealSeconds: number;
   /** Epoch ms the view was built at. */
@@ -159,6 +176,58 @@ function approvalsBlocks(approvals: HomeApprovals): Block[] {
   return blocks;
 }
 
+/** What each workflow state means, in a few words, for the Home list. */
+const ROTATION_STATE_WORDS: Record<string, string> = {
+  inspect: 'reading the keys',
+  'resolve-extra-key': 'two keys: waiting for your choice',
+  locate: 'searching the secrets',
+  'confirm-places': 'waiting for you to confirm the places',
+  create: 'creating the new key',
+  'switch-over': 'waiting for the switch-over',
+  'notify-and-approve': 'waiting for an approval to deactivate',
+  deactivate: 'deactivating the old key',
+  grace: 'old key inactive: grace period',
+  'confirm-delete': 'waiting for you to confirm the deletion',
+  delete: 'deleting the old key',
+  cancelling: 'cancelling',
+};
+
+const DM_TS = /^\d+\.\d+$/;
+const TEAM = /^T[A-Z0-9]+$/;
+
+/** A link that opens the rotation's DM with locksmith (Slack's documented app_redirect). */
+function dmLink(r: HomeRotation): string | undefined {
+  const m = r.message;
+  if (!m || !/^D[A-Z0-9]+$/.test(m.channel) || !DM_TS.test(m.ts)) return undefined;
+  const team = r.teamId && TEAM.test(r.teamId) ? `&team=${r.teamId}` : '';
+  return `<https://slack.com/app_redirect?channel=${m.channel}${team}|open the status message>`;
+}
+
+function rotationLine(r: HomeRotation): string {
+  const state = ROTATION_STATE_WORDS[r.state] ?? escapeMrkdwn(clip(r.state, 40));
+  const account = accountOf(r.role.arn);
+  const parts = [
+    `role ${code(clip(r.role.name, 64))}${account ? ` (account ${code(account)})` : ''}`,
+    `started ${slackDate(new Date(r.startedAt))}`,
+  ];
+  const link = dmLink(r);
+  if (link) parts.push(link);
+  return `• ${code(clip(r.userName, 64))}: _${state}_ · ${parts.join(' · ')}`;
+}
+
+function rotationsBlocks(rotations: HomeRotation[]): Block[] {
+  const blocks: Block[] = [{ type: 'divider' }, header('Your key rotations in progress')];
+  if (rotations.length === 0) {
+    blocks.push(context('None. `/rotate-key USER` starts one; you follow it in your DM with locksmith.'));
+    return blocks;
+  }
+  const shown = rotations.slice(0, HOME_CAPS.rotations);
+  blocks.push(section(shown.map(rotationLine).join('\n')));
+  if (rotations.length > shown.length)
+    blocks.push(more(rotations.length - shown.length, 'rotations in progress'));
+  return blocks;
+}
+
 /** The whole Home tab for one person. */
 export function buildHomeView(model: HomeModel): HomeView {
   const blocks: Block[] = [];
@@ -172,6 +241,7 @@ export function buildHomeView(model: HomeModel): HomeView {
     { type: 'divider' },
     ...howToBlocks(model),
   );
+  if (model.rotations) blocks.push(...rotationsBlocks(model.rotations));
   if (model.approvals) blocks.push(...approvalsBlocks(model.approvals));
   blocks.push(context(`Updated ${slackDate(new Date(model.now))}. Reopen this tab to refresh.`));
   // The caps keep this far below the limit; this guard only makes a future slip visible early.

@@ -9,10 +9,22 @@ import { ACTION_APPROVE, VIEW_DECISION_REASON } from '../approvals/ids.js';
 import type { Deps } from '../deps.js';
 import { isUserError, toUserMessage } from '../errors.js';
 import { allowedRoles, type Person } from '../identity/access.js';
+import { FINAL_STATES, type Rotation, ROTATION_STATES } from '../rotation/rotation.js';
+import { statusMessageOf } from '../rotation/slack/ids.js';
 import { errorReply } from '../slack/reply-errors.js';
-import { buildHomeView, type HomeAccess, type HomeApprovals, type HomeModel } from './home-blocks.js';
+import {
+  buildHomeView,
+  HOME_CAPS,
+  type HomeAccess,
+  type HomeApprovals,
+  type HomeModel,
+  type HomeRotation,
+} from './home-blocks.js';
 
-export type HomeDeps = Pick<Deps, 'config' | 'directory' | 'approvals' | 'slack' | 'clock' | 'logger'>;
+export type HomeDeps = Pick<Deps, 'config' | 'directory' | 'approvals' | 'slack' | 'clock' | 'logger'> &
+  Partial<Pick<Deps, 'store'>>;
+
+const ACTIVE_ROTATION_STATES: string[] = ROTATION_STATES.filter((s) => !FINAL_STATES.has(s));
 
 export interface HomePublisher {
   /** What the person's Home shows now. */
@@ -51,6 +63,37 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     };
   }
 
+  /** The person's rotations in progress, newest first; one more than shown, for "and N more". */
+  async function rotationsFor(person: Person): Promise<HomeRotation[] | undefined> {
+    const store = deps.store;
+    if (!config.rotation || !store) return undefined;
+    try {
+      const records = await store.query<Rotation>({
+        kind: 'rotation',
+        states: ACTIVE_ROTATION_STATES,
+        owner: person.slackId,
+      });
+      return records
+        .filter((r) => r.data.requester.slackId === person.slackId)
+        .sort((a, b) => b.data.createdAt - a.data.createdAt)
+        .slice(0, HOME_CAPS.rotations * 5)
+        .map((r) => {
+          const message = statusMessageOf(r.id);
+          return {
+            userName: r.data.userName,
+            role: r.data.role,
+            state: r.data.state,
+            startedAt: r.data.createdAt,
+            ...(message ? { message } : {}),
+            ...(r.data.requester.teamId ? { teamId: r.data.requester.teamId } : {}),
+          };
+        });
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, 'home: rotations not read');
+      return undefined;
+    }
+  }
+
   async function model(userId: string, teamId = '', notice?: string): Promise<HomeModel> {
     const now = clock.now();
     let person: Person | undefined;
@@ -61,9 +104,11 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     } catch (err) {
       access = { ok: false, message: refusal(err) };
     }
+    const rotations = person && access.ok ? await rotationsFor(person) : undefined;
     return {
       userId,
       access,
+      ...(rotations ? { rotations } : {}),
       approvals: person ? await approvalsFor(person, now) : undefined,
       revealSeconds: config.reveal.ttl_seconds,
       now,

@@ -11,7 +11,7 @@
  */
 
 /** The kinds of record; each backend keeps them apart. */
-export type RecordKind = 'approval' | 'hide' | 'rotation' | 'grant' | 'edit';
+export type RecordKind = 'approval' | 'hide' | 'rotation' | 'grant' | 'edit' | 'report';
 
 export interface StoredRecord<T = Record<string, unknown>> {
   kind: RecordKind;

@@ -263,3 +263,68 @@ describe('without approvals in config', () => {
     assert.deepEqual(h.aws.calls, []);
   });
 });
+
+describe('with key rotations in progress', () => {
+  let h: Harness;
+
+  before(async () => {
+    h = await startHarness({
+      moto,
+      config: {
+        ...homeConfig,
+        rotation: {
+          notify_channel: 'C0SECONDLINE',
+          approvals: {
+            require_for_delete_extra: false,
+            require_for_deactivate: false,
+            require_for_delete: false,
+          },
+        },
+      },
+      seed,
+      users: homeUsers,
+      usergroups,
+      clock,
+    });
+    const role = { name: '2ndline', arn: homeConfig.roles['2ndline'] };
+    const records = [
+      { id: 'rot_D0ALICE_1795414935.000100', user: 'svc-mail', state: 'switch-over', by: 'U0ALICE' },
+      { id: 'rot_D0ALICE_1795414936.000100', user: 'svc-done', state: 'done', by: 'U0ALICE' },
+      { id: 'rot_D0BOB_1795414937.000100', user: 'svc-bob', state: 'grace', by: 'U0BOB' },
+    ];
+    for (const r of records) {
+      await h.deps.store.create(
+        {
+          kind: 'rotation',
+          id: r.id,
+          state: r.state,
+          owner: r.by,
+          data: {
+            id: r.id,
+            role,
+            userName: r.user,
+            requester: { slackId: r.by, teamId: 'T0TEAM' },
+            state: r.state,
+            createdAt: now - 3_600_000,
+          },
+        },
+        now,
+      );
+    }
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it('lists only the person’s own rotations that are not finished, with a link to the DM', async () => {
+    h.aws.clear();
+    const home = text((await openHome(h, 'U0ALICE')).view);
+    assert.match(home, /Your key rotations in progress/);
+    assert.match(home, /`svc-mail`: _waiting for the switch-over_ · role `2ndline`/);
+    assert.match(home, /app_redirect\?channel=D0ALICE/);
+    assert.doesNotMatch(home, /svc-done|svc-bob/);
+    assert.deepEqual(h.aws.calls, []);
+    const dave = text((await openHome(h, 'U0DAVE')).view);
+    assert.doesNotMatch(dave, /key rotations in progress/, 'no roles, no rotations list');
+  });
+});

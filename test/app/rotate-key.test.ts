@@ -631,7 +631,7 @@ describe('/rotate-key', () => {
 
   it('answers help, bad input and a missing role without touching AWS', async () => {
     h.aws.clear();
-    assert.match((await command(ALICE, '')).reply, /rotate-key USER/);
+    assert.match((await command(ALICE, 'help')).reply, /rotate-key USER/);
     assert.match((await command(ALICE, 'a b')).reply, /Too many words/);
     assert.match((await command(ALICE, 'svc-happy --role reader')).reply, /can't use the role `reader`/);
     assert.match((await command('U0STRANGER', 'svc-happy')).reply, /no locksmith role/);

@@ -130,3 +130,36 @@ export function statusMessageOf(rotationId: string): { channel: string; ts: stri
   const m = ROTATION_ID.exec(rotationId);
   return m ? { channel: m[1]!, ts: m[2]! } : undefined;
 }
+
+/** "Start rotation" on a line of the keys-due report: `rotation_due_start:<n>`. */
+export const ACTION_DUE_START = 'rotation_due_start';
+export const ACTION_DUE_START_PATTERN = /^rotation_due_start(:\d+)?$/;
+
+/** The modal of bare `/rotate-key`: the role (static select) and the IAM user (external select). */
+export const VIEW_PICK_USER = 'rotation_pick_user';
+export const BLOCK_PICK_ROLE = 'rotation_pick_role';
+export const INPUT_PICK_ROLE = 'role';
+export const BLOCK_PICK_USER = 'rotation_pick_user_block';
+/** The external select's action id; its options come from `app.options` (ListUsers). */
+export const ACTION_PICK_USER = 'rotation_pick_user_select';
+
+/** What a "Start rotation" button of the keys-due report carries: the IAM user and the role. */
+export interface DueStartValue {
+  u: string;
+  r?: string;
+}
+
+export function encodeDueStart(value: DueStartValue): string {
+  return JSON.stringify(value);
+}
+
+export function decodeDueStart(raw: string | undefined): DueStartValue | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as Partial<DueStartValue>;
+    if (typeof v.u !== 'string' || v.u.length === 0) return undefined;
+    return { u: v.u, ...(typeof v.r === 'string' && v.r ? { r: v.r } : {}) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,10 +1,22 @@
 import type { App } from '@slack/bolt';
-import type { ApprovalKind } from '../../approvals/approval.js';
+import type { Approval, ApprovalKind } from '../../approvals/approval.js';
 import type { Deps, FeatureHandle } from '../../deps.js';
-import { actionPattern, COMMAND_ROTATE_KEY, STATUS_ACTIONS, VIEW_PLACES, VIEW_PROCEED } from './ids.js';
+import {
+  ACTION_DUE_START_PATTERN,
+  ACTION_PICK_USER,
+  actionPattern,
+  COMMAND_ROTATE_KEY,
+  STATUS_ACTIONS,
+  VIEW_PICK_USER,
+  VIEW_PLACES,
+  VIEW_PROCEED,
+} from './ids.js';
+import { createKeysDue } from './keys-due-command.js';
 import { createRotateCommandHandler } from './rotate-command.js';
 import { createRotationController } from './rotation-controller.js';
 import { createRotationHandlers } from './rotation-handlers.js';
+import { SMTP_ACTION_PATTERN } from './smtp-blocks.js';
+import { createUserPicker } from './user-picker.js';
 
 export { buildStatusMessage, type StatusContext } from './rotation-blocks.js';
 export {
@@ -24,19 +36,42 @@ const ROTATION_APPROVALS: ApprovalKind[] = ['deactivate-key', 'delete-key', 'ski
 export function register(app: App, deps: Deps): FeatureHandle {
   const section = deps.config.rotation;
   const controller = section ? createRotationController(deps, section) : undefined;
-  app.command(COMMAND_ROTATE_KEY, createRotateCommandHandler(deps, controller));
-  if (!controller) return {};
+  const keysDue = controller ? createKeysDue(deps, controller) : undefined;
+  const picker = controller ? createUserPicker(deps, controller) : undefined;
+  app.command(
+    COMMAND_ROTATE_KEY,
+    createRotateCommandHandler(deps, controller, {
+      ...(keysDue ? { keysDue } : {}),
+      ...(picker ? { picker } : {}),
+    }),
+  );
+  if (!controller || !keysDue || !picker) return {};
+
+  // The keys-due report's "Start rotation" buttons, and the bare command's modal.
+  app.action(ACTION_DUE_START_PATTERN, keysDue.startButton);
+  app.options(ACTION_PICK_USER, picker.options);
+  app.view(VIEW_PICK_USER, picker.submit);
 
   const handlers = createRotationHandlers(deps, controller);
   for (const id of STATUS_ACTIONS) app.action(actionPattern(id), handlers.button);
   app.view(VIEW_PLACES, handlers.placesSubmit);
   app.view(VIEW_PROCEED, handlers.proceedSubmit);
 
+  app.action(SMTP_ACTION_PATTERN, controller.smtp.button);
+
   if (deps.approvals) {
+    // One handler per kind: an SES SMTP user's deletion (detail.smtp) is filed as delete-key too.
+    const decided = (a: Approval) =>
+      a.detail['smtp'] ? controller.smtp.approvalDecided(a) : controller.approvalDecided(a);
     for (const kind of ROTATION_APPROVALS) {
-      deps.approvals.onApproved(kind, (a) => controller.approvalDecided(a));
-      deps.approvals.onRejected(kind, (a) => controller.approvalDecided(a));
+      deps.approvals.onApproved(kind, decided);
+      deps.approvals.onRejected(kind, decided);
     }
   }
-  return { jobs: [{ name: 'rotation.resume', run: () => controller.resume() }] };
+  return {
+    jobs: [
+      { name: 'rotation.resume', run: () => controller.resume() },
+      ...(keysDue.job ? [keysDue.job] : []),
+    ],
+  };
 }

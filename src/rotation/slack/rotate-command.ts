@@ -4,14 +4,15 @@
  * the person's DM.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { matchesGlob } from '../../approvals/approval.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../../slack/command-text.js';
 import { errorReply } from '../../slack/reply-errors.js';
-import { buildHelpMessage, buildSmtpGuidance } from './rotation-blocks.js';
+import { createKeysDue, type KeysDue } from './keys-due-command.js';
+import { buildHelpMessage } from './rotation-blocks.js';
 import type { RotationController } from './rotation-controller.js';
+import { createUserPicker, type UserPicker } from './user-picker.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -20,17 +21,24 @@ const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 
 const USAGE = 'Usage: `/rotate-key USER [--role ROLE]`.';
 
-/** `YYYYMMDD` (UTC), the suffix the SMTP runbook gives a replacement user. */
-function dateSuffix(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
-}
+export function createRotateCommandHandler(
+  deps: Deps,
+  controller: RotationController | undefined,
+  parts: { keysDue?: KeysDue; picker?: UserPicker } = {},
+) {
+  const { logger } = deps;
+  const keysDue = parts.keysDue ?? (controller ? createKeysDue(deps, controller) : undefined);
+  const picker = parts.picker ?? (controller ? createUserPicker(deps, controller) : undefined);
 
-export function createRotateCommandHandler(deps: Deps, controller: RotationController | undefined) {
-  const { logger, clock } = deps;
-
-  async function reply(command: CommandArgs['command']): Promise<SlackMessage> {
+  /** The reply to the command; undefined when a modal was opened instead. */
+  async function reply(command: CommandArgs['command']): Promise<SlackMessage | undefined> {
     const { args, flags } = parseCommandText(command.text, ['role']);
     const [first, extra] = args;
+    if (first === undefined && picker) {
+      // Bare /rotate-key: the modal to choose the role and the IAM user.
+      await picker.open({ userId: command.user_id, teamId: command.team_id, triggerId: command.trigger_id });
+      return undefined;
+    }
     if (first === undefined || first.toLowerCase() === 'help') return buildHelpMessage();
     if (!controller) {
       throw new UserError(
@@ -39,14 +47,17 @@ export function createRotateCommandHandler(deps: Deps, controller: RotationContr
       );
     }
     if (first.toLowerCase() === 'due') {
-      return notice('The keys-due report (`/rotate-key due`) is not available yet.', ':construction:');
+      if (extra !== undefined) throw new UserError('bad_command', 'Usage: `/rotate-key due [--role ROLE]`.');
+      if (!keysDue) return notice('The keys-due report is not available here.', ':construction:');
+      return keysDue.command({
+        userId: command.user_id,
+        teamId: command.team_id,
+        ...(flags.role ? { roleName: flags.role } : {}),
+      });
     }
     if (extra !== undefined) throw new UserError('bad_command', `Too many words. ${USAGE}`);
     if (!IAM_USER_NAME.test(first)) {
       throw new UserError('bad_command', `\`${safeWord(first)}\` is not an IAM user name. ${USAGE}`);
-    }
-    if (controller.section.smtp_users.some((glob) => matchesGlob(first, glob))) {
-      return buildSmtpGuidance(first, dateSuffix(clock.now()));
     }
     return controller.start({
       userId: command.user_id,
@@ -58,12 +69,13 @@ export function createRotateCommandHandler(deps: Deps, controller: RotationContr
 
   return async ({ command, ack, respond }: CommandArgs): Promise<void> => {
     await ack();
-    let message: SlackMessage;
+    let message: SlackMessage | undefined;
     try {
       message = await reply(command);
     } catch (err) {
       message = errorReply(err, logger, '/rotate-key').message;
     }
+    if (!message) return;
     try {
       await respond({ response_type: 'ephemeral', ...message });
     } catch (err) {

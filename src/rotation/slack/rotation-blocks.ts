@@ -741,26 +741,9 @@ export function buildHelpMessage(): SlackMessage {
         [
           '*/rotate-key USER [--role ROLE]*: rotate the access key of IAM user `USER`, step by step, under your role.',
           'locksmith shows the keys, finds the secrets that hold the key, creates the new key and writes it there, waits until the old key is unused, tells 2ndline and asks for approval, deactivates the old key, and after a grace period deletes it. You follow it in a DM from locksmith; every step can be cancelled (and is undone) until the old key is deleted.',
-        ].join('\n'),
-      ),
-    ],
-  };
-}
-
-/** SES SMTP users cannot be rotated in place: the runbook's guidance instead. */
-export function buildSmtpGuidance(userName: string, today: string): SlackMessage {
-  const next = `${userName}.${today}`;
-  return {
-    text: `${userName} is an SES SMTP user: it is replaced, not rotated`,
-    blocks: [
-      section(
-        [
-          `:envelope: ${code(userName)} is an SES SMTP user (it matches \`rotation.smtp_users\`). Its SMTP password is derived from its access key, so the key is not rotated in place: the user is replaced.`,
-          `1. Create a new IAM user ${code(next)} with the same groups and policies (sending permission).`,
-          '2. Create its access key and derive the SMTP password from it (AWS documents the conversion).',
-          '3. Put the new SMTP credentials wherever mail is sent from, and watch the old user’s key go quiet.',
-          `4. Deactivate, then delete ${code(userName)} when nothing uses it any more.`,
-          '_locksmith does not do these steps for SMTP users yet._',
+          '*/rotate-key* (no user): pick the role and the IAM user in a window.',
+          '*/rotate-key due [--role ROLE]*: keys older than the maximum age, users with two keys, unused and inactive keys, and rotations in progress, each with a *Start rotation* button.',
+          'SES SMTP users (by `rotation.smtp_users` or their tag) are replaced by a new user instead, step by step.',
         ].join('\n'),
       ),
     ],

@@ -34,6 +34,7 @@ import {
   type RotationNotice,
 } from '../workflow.js';
 import { rotationIdFor, statusMessageOf } from './ids.js';
+import { createSmtpFlow, type SmtpFlow } from './smtp-flow.js';
 import {
   buildNotifyPost,
   buildStartingMessage,
@@ -44,20 +45,43 @@ import {
 
 export type RotationSection = NonNullable<Config['rotation']>;
 
-/** `rotation.*` from the config file, as the runner takes it. */
-export function toRotationConfig(section: RotationSection): RotationConfig {
+/**
+ * `rotation.*` from the config file, as the runner takes it. With `roleName`, that role's
+ * `approvals_by_role` entry overrides the global `approvals` field by field.
+ */
+export function toRotationConfig(section: RotationSection, roleName?: string): RotationConfig {
+  const byRole = roleName !== undefined ? section.approvals_by_role?.[roleName] : undefined;
+  const global = section.approvals;
   return rotationConfig({
     maxKeyAgeDays: section.max_key_age_days,
     pollMinutes: section.poll_minutes,
     quietHours: section.quiet_hours,
     graceDays: section.grace_days,
     approvals: {
-      deleteExtraKey: section.approvals.require_for_delete_extra,
-      deactivate: section.approvals.require_for_deactivate,
-      delete: section.approvals.require_for_delete,
+      deleteExtraKey: byRole?.require_for_delete_extra ?? global.require_for_delete_extra,
+      deactivate: byRole?.require_for_deactivate ?? global.require_for_deactivate,
+      delete: byRole?.require_for_delete ?? global.require_for_delete,
     },
     thirdPartyPlaces: section.third_party_places.map((p) => ({ name: p.name, link: p.link })),
   });
+}
+
+/** The runner's config per rotation: one mapping per role, made once. */
+export function rotationConfigByRole(
+  section: RotationSection,
+): (rotation: Pick<Rotation, 'role'>) => RotationConfig {
+  const fallback = toRotationConfig(section);
+  const cache = new Map<string, RotationConfig>();
+  return (rotation) => {
+    const name = rotation.role.name;
+    if (!section.approvals_by_role || !Object.hasOwn(section.approvals_by_role, name)) return fallback;
+    let c = cache.get(name);
+    if (!c) {
+      c = toRotationConfig(section, name);
+      cache.set(name, c);
+    }
+    return c;
+  };
 }
 
 export interface StartRequest {
@@ -80,6 +104,8 @@ export interface RotationController {
   readonly runner: RotationRunner;
   readonly config: RotationConfig;
   readonly section: RotationSection;
+  /** SES SMTP users: replaced (new user), not rotated. */
+  readonly smtp: SmtpFlow;
   /** Starts a rotation; returns the reply to the command. Throws UserError for refusals. */
   start(request: StartRequest): Promise<SlackMessage>;
   /** A click or a modal by `clicker` (who must be the requester). */
@@ -100,6 +126,8 @@ const WAITING_STATES = ['resolve-extra-key', 'notify-and-approve', 'confirm-dele
 export function createRotationController(deps: Deps, section: RotationSection): RotationController {
   const { clock, logger, slack, callers, sessions, directory, approvals, audit, store } = deps;
   const config = toRotationConfig(section);
+  const configFor = rotationConfigByRole(section);
+  const smtp = createSmtpFlow(deps, section);
 
   /** Background clients: the background role (or the rotation's), the requester's identity. */
   async function clientsFor(rotation: Rotation): Promise<RotationClients> {
@@ -116,7 +144,7 @@ export function createRotationController(deps: Deps, section: RotationSection): 
     return (await sessions.sessionFor(person, { name: roleName, arn })).clients;
   }
 
-  const runner = createRotationRunner({ store, clock, logger, config, clientsFor });
+  const runner = createRotationRunner({ store, clock, logger, config: configFor, clientsFor });
 
   // Status-message updates run one at a time per rotation, each rendering the record as it is
   // then, so a slow update can never overwrite a newer one.
@@ -143,7 +171,7 @@ export function createRotationController(deps: Deps, section: RotationSection): 
     const message = buildStatusMessage(rec.data, {
       now: clock.now(),
       version: rec.version,
-      config,
+      config: configFor(rec.data),
       notifyChannel: section.notify_channel,
       ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
       ...(progress ? { progress } : {}),
@@ -413,6 +441,7 @@ export function createRotationController(deps: Deps, section: RotationSection): 
     runner,
     config,
     section,
+    smtp,
 
     async start(request) {
       const event: AuditEvent = {
@@ -425,6 +454,10 @@ export function createRotationController(deps: Deps, section: RotationSection): 
         const caller = await callers.resolve(request.userId, request.teamId, request.roleName);
         event.person.email = caller.person.email;
         event.role = caller.role;
+        if (await smtp.isSmtpUser(caller.session.clients.iam, request.userName)) {
+          event.note = 'smtp user: replaced, not rotated';
+          return smtp.start(caller, request);
+        }
         const channel = await openDm(request.userId);
         const posted = await slack.chat.postMessage({
           channel,

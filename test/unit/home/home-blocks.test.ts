@@ -197,4 +197,32 @@ describe('buildHomeView', () => {
     assert.equal(buttons(m).filter((b) => b.action_id === 'approval_approve').length, HOME_CAPS.toDecide);
     assert.match(all, /That request was just approved/);
   });
+
+  it('lists the person’s rotations in progress with state, IAM user, role and a link to the DM, capped', () => {
+    const rotation = (i: number) => ({
+      userName: `svc-${i}`,
+      role: { name: 'platform', arn: 'arn:aws:iam::111111111111:role/platform' },
+      state: i === 0 ? 'switch-over' : 'some-new-state',
+      startedAt: NOW - i * 60_000,
+      message: { channel: 'D0ALICE', ts: '1795414935.000100' },
+      teamId: 'T0TEAM',
+    });
+    const one = text(buildHomeView(model({ rotations: [rotation(0)] })).blocks);
+    assert.match(one, /Your key rotations in progress/);
+    assert.match(one, /`svc-0`: _waiting for the switch-over_ · role `platform` \(account `111111111111`\)/);
+    assert.match(
+      one,
+      /https:\/\/slack.com\/app_redirect\?channel=D0ALICE&team=T0TEAM\|open the status message/,
+    );
+    const none = text(buildHomeView(model({ rotations: [] })).blocks);
+    assert.match(none, /None\. `\/rotate-key USER` starts one/);
+    assert.doesNotMatch(text(buildHomeView(model()).blocks), /key rotations/, 'no rotation section, no list');
+    const many = buildHomeView(model({ rotations: Array.from({ length: 25 }, (_, i) => rotation(i)) }));
+    const all = text(many.blocks);
+    assert.match(all, new RegExp(`and ${25 - HOME_CAPS.rotations} more rotations in progress`));
+    assert.ok(all.includes(`svc-${HOME_CAPS.rotations - 1}`));
+    assert.ok(!all.includes(`svc-${HOME_CAPS.rotations}\``));
+    assert.match(all, /_some-new-state_/, 'an unknown state is shown as is');
+    assert.equal(checkView(many, ['home']), undefined);
+  });
 });
