@@ -142,6 +142,7 @@ before(async () => {
       rotation: {
         notify_channel: SECONDLINE,
         smtp_user_tag: SMTP_TAG,
+        smtp_users: ['ses-smtp-*'],
         approvals_by_role: { sandbox: { require_for_deactivate: false } },
       },
     },
@@ -194,6 +195,9 @@ before(async () => {
     );
     await admin.send(new CreateAccessKeyCommand({ UserName: user }));
   }
+  // An SMTP user recognised by its name only (no tag).
+  await admin.send(new CreateUserCommand({ UserName: 'ses-smtp-app' }));
+  await admin.send(new CreateAccessKeyCommand({ UserName: 'ses-smtp-app' }));
   // A plain machine user rotated under the sandbox role, whose key is in a secret.
   await admin.send(new CreateUserCommand({ UserName: 'svc-sandbox' }));
   const key = (await admin.send(new CreateAccessKeyCommand({ UserName: 'svc-sandbox' }))).AccessKey!;
@@ -231,6 +235,16 @@ describe('SES SMTP users: names', () => {
     assert.ok(matchesSmtpName('ses-smtp-app', ['ses-smtp-*']));
     assert.ok(matchesSmtpName('ses-smtp-app.20250101', ['ses-smtp-app']));
     assert.ok(!matchesSmtpName('svc-deploy', ['ses-smtp-*']));
+  });
+});
+
+describe('/rotate-key for an SES SMTP user (by name glob)', () => {
+  it('offers the replacement, not a key rotation, for a user matching rotation.smtp_users', async () => {
+    const reply = await command(ALICE, 'ses-smtp-app');
+    assert.match(reply, /`ses-smtp-app` is an SES SMTP user/);
+    const status = await smtpStatusWhen('ses-smtp-app', /rotation_smtp_create/);
+    assert.match(text(status.blocks), /rotation_smtp_cancel/);
+    assert.ok(!(await userNames()).includes(`ses-smtp-app.${TODAY}`), 'nothing made before the click');
   });
 });
 
