@@ -14,13 +14,14 @@ import { createSessionBroker } from './identity/sessions.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUserDirectory } from './slack/user-directory.js';
 import { webClientOptions } from './slack/web-client-options.js';
+import { openDynamoStore } from './store/dynamodb-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 
 export interface BuildOptions {
   logger?: Logger;
   clock?: Clock;
-  /** A store to use instead of opening the SQLite file under store.data_dir. */
+  /** A store to use instead of the one config.store names (SQLite file or DynamoDB table). */
   store?: Store;
 }
 
@@ -32,7 +33,7 @@ export interface BuildOptions {
 export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? openSqliteStore({ dataDir: config.store.data_dir });
+  const store = options.store ?? openConfiguredStore(config.store);
   const audit = createAuditLog(logger);
   const aws = createAwsClientFactory({ region: config.aws.region });
   const slack = new WebClient(config.slackBotToken, {
@@ -64,4 +65,15 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
     grants,
     grantConsumers: new Map<string, GrantConsumer>(),
   };
+}
+
+/** The store config.store names: a DynamoDB table, or the SQLite file under data_dir. */
+function openConfiguredStore(store: Config['store']): Store {
+  if (store.dynamodb !== undefined) {
+    return openDynamoStore({
+      table: store.dynamodb.table,
+      ...(store.dynamodb.region !== undefined ? { region: store.dynamodb.region } : {}),
+    });
+  }
+  return openSqliteStore({ dataDir: store.data_dir });
 }

@@ -8,6 +8,11 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { DUE_SCHEDULE_HELP, parseDueSchedule } from './rotation/slack/due-schedule.js';
 
+/** `store`: the SQLite file under data_dir (default), or a DynamoDB table; exactly one. */
+export type StoreConfig =
+  | { data_dir: string; dynamodb?: undefined }
+  | { dynamodb: { table: string; region?: string | undefined }; data_dir?: undefined };
+
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -192,9 +197,23 @@ const fileSchema = z
       .object({ user_cache_seconds: z.number().int().min(0).max(3600).default(60) })
       .strict()
       .default({ user_cache_seconds: 60 }),
+    // Either a SQLite file under data_dir (the default, one replica) or a DynamoDB table
+    // shared by several replicas; never both.
     store: z
-      .object({ data_dir: z.string().min(1).default('./data') })
+      .object({
+        data_dir: z.string().min(1).optional(),
+        dynamodb: z
+          .object({ table: z.string().min(1), region: z.string().min(1).optional() })
+          .strict()
+          .optional(),
+      })
       .strict()
+      .refine((s) => s.data_dir === undefined || s.dynamodb === undefined, {
+        message: 'set either store.data_dir (SQLite) or store.dynamodb (DynamoDB), not both',
+      })
+      .transform((s): StoreConfig =>
+        s.dynamodb !== undefined ? { dynamodb: s.dynamodb } : { data_dir: s.data_dir ?? './data' },
+      )
       .default({ data_dir: './data' }),
     approvals: approvalsSchema.optional(),
     rotation: rotationSchema.optional(),

@@ -22,9 +22,17 @@ import type { SecretField, SecretList, SecretRead } from './secret-reader.js';
 
 // Room left in a section for the field label and the ``` fences around a chunk.
 const CHUNK = LIMITS.sectionText - 200;
+// Longest field name shown (escaped); a longer one is cut so it can't push a section past Slack's limit.
+const MAX_LABEL = 100;
+
+function fieldLabel(key: string): string {
+  const escaped = escapeMrkdwn(key);
+  const shown = splitEscaped(escaped, MAX_LABEL)[0] ?? '';
+  return `*${shown}${shown.length < escaped.length ? '…' : ''}*`;
+}
 
 function fieldBlocks(field: SecretField, secretName: string): Block[] {
-  const label = `*${escapeMrkdwn(field.key)}*`;
+  const label = fieldLabel(field.key);
   if (field.hiddenSeed) {
     return [section(`${label}  _hidden: a 2FA seed. Use \`/totp ${escapeMrkdwn(secretName)}\` for a code._`)];
   }

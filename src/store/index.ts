@@ -18,3 +18,9 @@ export {
   type StoredRecord,
   StoreError,
 } from './store.js';
+export {
+  DYNAMO_INDEXES,
+  DYNAMO_TTL_ATTRIBUTE,
+  type DynamoStoreOptions,
+  openDynamoStore,
+} from './dynamodb-store.js';

@@ -158,3 +158,14 @@ describe('buildHelpMessage', () => {
     assert.match(json, /left empty keeps its value/);
   });
 });
+
+describe('field labels', () => {
+  it('cuts a very long field name so the section stays within Slack limits', () => {
+    const key = '<&>'.repeat(2000);
+    const msg = buildRevealMessage(secret(JSON.stringify({ [key]: 'v' })), ctx);
+    for (const b of msg.blocks) {
+      if (b.type === 'section') assert.ok((b.text?.text.length ?? 0) <= 3000);
+    }
+    assert.match(JSON.stringify(msg.blocks), /…\*/);
+  });
+});
