@@ -8,10 +8,10 @@ import {
   replaceKeyInSecret,
 } from '../../src/rotation/key-places.js';
 
-const OLD = 'AKIAOLDOLDOLDOLD1234';
+const OLD = 'AKIAOLDKEYEXAMPLE001';
 const OLD_SECRET = 'oldSecretoldSecretoldSecretoldSecret0123';
 const NEW = {
-  accessKeyId: 'AKIANEWNEWNEWNEW5678',
+  accessKeyId: 'AKIANEWKEYEXAMPLE002',
   secretAccessKey: 'newSecret/newSecret+newSecretnewSecret99',
 };
 
@@ -68,7 +68,7 @@ describe('finding a key in a secret', () => {
       JSON.stringify({
         primary_key_id: OLD,
         primary_secret: OLD_SECRET,
-        backup_key_id: 'AKIAOTHEROTHEROTHER1',
+        backup_key_id: 'AKIAOTHEREXAMPLE0003',
         backup_secret: OLD_SECRET.replace('old', 'bak'),
       }),
     );

@@ -27,9 +27,9 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 0, 5, 9);
 const REQ = 'UREQ';
 const APPROVER = 'UAPP';
-const OLD = 'AKIAOLD0000000000001';
-const NEW = 'AKIANEW0000000000002';
-const EXTRA = 'AKIAEXTRA00000000003';
+const OLD = 'AKIAOLDEXAMPLE000001';
+const NEW = 'AKIANEWEXAMPLE000002';
+const EXTRA = 'AKIAEXTRAEXAMPLE0003';
 
 function fact(id: string, lastUsed: 'never' | number, ageDays = 100): KeyFact {
   return {

@@ -24,8 +24,8 @@ import { type Rotation, rotationConfig } from '../../../src/rotation/workflow.js
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;
-const OLD = 'AKIAOLDKEY0000000001';
-const NEW = 'AKIANEWKEY0000000002';
+const OLD = 'AKIAOLDKEYEXAMPLE001';
+const NEW = 'AKIANEWKEYEXAMPLE002';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 function key(id: string, extra: Partial<KeyFact> = {}): KeyFact {
