@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { checkMessageContent } from '../../src/devkit/block-kit-limits.js';
+import { isUserError } from '../../src/errors.js';
+import { buildRevealMessage } from '../../src/secrets/reveal-blocks.js';
+import { interpretSecretString, type SecretRead } from '../../src/secrets/secret-reader.js';
+import {
+  loneSurrogate,
+  NASTY_PIECES,
+  nastyText,
+  nastyTextMaybeHuge,
+  propertyRuns,
+  unescapedControl,
+} from './support.js';
+
+const RUNS = propertyRuns(150);
+const SEED_FIELDS = ['2fa-seed'];
+/** Marks seeds so they can be looked for in the output. Base32, so it is also a valid seed. */
+const SEED_MARK = 'SEEDMARKQQQQ2222';
+
+const ctx = { roleName: '2ndline', ttlSeconds: 60, revealId: 'r-0123456789' };
+
+/** Keys: ordinary, hostile, the seed field, or very long. */
+const key = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('username', 'password', 'token', 'note', '2fa-seed', 'value') },
+  { weight: 4, arbitrary: nastyText(6) },
+  { weight: 1, arbitrary: nastyTextMaybeHuge(5000) },
+);
+
+/** Values: hostile text, sometimes huge, sometimes an otpauth URI (which is a seed, hidden). */
+const value = fc.oneof(
+  { weight: 6, arbitrary: nastyTextMaybeHuge(60_000) },
+  { weight: 1, arbitrary: fc.constant(`otpauth://totp/X:y?secret=${SEED_MARK}`) },
+  { weight: 1, arbitrary: fc.constant(`  OTPAUTH://totp/X?secret=${SEED_MARK}  `) },
+);
+
+/** Secret text: a JSON object of hostile fields, any JSON value, or any text at all. */
+const secretText = fc.oneof(
+  fc
+    .array(
+      fc.tuple(
+        key,
+        fc.oneof({ weight: 5, arbitrary: value }, { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }) }),
+      ),
+      { maxLength: 8 },
+    )
+    .map((entries) => {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of entries) o[k] = v;
+      // A seed field always holds the marked seed, whatever the generated value was.
+      if ('2fa-seed' in o) o['2fa-seed'] = `${SEED_MARK}AAAA`;
+      return JSON.stringify(o);
+    }),
+  fc.json({ maxDepth: 5 }),
+  value,
+  fc
+    .array(fc.oneof(loneSurrogate, fc.constantFrom(...NASTY_PIECES)), { maxLength: 50 })
+    .map((a) => a.join('')),
+  fc.string({ unit: 'binary', maxLength: 2000 }),
+);
+
+/** Every mrkdwn text object in a message's blocks. */
+function mrkdwnTexts(blocks: unknown): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record['type'] === 'mrkdwn' && typeof record['text'] === 'string') out.push(record['text']);
+    Object.values(record).forEach(walk);
+  };
+  walk(blocks);
+  return out;
+}
+
+/** The values a person can see, as given by the secret (not its seeds). */
+function shownValues(read: Pick<SecretRead, 'fields'>): string[] {
+  return read.fields.flatMap((f) => (f.hiddenSeed ? [] : [f.value]));
+}
+
+describe('reveal rendering of any secret content (property)', () => {
+  it('renders a Slack-valid, ping-free message without the value in `text`, or refuses too_large', () => {
+    fc.assert(
+      fc.property(secretText, fc.constantFrom('app/db', 'a', 'x'.repeat(512)), (text, name) => {
+        const read = { name, ...interpretSecretString(text, { seedFields: SEED_FIELDS }) };
+        let message;
+        try {
+          message = buildRevealMessage(read, ctx);
+        } catch (err) {
+          assert.ok(isUserError(err), `not a UserError: ${String(err)}`);
+          assert.equal(err.code, 'too_large');
+          assert.ok(!err.message.includes(SEED_MARK));
+          for (const v of shownValues(read)) if (v.length >= 4) assert.ok(!err.message.includes(v));
+          return;
+        }
+        const problem = checkMessageContent({ ...message });
+        assert.equal(problem, undefined, `Slack would refuse it: ${JSON.stringify(problem)}`);
+        for (const t of mrkdwnTexts(message.blocks)) {
+          const leak = unescapedControl(t);
+          assert.equal(leak, undefined, `unescaped Slack syntax in mrkdwn: ${JSON.stringify(leak)}`);
+        }
+        assert.ok(!JSON.stringify(message).includes(SEED_MARK), 'a seed is never shown');
+        for (const v of shownValues(read)) {
+          if (v.trim().length >= 3 && !message.text.endsWith(`${v} (only visible to you)`)) {
+            assert.ok(!message.text.includes(v), 'the notification text holds no value');
+          }
+        }
+        assert.equal(message.text, `Secret ${name} (only visible to you)`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('shows each value exactly: the mrkdwn/plain parts put back together give the value', () => {
+    const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    fc.assert(
+      fc.property(nastyTextMaybeHuge(20_000), (v) => {
+        fc.pre(v !== '' && !/^\s*otpauth:\/\//i.test(v));
+        const read = { name: 'app/x', ...interpretSecretString(JSON.stringify({ v }), { seedFields: [] }) };
+        let message;
+        try {
+          message = buildRevealMessage(read, ctx);
+        } catch (err) {
+          assert.ok(isUserError(err) && err.code === 'too_large');
+          return;
+        }
+        const body = message.blocks.slice(2, -1) as Array<{ text: { type: string; text: string } }>;
+        const parts = body
+          .map((b) => b.text)
+          .map((t) => {
+            if (t.type === 'plain_text') return t.text;
+            const m = /\n```([\s\S]*)```$/.exec(t.text);
+            return m ? unescape(m[1]!) : undefined;
+          })
+          .filter((p): p is string => p !== undefined);
+        assert.equal(parts.join(''), v);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
