@@ -286,6 +286,8 @@ export interface Config extends FileConfig {
   transport: Transport;
   /** Only for tests and the sandbox: where the Slack Web API is. Unset means real Slack. */
   slackApiUrl?: string;
+  /** The region AWS calls go to: `aws.region`, else AWS_REGION, else undefined (SDK default). */
+  awsRegion?: string;
   logLevel: string;
   configPath: string;
 }
@@ -399,6 +401,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slackBotToken,
     transport,
     slackApiUrl: env.SLACK_API_URL || undefined,
+    awsRegion: file.aws.region ?? (env.AWS_REGION || undefined),
     logLevel: env.LOG_LEVEL || 'info',
     configPath,
   };

@@ -98,6 +98,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     slackApiUrl: slack.apiUrl,
     logLevel: options.logLevel ?? 'debug',
     configPath: 'test config',
+    awsRegion: REGION,
   };
   const captured = captureLogger(options.logLevel ?? 'debug');
   const deps = buildDeps(config, { logger: captured.logger, clock: options.clock });

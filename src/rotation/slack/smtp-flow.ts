@@ -79,7 +79,8 @@ function iamMessage(err: unknown, what: string, role: string): string {
 
 export function createSmtpFlow(deps: Deps, section: RotationSection): SmtpFlow {
   const { clock, logger, slack, callers, sessions, directory, approvals, audit, config } = deps;
-  const region = config.aws.region ?? process.env['AWS_REGION'] ?? 'us-east-1';
+  // SMTP passwords are per region; without a configured one, SES's original region.
+  const region = config.awsRegion ?? config.aws.region ?? 'us-east-1';
   /** In-process lock per new user: two clicks at once run one after the other. */
   const locks = new Map<string, Promise<unknown>>();
 
