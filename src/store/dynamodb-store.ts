@@ -15,9 +15,14 @@
  * - `by_owner` (`kind_owner` = "<kind>#<owner>", `created_at`): only items with an owner;
  * - `by_due`   (`kind_due` = "<kind>", `due_at`): only items with a dueAt (a sparse index).
  *
- * The table has TTL on `expires_at` (epoch seconds, see docs/deployment.md). This backend does
- * not write `expires_at` yet: the Store interface does not say which states are final, so
- * expiring finished approvals and hides is left to the callers' cleanup (a later step).
+ * The table has TTL on `expires_at` (epoch seconds, see docs/deployment.md). Approvals, grants
+ * and hides get one on every write ({@link expiresAtSeconds}: their due time plus a retention),
+ * so DynamoDB deletes them some time after they stop mattering. TTL deletion is lazy, so nothing
+ * here or in the callers relies on it: reads return an item past its `expires_at` as it is, and
+ * the callers check expiry themselves.
+ *
+ * Leases are items too (`pk = "lease#<name>"`, `lease_owner`, `lease_until`), without `kind`,
+ * so no index holds them; one conditional PutItem takes, renews or takes over a lease.
  *
  * Queries read global secondary indexes, which are eventually consistent on real DynamoDB: a
  * record written a moment ago may be missing from a query (never from a get, which is a
@@ -41,10 +46,12 @@ import {
   type NewRecord,
   type RecordKind,
   type RecordQuery,
+  type Lease,
   type Store,
   type StoredRecord,
   StoreError,
 } from './store.js';
+import { expiresAtSeconds, LEASE_RETENTION_MS } from './retention.js';
 
 /** Index names; the table definition in docs/deployment.md and devkit/dynamo-table.ts match. */
 export const DYNAMO_INDEXES = {
@@ -70,6 +77,8 @@ export interface DynamoStoreOptions {
 type Item = Record<string, AttributeValue>;
 
 const pkOf = (kind: RecordKind, id: string): string => `${kind}#${id}`;
+/** `lease` is not a RecordKind, so this key never collides with a record's. */
+const leasePk = (name: string): string => `lease#${name}`;
 
 /**
  * Opens the DynamoDB store on an existing table. Makes no call: a missing table or a denied
@@ -156,6 +165,8 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
         item['owner'] = { S: record.owner };
         item['kind_owner'] = { S: `${record.kind}#${record.owner}` };
       }
+      const expiresAt = expiresAtSeconds(record.kind, record.dueAt, now);
+      if (expiresAt !== undefined) item[DYNAMO_TTL_ATTRIBUTE] = { N: String(expiresAt) };
       try {
         await send(() =>
           client.send(
@@ -211,6 +222,11 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
         values[':kind'] = { S: kind };
       } else {
         remove.push('due_at', 'kind_due');
+      }
+      const expiresAt = expiresAtSeconds(kind, change.dueAt, now);
+      if (expiresAt !== undefined) {
+        set.push(`${DYNAMO_TTL_ATTRIBUTE} = :expires_at`);
+        values[':expires_at'] = { N: String(expiresAt) };
       }
       if (change.owner !== undefined) {
         set.push('#owner = :owner', 'kind_owner = :kind_owner');
@@ -345,6 +361,60 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
         query.dueBy !== undefined ? (a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || byCreated(a, b) : byCreated,
       );
       return query.limit === undefined ? records : records.slice(0, query.limit);
+    },
+
+    async acquireLease(name: string, owner: string, until: number, now: number): Promise<boolean> {
+      try {
+        await send(() =>
+          client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: {
+                pk: { S: leasePk(name) },
+                lease_owner: { S: owner },
+                lease_until: { N: String(until) },
+                [DYNAMO_TTL_ATTRIBUTE]: { N: String(Math.ceil((until + LEASE_RETENTION_MS) / 1000)) },
+              },
+              // Atomic on the item: free, ours (renewal), or the holder's time is up (takeover).
+              ConditionExpression: 'attribute_not_exists(pk) OR lease_owner = :owner OR lease_until <= :now',
+              ExpressionAttributeValues: { ':owner': { S: owner }, ':now': { N: String(now) } },
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
+    async releaseLease(name: string, owner: string): Promise<boolean> {
+      try {
+        await send(() =>
+          client.send(
+            new DeleteItemCommand({
+              TableName: table,
+              Key: { pk: { S: leasePk(name) } },
+              ConditionExpression: 'lease_owner = :owner',
+              ExpressionAttributeValues: { ':owner': { S: owner } },
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
+    async getLease(name: string): Promise<Lease | undefined> {
+      const out = await send(() =>
+        client.send(
+          new GetItemCommand({ TableName: table, Key: { pk: { S: leasePk(name) } }, ConsistentRead: true }),
+        ),
+      );
+      if (out.Item === undefined) return undefined;
+      return { name, owner: str(out.Item, 'lease_owner'), until: num(out.Item, 'lease_until') };
     },
 
     async close(): Promise<void> {

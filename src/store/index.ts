@@ -11,6 +11,7 @@ export {
 } from './sqlite-store.js';
 export {
   ConflictError,
+  type Lease,
   type NewRecord,
   type RecordKind,
   type RecordQuery,

@@ -16,6 +16,7 @@ import {
   type NewRecord,
   type RecordKind,
   type RecordQuery,
+  type Lease,
   type Store,
   type StoredRecord,
   StoreError,
@@ -56,6 +57,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX records_by_state ON records (kind, state, due_at);
    CREATE INDEX records_by_due ON records (kind, due_at) WHERE due_at IS NOT NULL;
    CREATE INDEX records_by_owner ON records (kind, owner, created_at) WHERE owner IS NOT NULL;`,
+  // Version 2: the scheduler's leases. A table of their own, not a record kind, so that
+  // record queries never see them and taking one is a single upsert (see acquireLease).
+  `CREATE TABLE leases (
+     name  TEXT    NOT NULL PRIMARY KEY,
+     owner TEXT    NOT NULL,
+     until INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -240,6 +248,9 @@ class SqliteRecordStore implements SqliteStore {
   >;
   readonly #deleteAt: Database.Statement<[string, string, number]>;
   readonly #deleteAny: Database.Statement<[string, string]>;
+  readonly #acquireLease: Database.Statement<[{ name: string; owner: string; until: number; now: number }]>;
+  readonly #releaseLease: Database.Statement<[string, string]>;
+  readonly #getLease: Database.Statement<[string], Lease>;
   /** Query statements by SQL text; there are only a handful of filter combinations. */
   readonly #queries = new Map<string, Database.Statement<unknown[], RecordRow>>();
 
@@ -266,6 +277,29 @@ class SqliteRecordStore implements SqliteStore {
     );
     this.#deleteAt = db.prepare('DELETE FROM records WHERE kind = ? AND id = ? AND version = ?');
     this.#deleteAny = db.prepare('DELETE FROM records WHERE kind = ? AND id = ?');
+    // One upsert decides who holds the lease: the UPDATE branch only runs when the caller
+    // already holds it or the holder's time is up, so `changes` is 1 exactly when the caller
+    // holds the lease afterwards. One statement is atomic between processes sharing the file.
+    this.#acquireLease = db.prepare(
+      `INSERT INTO leases (name, owner, until) VALUES (@name, @owner, @until)
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+        WHERE leases.owner = excluded.owner OR leases.until <= @now`,
+    );
+    this.#releaseLease = db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?');
+    this.#getLease = db.prepare('SELECT name, owner, until FROM leases WHERE name = ?');
+  }
+
+  async acquireLease(name: string, owner: string, until: number, now: number): Promise<boolean> {
+    return this.#acquireLease.run({ name, owner, until, now }).changes === 1;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<boolean> {
+    return this.#releaseLease.run(name, owner).changes === 1;
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
+    const row = this.#getLease.get(name);
+    return row === undefined ? undefined : { name: row.name, owner: row.owner, until: row.until };
   }
 
   async create<T>(record: NewRecord<T>, now: number): Promise<StoredRecord<T>> {

@@ -8,6 +8,10 @@
  * replica cannot apply a step twice: exactly one writer wins and the others learn they lost.
  *
  * Secret values are never stored. Records hold ids, names, people and states only.
+ *
+ * Besides records, a store keeps leases: named, time-limited claims that at most one owner
+ * holds at a time across every process sharing the store. The scheduler takes one per job so
+ * that, with several replicas, one of them does each job's work (see scheduling/lease.ts).
  */
 
 /** The kinds of record; each backend keeps them apart. */
@@ -70,6 +74,14 @@ export class StoreError extends Error {
   }
 }
 
+/** A lease as stored: who holds it and until when (epoch ms, the holder's clock). */
+export interface Lease {
+  name: string;
+  /** The holder's owner id (unique per process: host, pid and a random part). */
+  owner: string;
+  until: number;
+}
+
 export interface Store {
   /** Creates a record at version 1; throws ConflictError if the id exists. */
   create<T>(record: NewRecord<T>, now: number): Promise<StoredRecord<T>>;
@@ -89,5 +101,16 @@ export interface Store {
   /** Deletes if the version matches (or unconditionally without one); true if it deleted. */
   delete(kind: RecordKind, id: string, expectedVersion?: number): Promise<boolean>;
   query<T>(query: RecordQuery): Promise<StoredRecord<T>[]>;
+  /**
+   * Takes or renews the lease `name` for `owner` until `until` (epoch ms), atomically: it
+   * succeeds if nobody holds the lease, if `owner` already holds it (a renewal, which may also
+   * shorten it), or if the holder's `until` is at or before `now` (a takeover of a lease whose
+   * holder died). True if `owner` holds the lease afterwards. Never throws for a held lease.
+   */
+  acquireLease(name: string, owner: string, until: number, now: number): Promise<boolean>;
+  /** Gives the lease up if `owner` holds it, so another owner need not wait for it to expire. */
+  releaseLease(name: string, owner: string): Promise<boolean>;
+  /** The lease as stored (possibly expired), for logs and tests; undefined if none. */
+  getLease(name: string): Promise<Lease | undefined>;
   close(): Promise<void>;
 }

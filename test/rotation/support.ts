@@ -91,6 +91,9 @@ export function crashableStore(inner: Store): Store & { dead: boolean } {
     update: ((...a: Parameters<Store['update']>) => guard(() => inner.update(...a))) as Store['update'],
     delete: (...a: Parameters<Store['delete']>) => guard(() => inner.delete(...a)),
     query: ((...a: Parameters<Store['query']>) => guard(() => inner.query(...a))) as Store['query'],
+    acquireLease: (...a: Parameters<Store['acquireLease']>) => guard(() => inner.acquireLease(...a)),
+    releaseLease: (...a: Parameters<Store['releaseLease']>) => guard(() => inner.releaseLease(...a)),
+    getLease: (...a: Parameters<Store['getLease']>) => guard(() => inner.getLease(...a)),
     close: () => inner.close(),
   };
   return wrapper;

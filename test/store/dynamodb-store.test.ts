@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { parseConfigFile } from '../../src/config.js';
 import { ensureDynamoTable } from '../../src/devkit/dynamo-table.js';
 import type { MotoServer } from '../../src/devkit/moto.js';
 import { openDynamoStore, StoreError } from '../../src/store/index.js';
+import { RETENTION_MS } from '../../src/store/retention.js';
 import { config } from '../support/fixtures.js';
 import { startTestMoto } from '../support/moto.js';
 import { runStoreContract } from './store-contract.js';
@@ -108,6 +109,51 @@ describe('DynamoDB store', () => {
       });
     } finally {
       await moto.reset();
+      await store.close();
+      admin.destroy();
+    }
+  });
+
+  it('approvals, grants and hides carry expires_at (epoch seconds) for TTL; rotations do not; reads ignore it', async () => {
+    const admin = motoClient();
+    await ensureDynamoTable(admin, 'locksmith-ttl');
+    const store = openDynamoStore({ table: 'locksmith-ttl', client: motoClient() });
+    const expiresAt = async (pk: string): Promise<number | undefined> => {
+      const out = await admin.send(
+        new GetItemCommand({ TableName: 'locksmith-ttl', Key: { pk: { S: pk } } }),
+      );
+      const n = out.Item?.['expires_at']?.N;
+      return n === undefined ? undefined : Number(n);
+    };
+    const t0 = Date.UTC(2025, 0, 6, 9, 0, 0);
+    const due = t0 + 30 * 60_000;
+    try {
+      await store.create({ kind: 'approval', id: 'a1', state: 'pending', dueAt: due, data: {} }, t0);
+      assert.equal(await expiresAt('approval#a1'), (due + RETENTION_MS.approval!) / 1000);
+      // Decided: no due time any more, so the retention counts from the decision.
+      const decidedAt = t0 + 60_000;
+      await store.update('approval', 'a1', 1, { state: 'approved', data: {} }, decidedAt);
+      assert.equal(await expiresAt('approval#a1'), (decidedAt + RETENTION_MS.approval!) / 1000);
+
+      await store.create({ kind: 'grant', id: 'g1', state: 'open', dueAt: due, data: {} }, t0);
+      assert.equal(await expiresAt('grant#g1'), (due + RETENTION_MS.grant!) / 1000);
+      await store.create({ kind: 'hide', id: 'h1', state: 'pending:secret', dueAt: due, data: {} }, t0);
+      assert.equal(await expiresAt('hide#h1'), (due + RETENTION_MS.hide!) / 1000);
+      await store.create({ kind: 'rotation', id: 'r1', state: 'switch-over', dueAt: due, data: {} }, t0);
+      assert.equal(await expiresAt('rotation#r1'), undefined, 'rotations are history: never expired');
+      await store.acquireLease('job:x', 'replica-a', t0 + 60_000, t0);
+      assert.ok((await expiresAt('lease#job:x'))! > (t0 + 60_000) / 1000, 'abandoned leases are cleaned up');
+
+      // TTL is lazy: an item whose expires_at has passed (1970 here) is still read as it is;
+      // checking expiry is the caller's job, never the store's or DynamoDB's.
+      await store.create(
+        { kind: 'hide', id: 'old', state: 'pending:secret', dueAt: 1000, data: { x: 1 } },
+        1000,
+      );
+      assert.ok((await expiresAt('hide#old'))! < Date.now() / 1000);
+      assert.deepEqual((await store.get('hide', 'old'))?.data, { x: 1 });
+      assert.equal((await store.query({ kind: 'hide', dueBy: 2000 })).length, 1);
+    } finally {
       await store.close();
       admin.destroy();
     }

@@ -633,6 +633,100 @@ export function runStoreContract(name: string, open: () => Promise<StoreFixture>
       });
     });
 
+    describe('leases', () => {
+      const LEASE = 'job:hides.secret';
+
+      test('a free lease is taken, and reads back with its owner and end', async ({ store }) => {
+        assert.equal(await store.getLease(LEASE), undefined);
+        assert.equal(await store.acquireLease(LEASE, 'replica-a', T0 + MINUTE, T0), true);
+        assert.deepEqual(await store.getLease(LEASE), {
+          name: LEASE,
+          owner: 'replica-a',
+          until: T0 + MINUTE,
+        });
+      });
+
+      test('is not stolen while held, up to the last millisecond before it ends', async ({ store }) => {
+        await store.acquireLease(LEASE, 'replica-a', T0 + MINUTE, T0);
+        assert.equal(await store.acquireLease(LEASE, 'replica-b', T0 + 2 * MINUTE, T0), false);
+        assert.equal(await store.acquireLease(LEASE, 'replica-b', T0 + 2 * MINUTE, T0 + MINUTE - 1), false);
+        assert.deepEqual(await store.getLease(LEASE), {
+          name: LEASE,
+          owner: 'replica-a',
+          until: T0 + MINUTE,
+        });
+      });
+
+      test('the holder renews it, extending its end', async ({ store }) => {
+        await store.acquireLease(LEASE, 'replica-a', T0 + MINUTE, T0);
+        assert.equal(await store.acquireLease(LEASE, 'replica-a', T0 + 3 * MINUTE, T0 + 30_000), true);
+        assert.equal((await store.getLease(LEASE))?.until, T0 + 3 * MINUTE);
+        // Renewed, so still held where the first end had passed.
+        assert.equal(await store.acquireLease(LEASE, 'replica-b', T0 + 4 * MINUTE, T0 + 2 * MINUTE), false);
+      });
+
+      test('is taken over once its end has come (a holder that died), and the old holder has lost it', async ({
+        store,
+      }) => {
+        await store.acquireLease(LEASE, 'replica-a', T0 + MINUTE, T0);
+        assert.equal(await store.acquireLease(LEASE, 'replica-b', T0 + 2 * MINUTE, T0 + MINUTE), true);
+        assert.deepEqual(await store.getLease(LEASE), {
+          name: LEASE,
+          owner: 'replica-b',
+          until: T0 + 2 * MINUTE,
+        });
+        // The old holder comes back (it was only slow): it cannot renew what it lost.
+        assert.equal(await store.acquireLease(LEASE, 'replica-a', T0 + 3 * MINUTE, T0 + MINUTE + 1), false);
+        assert.equal((await store.getLease(LEASE))?.owner, 'replica-b');
+      });
+
+      test('only the holder releases it; then another takes it at once', async ({ store }) => {
+        await store.acquireLease(LEASE, 'replica-a', T0 + MINUTE, T0);
+        assert.equal(await store.releaseLease(LEASE, 'replica-b'), false);
+        assert.equal((await store.getLease(LEASE))?.owner, 'replica-a');
+        assert.equal(await store.releaseLease(LEASE, 'replica-a'), true);
+        assert.equal(await store.getLease(LEASE), undefined);
+        assert.equal(await store.releaseLease(LEASE, 'replica-a'), false, 'nothing left to release');
+        assert.equal(await store.acquireLease(LEASE, 'replica-b', T0 + MINUTE, T0 + 1), true);
+      });
+
+      test('many owners racing for a free lease: exactly one gets it', async ({ store }) => {
+        const owners = Array.from({ length: 8 }, (_, i) => `replica-${i}`);
+        const results = await Promise.all(owners.map((o) => store.acquireLease(LEASE, o, T0 + MINUTE, T0)));
+        assert.equal(results.filter(Boolean).length, 1);
+        const winner = owners[results.indexOf(true)];
+        assert.equal((await store.getLease(LEASE))?.owner, winner);
+      });
+
+      test('many owners racing for an expired lease: exactly one takes it over', async ({ store }) => {
+        await store.acquireLease(LEASE, 'dead-replica', T0, T0 - MINUTE);
+        const owners = Array.from({ length: 8 }, (_, i) => `replica-${i}`);
+        const results = await Promise.all(owners.map((o) => store.acquireLease(LEASE, o, T0 + MINUTE, T0)));
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+
+      test('leases are independent by name and are not records', async ({ store }) => {
+        await store.acquireLease('job:a', 'replica-a', T0 + MINUTE, T0);
+        assert.equal(await store.acquireLease('job:b', 'replica-b', T0 + MINUTE, T0), true);
+        for (const kind of ['approval', 'hide', 'rotation', 'grant', 'edit', 'report'] as const) {
+          assert.deepEqual(await store.query({ kind }), []);
+          assert.deepEqual(await store.query({ kind, dueBy: T0 + 10 * MINUTE }), []);
+        }
+      });
+
+      testWithReopen(
+        'a second store on the same data sees the lease and cannot steal it',
+        async ({ store, reopen }) => {
+          const other = await reopen();
+          assert.equal(await store.acquireLease(LEASE, 'replica-a', T0 + MINUTE, T0), true);
+          assert.equal(await other.acquireLease(LEASE, 'replica-b', T0 + MINUTE, T0 + 1), false);
+          assert.equal((await other.getLease(LEASE))?.owner, 'replica-a');
+          assert.equal(await other.acquireLease(LEASE, 'replica-b', T0 + 2 * MINUTE, T0 + MINUTE), true);
+          assert.equal(await store.acquireLease(LEASE, 'replica-a', T0 + 3 * MINUTE, T0 + MINUTE), false);
+        },
+      );
+    });
+
     describe('durability and data', () => {
       test('unicode and nested data round-trip, also through query', async ({ store }) => {
         const id = 'rotation:ci-bøt/🔑 #1';
