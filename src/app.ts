@@ -5,13 +5,14 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, type Receiver } from '@slack/bolt';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Deps, FeatureHandle } from './deps.js';
 import { register as registerApprovals } from './approvals/index.js';
 import { register as registerHome } from './home/index.js';
 import { register as registerOtp } from './otp/index.js';
 import { register as registerRotation } from './rotation/slack/index.js';
+import { createReplicaId } from './scheduling/replica-id.js';
 import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
 import { register as registerSecrets } from './secrets/index.js';
 import { createReceiver } from './slack/receiver.js';
@@ -35,13 +36,21 @@ function boltLogLevel(level: string): LogLevel {
   return LogLevel.INFO;
 }
 
-export function createApp(deps: Deps): LocksmithApp {
+/** Options for {@link createApp}. */
+export interface CreateAppOptions {
+  /** A receiver instead of the one `config.transport` names: AWS Lambda's (lambda.ts). */
+  receiver?: Receiver;
+}
+
+export function createApp(deps: Deps, options: CreateAppOptions = {}): LocksmithApp {
   const { config, logger } = deps;
   const boltLogger = createBoltLogger(logger);
   let ready = false;
-  const receiver = createReceiver(config.transport, boltLogger, () => ({ ok: ready }), {
-    slackApiUrl: config.slackApiUrl,
-  });
+  const receiver =
+    options.receiver ??
+    createReceiver(config.transport, boltLogger, () => ({ ok: ready }), {
+      slackApiUrl: config.slackApiUrl,
+    });
   const app = new App({
     token: config.slackBotToken,
     receiver,
@@ -68,7 +77,14 @@ export function createApp(deps: Deps): LocksmithApp {
   ];
   const scheduler = createScheduler(
     features.flatMap((f) => f.jobs ?? []),
-    logger,
+    {
+      logger,
+      clock: deps.clock,
+      leases: deps.store,
+      owner: createReplicaId(),
+      intervalMs: config.scheduler.interval_ms,
+      leaseMs: config.scheduler.lease_ms,
+    },
   );
 
   return {

@@ -215,6 +215,22 @@ const fileSchema = z
         s.dynamodb !== undefined ? { dynamodb: s.dynamodb } : { data_dir: s.data_dir ?? './data' },
       )
       .default({ data_dir: './data' }),
+    // The periodic jobs (expiries, hides, rotation polls, the keys-due report). With several
+    // replicas each job runs under a lease: a replica that dies holding one is replaced after
+    // lease_ms. Tests shorten both to keep replica tests fast.
+    scheduler: z
+      .object({
+        /** Time between ticks. */
+        interval_ms: z.number().int().min(100).max(300_000).default(5000),
+        /** How long a job's lease lasts without renewal; at least twice interval_ms. */
+        lease_ms: z.number().int().min(500).max(3_600_000).default(30_000),
+      })
+      .strict()
+      .refine((s) => s.lease_ms >= 2 * s.interval_ms, {
+        message: 'lease_ms must be at least twice interval_ms, so that the holder renews it in time',
+        path: ['lease_ms'],
+      })
+      .default({ interval_ms: 5000, lease_ms: 30_000 }),
     approvals: approvalsSchema.optional(),
     rotation: rotationSchema.optional(),
   })

@@ -1,0 +1,165 @@
+/**
+ * Two schedulers sharing one store, in one process: two replicas as far as the scheduler can
+ * tell (each has its own owner id; only the store is shared). The clock is injected, so a
+ * lease expires exactly when the test moves it. SQLite keeps this fast; the store contract
+ * proves the same lease semantics for DynamoDB, and replicas.test.ts runs real processes on it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createScheduler, type Job, type Scheduler } from '../../src/scheduling/scheduler.js';
+import { leaseName } from '../../src/scheduling/lease.js';
+import { openSqliteStore, type Store } from '../../src/store/index.js';
+import { captureLogger } from '../support/log-capture.js';
+
+const LEASE_MS = 30_000;
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+let store: Store;
+let now = T0;
+const clock = { now: () => now };
+
+/** A job that records which replica ran it, and can be made slow. */
+function countingJob(name: string, runs: string[], replica: string, slowMs = 0): Job {
+  return {
+    name,
+    async run() {
+      runs.push(replica);
+      if (slowMs) await delay(slowMs);
+      return 1;
+    },
+  };
+}
+
+function replica(owner: string, jobs: Job[], leaseMs = LEASE_MS): { scheduler: Scheduler; logs: string[] } {
+  const { logger, lines } = captureLogger('debug');
+  return {
+    scheduler: createScheduler(jobs, { logger, clock, leases: store, owner, intervalMs: 1000, leaseMs }),
+    logs: lines,
+  };
+}
+
+beforeEach(() => {
+  now = T0;
+  store = openSqliteStore({ dataDir: mkdtempSync(join(tmpdir(), 'locksmith-leases-')) });
+});
+afterEach(async () => {
+  await store.close();
+});
+
+describe('scheduler leases across replicas', () => {
+  it('only the replica holding a job’s lease runs it, tick after tick', async () => {
+    const runs: string[] = [];
+    const a = replica('replica-a', [countingJob('hides.secret', runs, 'a')]);
+    const b = replica('replica-b', [countingJob('hides.secret', runs, 'b')]);
+    for (let i = 0; i < 5; i++) {
+      await a.scheduler.tick();
+      await b.scheduler.tick();
+      now += 5000; // well within the lease, which each of a's ticks renews
+    }
+    assert.deepEqual(runs, ['a', 'a', 'a', 'a', 'a']);
+    assert.equal((await store.getLease(leaseName('hides.secret')))?.owner, 'replica-a');
+  });
+
+  it('each job has its own lease: a replica can run one job while another holds a different one', async () => {
+    const runs: string[] = [];
+    const a = replica('replica-a', [countingJob('approvals.expire', runs, 'a:approvals')]);
+    const b = replica('replica-b', [
+      countingJob('approvals.expire', runs, 'b:approvals'),
+      countingJob('grants.expire', runs, 'b:grants'),
+    ]);
+    await a.scheduler.tick();
+    await b.scheduler.tick();
+    assert.deepEqual(runs, ['a:approvals', 'b:grants']);
+  });
+
+  it('a holder that died is taken over only once its lease has run out', async () => {
+    const runs: string[] = [];
+    const a = replica('replica-a', [countingJob('rotation.resume', runs, 'a')]);
+    const b = replica('replica-b', [countingJob('rotation.resume', runs, 'b')]);
+    await a.scheduler.tick();
+    // a dies here: it neither ticks nor releases again.
+    now += LEASE_MS - 1;
+    await b.scheduler.tick();
+    assert.deepEqual(runs, ['a'], 'not before the lease ends');
+    now += 1;
+    await b.scheduler.tick();
+    assert.deepEqual(runs, ['a', 'b'], 'taken over when it ends');
+    assert.ok(b.logs.some((l) => /"msg":"scheduler lease taken"/.test(l) && /rotation.resume/.test(l)));
+  });
+
+  it('a replica that stops gracefully releases its leases: another takes over at once', async () => {
+    const runs: string[] = [];
+    const a = replica('replica-a', [countingJob('grants.expire', runs, 'a')]);
+    const b = replica('replica-b', [countingJob('grants.expire', runs, 'b')]);
+    await a.scheduler.tick();
+    await a.scheduler.stop();
+    await b.scheduler.tick();
+    assert.deepEqual(runs, ['a', 'b']);
+  });
+
+  it('runOnce (the Lambda tick) gives its leases back afterwards', async () => {
+    const runs: string[] = [];
+    const a = replica('replica-a', [countingJob('hides.secret', runs, 'a')]);
+    const b = replica('replica-b', [countingJob('hides.secret', runs, 'b')]);
+    await a.scheduler.runOnce();
+    assert.equal(await store.getLease(leaseName('hides.secret')), undefined);
+    await b.scheduler.runOnce();
+    assert.deepEqual(runs, ['a', 'b']);
+  });
+
+  it('a run longer than the lease keeps it by renewing, so nobody else starts the job meanwhile', async () => {
+    const runs: string[] = [];
+    // A real-time clock here: renewals happen on a timer while the slow job runs.
+    now = Date.now();
+    const realClock = { now: () => Date.now() };
+    const { logger } = captureLogger('debug');
+    const slow = createScheduler([countingJob('rotation.resume', runs, 'a', 900)], {
+      logger,
+      clock: realClock,
+      leases: store,
+      owner: 'replica-a',
+      intervalMs: 100,
+      leaseMs: 300,
+    });
+    const other = createScheduler([countingJob('rotation.resume', runs, 'b')], {
+      logger,
+      clock: realClock,
+      leases: store,
+      owner: 'replica-b',
+      intervalMs: 100,
+      leaseMs: 300,
+    });
+    const running = slow.tick();
+    for (let i = 0; i < 8; i++) {
+      await delay(100); // 800 ms in all: past the 300 ms lease, twice over
+      await other.tick();
+    }
+    await running;
+    assert.deepEqual(runs, ['a'], 'the other replica never ran the job while it was running');
+    await delay(350);
+    await other.tick();
+    assert.deepEqual(runs, ['a', 'b'], 'once renewals stop, the lease runs out');
+  });
+
+  it('a job that throws does not keep the other jobs from running', async () => {
+    const runs: string[] = [];
+    const { logger, lines } = captureLogger('debug');
+    const s = createScheduler(
+      [
+        {
+          name: 'broken',
+          run: () => Promise.reject(new Error('boom')),
+        },
+        countingJob('fine', runs, 'a'),
+      ],
+      { logger, clock, leases: store, owner: 'replica-a', intervalMs: 1000, leaseMs: LEASE_MS },
+    );
+    await s.tick();
+    assert.deepEqual(runs, ['a']);
+    assert.ok(lines.some((l) => /scheduled job failed/.test(l) && /boom/.test(l)));
+  });
+});
