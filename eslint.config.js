@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'test/**', 'src/devkit/**'],
+    files: ['scripts/**', 'bench/**', 'test/**', 'src/devkit/**', 'src/sandbox/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -4,6 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The launcher that gives moto a movable clock (same path from src/devkit and dist/devkit). */
+const MOTO_CLOCK_LAUNCHER = fileURLToPath(new URL('../../src/devkit/moto-clock.py', import.meta.url));
 
 export interface MotoOptions {
   /** Use an already running moto (or LocalStack) instead of starting one. */
@@ -11,6 +15,11 @@ export interface MotoOptions {
   python?: string;
   port?: number;
   startTimeoutMs?: number;
+  /**
+   * Start moto through src/devkit/moto-clock.py, whose clock {@link MotoServer.setClockOffset}
+   * moves forward (the sandbox's "advance the clock"). Ignored with externalUrl.
+   */
+  movableClock?: boolean;
 }
 
 export class MotoNotInstalledError extends Error {
@@ -50,7 +59,10 @@ export class MotoServer {
     }
     const python = options.python ?? 'python3';
     const port = options.port ?? (await freePort());
-    const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    const args = options.movableClock
+      ? [MOTO_CLOCK_LAUNCHER, '127.0.0.1', String(port)]
+      : ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)];
+    const child = spawn(python, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -104,6 +116,14 @@ export class MotoServer {
   /** From the next request on, IAM policies are enforced (see DESIGN.md for moto's limits). */
   async enforceIam(): Promise<void> {
     await this.post('/moto-api/reset-auth', '0');
+  }
+
+  /**
+   * Puts moto's clock `offsetMs` ahead of the real one (only when started with movableClock):
+   * key creation, "last used" and secret version dates are stamped with the shifted time.
+   */
+  async setClockOffset(offsetMs: number): Promise<void> {
+    await this.post('/_sandbox/clock', JSON.stringify({ offset_ms: offsetMs }));
   }
 
   private async post(path: string, body: string): Promise<void> {

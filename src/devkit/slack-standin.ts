@@ -15,6 +15,7 @@ import { answerResponseUrl } from './standin-response-url.js';
 import { StandinSocketMode } from './standin-socket-mode.js';
 import type {
   EphemeralMessage,
+  MessageContent,
   MessageRef,
   NewResponseUrlOptions,
   RecordedCall,
@@ -116,6 +117,7 @@ export class SlackStandin {
   /** `http://127.0.0.1:<port>/api/`: Bolt's `clientOptions.slackApiUrl`. */
   readonly apiUrl: string;
   private readonly faults = new Map<string, Fault[]>();
+  private readonly activityListeners = new Set<() => void>();
   private socket: StandinSocketMode | undefined;
 
   private constructor(
@@ -236,6 +238,7 @@ export class SlackStandin {
     ): void => {
       this.calls.push({ method, args, response, status, at: this.now() });
       sendJson(res, status, response, headers);
+      this.notifyActivity();
     };
 
     // The one method that takes the app-level token, and only from the Authorization header.
@@ -290,6 +293,27 @@ export class SlackStandin {
       responseBody: result.text,
     });
     sendText(res, result.status, result.text);
+    this.notifyActivity();
+  }
+
+  /**
+   * Calls `listener` after anything that may change what people see: every Web API call and
+   * response_url post, and the workspace changes made through this class. The sandbox page uses
+   * it to refresh live. Returns a function that removes the listener.
+   */
+  onActivity(listener: () => void): () => void {
+    this.activityListeners.add(listener);
+    return () => this.activityListeners.delete(listener);
+  }
+
+  private notifyActivity(): void {
+    for (const listener of this.activityListeners) {
+      try {
+        listener();
+      } catch (err) {
+        console.error('slack stand-in: activity listener failed', err);
+      }
+    }
   }
 
   /** The recorded calls of one Web API method. */
@@ -414,7 +438,31 @@ export class SlackStandin {
       { text: message.text },
       { user: message.user, via: 'seed', threadTs: message.threadTs },
     );
+    this.notifyActivity();
     return { channel: posted.channel, ts: posted.ts };
+  }
+
+  /**
+   * Shows `user` a message only they see, as Slack shows a slash command's non-empty
+   * acknowledgement body (which is not a Web API call, so nothing else records it).
+   */
+  addEphemeralMessage(message: { channel: string; user: string } & MessageContent): MessageRef {
+    const { channel, user, ...content } = message;
+    const posted = this.ws.postEphemeral(this.ws.resolveChannel(channel), user, content, 'response_url');
+    this.notifyActivity();
+    return { channel: posted.channel, ts: posted.ts };
+  }
+
+  /**
+   * The person closes a modal with its close button or ✕: that view and the views stacked on
+   * it close (Slack sends `view_closed` only to apps that asked with notify_on_close; this
+   * bot does not).
+   */
+  closeView(viewId: string): void {
+    const stored = this.ws.views.get(viewId);
+    if (!stored) return;
+    for (const view of this.ws.openStack(stored.rootViewId)) view.closed = true;
+    this.notifyActivity();
   }
 
   /** Makes the next call of `method` answer `{ ok: false, error }`. Several calls queue up. */
