@@ -1,0 +1,388 @@
+/**
+ * Two bot processes (`node dist/main.js`, HTTP mode) sharing one DynamoDB table in moto,
+ * behind one HTTP entry that sends Slack's requests to each in turn, as a load balancer would.
+ * Every effect must happen once however the requests are spread, and scheduled work must run
+ * on one replica at a time, moving to the other when its holder dies.
+ *
+ * The scheduler is fast here (config `scheduler.interval_ms` 200, `lease_ms` 1500) so the
+ * tests take seconds. DynamoDB requests go through {@link AwsFrontProxy}, which sends them to
+ * moto one at a time (moto's conditional writes are not atomic under concurrency; DynamoDB's
+ * are) and tells the replicas' calls apart by their access keys.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { stringify } from 'yaml';
+import { ensureDynamoTable } from '../../src/devkit/dynamo-table.js';
+import { seedAws } from '../../src/devkit/aws-seed.js';
+import { freePort, type MotoServer } from '../../src/devkit/moto.js';
+import { SlackRequestSender } from '../../src/devkit/slack-request-sender.js';
+import { SlackStandin } from '../../src/devkit/slack-standin.js';
+import { leaseName } from '../../src/scheduling/lease.js';
+import { openDynamoStore, type Store } from '../../src/store/index.js';
+import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
+import { startTestMoto } from '../support/moto.js';
+import {
+  AwsFrontProxy,
+  type BotProcess,
+  logLines,
+  MAIN,
+  RoundRobin,
+  startBot,
+  waitForLine,
+} from './support.js';
+
+const BOT_TOKEN = 'xoxb-replicas-bot-token';
+const SIGNING_SECRET = 'replicas-signing-secret';
+const REGION = 'eu-west-1';
+const TABLE = 'locksmith-replicas';
+const APPROVALS = 'C0APPROVALS';
+const LEASE_MS = 1500;
+const INTERVAL_MS = 200;
+/** Each replica signs with its own key, so the AWS proxy can tell their calls apart. */
+const KEYS = ['AKIAREPLICA0AEXAMPLE', 'AKIAREPLICA0BEXAMPLE'] as const;
+
+let moto: MotoServer;
+let aws: AwsFrontProxy;
+let slack: SlackStandin;
+let lb: RoundRobin;
+let sender: SlackRequestSender;
+let direct: SlackRequestSender[];
+let bots: BotProcess[] = [];
+let ports: number[] = [];
+let store: Store;
+let storeClient: DynamoDBClient;
+
+function dynamoClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: aws.url,
+    region: REGION,
+    credentials: { accessKeyId: 'AKIATESTREADEREXAMPLE', secretAccessKey: 'testing' },
+  });
+}
+
+before(async () => {
+  if (!existsSync(MAIN))
+    throw new Error('dist/main.js is missing: run `npm run build` first (npm test does)');
+  moto = await startTestMoto();
+  await moto.reset();
+  await seedAws(moto.url, seed, REGION);
+  aws = await AwsFrontProxy.start(moto.url);
+  const admin = dynamoClient();
+  await ensureDynamoTable(admin, TABLE);
+  admin.destroy();
+  storeClient = dynamoClient();
+  store = openDynamoStore({ table: TABLE, client: storeClient });
+  slack = await SlackStandin.start({
+    botToken: BOT_TOKEN,
+    users: [...users, { id: 'U0DAVE', name: 'dave', email: 'dave@example.com' }],
+    usergroups,
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'locksmith-replicas-'));
+  const configPath = join(dir, 'locksmith.yml');
+  writeFileSync(
+    configPath,
+    stringify({
+      ...config,
+      reveal: { ttl_seconds: 1 },
+      store: { dynamodb: { table: TABLE, region: REGION } },
+      scheduler: { interval_ms: INTERVAL_MS, lease_ms: LEASE_MS },
+      approvals: {
+        channel: APPROVALS,
+        approvers: { people: ['U0BOB', 'U0DAVE'] },
+        guarded_secrets: ['prod/*'],
+        reveal_grant_minutes: 10,
+      },
+    }),
+  );
+  ports = [await freePort(), await freePort()];
+  const envFor = (i: number): Record<string, string> => ({
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: KEYS[i]!,
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    PORT: String(ports[i]),
+    LOCKSMITH_CONFIG: configPath,
+    SLACK_API_URL: slack.apiUrl,
+    LOG_LEVEL: 'debug',
+  });
+  // Replica 0 first, so it takes every job's lease before replica 1 exists.
+  bots = [startBot(envFor(0))];
+  await waitForLine(bots[0]!.stdout, /locksmith ready/);
+  await waitForLine(
+    bots[0]!.stdout,
+    /scheduler lease taken.*hides\.secret|hides\.secret.*scheduler lease taken/,
+  );
+  bots.push(startBot(envFor(1)));
+  await waitForLine(bots[1]!.stdout, /locksmith ready/);
+
+  const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+  lb = await RoundRobin.start(urls);
+  sender = new SlackRequestSender({
+    url: `${lb.url}/slack/events`,
+    signingSecret: SIGNING_SECRET,
+    standin: slack,
+  });
+  direct = urls.map(
+    (u) =>
+      new SlackRequestSender({ url: `${u}/slack/events`, signingSecret: SIGNING_SECRET, standin: slack }),
+  );
+});
+
+after(async () => {
+  for (const bot of bots) bot.child.kill('SIGKILL');
+  await Promise.all(bots.map((b) => b.exit));
+  await store?.close();
+  storeClient?.destroy();
+  await lb?.stop();
+  await slack?.stop();
+  await aws?.stop();
+  await moto?.stop();
+});
+
+/** Which replica (0 or 1) signed a DynamoDB call; -1 for the test's own reads. */
+const replicaOf = (accessKeyId: string): number => KEYS.indexOf(accessKeyId as (typeof KEYS)[number]);
+
+/** Scheduler queries for due hides: the by_state query of `hide#pending:secret` with a due filter. */
+function dueHideQueries(since: number) {
+  return aws.dynamoCalls.filter(
+    (c) =>
+      c.at >= since &&
+      c.operation === 'Query' &&
+      JSON.stringify(c.body).includes('"hide#pending:secret"') &&
+      JSON.stringify(c.body).includes(':due_by'),
+  );
+}
+
+function auditActions(action: string): Record<string, unknown>[] {
+  return bots
+    .flatMap((b) => logLines(b))
+    .map((l) => l['audit'] as Record<string, unknown> | undefined)
+    .filter((a): a is Record<string, unknown> => a !== undefined && a['action'] === action);
+}
+
+function approvalIdOf(message: { blocks?: unknown[] }): string {
+  const m = /"action_id":"approval_approve","value":"([^"]+)"/.exec(JSON.stringify(message.blocks));
+  assert.ok(m, 'the request has an Approve button');
+  return m[1]!;
+}
+
+/** alice asks for prod/db through the load balancer; the request lands in the approvals channel. */
+async function requestReveal(reason: string) {
+  const routedBefore = lb.routed.length;
+  const sent = await sender.slashCommand({ userId: 'U0ALICE', command: '/secret', text: 'get prod/db' });
+  assert.equal(sent.status, 200);
+  const modal = await slack.waitFor(() => slack.openModalOf('U0ALICE', 'approval_request_reason'));
+  const before = slack.channelMessages(APPROVALS).length;
+  const submitted = await sender.viewSubmission({
+    userId: 'U0ALICE',
+    view: {
+      id: modal.id,
+      callback_id: 'approval_request_reason',
+      state: { values: { approval_reason: { reason: { type: 'plain_text_input', value: reason } } } },
+    },
+  });
+  assert.equal(submitted.status, 200);
+  const [commandTo, submitTo] = lb.routed.slice(routedBefore);
+  assert.notEqual(commandTo, submitTo, 'the command and its modal went to different replicas');
+  const message = await slack.waitFor(() => slack.channelMessages(APPROVALS)[before]);
+  return { message, approvalId: approvalIdOf(message) };
+}
+
+const grantDms = () =>
+  slack
+    .channelMessages(slack.dmChannelFor('U0ALICE'))
+    .filter((m) => /approval_use_grant/.test(JSON.stringify(m.blocks)));
+
+const decisionUpdates = (ts: string) =>
+  slack
+    .callsTo('chat.update')
+    .filter((c) => c.args['ts'] === ts && /Approved by|Rejected by/.test(JSON.stringify(c.args['blocks'])));
+
+/** Until nothing new reaches Slack for a while: late duplicates would have shown up by then. */
+async function settle(quietMs = 1000): Promise<void> {
+  let last = -1;
+  for (;;) {
+    const seen = slack.calls.length + slack.responseUrlPosts.length;
+    if (seen === last) return;
+    last = seen;
+    await delay(quietMs);
+  }
+}
+
+describe('two replicas behind one entry, sharing DynamoDB', () => {
+  it('two approvers approving at the same moment on different replicas: one decision, one update, one DM', async () => {
+    const { message, approvalId } = await requestReveal('INC-7: both approvers at once');
+    const dmsBefore = grantDms().length;
+    const decidedBefore = auditActions('approval.decided').length;
+    const routedBefore = lb.routed.length;
+    const [bob, dave] = await Promise.all([
+      sender.blockActions({
+        userId: 'U0BOB',
+        actionId: 'approval_approve',
+        channelId: APPROVALS,
+        messageTs: message.ts,
+      }),
+      sender.blockActions({
+        userId: 'U0DAVE',
+        actionId: 'approval_approve',
+        channelId: APPROVALS,
+        messageTs: message.ts,
+      }),
+    ]);
+    assert.equal(bob.status, 200);
+    assert.equal(dave.status, 200);
+    assert.deepEqual(new Set(lb.routed.slice(routedBefore)), new Set([0, 1]), 'one click per replica');
+
+    await slack.waitFor(() => decisionUpdates(message.ts)[0]);
+    await settle();
+    const updates = decisionUpdates(message.ts);
+    assert.equal(updates.length, 1, 'the channel message is updated with the outcome once');
+    assert.equal(grantDms().length - dmsBefore, 1, 'alice gets one Reveal DM');
+    const decided = auditActions('approval.decided').slice(decidedBefore);
+    assert.equal(decided.length, 1, 'one decision in the audit trail, across both replicas');
+
+    const record = await store.get<{ state: string; decidedBy?: { slackId?: string } }>(
+      'approval',
+      approvalId,
+    );
+    assert.equal(record?.data.state, 'approved');
+    const winner = JSON.stringify(updates[0]!.args['blocks']).match(/Approved by <@(U0BOB|U0DAVE)>/)?.[1];
+    assert.ok(winner, 'the update names the approver who won');
+    // Created, its channel message noted, decided: a second decision would be a fourth write.
+    assert.equal(record?.version, 3, 'decided once: no second write');
+  });
+
+  it('a double click across replicas (Approve twice, then Reveal twice): one decision, one DM, one modal with the value', async () => {
+    const { message } = await requestReveal('INC-8: double click');
+    const dmsBefore = grantDms().length;
+    const click = () =>
+      sender.blockActions({
+        userId: 'U0BOB',
+        actionId: 'approval_approve',
+        channelId: APPROVALS,
+        messageTs: message.ts,
+      });
+    const routedBefore = lb.routed.length;
+    await Promise.all([click(), click()]);
+    assert.deepEqual(new Set(lb.routed.slice(routedBefore)), new Set([0, 1]));
+    await slack.waitFor(() => decisionUpdates(message.ts)[0]);
+    await settle();
+    assert.equal(decisionUpdates(message.ts).length, 1);
+    const dms = grantDms().slice(dmsBefore);
+    assert.equal(dms.length, 1);
+    const dm = dms[0]!;
+    assert.ok(!JSON.stringify(dm).includes(CANARY_PASSWORD), 'the DM holds no value');
+
+    const valueModals = () =>
+      slack.views('U0ALICE').filter((v) => JSON.stringify(v.view).includes(CANARY_PASSWORD)).length;
+    const modalsBefore = valueModals();
+    const reveal = () =>
+      sender.blockActions({
+        userId: 'U0ALICE',
+        actionId: 'approval_use_grant',
+        channelId: dm.channel,
+        messageTs: dm.ts,
+      });
+    await Promise.all([reveal(), reveal()]);
+    await slack.waitFor(() => valueModals() > modalsBefore || undefined);
+    await settle();
+    assert.equal(valueModals() - modalsBefore, 1, 'the single-use Reveal opens the value once');
+    const used = auditActions('secret.reveal').filter(
+      (a) => a['outcome'] === 'ok' && a['target'] === 'prod/db',
+    );
+    assert.equal(used.length, 1, 'one reveal of prod/db in the audit trail');
+  });
+
+  it('auto-hides: each reveal is hidden once, and only one replica polls for due hides at a time', async () => {
+    const since = Date.now();
+    const sent = [];
+    for (let i = 0; i < 4; i++) {
+      sent.push(
+        await sender.slashCommand({ userId: 'U0ALICE', command: '/secret', text: 'get 2ndline/fastly' }),
+      );
+    }
+    for (const s of sent) {
+      await slack.waitFor(
+        () =>
+          slack.responseUrlPosts.find(
+            (p) => p.url === s.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
+          ),
+        8000,
+      );
+    }
+    await settle();
+    for (const s of sent) {
+      const hides = slack.responseUrlPosts.filter(
+        (p) => p.url === s.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
+      );
+      assert.equal(hides.length, 1, 'hidden exactly once');
+    }
+    // Replica 0 has held the hides lease since it started; replica 1 never polled meanwhile,
+    // though both tick every 200 ms and both served reveals.
+    const polls = dueHideQueries(since);
+    assert.ok(polls.length >= 5, `the holder kept polling (${polls.length} polls)`);
+    assert.deepEqual(new Set(polls.map((c) => replicaOf(c.accessKeyId))), new Set([0]));
+    assert.equal(
+      (await store.getLease(leaseName('hides.secret')))?.owner.split(':')[1],
+      String(bots[0]!.child.pid),
+    );
+  });
+
+  it('SIGKILL of the lease holder: the other replica takes over after lease_ms and hides what was left', async () => {
+    const holder = bots[0]!;
+    const survivor = bots[1]!;
+    // A reveal served by the holder itself, so its in-process timer dies with it.
+    const sent = await direct[0]!.slashCommand({
+      userId: 'U0ALICE',
+      command: '/secret',
+      text: 'get 2ndline/plain',
+    });
+    const shown = await slack.waitFor(() =>
+      slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
+    );
+    assert.ok(JSON.stringify(shown.blocks).includes(CANARY_PASSWORD));
+    const lease = await store.getLease(leaseName('hides.secret'));
+    assert.equal(lease?.owner.split(':')[1], String(holder.child.pid));
+    holder.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await holder.exit;
+
+    const hidden = await slack.waitFor(
+      () =>
+        slack.responseUrlPosts.find(
+          (p) => p.url === sent.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
+        ),
+      LEASE_MS + 5000,
+    );
+    assert.ok(hidden);
+    const takeover = logLines(survivor).find(
+      (l) => l['msg'] === 'scheduler lease taken' && l['job'] === 'hides.secret',
+    );
+    assert.ok(takeover, 'the survivor logged taking over the hides lease');
+    assert.ok(
+      Number(new Date(String(takeover['time']))) >= killedAt - 50,
+      'taken over only after the holder died (the lease was not stolen while held)',
+    );
+    const newLease = await store.getLease(leaseName('hides.secret'));
+    assert.equal(newLease?.owner.split(':')[1], String(survivor.child.pid));
+    // Only the survivor polls now.
+    const since = Date.now();
+    await delay(3 * INTERVAL_MS);
+    assert.deepEqual(new Set(dueHideQueries(since).map((c) => replicaOf(c.accessKeyId))), new Set([1]));
+    await settle();
+    assert.equal(
+      slack.responseUrlPosts.filter(
+        (p) => p.url === sent.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
+      ).length,
+      1,
+    );
+  });
+});
