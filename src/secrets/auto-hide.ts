@@ -146,7 +146,12 @@ export function createAutoHider<T>(
     },
     cancel(revealId) {
       const entry = pending.get(revealId);
-      if (!entry) return undefined;
+      if (!entry) {
+        // Scheduled by another replica (or before a restart): its stored hide must go too, or
+        // that replica's timer would later replace the hidden message once more.
+        void claim(revealId, undefined);
+        return undefined;
+      }
       clearTimeout(entry.timer);
       pending.delete(revealId);
       void (writes.get(revealId) ?? Promise.resolve()).then(() => claim(revealId, undefined));
@@ -161,7 +166,15 @@ export function createAutoHider<T>(
         const due = await store.query<HideData<T>>({ kind: 'hide', states: [state], dueBy: clock.now() });
         let hidden = 0;
         for (const rec of due) {
-          if (pending.has(rec.id)) continue; // this process's own timer will do it
+          const local = pending.get(rec.id);
+          // A write of this process's own still in flight (a refresh): the stored due time is stale.
+          if (local && local.version !== rec.version) continue;
+          // Otherwise the store, not this process's timer, decides: on AWS Lambda the timer
+          // sleeps while the instance is frozen. Whoever deletes the record first posts.
+          if (local) {
+            clearTimeout(local.timer);
+            pending.delete(rec.id);
+          }
           if (await claim(rec.id, rec.version)) {
             await postHidden(rec.id, rec.data, 'expired');
             hidden++;
