@@ -2,11 +2,17 @@
  * /secret get latency: signed request → ephemeral reply received by the Slack stand-in, for one
  * person, sequentially, against moto; next to the floor (the same GetSecretValue made directly
  * with the SDK under the same session). Also counts AssumeRole calls. `npm run bench`.
+ *
+ * Then the state stores compared: the same requests with the SQLite store and with the
+ * DynamoDB store (in the same moto), both with moto's IAM checks off, since the bot's
+ * test user has no DynamoDB policy in moto; that is the only difference from the first run.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { startHarness } from '../test/support/app-harness.js';
+import { ensureDynamoTable } from '../src/devkit/dynamo-table.js';
+import { type Harness, REGION, startHarness } from '../test/support/app-harness.js';
 import { config, seed, usergroups, users } from '../test/support/fixtures.js';
 
 const N = Number(process.argv[2] ?? 100);
@@ -35,22 +41,7 @@ try {
   await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === warm.responseUrl));
   h.aws.clear();
 
-  const ack: number[] = [];
-  const reply: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = Date.now();
-    const p0 = performance.now();
-    const sent = await h.sender.slashCommand({
-      userId: 'U0ALICE',
-      command: '/secret',
-      text: 'get 2ndline/fastly',
-    });
-    ack.push(performance.now() - p0);
-    const post = await h.slack.waitFor(() =>
-      h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
-    );
-    reply.push(post.at - t0);
-  }
+  const { ack, reply } = await measure(h);
   const assumeRoles = h.aws.callsOf('AssumeRole').length;
 
   // The floor: the same read with the SDK directly, under the same cached session.
@@ -81,7 +72,72 @@ try {
   console.log(`  reply (request → ephemeral)     ${round(result.reply_ms)} ms`);
   console.log(`  floor (direct GetSecretValue)   ${round(result.direct_sdk_floor_ms)} ms`);
   console.log(`  AssumeRole calls for ${N} requests: ${assumeRoles} (plus 1 in warm-up)`);
-  writeFileSync(join(import.meta.dirname, 'results', 'reveal-latency.json'), JSON.stringify(result, null, 2));
+  const stores = { sqlite: await storeRun('sqlite'), dynamodb: await storeRun('dynamodb') };
+  console.log(`state store comparison, ${N} sequential requests each, moto IAM checks off`);
+  for (const [name, run] of Object.entries(stores)) {
+    console.log(`  ${name.padEnd(8)} ack     ${round(run.ack_ms)} ms`);
+    console.log(`  ${name.padEnd(8)} reply   ${round(run.reply_ms)} ms`);
+  }
+  writeFileSync(
+    join(import.meta.dirname, 'results', 'reveal-latency.json'),
+    JSON.stringify({ ...result, stores }, null, 2),
+  );
 } finally {
   await h.stop();
+}
+
+/** Sequential /secret get against a running harness: ack and reply times. */
+async function measure(h: Harness): Promise<{ ack: number[]; reply: number[] }> {
+  const ack: number[] = [];
+  const reply: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = Date.now();
+    const p0 = performance.now();
+    const sent = await h.sender.slashCommand({
+      userId: 'U0ALICE',
+      command: '/secret',
+      text: 'get 2ndline/fastly',
+    });
+    ack.push(performance.now() - p0);
+    const post = await h.slack.waitFor(() =>
+      h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
+    );
+    reply.push(post.at - t0);
+  }
+  return { ack, reply };
+}
+
+/** One harness with the given store, a warm-up request, then {@link measure}. */
+async function storeRun(store: 'sqlite' | 'dynamodb') {
+  const table = 'locksmith-bench';
+  const h = await startHarness({
+    config: {
+      ...config,
+      reveal: { ttl_seconds: 600 },
+      ...(store === 'dynamodb' ? { store: { dynamodb: { table, region: REGION } } } : {}),
+    },
+    seed,
+    users,
+    usergroups,
+    logLevel: 'info',
+  });
+  try {
+    if (store === 'dynamodb') {
+      // The store makes no call until used; the table must exist before the first request.
+      const client = new DynamoDBClient({ endpoint: h.moto.url, region: REGION });
+      await ensureDynamoTable(client, table);
+      client.destroy();
+    }
+    const warm = await h.sender.slashCommand({
+      userId: 'U0ALICE',
+      command: '/secret',
+      text: 'get 2ndline/fastly',
+    });
+    await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === warm.responseUrl));
+    const { ack, reply } = await measure(h);
+    const dynamoCalls = h.aws.calls.filter((c) => c.service.toLowerCase().includes('dynamodb')).length;
+    return { ack_ms: stats(ack), reply_ms: stats(reply), dynamodb_calls: dynamoCalls };
+  } finally {
+    await h.stop();
+  }
 }
