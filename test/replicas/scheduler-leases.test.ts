@@ -10,9 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseConfigFile } from '../../src/config.js';
 import { createScheduler, type Job, type Scheduler } from '../../src/scheduling/scheduler.js';
 import { leaseName } from '../../src/scheduling/lease.js';
 import { openSqliteStore, type Store } from '../../src/store/index.js';
+import { config } from '../support/fixtures.js';
 import { captureLogger } from '../support/log-capture.js';
 
 const LEASE_MS = 30_000;
@@ -161,5 +165,27 @@ describe('scheduler leases across replicas', () => {
     await s.tick();
     assert.deepEqual(runs, ['a']);
     assert.ok(lines.some((l) => /scheduled job failed/.test(l) && /boom/.test(l)));
+  });
+});
+
+describe('scheduler config', () => {
+  it('defaults to a 5 s tick and a 30 s lease; the example file parses; a lease shorter than two ticks is refused', () => {
+    assert.deepEqual(parseConfigFile(config, 't').scheduler, { interval_ms: 5000, lease_ms: 30_000 });
+    const example = parseYaml(readFileSync(join(import.meta.dirname, '../../locksmith.example.yml'), 'utf8'));
+    assert.deepEqual(
+      parseConfigFile({ ...example, scheduler: { interval_ms: 200, lease_ms: 1500 } }, 'ex').scheduler,
+      {
+        interval_ms: 200,
+        lease_ms: 1500,
+      },
+    );
+    assert.throws(
+      () => parseConfigFile({ ...config, scheduler: { interval_ms: 5000, lease_ms: 6000 } }, 't'),
+      /t: scheduler\.lease_ms: lease_ms must be at least twice interval_ms/,
+    );
+    assert.throws(
+      () => parseConfigFile({ ...config, scheduler: { every: 5 } }, 't'),
+      /unknown field\(s\) "every"/,
+    );
   });
 });
