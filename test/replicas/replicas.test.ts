@@ -4,7 +4,7 @@
  * Every effect must happen once however the requests are spread, and scheduled work must run
  * on one replica at a time, moving to the other when its holder dies.
  *
- * The scheduler is fast here (config `scheduler.interval_ms` 200, `lease_ms` 1500) so the
+ * The scheduler is fast here (config `scheduler.interval_ms` 200, `lease_ms` 2500) so the
  * tests take seconds. DynamoDB requests go through {@link AwsFrontProxy}, which sends them to
  * moto one at a time (moto's conditional writes are not atomic under concurrency; DynamoDB's
  * are) and tells the replicas' calls apart by their access keys.
@@ -41,7 +41,7 @@ const SIGNING_SECRET = 'replicas-signing-secret';
 const REGION = 'eu-west-1';
 const TABLE = 'locksmith-replicas';
 const APPROVALS = 'C0APPROVALS';
-const LEASE_MS = 1500;
+const LEASE_MS = 2500;
 const INTERVAL_MS = 200;
 /** Each replica signs with its own key, so the AWS proxy can tell their calls apart. */
 const KEYS = ['AKIAREPLICA0AEXAMPLE', 'AKIAREPLICA0BEXAMPLE'] as const;
