@@ -52,6 +52,8 @@ export interface Sandbox {
   clock: SandboxClock;
   /** Where the bot's log lines are written. */
   logFile: string;
+  /** What the bot sent to "Slack", for tests that check the page renders all of it. */
+  standin: SlackStandin;
   stop(): Promise<void>;
 }
 
@@ -191,7 +193,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clock,
     });
     stops.push(() => web.stop());
-    return { url: web.url, file, clock, logFile, stop };
+    return { url: web.url, file, clock, logFile, standin, stop };
   } catch (err) {
     await stop();
     throw err;

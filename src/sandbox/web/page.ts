@@ -108,12 +108,25 @@ function attempt(work: () => Promise<unknown>): void {
   work().catch((err: Error) => toast(err.message));
 }
 
+/**
+ * Replaces an element's content only when it changed: rebuilding identical markup under the
+ * pointer would swallow a click in progress and reset a select someone is using.
+ */
+function setHtml(el: HTMLElement, html: string): void {
+  if (el.dataset['html'] === html) return;
+  el.dataset['html'] = html;
+  el.innerHTML = html;
+}
+
 function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 
+/** A message's time; with the date when it is not today's (the clock may have jumped days). */
 function tsTime(ts: string): string {
-  return new Date(Number(ts.split('.')[0]) * 1000).toISOString().slice(11, 16);
+  const at = new Date(Number(ts.split('.')[0]) * 1000).toISOString();
+  const today = new Date(page.state?.now ?? Date.now()).toISOString().slice(0, 10);
+  return at.slice(0, 10) === today ? at.slice(11, 16) : `${at.slice(5, 10)} ${at.slice(11, 16)}`;
 }
 
 // ---------------------------------------------------------------- state and rendering
@@ -135,23 +148,32 @@ async function refresh(): Promise<void> {
 
 function renderSidebar(state: PageState): void {
   const who = $<HTMLSelectElement>('who');
-  who.innerHTML = state.people
-    .map(
-      (p) =>
-        `<option value="${escapeHtml(p.id)}"${p.id === state.me ? ' selected' : ''}>${escapeHtml(p.realName)}</option>`,
-    )
-    .join('');
+  setHtml(
+    who,
+    state.people
+      .map(
+        (p) =>
+          `<option value="${escapeHtml(p.id)}"${p.id === state.me ? ' selected' : ''}>${escapeHtml(p.realName)}</option>`,
+      )
+      .join(''),
+  );
   $('who-about').textContent = state.people.find((p) => p.id === state.me)?.about ?? '';
   const item = (c: PageState['conversations'][number]) =>
     `<li><a href="#" data-conv="${escapeHtml(c.id)}" class="${c.id === state.conversation ? 'active' : ''}">${c.kind === 'channel' ? '#' : ''}${escapeHtml(c.name)}</a></li>`;
-  $('channels').innerHTML = state.conversations
-    .filter((c) => c.kind === 'channel')
-    .map(item)
-    .join('');
-  $('apps').innerHTML = state.conversations
-    .filter((c) => c.kind === 'app')
-    .map(item)
-    .join('');
+  setHtml(
+    $('channels'),
+    state.conversations
+      .filter((c) => c.kind === 'channel')
+      .map(item)
+      .join(''),
+  );
+  setHtml(
+    $('apps'),
+    state.conversations
+      .filter((c) => c.kind === 'app')
+      .map(item)
+      .join(''),
+  );
 }
 
 function renderConversation(state: PageState): void {
@@ -172,16 +194,19 @@ function renderConversation(state: PageState): void {
       : `Message #${conv?.name ?? ''}, or a command such as /secret help`,
   );
   if (showHome) {
-    $('home').innerHTML = state.home
-      ? `<div class="bk-view" data-view-id="${escapeHtml(state.home.id)}">${renderView(state.home.view, ctx)}</div>`
-      : '<p class="muted">Opening the Home tab…</p>';
+    setHtml(
+      $('home'),
+      state.home
+        ? `<div class="bk-view" data-view-id="${escapeHtml(state.home.id)}">${renderView(state.home.view, ctx)}</div>`
+        : '<p class="muted">Opening the Home tab…</p>',
+    );
     return;
   }
   const top = state.messages.filter((m) => m.threadTs === undefined || m.threadTs === m.ts);
   const replies = (ts: string) => state.messages.filter((m) => m.threadTs === ts && m.ts !== ts);
   const list = $('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.innerHTML =
+  const html =
     top
       .map((m) => {
         const thread = replies(m.ts);
@@ -193,8 +218,9 @@ function renderConversation(state: PageState): void {
         );
       })
       .join('') || '<p class="muted empty">No messages yet. Type a command below.</p>';
-  if (atBottom || list.dataset['conv'] !== state.conversation) list.scrollTop = list.scrollHeight;
-  list.dataset['conv'] = state.conversation;
+  setHtml(list, html);
+  if (atBottom || list.dataset['shownConv'] !== state.conversation) list.scrollTop = list.scrollHeight;
+  list.dataset['shownConv'] = state.conversation;
 }
 
 function messageHtml(m: PageMessage, state: PageState): string {
@@ -225,11 +251,13 @@ function renderModal(state: PageState): void {
 
 async function refreshAws(): Promise<void> {
   const snapshot = await api<ConsoleSnapshot>('GET', '/api/aws');
-  $('aws-users').innerHTML = snapshot.users
-    .map(
-      (
-        u,
-      ) => `<div class="aws-user"><div><strong>${escapeHtml(u.name)}</strong> <span class="muted">${escapeHtml(u.about)}</span></div>
+  setHtml(
+    $('aws-users'),
+    snapshot.users
+      .map(
+        (
+          u,
+        ) => `<div class="aws-user"><div><strong>${escapeHtml(u.name)}</strong> <span class="muted">${escapeHtml(u.about)}</span></div>
       ${u.keys.length === 0 ? '<div class="muted">no keys</div>' : ''}
       ${u.keys
         .map(
@@ -240,13 +268,16 @@ async function refreshAws(): Promise<void> {
           </div>`,
         )
         .join('')}</div>`,
-    )
-    .join('');
-  $('aws-secrets').innerHTML = snapshot.secrets
-    .map(
-      (
-        s,
-      ) => `<div class="aws-secret" data-secret="${escapeHtml(s.name)}"><strong>${escapeHtml(s.name)}</strong>
+      )
+      .join(''),
+  );
+  setHtml(
+    $('aws-secrets'),
+    snapshot.secrets
+      .map(
+        (
+          s,
+        ) => `<div class="aws-secret" data-secret="${escapeHtml(s.name)}"><strong>${escapeHtml(s.name)}</strong>
       ${s.versions
         .map(
           (
@@ -255,8 +286,9 @@ async function refreshAws(): Promise<void> {
             ${v.createdAt ? escapeHtml(formatTime(Date.parse(v.createdAt))) : ''} ${v.keyIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</div>`,
         )
         .join('')}</div>`,
-    )
-    .join('');
+      )
+      .join(''),
+  );
 }
 
 async function refreshLog(): Promise<void> {

@@ -1,0 +1,256 @@
+/**
+ * The sandbox in a real browser: headless Chromium (Debian's, driven by playwright-core) on the
+ * page `npm run sandbox` serves, with the real bot behind it. Each person has their own browser
+ * context, as each would have their own Slack client. Needs `npm run build` first (npm test
+ * builds): the page's script is the compiled dist/sandbox/web/page.js.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.js';
+import { blockKitTypesIn, RENDERED_TYPES } from '../../src/sandbox/web/render-blocks.js';
+import { launchChromium } from '../support/chromium.js';
+
+/** Where the README's screenshot comes from: LOCKSMITH_SCREENSHOT=docs/images/sandbox.png npm test. */
+const SCREENSHOT = process.env.LOCKSMITH_SCREENSHOT ?? join(tmpdir(), 'locksmith-sandbox.png');
+
+let sandbox: Sandbox;
+let browser: Browser;
+let erin: Page;
+let arno: Page;
+let nico: Page;
+const pageErrors: string[] = [];
+
+async function personPage(name: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
+  await page.goto(sandbox.url.replace('localhost', '127.0.0.1'));
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.selectOption('#who', { label: name });
+  await page.locator('#who-about').filter({ hasText: /./ }).waitFor();
+  // Page-side checks are strings: this file is compiled without DOM types.
+  await page.waitForFunction(
+    `document.querySelector('#who option:checked')?.textContent === ${JSON.stringify(name)}`,
+  );
+  return page;
+}
+
+async function open(page: Page, conversation: string): Promise<void> {
+  await page.click(`#sidebar a:text-is("${conversation}")`);
+  await page.locator('#conv-title', { hasText: conversation }).waitFor();
+}
+
+async function command(page: Page, text: string): Promise<void> {
+  await page.fill('#composer-input', text);
+  await page.press('#composer-input', 'Enter');
+  await page.waitForFunction(`document.querySelector('#composer-input').value === ''`);
+}
+
+/** Clicks the last button with this text in the messages (accepting an "are you sure?"). */
+async function click(page: Page, text: string | RegExp): Promise<void> {
+  await page.locator('#messages button', { hasText: text }).last().click();
+  const confirm = page.locator('#confirm-layer .confirm-ok');
+  if (await confirm.isVisible().catch(() => false)) await confirm.click();
+  else {
+    // The dialog appears on the click's next turn; give it a moment before deciding there is none.
+    await confirm.waitFor({ timeout: 500 }).then(
+      () => confirm.click(),
+      () => undefined,
+    );
+  }
+}
+
+function messages(page: Page) {
+  return page.locator('#messages');
+}
+
+async function waitForMessage(page: Page, text: string | RegExp, timeout = 15_000): Promise<void> {
+  await page.locator('#messages .msg', { hasText: text }).last().waitFor({ timeout });
+}
+
+async function advanceClock(page: Page, label: '+1 min' | '+1 hour' | '+1 day' | '+7 days'): Promise<void> {
+  const before = await page.locator('#clock-now').innerText();
+  await page.click(`button:text-is("${label}")`);
+  await page.waitForFunction(
+    `document.querySelector('#clock-now')?.textContent !== ${JSON.stringify(before)}`,
+  );
+}
+
+async function noUnknownBlocks(page: Page): Promise<void> {
+  assert.equal(
+    await page.locator('.bk-unknown').count(),
+    0,
+    'the page met a Block Kit type it cannot render',
+  );
+}
+
+before(async () => {
+  assert.ok(
+    existsSync(new URL('../../dist/sandbox/web/page.js', import.meta.url)),
+    'dist/sandbox/web/page.js is missing: run `npm run build` first (npm test does)',
+  );
+  browser = await launchChromium();
+  sandbox = await startSandbox({ port: 0 });
+  erin = await personPage('Erin Engineer');
+  arno = await personPage('Arno Approver');
+  nico = await personPage('Nico Newcomer');
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+describe('the sandbox page, in headless Chromium', () => {
+  it('shows /secret get to the engineer only, and the reveal hides itself', async () => {
+    await open(erin, '#general');
+    await open(arno, '#general');
+    await command(erin, '/secret get shared/grafana-admin');
+    await waitForMessage(erin, 'correct-horse-battery-staple');
+    const reveal = erin.locator('#messages .msg', { hasText: 'correct-horse-battery-staple' });
+    assert.match(await reveal.innerText(), /Only visible to you/);
+    assert.match(await reveal.innerText(), /shared\/grafana-admin/);
+    await noUnknownBlocks(erin);
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await erin.screenshot({ path: SCREENSHOT });
+
+    // Arno is in #general too, and sees nothing of it.
+    await arno.reload();
+    await arno.locator('body[data-ready="true"]').waitFor();
+    assert.doesNotMatch(await messages(arno).innerText(), /correct-horse-battery-staple|grafana-admin/);
+
+    // reveal.ttl_seconds is 60: a minute later the bot replaces the message through its response_url.
+    await advanceClock(erin, '+1 min');
+    await erin.waitForFunction(
+      `!document.querySelector('#messages')?.textContent?.includes('correct-horse')`,
+    );
+    assert.match(await messages(erin).innerText(), /shared\/grafana-admin hid itself/);
+  });
+
+  it('/totp shows the current code and never the seed', async () => {
+    await command(erin, '/totp shared/pagerduty');
+    await waitForMessage(erin, /next code/);
+    const text = await erin
+      .locator('#messages .msg', { hasText: /next code/ })
+      .last()
+      .innerText();
+    assert.match(text, /\b\d{3} \d{3}\b/);
+    assert.doesNotMatch(await erin.content(), /JBSWY3DPEHPK3PXP|otpauth/);
+  });
+
+  it('refuses the person without a role, and shows them nothing', async () => {
+    await open(nico, '#general');
+    await command(nico, '/secret get shared/grafana-admin');
+    await waitForMessage(nico, /no locksmith role/);
+    assert.match(await messages(nico).innerText(), /Ask #platform-help/);
+    assert.doesNotMatch(await messages(nico).innerText(), /correct-horse/);
+  });
+
+  it('reveals a guarded secret once the approver approves', async () => {
+    await command(erin, '/secret get prod/db-root');
+    const modal = erin.locator('#modal-layer .modal');
+    await modal.waitFor();
+    assert.match(await modal.innerText(), /Approval needed/);
+    await modal.locator('[data-type="plain_text_input"]').fill('INC-42: restore the prod database');
+    await modal.locator('.bk-modal-submit').click();
+    await waitForMessage(erin, /Asked for approval/);
+    assert.doesNotMatch(await messages(erin).innerText(), /prod-Root-Sandbox-Pw/);
+
+    await open(arno, '#approvals');
+    await waitForMessage(arno, /INC-42: restore the prod database/);
+    await click(arno, 'Approve');
+    await waitForMessage(arno, /Approved by @Arno Approver/);
+    assert.doesNotMatch(await messages(arno).innerText(), /prod-Root-Sandbox-Pw/);
+
+    await open(erin, 'locksmith');
+    await waitForMessage(erin, /was approved by/);
+    assert.doesNotMatch(
+      await messages(erin).innerText(),
+      /prod-Root-Sandbox-Pw/,
+      'the value is never in the DM',
+    );
+    await click(erin, 'Reveal');
+    await erin.locator('#modal-layer .modal', { hasText: 'prod-Root-Sandbox-Pw' }).waitFor();
+    await noUnknownBlocks(erin);
+    await erin.locator('#modal-layer .bk-modal-close').click();
+    await erin.locator('#modal-layer').waitFor({ state: 'hidden' });
+    await waitForMessage(erin, /used .* Request again/);
+  });
+
+  it('walks /rotate-key from "which key" to "old key deleted", with 2ndline told and an approver', async () => {
+    await open(erin, '#general');
+    await command(erin, '/rotate-key ci-deploy');
+    await waitForMessage(erin, /Started the rotation of ci-deploy/);
+    const keyRows = erin.locator('#aws-users .aws-user', { hasText: 'ci-deploy' }).locator('.aws-key');
+    const oldKey = (await keyRows.first().getAttribute('data-key')) ?? '';
+    assert.match(oldKey, /^AKIA/);
+
+    await open(erin, 'locksmith');
+    await waitForMessage(erin, /Create new key and update these places/);
+    assert.match(await messages(erin).innerText(), /ci\/deploy-aws/);
+    await click(erin, 'Create new key and update these places');
+    await erin
+      .locator('#modal-layer .modal', { hasText: /Created AKIA\w+ and wrote it into ci\/deploy-aws/ })
+      .waitFor();
+    await erin.locator('#modal-layer .bk-modal-close').click();
+    await waitForMessage(erin, /Switch-over/);
+
+    // A consumer picks up the new key from the secret and uses it.
+    await keyRows.nth(1).waitFor();
+    const newKey = (await keyRows.nth(1).getAttribute('data-key')) ?? '';
+    assert.notEqual(newKey, oldKey);
+    await keyRows.nth(1).locator('button.use-key').click();
+    await erin.locator('#toasts', { hasText: `Called AWS with ${newKey}` }).waitFor();
+
+    // A day later the old key has been quiet for 24 hours: 2ndline is told, an approver asked.
+    await advanceClock(erin, '+1 day');
+    await waitForMessage(erin, /Waiting for an approver/);
+    await open(arno, '#2ndline');
+    await waitForMessage(arno, new RegExp(`will deactivate access key ${oldKey} of IAM user ci-deploy`));
+    await open(arno, '#approvals');
+    await waitForMessage(arno, new RegExp(`deactivate an access key[\\s\\S]*${oldKey}`));
+    await click(arno, 'Approve');
+    await waitForMessage(erin, new RegExp(`${oldKey} is inactive since`));
+    await erin
+      .locator(`#aws-users .aws-key[data-key="${oldKey}"] .status`, { hasText: 'Inactive' })
+      .waitFor();
+
+    // A consumer still on the old key would now fail, as on AWS.
+    await erin.locator(`#aws-users .aws-key[data-key="${oldKey}"] button.use-key`).click();
+    await erin.locator('#toasts', { hasText: 'is inactive: AWS answers InvalidClientTokenId' }).waitFor();
+
+    // After the 7-day grace period: delete, approved again.
+    await advanceClock(erin, '+7 days');
+    await waitForMessage(erin, /grace period is over/);
+    await click(erin, `Delete ${oldKey}`);
+    await waitForMessage(arno, new RegExp(`delete an access key[\\s\\S]*${oldKey}`));
+    await click(arno, 'Approve');
+    await waitForMessage(erin, /Done\./, 20_000);
+    await erin.locator(`#aws-users .aws-key[data-key="${oldKey}"]`).waitFor({ state: 'detached' });
+    assert.equal(await keyRows.count(), 1);
+    assert.equal(await keyRows.first().getAttribute('data-key'), newKey);
+    await noUnknownBlocks(erin);
+    await noUnknownBlocks(arno);
+  });
+
+  it('renders every Block Kit type the bot sent during these scenarios', () => {
+    const sent: unknown[] = [
+      ...sandbox.standin.calls.map((c) => c.args),
+      ...sandbox.standin.responseUrlPosts.map((p) => p.body),
+    ];
+    const types = new Set<string>();
+    for (const payload of sent) {
+      const record = payload as Record<string, unknown>;
+      for (const part of [record['blocks'], record['view']])
+        for (const t of blockKitTypesIn(part)) types.add(t);
+    }
+    assert.ok(types.size > 8, `expected a variety of types, got ${[...types].join(', ')}`);
+    const unknown = [...types].filter((t) => !RENDERED_TYPES.has(t));
+    assert.deepEqual(unknown, [], `the page cannot render: ${unknown.join(', ')}`);
+    assert.deepEqual(pageErrors, []);
+  });
+});
