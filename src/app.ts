@@ -40,6 +40,8 @@ function boltLogLevel(level: string): LogLevel {
 export interface CreateAppOptions {
   /** A receiver instead of the one `config.transport` names: AWS Lambda's (lambda.ts). */
   receiver?: Receiver;
+  /** False on AWS Lambda (scheduling/lease.ts says why); default true. */
+  takeOverLeasesFromGoneLocalProcesses?: boolean;
 }
 
 export function createApp(deps: Deps, options: CreateAppOptions = {}): LocksmithApp {
@@ -84,6 +86,7 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
       owner: createReplicaId(),
       intervalMs: config.scheduler.interval_ms,
       leaseMs: config.scheduler.lease_ms,
+      takeOverFromGoneLocalProcesses: options.takeOverLeasesFromGoneLocalProcesses ?? true,
     },
   );
 

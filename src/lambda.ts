@@ -91,7 +91,8 @@ async function start(options: LambdaOptions): Promise<Runtime> {
     signingSecret: transport.signingSecret,
     logger: createBoltLogger(deps.logger),
   });
-  const app = createApp(deps, { receiver });
+  // Lambda instances may share a host name and a PID: leases only ever run out here.
+  const app = createApp(deps, { receiver, takeOverLeasesFromGoneLocalProcesses: false });
   // createApp defers Bolt's auth.test to init(); on Lambda that is the cold start.
   await app.app.init();
   const receive = await receiver.start();

@@ -11,13 +11,18 @@
  *
  * Clocks: `until` is written with the holder's clock and compared with the taker's, so the
  * replicas' clocks must agree to well within `leaseMs` (NTP-synchronised hosts do).
+ *
+ * A restart need not wait for its own dead predecessor's leases: a holder that was a process
+ * on this host and is gone (replica-id.ts) is taken over at once. That is what keeps the one
+ * container with SQLite catching up on hides right after a crash, as it did before leases.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
+import { isGoneLocalProcess, pidRunning } from './replica-id.js';
 
 /** The part of the store leases need. */
-export type LeaseStore = Pick<Store, 'acquireLease' | 'releaseLease'>;
+export type LeaseStore = Pick<Store, 'acquireLease' | 'releaseLease' | 'getLease'>;
 
 /** What {@link createJobLeases} needs. */
 export interface JobLeaseOptions {
@@ -26,6 +31,11 @@ export interface JobLeaseOptions {
   clock: Clock;
   logger: Logger;
   leaseMs: number;
+  /**
+   * Take leases over at once from processes on this host that are gone (default true). Off on
+   * AWS Lambda, where instances may share a host name and a PID.
+   */
+  takeOverFromGoneLocalProcesses?: boolean;
 }
 
 /** The leases of one scheduler. */
@@ -44,12 +54,28 @@ export const leaseName = (job: string): string => `scheduler:${job}`;
 
 export function createJobLeases(options: JobLeaseOptions): JobLeases {
   const { leases, owner, clock, logger, leaseMs } = options;
+  const takeOver = options.takeOverFromGoneLocalProcesses ?? true;
+  const self = { id: owner, running: pidRunning };
   const held = new Set<string>();
+
+  /** Takes the lease from its holder if that holder was a process on this host that is gone. */
+  async function takeOverFromGone(name: string, job: string, now: number): Promise<boolean> {
+    const holder = await leases.getLease(name);
+    if (!holder || holder.until <= now || !isGoneLocalProcess(holder.owner, self)) return false;
+    const ok = await leases.acquireLease(name, owner, now + leaseMs, now, holder.owner);
+    if (ok)
+      logger.info(
+        { job, lease: name, owner, previous: holder.owner },
+        'scheduler lease taken over from a process that is gone',
+      );
+    return ok;
+  }
 
   /** Takes or renews; logs the moments this process gains or loses the lease. */
   async function acquire(name: string, job: string): Promise<boolean> {
     const now = clock.now();
-    const ok = await leases.acquireLease(name, owner, now + leaseMs, now);
+    let ok = await leases.acquireLease(name, owner, now + leaseMs, now);
+    if (!ok && takeOver && !held.has(name)) ok = await takeOverFromGone(name, job, now);
     if (ok && !held.has(name)) {
       held.add(name);
       logger.info({ job, lease: name, owner, lease_ms: leaseMs }, 'scheduler lease taken');

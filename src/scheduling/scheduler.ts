@@ -46,6 +46,8 @@ export interface SchedulerOptions {
   intervalMs: number;
   /** How long a lease lasts without renewal (config `scheduler.lease_ms`); > intervalMs. */
   leaseMs: number;
+  /** Take leases over at once from gone processes on this host (lease.ts); default true. */
+  takeOverFromGoneLocalProcesses?: boolean;
 }
 
 export function createScheduler(jobs: Job[], options: SchedulerOptions): Scheduler {

@@ -363,7 +363,15 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       return query.limit === undefined ? records : records.slice(0, query.limit);
     },
 
-    async acquireLease(name: string, owner: string, until: number, now: number): Promise<boolean> {
+    async acquireLease(
+      name: string,
+      owner: string,
+      until: number,
+      now: number,
+      replacing?: string,
+    ): Promise<boolean> {
+      const values: Item = { ':owner': { S: owner }, ':now': { N: String(now) } };
+      if (replacing !== undefined) values[':replacing'] = { S: replacing };
       try {
         await send(() =>
           client.send(
@@ -375,9 +383,12 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
                 lease_until: { N: String(until) },
                 [DYNAMO_TTL_ATTRIBUTE]: { N: String(Math.ceil((until + LEASE_RETENTION_MS) / 1000)) },
               },
-              // Atomic on the item: free, ours (renewal), or the holder's time is up (takeover).
-              ConditionExpression: 'attribute_not_exists(pk) OR lease_owner = :owner OR lease_until <= :now',
-              ExpressionAttributeValues: { ':owner': { S: owner }, ':now': { N: String(now) } },
+              // Atomic on the item: free, ours (renewal), the holder's time is up, or the holder
+              // is the one the caller knows to be dead (takeovers).
+              ConditionExpression:
+                'attribute_not_exists(pk) OR lease_owner = :owner OR lease_until <= :now' +
+                (replacing !== undefined ? ' OR lease_owner = :replacing' : ''),
+              ExpressionAttributeValues: values,
             }),
           ),
         );

@@ -248,7 +248,9 @@ class SqliteRecordStore implements SqliteStore {
   >;
   readonly #deleteAt: Database.Statement<[string, string, number]>;
   readonly #deleteAny: Database.Statement<[string, string]>;
-  readonly #acquireLease: Database.Statement<[{ name: string; owner: string; until: number; now: number }]>;
+  readonly #acquireLease: Database.Statement<
+    [{ name: string; owner: string; until: number; now: number; replacing: string | null }]
+  >;
   readonly #releaseLease: Database.Statement<[string, string]>;
   readonly #getLease: Database.Statement<[string], Lease>;
   /** Query statements by SQL text; there are only a handful of filter combinations. */
@@ -283,14 +285,21 @@ class SqliteRecordStore implements SqliteStore {
     this.#acquireLease = db.prepare(
       `INSERT INTO leases (name, owner, until) VALUES (@name, @owner, @until)
        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
-        WHERE leases.owner = excluded.owner OR leases.until <= @now`,
+        WHERE leases.owner = excluded.owner OR leases.until <= @now OR leases.owner = @replacing`,
     );
     this.#releaseLease = db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?');
     this.#getLease = db.prepare('SELECT name, owner, until FROM leases WHERE name = ?');
   }
 
-  async acquireLease(name: string, owner: string, until: number, now: number): Promise<boolean> {
-    return this.#acquireLease.run({ name, owner, until, now }).changes === 1;
+  async acquireLease(
+    name: string,
+    owner: string,
+    until: number,
+    now: number,
+    replacing?: string,
+  ): Promise<boolean> {
+    // NULL never equals anything in SQL: without `replacing` that branch is simply false.
+    return this.#acquireLease.run({ name, owner, until, now, replacing: replacing ?? null }).changes === 1;
   }
 
   async releaseLease(name: string, owner: string): Promise<boolean> {

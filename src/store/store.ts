@@ -104,10 +104,13 @@ export interface Store {
   /**
    * Takes or renews the lease `name` for `owner` until `until` (epoch ms), atomically: it
    * succeeds if nobody holds the lease, if `owner` already holds it (a renewal, which may also
-   * shorten it), or if the holder's `until` is at or before `now` (a takeover of a lease whose
-   * holder died). True if `owner` holds the lease afterwards. Never throws for a held lease.
+   * shorten it), if the holder's `until` is at or before `now` (a takeover of a lease whose
+   * holder died), or if the holder is exactly `replacing` (a takeover from a holder the caller
+   * knows to be dead; a holder that renewed meanwhile is still the same owner, so callers must
+   * only pass owners that cannot come back). True if `owner` holds the lease afterwards. Never
+   * throws for a held lease.
    */
-  acquireLease(name: string, owner: string, until: number, now: number): Promise<boolean>;
+  acquireLease(name: string, owner: string, until: number, now: number, replacing?: string): Promise<boolean>;
   /** Gives the lease up if `owner` holds it, so another owner need not wait for it to expire. */
   releaseLease(name: string, owner: string): Promise<boolean>;
   /** The lease as stored (possibly expired), for logs and tests; undefined if none. */

@@ -35,7 +35,8 @@ export function trackStore(inner: Store): TrackedStore {
       track(inner.update(kind, id, expectedVersion, change, now)),
     delete: (kind, id, expectedVersion) => track(inner.delete(kind, id, expectedVersion)),
     query: (query) => track(inner.query(query)),
-    acquireLease: (name, owner, until, now) => track(inner.acquireLease(name, owner, until, now)),
+    acquireLease: (name, owner, until, now, replacing) =>
+      track(inner.acquireLease(name, owner, until, now, replacing)),
     releaseLease: (name, owner) => track(inner.releaseLease(name, owner)),
     getLease: (name) => track(inner.getLease(name)),
     close: () => inner.close(),

@@ -336,11 +336,9 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
     );
   });
 
-  it('SIGKILL of the lease holder: the other replica takes over after lease_ms and hides what was left', async () => {
-    const holder = bots[0]!;
-    const survivor = bots[1]!;
-    // A reveal served by the holder itself, so its in-process timer dies with it.
-    const sent = await direct[0]!.slashCommand({
+  /** A reveal served by replica `i` itself, so that its in-process hide timer is on that replica. */
+  async function revealOn(i: number) {
+    const sent = await direct[i]!.slashCommand({
       userId: 'U0ALICE',
       command: '/secret',
       text: 'get 2ndline/plain',
@@ -349,40 +347,81 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
       slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
     );
     assert.ok(JSON.stringify(shown.blocks).includes(CANARY_PASSWORD));
-    const lease = await store.getLease(leaseName('hides.secret'));
-    assert.equal(lease?.owner.split(':')[1], String(holder.child.pid));
-    holder.child.kill('SIGKILL');
-    const killedAt = Date.now();
-    await holder.exit;
-
-    const hidden = await slack.waitFor(
-      () =>
-        slack.responseUrlPosts.find(
-          (p) => p.url === sent.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
-        ),
-      LEASE_MS + 5000,
-    );
-    assert.ok(hidden);
-    const takeover = logLines(survivor).find(
-      (l) => l['msg'] === 'scheduler lease taken' && l['job'] === 'hides.secret',
-    );
-    assert.ok(takeover, 'the survivor logged taking over the hides lease');
-    assert.ok(
-      Number(new Date(String(takeover['time']))) >= killedAt - 50,
-      'taken over only after the holder died (the lease was not stolen while held)',
-    );
-    const newLease = await store.getLease(leaseName('hides.secret'));
-    assert.equal(newLease?.owner.split(':')[1], String(survivor.child.pid));
-    // Only the survivor polls now.
-    const since = Date.now();
-    await delay(3 * INTERVAL_MS);
-    assert.deepEqual(new Set(dueHideQueries(since).map((c) => replicaOf(c.accessKeyId))), new Set([1]));
-    await settle();
-    assert.equal(
+    const hiddenPosts = () =>
       slack.responseUrlPosts.filter(
         (p) => p.url === sent.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
-      ).length,
-      1,
+      );
+    return { sent, hiddenPosts };
+  }
+
+  const holderPid = async (job: string): Promise<string | undefined> =>
+    (await store.getLease(leaseName(job)))?.owner.split(':')[1];
+
+  /** When replica `bot` logged taking the hides lease (either way), after `since`. */
+  function takenAt(bot: BotProcess, since: number): number | undefined {
+    const line = logLines(bot).find(
+      (l) =>
+        l['job'] === 'hides.secret' &&
+        (l['msg'] === 'scheduler lease taken' ||
+          l['msg'] === 'scheduler lease taken over from a process that is gone') &&
+        Date.parse(String(l['time'])) >= since,
     );
+    return line ? Date.parse(String(line['time'])) : undefined;
+  }
+
+  it('a hung lease holder (SIGSTOP) keeps its leases until they run out; then the other replica takes over and hides what was left', async () => {
+    const [hung, other] = [bots[0]!, bots[1]!];
+    const { hiddenPosts } = await revealOn(0);
+    assert.equal(await holderPid('hides.secret'), String(hung.child.pid));
+    hung.child.kill('SIGSTOP'); // alive, but renews nothing: a process stuck, or a host cut off
+    const stoppedAt = Date.now();
+    try {
+      await slack.waitFor(() => hiddenPosts()[0], LEASE_MS + 5000);
+      const takenOver = takenAt(other, stoppedAt);
+      assert.ok(takenOver, 'the other replica logged taking the hides lease');
+      // The lease ran until at most one tick before the stop, plus lease_ms: not stolen before.
+      assert.ok(
+        takenOver >= stoppedAt + LEASE_MS - INTERVAL_MS - 100,
+        `taken over ${takenOver - stoppedAt} ms after the stop; the lease is ${LEASE_MS} ms`,
+      );
+      assert.equal(await holderPid('hides.secret'), String(other.child.pid));
+    } finally {
+      hung.child.kill('SIGCONT');
+    }
+    // Back, the old holder finds its leases gone and leaves the job alone; its timer finds the
+    // hide already done.
+    await waitForLine(hung.stdout, /scheduler lease lost to another replica/, 5000);
+    await settle();
+    assert.equal(hiddenPosts().length, 1, 'hidden exactly once');
+    const since = Date.now();
+    await delay(4 * INTERVAL_MS);
+    assert.deepEqual(new Set(dueHideQueries(since).map((c) => replicaOf(c.accessKeyId))), new Set([1]));
+  });
+
+  it('SIGKILL of the lease holder: a replica on the same host sees its process gone and takes over without waiting', async () => {
+    // After the previous test replica 1 holds the leases.
+    const [survivor, killed] = [bots[0]!, bots[1]!];
+    const { hiddenPosts } = await revealOn(1);
+    assert.equal(await holderPid('hides.secret'), String(killed.child.pid));
+    killed.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await killed.exit;
+    await slack.waitFor(() => hiddenPosts()[0], LEASE_MS + 5000);
+    const takenOver = takenAt(survivor, killedAt);
+    assert.ok(takenOver, 'the survivor logged taking the hides lease');
+    assert.ok(
+      takenOver - killedAt < LEASE_MS - INTERVAL_MS,
+      `taken over ${takenOver - killedAt} ms after the kill, before the ${LEASE_MS} ms lease ran out`,
+    );
+    assert.ok(
+      logLines(survivor).some(
+        (l) =>
+          l['msg'] === 'scheduler lease taken over from a process that is gone' &&
+          l['job'] === 'hides.secret',
+      ),
+    );
+    assert.equal(await holderPid('hides.secret'), String(survivor.child.pid));
+    await settle();
+    assert.equal(hiddenPosts().length, 1, 'hidden exactly once');
   });
 });

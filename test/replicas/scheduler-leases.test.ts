@@ -15,6 +15,8 @@ import { parse as parseYaml } from 'yaml';
 import { parseConfigFile } from '../../src/config.js';
 import { createScheduler, type Job, type Scheduler } from '../../src/scheduling/scheduler.js';
 import { leaseName } from '../../src/scheduling/lease.js';
+import { hostname } from 'node:os';
+import { createReplicaId, isGoneLocalProcess, parseReplicaId } from '../../src/scheduling/replica-id.js';
 import { openSqliteStore, type Store } from '../../src/store/index.js';
 import { config } from '../support/fixtures.js';
 import { captureLogger } from '../support/log-capture.js';
@@ -165,6 +167,70 @@ describe('scheduler leases across replicas', () => {
     await s.tick();
     assert.deepEqual(runs, ['a']);
     assert.ok(lines.some((l) => /scheduled job failed/.test(l) && /boom/.test(l)));
+  });
+});
+
+describe('replica ids and gone local processes', () => {
+  const me = 'web-1:42:mhz3k2a1.0badcafe';
+  const self = { id: me, running: (pid: number) => pid === 42 || pid === 77 };
+
+  it('an id names the host, the PID and the process start, and is unique per scheduler', () => {
+    const a = createReplicaId();
+    const b = createReplicaId();
+    assert.notEqual(a, b);
+    const parts = parseReplicaId(a);
+    assert.equal(parts?.host, hostname());
+    assert.equal(parts?.pid, process.pid);
+    assert.equal(parts?.started, parseReplicaId(b)?.started, 'the same process start for both');
+    assert.equal(parseReplicaId('replica-a'), undefined);
+  });
+
+  it('a holder is gone only when it was on this host and its PID runs no process, or is ours from an earlier start', () => {
+    assert.equal(isGoneLocalProcess('web-1:99:mhz3k2a1.00000001', self), true, 'PID 99 runs nothing');
+    assert.equal(
+      isGoneLocalProcess('web-1:42:mhz1aaaa.00000001', self),
+      true,
+      'our PID, an earlier start: a restart',
+    );
+    assert.equal(
+      isGoneLocalProcess('web-1:42:mhz3k2a1.00000002', self),
+      false,
+      'another scheduler in this process',
+    );
+    assert.equal(isGoneLocalProcess('web-1:77:mhz3k2a1.00000001', self), false, 'PID 77 runs');
+    assert.equal(
+      isGoneLocalProcess('web-2:99:mhz3k2a1.00000001', self),
+      false,
+      'another host: only its lease says',
+    );
+    assert.equal(isGoneLocalProcess('replica-b', self), false, 'not an id we can read');
+    assert.equal(isGoneLocalProcess(me, self), false, 'never ourselves');
+  });
+
+  it('a restarted process takes its dead predecessor’s leases at once; with the takeover off it waits', async () => {
+    // A PID above Linux's maximum: certainly no process.
+    const dead = `${hostname()}:99999999:mhz1aaaa.0000dead`;
+    await store.acquireLease(leaseName('hides.secret'), dead, T0 + LEASE_MS, T0);
+    const runs: string[] = [];
+    const { logger } = captureLogger('debug');
+    const options = { logger, clock, leases: store, intervalMs: 1000, leaseMs: LEASE_MS };
+    const waiting = createScheduler([countingJob('hides.secret', runs, 'lambda')], {
+      ...options,
+      owner: createReplicaId(),
+      takeOverFromGoneLocalProcesses: false,
+    });
+    await waiting.tick();
+    assert.deepEqual(runs, [], 'with the takeover off, the lease must run out');
+
+    const { logger: restartedLogger, lines } = captureLogger('debug');
+    const restarted = createScheduler([countingJob('hides.secret', runs, 'restarted')], {
+      ...options,
+      logger: restartedLogger,
+      owner: createReplicaId(),
+    });
+    await restarted.tick();
+    assert.deepEqual(runs, ['restarted']);
+    assert.ok(lines.some((l) => /taken over from a process that is gone/.test(l) && l.includes(dead)));
   });
 });
 

@@ -680,6 +680,32 @@ export function runStoreContract(name: string, open: () => Promise<StoreFixture>
         assert.equal((await store.getLease(LEASE))?.owner, 'replica-b');
       });
 
+      test('is taken over before its end only from the holder named as replaced (one known to be dead)', async ({
+        store,
+      }) => {
+        await store.acquireLease(LEASE, 'host:1:dead', T0 + MINUTE, T0);
+        // Naming someone else does not help: the holder is not that owner.
+        assert.equal(
+          await store.acquireLease(LEASE, 'host:1:new', T0 + 2 * MINUTE, T0 + 1, 'host:7:other'),
+          false,
+        );
+        assert.equal((await store.getLease(LEASE))?.owner, 'host:1:dead');
+        assert.equal(
+          await store.acquireLease(LEASE, 'host:1:new', T0 + 2 * MINUTE, T0 + 1, 'host:1:dead'),
+          true,
+        );
+        assert.deepEqual(await store.getLease(LEASE), {
+          name: LEASE,
+          owner: 'host:1:new',
+          until: T0 + 2 * MINUTE,
+        });
+        // And the new holder is protected as any holder is.
+        assert.equal(
+          await store.acquireLease(LEASE, 'host:1:third', T0 + 3 * MINUTE, T0 + 2, 'host:1:dead'),
+          false,
+        );
+      });
+
       test('only the holder releases it; then another takes it at once', async ({ store }) => {
         await store.acquireLease(LEASE, 'replica-a', T0 + MINUTE, T0);
         assert.equal(await store.releaseLease(LEASE, 'replica-b'), false);
