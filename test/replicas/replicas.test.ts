@@ -137,6 +137,10 @@ before(async () => {
 });
 
 after(async () => {
+  if (process.env.REPLICA_LOGS) {
+    const { writeFileSync: w } = await import('node:fs');
+    bots.forEach((b, i) => w(`/tmp/replica-${i}.log`, b.stdout.join('\n')));
+  }
   for (const bot of bots) bot.child.kill('SIGKILL');
   await Promise.all(bots.map((b) => b.exit));
   await store?.close();
@@ -347,6 +351,16 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
       slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
     );
     assert.ok(JSON.stringify(shown.blocks).includes(CANARY_PASSWORD));
+    // The hide is saved in the background, just after the reply: a replica killed in that
+    // moment would lose it (a known gap of auto-hide, not of the leases tested here).
+    const saved = async (): Promise<boolean> =>
+      (await store.query<{ responseUrl: string }>({ kind: 'hide' })).some(
+        (h) => h.data.responseUrl === sent.responseUrl,
+      );
+    for (let i = 0; !(await saved()); i++) {
+      assert.ok(i < 100, 'the pending hide reached the store');
+      await delay(20);
+    }
     const hiddenPosts = () =>
       slack.responseUrlPosts.filter(
         (p) => p.url === sent.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
@@ -368,6 +382,35 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
     );
     return line ? Date.parse(String(line['time'])) : undefined;
   }
+
+  it('"Hide now" on the other replica: the message stays hidden, and the first replica’s timer posts nothing later', async () => {
+    const { sent, hiddenPosts } = await revealOn(0); // replica 0 holds the 1 s timer
+    const message = slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl)!;
+    const hide = (
+      message.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
+    )
+      .find((b) => b.type === 'actions')!
+      .elements!.find((e) => e.action_id === 'secret_hide')!;
+    const res = await direct[1]!.blockActions({
+      userId: 'U0ALICE',
+      channelId: message.channel,
+      actionId: hide.action_id,
+      value: hide.value,
+      responseUrl: sent.responseUrl,
+      message: { ts: message.ts, text: message.text, blocks: message.blocks },
+    });
+    assert.equal(res.status, 200);
+    await slack.waitFor(() => {
+      const m = slack.ephemeralMessages('U0ALICE').find((x) => x.id === message.id);
+      return m && /was hidden/.test(JSON.stringify(m.blocks)) ? m : undefined;
+    });
+    await delay(1500); // past the 1 s timer on replica 0, and several ticks of the hides job
+    await settle();
+    assert.equal(hiddenPosts().length, 0, 'no "hid itself" replaced the "was hidden" message');
+    const m = slack.ephemeralMessages('U0ALICE').find((x) => x.id === message.id)!;
+    assert.match(JSON.stringify(m.blocks), /was hidden/);
+    assert.equal((await store.query({ kind: 'hide', states: ['pending:secret'] })).length, 0, 'no hide left');
+  });
 
   it('a hung lease holder (SIGSTOP) keeps its leases until they run out; then the other replica takes over and hides what was left', async () => {
     const [hung, other] = [bots[0]!, bots[1]!];
