@@ -1140,6 +1140,7 @@ function pollMs(ctx: TransitionContext): number {
   return ctx.config.pollMinutes * MINUTE_MS;
 }
 
+/** A time as the rest of the bot's messages write it: "2026-11-23 07:47 UTC". */
 function iso(ms: number | undefined): string {
-  return ms === undefined ? 'unknown' : new Date(ms).toISOString();
+  return ms === undefined ? 'unknown' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
