@@ -10,6 +10,7 @@ import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Deps, FeatureHandle } from './deps.js';
 import { register as registerApprovals } from './approvals/index.js';
 import { register as registerHome } from './home/index.js';
+import { createRequestMetricsMiddleware } from './metrics/index.js';
 import { register as registerOtp } from './otp/index.js';
 import { register as registerRotation } from './rotation/slack/index.js';
 import { createReplicaId } from './scheduling/replica-id.js';
@@ -52,6 +53,7 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
     options.receiver ??
     createReceiver(config.transport, boltLogger, () => ({ ok: ready }), {
       slackApiUrl: config.slackApiUrl,
+      metrics: () => deps.metrics.render(),
     });
   const app = new App({
     token: config.slackBotToken,
@@ -69,6 +71,8 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
   app.error(async (err) => {
     errorReply(err.original ?? err, logger, 'bolt');
   });
+  // Counts and times every request; registered before the listeners so it wraps them all.
+  app.use(createRequestMetricsMiddleware(deps.metrics));
 
   const features: FeatureHandle[] = [
     registerApprovals(app, deps),
@@ -86,6 +90,7 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
       owner: createReplicaId(),
       intervalMs: config.scheduler.interval_ms,
       leaseMs: config.scheduler.lease_ms,
+      onTick: (tick) => deps.metrics.observeSchedulerTick(tick),
       takeOverFromGoneLocalProcesses: options.takeOverLeasesFromGoneLocalProcesses ?? true,
     },
   );

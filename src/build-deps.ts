@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createCallerResolver } from './identity/caller.js';
 import { createSessionBroker } from './identity/sessions.js';
+import { createMetrics, instrumentAwsClient, noteAuditOutcomes } from './metrics/index.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUserDirectory } from './slack/user-directory.js';
 import { webClientOptions } from './slack/web-client-options.js';
@@ -34,8 +35,13 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const store = options.store ?? openConfiguredStore(config.store);
-  const audit = createAuditLog(logger);
-  const aws = createAwsClientFactory({ region: config.aws.region });
+  // Metrics: audit outcomes label each request's count; every AWS client counts its calls.
+  const metrics = createMetrics({ store, logger });
+  const audit = noteAuditOutcomes(createAuditLog(logger));
+  const aws = createAwsClientFactory({
+    region: config.aws.region,
+    instrument: (client) => instrumentAwsClient(client, (call) => metrics.observeAwsCall(call)),
+  });
   const slack = new WebClient(config.slackBotToken, {
     logger: createBoltLogger(logger),
     ...webClientOptions(config),
@@ -64,6 +70,7 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
     approvals,
     grants,
     grantConsumers: new Map<string, GrantConsumer>(),
+    metrics,
   };
 }
 

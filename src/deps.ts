@@ -13,6 +13,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { CallerResolver } from './identity/caller.js';
 import type { SessionBroker } from './identity/sessions.js';
+import type { Metrics } from './metrics/metrics.js';
 import type { Job } from './scheduling/scheduler.js';
 import type { ResponseUrlPoster } from './slack/response-url.js';
 import type { UserDirectory } from './slack/user-directory.js';
@@ -36,6 +37,8 @@ export interface Deps {
   grants?: GrantService;
   /** What each kind of grant opens when its button is clicked, keyed by `detail.via`. */
   grantConsumers: Map<string, GrantConsumer>;
+  /** Prometheus metrics, served on GET /metrics. */
+  metrics: Metrics;
 }
 
 /** What a feature hands back from `register`: work to finish before the process exits. */

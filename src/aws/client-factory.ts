@@ -34,6 +34,8 @@ export interface AwsClientOptions {
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   maxAttempts?: number;
+  /** Called with every client built here: metrics/aws-calls.ts adds its counting middleware. */
+  instrument?: (client: STSClient | SecretsManagerClient | IAMClient) => void;
 }
 
 export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClientFactory {
@@ -45,10 +47,14 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
       requestTimeout: options.requestTimeoutMs ?? 5000,
     },
   };
+  const built = <C extends STSClient | SecretsManagerClient | IAMClient>(client: C): C => {
+    options.instrument?.(client);
+    return client;
+  };
   let botSts: STSClient | undefined;
   return {
     botSts() {
-      botSts ??= new STSClient(common);
+      botSts ??= built(new STSClient(common));
       return botSts;
     },
     forCredentials(credentials) {
@@ -58,9 +64,9 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
         sessionToken: credentials.sessionToken,
       };
       return {
-        secretsManager: new SecretsManagerClient({ ...common, credentials: creds }),
-        iam: new IAMClient({ ...common, credentials: creds }),
-        sts: new STSClient({ ...common, credentials: creds }),
+        secretsManager: built(new SecretsManagerClient({ ...common, credentials: creds })),
+        iam: built(new IAMClient({ ...common, credentials: creds })),
+        sts: built(new STSClient({ ...common, credentials: creds })),
       };
     },
   };

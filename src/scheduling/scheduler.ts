@@ -48,6 +48,11 @@ export interface SchedulerOptions {
   leaseMs: number;
   /** Take leases over at once from gone processes on this host (lease.ts); default true. */
   takeOverFromGoneLocalProcesses?: boolean;
+  /**
+   * Metrics hook: told of every timer-driven tick, how late it started after its due time (a
+   * slow previous tick or a blocked event loop) and how long it ran.
+   */
+  onTick?: (tick: { lateMs: number; durationMs: number }) => void;
 }
 
 export function createScheduler(jobs: Job[], options: SchedulerOptions): Scheduler {
@@ -86,10 +91,15 @@ export function createScheduler(jobs: Job[], options: SchedulerOptions): Schedul
     },
     start() {
       if (timer || jobs.length === 0) return;
+      let dueAt = performance.now();
       const run = () => {
         if (running) return; // a slow tick is not overlapped by the next
+        const started = performance.now();
+        const lateMs = Math.max(0, started - dueAt);
+        dueAt = started + intervalMs;
         running = tick().finally(() => {
           running = undefined;
+          options.onTick?.({ lateMs, durationMs: performance.now() - started });
         });
       };
       timer = setInterval(run, intervalMs);

@@ -2,7 +2,7 @@
  * The two ways Slack reaches the bot. HTTP: Bolt's HTTPReceiver on /slack/events, which checks
  * the signature and the 5-minute timestamp window before any handler runs. Socket Mode: no
  * public endpoint; Bolt's SocketModeReceiver holds the WebSocket and /healthz is served on its
- * own port.
+ * own port. `GET /metrics` (Prometheus) is served next to /healthz in both modes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import {
   SocketModeReceiver,
 } from '@slack/bolt';
 import type { Transport } from '../config.js';
+import { type MetricsSource, serveMetrics } from '../metrics/index.js';
 
 export type HealthCheck = () => { ok: boolean; detail?: Record<string, unknown> };
 
@@ -33,12 +34,25 @@ export class SlackAppTokenError extends Error {
 /** Where Slack's Web API is: unset means real Slack. Both receivers' clients must agree. */
 export interface ReceiverOptions {
   slackApiUrl?: string;
+  /** The exposition for `GET /metrics`; without it the route answers 404. */
+  metrics?: MetricsSource;
 }
 
 function serveHealth(health: HealthCheck, res: ServerResponse): void {
   const h = health();
   res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unavailable', ...h.detail }));
+}
+
+/** `GET /metrics`, or 404 when the app has no metrics; a failure is logged, never shown. */
+function metricsRoute(options: ReceiverOptions, logger: BoltLogger) {
+  return (_req: IncomingMessage, res: ServerResponse): void => {
+    if (!options.metrics) {
+      res.writeHead(404).end();
+      return;
+    }
+    serveMetrics(options.metrics, res, (err) => logger.error(`metrics: ${(err as Error)?.message}`));
+  };
 }
 
 export function createReceiver(
@@ -61,6 +75,7 @@ export function createReceiver(
         method: ['GET'],
         handler: (_req: IncomingMessage, res: ServerResponse) => serveHealth(health, res),
       },
+      { path: '/metrics', method: ['GET'], handler: metricsRoute(options, logger) },
     ],
   });
 }
@@ -94,9 +109,11 @@ class SocketModeWithHealth implements Receiver {
         clientOptions: options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {},
       },
     });
+    const metrics = metricsRoute(options, logger);
     this.server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method === 'GET' && path === '/healthz') return serveHealth(health, res);
+      if (req.method === 'GET' && path === '/metrics') return metrics(req, res);
       res.writeHead(404).end();
     });
   }

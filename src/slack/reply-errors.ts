@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { outcomeOf } from '../audit/audited.js';
 import { isUserError, toUserMessage } from '../errors.js';
+import { noteRequestOutcome } from '../metrics/request-outcome.js';
 import { notice, type SlackMessage } from './block-kit.js';
 
 export function newIncidentRef(): string {
@@ -18,6 +20,8 @@ export function errorReply(
   logger: Logger,
   where: string,
 ): { message: SlackMessage; ref?: string } {
+  // Handlers answer errors with this reply and return normally: tell the request metrics.
+  noteRequestOutcome(outcomeOf(err));
   if (isUserError(err)) {
     logger.info({ where, code: err.code }, 'request refused');
     return { message: notice(err.message) };
