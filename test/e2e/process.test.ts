@@ -177,7 +177,7 @@ describe('node dist/main.js', () => {
     }
   });
 
-  it('serves /secret over Socket Mode with SLACK_APP_TOKEN, answers /healthz on PORT, and names SLACK_APP_TOKEN when Slack refuses it', async () => {
+  it('serves /secret over Socket Mode with SLACK_APP_TOKEN, answers /healthz and /metrics on PORT, and names SLACK_APP_TOKEN when Slack refuses it', async () => {
     const appToken = 'xapp-1-A0LOCKSMITH-1-e2e-app-token';
     const socketSlack = await SlackStandin.start({ botToken: BOT_TOKEN, users, usergroups, appToken });
     const configPath = join(dir, 'socket.yml');
@@ -211,6 +211,17 @@ describe('node dist/main.js', () => {
         socketSlack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
       );
       assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+
+      // Prometheus metrics on the health port: the command counted, no value or name in them.
+      const counted = 'locksmith_slack_requests_total{kind="command",name="/secret get",outcome="ok"} 1';
+      let metrics = '';
+      for (let i = 0; i < 50 && !metrics.includes(counted); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 50));
+        metrics = await (await fetch(`http://127.0.0.1:${env.PORT}/metrics`)).text();
+      }
+      assert.ok(metrics.includes(counted), 'the command is counted');
+      assert.match(metrics, /^process_resident_memory_bytes \d+/m);
+      assert.ok(!metrics.includes(CANARY_PASSWORD) && !metrics.includes('2ndline/fastly'));
 
       bot.child.kill('SIGTERM');
       assert.equal(await bot.exit, 0);
