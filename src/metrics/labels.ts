@@ -28,8 +28,9 @@ const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Action ids and view callback ids the bot defines. Taken from each feature's ids file (string
- * constants only), so a renamed id cannot silently fall out of the set.
+ * Every id string the features define (action, callback, block and input ids), taken from each
+ * feature's ids file so a renamed id cannot silently fall out of the set. Wider than the ids a
+ * request can carry, but fixed: a forged id can at most be counted as one of these.
  */
 const KNOWN_IDS: ReadonlySet<string> = new Set(
   [approvalIds, homeIds, otpIds, rotationIds, secretIds]
