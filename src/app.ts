@@ -16,6 +16,7 @@ import { register as registerRotation } from './rotation/slack/index.js';
 import { createReplicaId } from './scheduling/replica-id.js';
 import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
 import { register as registerSecrets } from './secrets/index.js';
+import { answerEveryRequest } from './slack/answer-every-request.js';
 import { createReceiver } from './slack/receiver.js';
 import { errorReply } from './slack/reply-errors.js';
 import { webClientOptions } from './slack/web-client-options.js';
@@ -66,6 +67,8 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
     // bad token as a start-up error instead of a failed command.
     deferInitialization: true,
   });
+  // Slack gets an answer even when no listener acks (forged or stale payloads).
+  answerEveryRequest(app, logger);
 
   // A handler error must never become an unhandled rejection or reach the person as a trace.
   app.error(async (err) => {

@@ -9,11 +9,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   type App,
   type Logger as BoltLogger,
-  HTTPReceiver,
   type Receiver,
   SocketModeReceiver,
 } from '@slack/bolt';
 import type { Transport } from '../config.js';
+import { GuardedHTTPReceiver } from './guarded-http-receiver.js';
 import { type MetricsSource, serveMetrics } from '../metrics/index.js';
 
 export type HealthCheck = () => { ok: boolean; detail?: Record<string, unknown> };
@@ -64,7 +64,7 @@ export function createReceiver(
   if (transport.kind === 'socket') {
     return new SocketModeWithHealth(transport.appToken, transport.healthPort, logger, health, options);
   }
-  return new HTTPReceiver({
+  return new GuardedHTTPReceiver({
     signingSecret: transport.signingSecret,
     endpoints: '/slack/events',
     port: transport.port,
