@@ -40,6 +40,9 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
   const audit = noteAuditOutcomes(createAuditLog(logger));
   const aws = createAwsClientFactory({
     region: config.aws.region,
+    requestTimeoutMs: config.aws.request_timeout_ms,
+    connectionTimeoutMs: config.aws.connect_timeout_ms,
+    maxAttempts: config.aws.max_attempts,
     instrument: (client) => instrumentAwsClient(client, (call) => metrics.observeAwsCall(call)),
   });
   const slack = new WebClient(config.slackBotToken, {

@@ -178,9 +178,19 @@ const fileSchema = z
       .object({
         region: z.string().min(1).optional(),
         session_duration_seconds: z.number().int().min(900).max(43200).default(3600),
+        // The SDK waits forever for a hung endpoint unless told otherwise; these bound each
+        // attempt, and max_attempts bounds the retries, so a person always gets an answer.
+        request_timeout_ms: z.number().int().min(50).max(60_000).default(3000),
+        connect_timeout_ms: z.number().int().min(50).max(60_000).default(1000),
+        max_attempts: z.number().int().min(1).max(10).default(3),
       })
       .strict()
-      .default({ session_duration_seconds: 3600 }),
+      .default({
+        session_duration_seconds: 3600,
+        request_timeout_ms: 3000,
+        connect_timeout_ms: 1000,
+        max_attempts: 3,
+      }),
     reveal: z
       .object({ ttl_seconds: z.number().int().min(1).max(900).default(60) })
       .strict()

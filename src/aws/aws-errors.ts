@@ -36,6 +36,7 @@ const THROTTLING_NAMES = new Set([
   'SlowDown',
 ]);
 
+/** Which of the few cases a person can act on an AWS SDK error is. */
 export function classifyAwsError(err: unknown): AwsFailure {
   if (typeof err !== 'object' || err === null) return 'other';
   const e = err as SdkErrorShape;
@@ -57,4 +58,27 @@ export function classifyAwsError(err: unknown): AwsFailure {
   if (status !== undefined && status >= 500) return 'unavailable';
   if (status === undefined && (name === 'Error' || name === 'AbortError') && e.code) return 'unavailable';
   return 'other';
+}
+
+/**
+ * True when the call failed because AWS did not answer within the client's request or
+ * connection timeout on every attempt (classified as `unavailable`). Worth telling apart from
+ * "unreachable": a timed-out write may still have been applied.
+ */
+export function isAwsTimeout(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as SdkErrorShape;
+  // The SDK also names a reset connection TimeoutError; its code tells the two apart.
+  if (e.code !== undefined) return e.code === 'ETIMEDOUT';
+  return e.name === 'TimeoutError';
+}
+
+/**
+ * The sentence for an `unavailable` failure of `service` (e.g. "AWS Secrets Manager"): a
+ * timeout and an unreachable endpoint read differently, so operators know which to look for.
+ */
+export function awsUnavailableMessage(service: string, err: unknown): string {
+  return isAwsTimeout(err)
+    ? `${service} did not answer in time. Try again in a minute.`
+    : `${service} could not be reached. Try again in a minute.`;
 }

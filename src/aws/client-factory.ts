@@ -30,23 +30,40 @@ export interface AwsClientFactory {
 
 export interface AwsClientOptions {
   region?: string;
-  /** Per-attempt socket timeouts; a hung endpoint must not hold a person's reply forever. */
+  /** Longest wait for a TCP connection to an AWS endpoint, per attempt. Default 1000 ms. */
   connectionTimeoutMs?: number;
+  /**
+   * Longest wait for an answer, per attempt. Default 3000 ms. With the SDK's defaults a hung
+   * endpoint holds a person's reply forever (its requestTimeout only logs a warning unless
+   * throwOnRequestTimeout is set), so this is always enforced.
+   */
   requestTimeoutMs?: number;
+  /** Attempts per call, the first included (the SDK's standard retry mode). Default 3. */
   maxAttempts?: number;
   /** Called with every client built here: metrics/aws-calls.ts adds its counting middleware. */
   instrument?: (client: STSClient | SecretsManagerClient | IAMClient) => void;
 }
 
-export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClientFactory {
-  const common = {
+/** The SDK client settings (region, retries, timeouts) every AWS client of the bot should share. */
+export function awsClientSettings(options: AwsClientOptions = {}) {
+  return {
     ...(options.region ? { region: options.region } : {}),
     maxAttempts: options.maxAttempts ?? 3,
     requestHandler: {
-      connectionTimeout: options.connectionTimeoutMs ?? 2000,
-      requestTimeout: options.requestTimeoutMs ?? 5000,
+      connectionTimeout: options.connectionTimeoutMs ?? 1000,
+      requestTimeout: options.requestTimeoutMs ?? 3000,
+      throwOnRequestTimeout: true,
     },
   };
+}
+
+/**
+ * The factory every AWS call goes through. A hung or slow endpoint fails after
+ * `maxAttempts × requestTimeoutMs` (plus the SDK's short backoff) with a TimeoutError, which
+ * classifyAwsError reports as `unavailable` and isAwsTimeout recognises (aws-errors.ts).
+ */
+export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClientFactory {
+  const common = awsClientSettings(options);
   const built = <C extends STSClient | SecretsManagerClient | IAMClient>(client: C): C => {
     options.instrument?.(client);
     return client;

@@ -3,7 +3,8 @@
  * service, the operation, the access key that signed it and (for query-protocol services such
  * as STS and IAM) the parameters. Tests use it to prove that a call ran under a person's
  * session, that AssumeRole carried SourceIdentity and tags, and how many AssumeRoles happened.
- * It also lets a test make AWS fail (`failNext`), as throttling or an outage would.
+ * It also lets a test make AWS misbehave (`failNext`): answer with an error (throttling, a 500;
+ * see aws-faults.ts for AWS's real bodies), answer late, never answer, or drop the connection.
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ export interface RecordedAwsCall {
   status: number;
 }
 
+/** An answer given instead of moto's. */
 export interface InjectedFailure {
   status: number;
   body: string;
@@ -24,13 +26,25 @@ export interface InjectedFailure {
   headers?: Record<string, string>;
 }
 
+/**
+ * What the proxy does with a matched call instead of forwarding it at once:
+ * - an {@link InjectedFailure}: answers with it;
+ * - `delay`: forwards it to moto after `ms` (a slow AWS);
+ * - `hang`: never answers; the connection stays open until the client gives up or the
+ *   recorder stops (a hung AWS);
+ * - `reset`: drops the connection with a TCP reset before answering (ECONNRESET).
+ */
+export type AwsFault = InjectedFailure | { kind: 'delay'; ms: number } | { kind: 'hang' } | { kind: 'reset' };
+
 export class AwsRecorder {
   readonly calls: RecordedAwsCall[] = [];
   private failures: Array<{
     match: (c: Omit<RecordedAwsCall, 'status'>) => boolean;
-    failure: InjectedFailure;
+    failure: AwsFault;
     times: number;
   }> = [];
+  /** Calls held open by a `hang` fault, so stop() can release them. */
+  private readonly hung = new Set<ServerResponse>();
 
   private constructor(
     private readonly server: Server,
@@ -51,14 +65,34 @@ export class AwsRecorder {
     return this.calls.filter((c) => c.operation === operation);
   }
 
-  /** The next `times` calls of `operation` get this answer instead of reaching moto. */
-  failNext(operation: string, failure: InjectedFailure, times = 1): void {
-    this.failures.push({ match: (c) => c.operation === operation, failure, times });
+  /**
+   * The next `times` calls of `operation` (`'*'`: of any operation) get this fault instead of
+   * reaching moto at once. Faults queue up in the order they were added.
+   */
+  failNext(operation: string, failure: AwsFault, times = 1): void {
+    this.failures.push({ match: (c) => operation === '*' || c.operation === operation, failure, times });
   }
 
+  /** Like {@link failNext}, for the calls `match` picks, e.g. the reads of one secret. */
+  failWhere(match: (call: Omit<RecordedAwsCall, 'status'>) => boolean, failure: AwsFault, times = 1): void {
+    this.failures.push({ match, failure, times });
+  }
+
+  /** Calls currently held open by a `hang` fault. */
+  get hangingCalls(): number {
+    return this.hung.size;
+  }
+
+  /** Forgets recorded calls and queued faults, and drops every hung call. */
   clear(): void {
     this.calls.length = 0;
     this.failures = [];
+    this.releaseHung();
+  }
+
+  private releaseHung(): void {
+    for (const res of this.hung) res.destroy();
+    this.hung.clear();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, target: URL): void {
@@ -68,33 +102,62 @@ export class AwsRecorder {
       const body = Buffer.concat(chunks);
       const call = describe(req, body);
       const injected = this.failures.find((f) => f.times > 0 && f.match(call));
-      if (injected) {
-        injected.times--;
-        this.calls.push({ ...call, status: injected.failure.status });
-        res.writeHead(injected.failure.status, {
-          'content-type': injected.failure.contentType ?? 'application/x-amz-json-1.1',
-          ...injected.failure.headers,
+      if (injected) injected.times--;
+      const fault = injected?.failure;
+      if (fault && !('kind' in fault)) {
+        this.calls.push({ ...call, status: fault.status });
+        res.writeHead(fault.status, {
+          'content-type': fault.contentType ?? 'application/x-amz-json-1.1',
+          ...fault.headers,
         });
-        res.end(injected.failure.body);
+        res.end(fault.body);
         return;
       }
-      const upstream = request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          this.calls.push({ ...call, status: up.statusCode ?? 0 });
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      upstream.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      upstream.end(body);
+      if (fault?.kind === 'hang') {
+        this.calls.push({ ...call, status: 0 });
+        this.hung.add(res);
+        res.on('close', () => this.hung.delete(res));
+        return;
+      }
+      if (fault?.kind === 'reset') {
+        this.calls.push({ ...call, status: 0 });
+        req.socket.resetAndDestroy();
+        return;
+      }
+      if (fault?.kind === 'delay') {
+        const timer = setTimeout(() => this.forward(req, res, target, call, body), fault.ms);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
+      this.forward(req, res, target, call, body);
     });
   }
 
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: URL,
+    call: Omit<RecordedAwsCall, 'status'>,
+    body: Buffer,
+  ): void {
+    if (res.destroyed) return; // the client gave up while the call was delayed
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        this.calls.push({ ...call, status: up.statusCode ?? 0 });
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502).end();
+    });
+    upstream.end(body);
+  }
+
   async stop(): Promise<void> {
+    this.releaseHung();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

@@ -4,7 +4,7 @@
  * person (RoleSessionName slack-<ID>, SourceIdentity their email, session tags).
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { classifyAwsError } from '../aws/aws-errors.js';
+import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
 import type { AwsClientFactory, AwsClients } from '../aws/client-factory.js';
 import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
@@ -117,7 +117,7 @@ function assumeRoleError(err: unknown, role: RoleGrant, contact: string): Error 
         cause: err,
       });
     case 'unavailable':
-      return new UserError('aws_unavailable', 'AWS (STS) could not be reached. Try again in a minute.', {
+      return new UserError('aws_unavailable', awsUnavailableMessage('AWS (STS)', err), {
         cause: err,
       });
     default:

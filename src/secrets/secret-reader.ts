@@ -8,7 +8,7 @@ import {
   ListSecretsCommand,
   type ListSecretsCommandOutput,
 } from '@aws-sdk/client-secrets-manager';
-import { classifyAwsError } from '../aws/aws-errors.js';
+import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { looksLikeOtpauthUri } from '../otp/otpauth.js';
@@ -204,13 +204,9 @@ function secretsError(err: unknown, session: PersonSession, name: string, verb: 
         },
       );
     case 'unavailable':
-      return new UserError(
-        'aws_unavailable',
-        'AWS Secrets Manager could not be reached. Try again in a minute.',
-        {
-          cause: err,
-        },
-      );
+      return new UserError('aws_unavailable', awsUnavailableMessage('AWS Secrets Manager', err), {
+        cause: err,
+      });
     default:
       return err instanceof Error ? err : new Error('unexpected AWS error');
   }

@@ -13,7 +13,7 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { classifyAwsError } from '../aws/aws-errors.js';
+import { classifyAwsError, isAwsTimeout } from '../aws/aws-errors.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { looksLikeOtpauthUri } from '../otp/otpauth.js';
@@ -492,11 +492,16 @@ function writeError(
       return new UserError(
         'aws_unavailable',
         verb === 'read'
-          ? 'AWS Secrets Manager could not be reached. Nothing was changed; try again in a minute.'
-          : `AWS Secrets Manager could not be reached, so the change may or may not have been made. Check \`${name}\` with \`/secret get\` in a minute.`,
+          ? `AWS Secrets Manager ${unreachable(err)}. Nothing was changed; try again in a minute.`
+          : `AWS Secrets Manager ${unreachable(err)}, so the change may or may not have been made. Check \`${name}\` with \`/secret get\` in a minute.`,
         { cause: err },
       );
     default:
       return err instanceof Error ? err : new Error('unexpected AWS error');
   }
+}
+
+/** A timed-out call and an unreachable endpoint read differently: operators look in different places. */
+function unreachable(err: unknown): string {
+  return isAwsTimeout(err) ? 'did not answer in time' : 'could not be reached';
 }

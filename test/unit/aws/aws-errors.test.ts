@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyAwsError } from '../../../src/aws/aws-errors.js';
+import { awsUnavailableMessage, classifyAwsError, isAwsTimeout } from '../../../src/aws/aws-errors.js';
 
 function sdkError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error('x'), {
@@ -32,5 +32,26 @@ describe('classifyAwsError', () => {
     assert.equal(classifyAwsError(sdkError('ValidationException', 400)), 'other');
     assert.equal(classifyAwsError('a string'), 'other');
     assert.equal(classifyAwsError(null), 'other');
+  });
+});
+
+describe('isAwsTimeout', () => {
+  it('tells a timeout from a reset connection, which the SDK also names TimeoutError', () => {
+    const timedOut = sdkError('TimeoutError', undefined, { code: 'ETIMEDOUT' });
+    const connectTimeout = sdkError('TimeoutError');
+    const reset = sdkError('TimeoutError', undefined, { code: 'ECONNRESET' });
+    assert.equal(isAwsTimeout(timedOut), true);
+    assert.equal(isAwsTimeout(connectTimeout), true);
+    assert.equal(isAwsTimeout(reset), false);
+    assert.equal(isAwsTimeout(sdkError('InternalServiceError', 500)), false);
+    assert.equal(classifyAwsError(reset), 'unavailable');
+    assert.equal(
+      awsUnavailableMessage('AWS Secrets Manager', timedOut),
+      'AWS Secrets Manager did not answer in time. Try again in a minute.',
+    );
+    assert.equal(
+      awsUnavailableMessage('AWS Secrets Manager', reset),
+      'AWS Secrets Manager could not be reached. Try again in a minute.',
+    );
   });
 });

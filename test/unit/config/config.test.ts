@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError, loadConfig, parseConfigFile } from '../../../src/config.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/locksmith-2ndline';
@@ -126,5 +127,29 @@ describe('parseConfigFile', () => {
     );
     assert.match(message, /groups\.oncall\[0\]: role "nope" is not defined under roles/);
     assert.match(message, /\(top level\): unknown field\(s\) "extra"/);
+  });
+
+  it('bounds every AWS call by default, takes tighter bounds from the file, and refuses nonsense', () => {
+    assert.deepEqual(parseConfigFile({ roles: { ops: ROLE } }, 'f.yml').aws, {
+      session_duration_seconds: 3600,
+      request_timeout_ms: 3000,
+      connect_timeout_ms: 1000,
+      max_attempts: 3,
+    });
+    const example = parseYaml(
+      readFileSync(join(import.meta.dirname, '../../../locksmith.example.yml'), 'utf8'),
+    );
+    assert.equal(parseConfigFile(example, 'example').aws.request_timeout_ms, 3000);
+    const tight = parseConfigFile(
+      { roles: { ops: ROLE }, aws: { request_timeout_ms: 200, connect_timeout_ms: 100, max_attempts: 1 } },
+      'f.yml',
+    ).aws;
+    assert.equal(tight.request_timeout_ms, 200);
+    assert.equal(tight.max_attempts, 1);
+    const message = configError(() =>
+      parseConfigFile({ roles: { ops: ROLE }, aws: { request_timeout_ms: 0, max_attempts: 0 } }, 'f.yml'),
+    );
+    assert.match(message, /f\.yml: aws\.request_timeout_ms: /);
+    assert.match(message, /f\.yml: aws\.max_attempts: /);
   });
 });
