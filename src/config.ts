@@ -204,9 +204,13 @@ const fileSchema = z
       .strict()
       .default({ list_limit: 40 }),
     slack: z
-      .object({ user_cache_seconds: z.number().int().min(0).max(3600).default(60) })
+      .object({
+        user_cache_seconds: z.number().int().min(0).max(3600).default(60),
+        // The Web API client waits forever for an answer unless told otherwise.
+        api_timeout_ms: z.number().int().min(50).max(60_000).default(5000),
+      })
       .strict()
-      .default({ user_cache_seconds: 60 }),
+      .default({ user_cache_seconds: 60, api_timeout_ms: 5000 }),
     // Either a SQLite file under data_dir (the default, one replica) or a DynamoDB table
     // shared by several replicas; never both.
     store: z

@@ -70,7 +70,14 @@ export interface ActionSource {
   messagePayload?: Record<string, unknown>;
 }
 
-type Fault = { kind: 'error'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
+type Fault =
+  | { kind: 'error'; error: string }
+  | { kind: 'ratelimit'; retryAfterSeconds: number }
+  | { kind: 'http'; status: number }
+  | { kind: 'hang' };
+
+/** What the next POSTs to a response_url get instead of Slack's normal handling. */
+type ResponseUrlFault = { kind: 'http'; status: number; text: string } | { kind: 'hang' };
 
 /** The interactive elements of a block: an accessory, an actions list, an input's element. */
 function elementsOf(block: Record<string, unknown>): Record<string, unknown>[] {
@@ -117,6 +124,9 @@ export class SlackStandin {
   /** `http://127.0.0.1:<port>/api/`: Bolt's `clientOptions.slackApiUrl`. */
   readonly apiUrl: string;
   private readonly faults = new Map<string, Fault[]>();
+  private readonly responseUrlFaults: ResponseUrlFault[] = [];
+  /** Requests held open by a `hang` fault, released on stop() or reset(). */
+  private readonly hung = new Set<ServerResponse>();
   private readonly activityListeners = new Set<() => void>();
   private socket: StandinSocketMode | undefined;
 
@@ -183,6 +193,7 @@ export class SlackStandin {
 
   /** Stops the server, dropping kept-alive connections so the test process can exit. */
   async stop(): Promise<void> {
+    this.releaseHung();
     await this.socket?.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -268,6 +279,9 @@ export class SlackStandin {
       return answer(429, webApiError('ratelimited'), { 'retry-after': String(fault.retryAfterSeconds) });
     }
     if (fault?.kind === 'error') return answer(200, webApiError(fault.error));
+    if (fault?.kind === 'http') return answer(fault.status, webApiError('fatal_error'));
+    if (fault?.kind === 'hang')
+      return this.hold(res, () => this.calls.push({ method, args, response: {}, status: 0, at: this.now() }));
     return answer(200, handler(this.ws, args));
   }
 
@@ -280,6 +294,20 @@ export class SlackStandin {
       // Recorded as raw text; answered as Slack answers a body it cannot read.
     }
     const id = url.pathname.slice('/respond/'.length);
+    const fault = this.responseUrlFaults.shift();
+    if (fault) {
+      this.responseUrlPosts.push({
+        url: url.href,
+        body,
+        at: this.now(),
+        status: fault.kind === 'http' ? fault.status : 0,
+        responseBody: fault.kind === 'http' ? fault.text : '',
+      });
+      if (fault.kind === 'hang') return this.hold(res);
+      sendText(res, fault.status, fault.text);
+      this.notifyActivity();
+      return;
+    }
     const result = answerResponseUrl(
       this.ws,
       this.ws.responseUrls.get(id),
@@ -475,6 +503,51 @@ export class SlackStandin {
     this.queueFault(method, { kind: 'ratelimit', retryAfterSeconds });
   }
 
+  /** Makes the next call of `method` answer with HTTP `status` (e.g. 500), as an outage would. */
+  serverErrorNext(method: string, status = 500): void {
+    this.queueFault(method, { kind: 'http', status });
+  }
+
+  /** Makes the next call of `method` never answer (until the caller gives up, or stop/reset). */
+  hangNext(method: string): void {
+    this.queueFault(method, { kind: 'hang' });
+  }
+
+  /**
+   * Makes the next POST to any response_url fail as Slack's hooks would: `used_url` (a sixth
+   * use), `expired_url` (after 30 minutes), `no_service` (unknown URL), all HTTP 404, or a 5xx
+   * outage with any text; or never answer (`hang`).
+   */
+  failResponseUrlNext(
+    failure: 'used_url' | 'expired_url' | 'no_service' | 'hang' | { status: number; text: string },
+  ): void {
+    this.responseUrlFaults.push(
+      failure === 'hang'
+        ? { kind: 'hang' }
+        : typeof failure === 'string'
+          ? { kind: 'http', status: 404, text: failure }
+          : { kind: 'http', ...failure },
+    );
+  }
+
+  /** Requests (Web API calls or response_url posts) currently held open by a `hang` fault. */
+  get hangingCalls(): number {
+    return this.hung.size;
+  }
+
+  /** Holds a request open, answering nothing, until the client gives up or the stand-in stops. */
+  private hold(res: ServerResponse, record?: () => void): void {
+    record?.();
+    this.hung.add(res);
+    res.on('close', () => this.hung.delete(res));
+    this.notifyActivity();
+  }
+
+  private releaseHung(): void {
+    for (const res of this.hung) res.destroy();
+    this.hung.clear();
+  }
+
   private queueFault(method: string, fault: Fault): void {
     const queue = this.faults.get(method) ?? [];
     queue.push(fault);
@@ -486,6 +559,8 @@ export class SlackStandin {
     this.calls.length = 0;
     this.responseUrlPosts.length = 0;
     this.faults.clear();
+    this.responseUrlFaults.length = 0;
+    this.releaseHung();
     this.ws.resetActivity();
     this.socket?.reset();
   }

@@ -144,7 +144,7 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** The JSON body sent back. */
   response: Record<string, unknown>;
-  /** HTTP status sent back (200, or 429 when rate limited). */
+  /** HTTP status sent back (200; 429 when rate limited; 5xx, or 0 for no answer, when a test injected a fault). */
   status: number;
   /** Clock ms. */
   at: number;

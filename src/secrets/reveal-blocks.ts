@@ -142,6 +142,22 @@ export function buildHiddenMessage(
   };
 }
 
+/**
+ * What the person gets when a reveal could not be delivered through its response_url: the
+ * value is not re-sent another way (it could not hide itself), so they are asked to run the
+ * command again.
+ */
+export function buildUndeliveredRevealMessage(secretName: string): SlackMessage {
+  return {
+    text: `Secret ${secretName} could not be shown`,
+    blocks: [
+      section(
+        `:warning: locksmith read ${code(secretName)} for you, but Slack refused the reply (its link had expired or was used up), so it is not shown. Run \`/secret get ${escapeMrkdwn(secretName)}\` again.`,
+      ),
+    ],
+  };
+}
+
 export function buildListMessage(
   list: SecretList,
   roleName: string,

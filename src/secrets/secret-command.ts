@@ -15,6 +15,7 @@ import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../slack/command-text.js';
+import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { errorReply } from '../slack/reply-errors.js';
 import type { AutoHider } from './auto-hide.js';
 import {
@@ -22,6 +23,7 @@ import {
   buildHiddenMessage,
   buildListMessage,
   buildRevealMessage,
+  buildUndeliveredRevealMessage,
 } from './reveal-blocks.js';
 import { openEditForm } from './edit-handlers.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
@@ -37,7 +39,7 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     cmd: CommandArgs['command'],
     name: string | undefined,
     role: string | undefined,
-  ): Promise<SlackMessage> {
+  ): Promise<{ message: SlackMessage; reveal: { id: string; name: string } }> {
     if (!name) throw new UserError('bad_command', 'Which secret? Usage: `/secret get NAME [--role ROLE]`.');
     const event: AuditEvent = {
       action: 'secret.reveal',
@@ -58,8 +60,7 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
         ttlSeconds: config.reveal.ttl_seconds,
         revealId,
       });
-      hider.schedule(revealId, cmd.response_url, secret.name, config.reveal.ttl_seconds * 1000);
-      return message;
+      return { message, reveal: { id: revealId, name: secret.name } };
     });
   }
 
@@ -84,9 +85,10 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     });
   }
 
-  return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
+  return async ({ command, ack, client }: CommandArgs): Promise<void> => {
     await ack();
     let message: SlackMessage;
+    let reveal: { id: string; name: string } | undefined;
     try {
       const { args, flags } = parseCommandText(command.text, ['role']);
       const [sub, target, extra] = args;
@@ -111,7 +113,7 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
           ) {
             return; // the reason modal took over
           }
-          message = await get(command, target, flags.role);
+          ({ message, reveal } = await get(command, target, flags.role));
           break;
         case 'edit':
           if (!target) {
@@ -151,10 +153,15 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     } catch (err) {
       message = errorReply(err, logger, '/secret').message;
     }
-    try {
-      await respond({ response_type: 'ephemeral', ...message });
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, '/secret reply could not be delivered');
+    const delivered = await replyEphemeral(
+      deps,
+      { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id },
+      message,
+      { where: '/secret', ...(reveal ? { fallback: buildUndeliveredRevealMessage(reveal.name) } : {}) },
+    );
+    // Only a reveal that was shown has anything to hide, and only its response_url can hide it.
+    if (reveal && delivered === 'response_url') {
+      hider.schedule(reveal.id, command.response_url, reveal.name, config.reveal.ttl_seconds * 1000);
     }
   };
 }

@@ -9,6 +9,7 @@ import { outcomeOf } from '../audit/audited.js';
 import { isUserError, toUserMessage } from '../errors.js';
 import { noteRequestOutcome } from '../metrics/request-outcome.js';
 import { notice, type SlackMessage } from './block-kit.js';
+import { isSlackUnavailable } from './slack-errors.js';
 
 export function newIncidentRef(): string {
   return randomBytes(4).toString('hex');
@@ -27,6 +28,19 @@ export function errorReply(
     return { message: notice(err.message) };
   }
   const ref = newIncidentRef();
+  if (isSlackUnavailable(err)) {
+    const e = err as { code?: string; data?: { error?: string } };
+    logger.warn(
+      { where, incident: ref, err: { code: e.code, error: e.data?.error } },
+      'Slack did not answer',
+    );
+    return {
+      message: notice(
+        `Slack did not answer locksmith in time, so this could not be done (ref \`${ref}\`). Try again in a minute.`,
+      ),
+      ref,
+    };
+  }
   const e = err as { name?: string; message?: string; code?: string; stack?: string };
   logger.error(
     { where, incident: ref, err: { name: e?.name, message: e?.message, code: e?.code, stack: e?.stack } },

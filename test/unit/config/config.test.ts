@@ -140,6 +140,7 @@ describe('parseConfigFile', () => {
       readFileSync(join(import.meta.dirname, '../../../locksmith.example.yml'), 'utf8'),
     );
     assert.equal(parseConfigFile(example, 'example').aws.request_timeout_ms, 3000);
+    assert.equal(parseConfigFile(example, 'example').slack.api_timeout_ms, 5000);
     const tight = parseConfigFile(
       { roles: { ops: ROLE }, aws: { request_timeout_ms: 200, connect_timeout_ms: 100, max_attempts: 1 } },
       'f.yml',
