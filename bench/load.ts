@@ -23,7 +23,7 @@ import { READ_ALL_SECRETS, roleArn, seedAws } from '../src/devkit/aws-seed.js';
 import { freePort, MotoServer } from '../src/devkit/moto.js';
 import { SlackRequestSender } from '../src/devkit/slack-request-sender.js';
 import { SlackStandin } from '../src/devkit/slack-standin.js';
-import { memoryOf, startBot, type Stats, stats } from './support.js';
+import { cpuMsOf, memoryOf, startBot, type Stats, stats } from './support.js';
 
 const REGION = 'eu-west-1';
 const BOT_TOKEN = 'xoxb-bench-token';
@@ -41,6 +41,10 @@ export interface LoadResult {
   assume_role_calls: number;
   role_sessions_expected: number;
   bot_peak_rss_mb: number;
+  /** The bot's CPU time (user + system) per request in this phase. */
+  bot_cpu_ms_per_request: number;
+  /** moto's CPU time per request in this phase (AWS's side, for comparison). */
+  moto_cpu_ms_per_request: number;
 }
 
 export interface LoadRun {
@@ -48,6 +52,7 @@ export interface LoadRun {
   totp: LoadResult;
   floor_ms: Stats;
   floor_requests_per_second: number;
+  floor_moto_cpu_ms_per_request: number;
   reply_p50_over_floor_p50: number;
   bot_ready_ms: number;
   bot_idle_rss_mb: number;
@@ -134,6 +139,8 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
     let errors = 0;
     const perPerson = Math.ceil(requests / people);
     const started = performance.now();
+    const cpuBefore = cpuMsOf(bot.child.pid!);
+    const motoCpuBefore = cpuMsOf(moto.pid!);
     await Promise.all(
       ids.map(async (userId) => {
         for (let i = 0; i < perPerson; i++) {
@@ -157,6 +164,8 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuMsOf(bot.child.pid!) - cpuBefore;
+    const motoCpu = cpuMsOf(moto.pid!) - motoCpuBefore;
     const body = JSON.stringify(slack.responseUrlPosts.slice(-5).map((p) => p.body));
     if (!body.includes(command === '/secret' ? 'bench-password-value' : 'next code'))
       throw new Error(`the replies are not what a person should see: ${body.slice(0, 500)}`);
@@ -171,6 +180,8 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
       assume_role_calls: recorder.callsOf('AssumeRole').length,
       role_sessions_expected: people,
       bot_peak_rss_mb: memoryOf(bot.child.pid!).peakRssMb,
+      bot_cpu_ms_per_request: cpu / ack.length,
+      moto_cpu_ms_per_request: motoCpu / ack.length,
     };
   }
 
@@ -179,12 +190,15 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
     const idle = memoryOf(bot.child.pid!).rssMb;
     const secret = await drive('/secret', 'get shared/db');
     const totp = await drive('/totp', 'shared/2fa');
+    const motoCpuBefore = cpuMsOf(moto.pid!);
     const floor = await directFloor(moto.url, seeded.botCredentials!, people, requests);
+    const floorMotoCpu = (cpuMsOf(moto.pid!) - motoCpuBefore) / (requests + people);
     return {
       secret,
       totp,
       floor_ms: floor.latency,
       floor_requests_per_second: floor.rps,
+      floor_moto_cpu_ms_per_request: floorMotoCpu,
       reply_p50_over_floor_p50: secret.reply_ms.p50 / floor.latency.p50,
       bot_ready_ms: bot.readyMs,
       bot_idle_rss_mb: idle,

@@ -67,6 +67,18 @@ const rows: Array<[string, string, string, boolean | undefined]> = [
     m((r) => r.reply_p50_over_floor_p50) <= 1.25,
   ],
   [
+    'bot CPU per /secret get · /totp',
+    `${m((r) => r.secret.bot_cpu_ms_per_request).toFixed(2)} · ${m((r) => r.totp.bot_cpu_ms_per_request).toFixed(2)} ms`,
+    '',
+    undefined,
+  ],
+  [
+    'moto CPU per /secret get · per direct GetSecretValue',
+    `${m((r) => r.secret.moto_cpu_ms_per_request).toFixed(2)} · ${m((r) => r.floor_moto_cpu_ms_per_request).toFixed(2)} ms`,
+    '',
+    undefined,
+  ],
+  [
     '/secret get throughput (floor)',
     `${m((r) => r.secret.requests_per_second).toFixed(0)} req/s (${m((r) => r.floor_requests_per_second).toFixed(0)})`,
     '',

@@ -39,6 +39,15 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
+/** CPU time a process has used so far (user + system), in ms; Linux only. */
+export function cpuMsOf(pid: number): number {
+  // Fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux); the command
+  // name (field 2) may hold spaces, so count from the closing parenthesis.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface BotProcess {
   child: ChildProcess;
   /** Spawn → "locksmith ready" line, ms. */

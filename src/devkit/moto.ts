@@ -107,6 +107,11 @@ export class MotoServer {
     }
   }
 
+  /** The moto process (undefined for an external one): benchmarks read its CPU time. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Forgets every resource (and turns IAM enforcement off again). */
   async reset(): Promise<void> {
     await this.post('/moto-api/reset-auth', 'inf');
