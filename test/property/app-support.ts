@@ -138,9 +138,32 @@ export function pingIn(text: string): string | undefined {
  */
 export function slackOutput(h: Harness, from = { calls: 0, posts: 0 }): string[] {
   return [
-    ...h.slack.calls.slice(from.calls).map((c) => `${c.method} ${JSON.stringify(c.args)}`),
-    ...h.slack.responseUrlPosts.slice(from.posts).map((p) => `response_url ${JSON.stringify(p.body)}`),
+    ...h.slack.calls.slice(from.calls).map((c) => `${c.method} ${shown(c.args)}`),
+    ...h.slack.responseUrlPosts.slice(from.posts).map((p) => `response_url ${shown(p.body)}`),
   ];
+}
+
+/** Fields Slack never displays: the bot's own bookkeeping carried through a view or a button. */
+const NOT_DISPLAYED = new Set([
+  'private_metadata',
+  'value',
+  'action_id',
+  'block_id',
+  'callback_id',
+  'external_id',
+]);
+
+/**
+ * JSON of what Slack would parse for mentions in a call's arguments: `plain_text` objects are
+ * shown as typed (a `<!channel>` there pings nobody), so they are left out with the bookkeeping.
+ */
+function shown(args: unknown): string {
+  return JSON.stringify(args, (key, v: unknown) =>
+    NOT_DISPLAYED.has(key) ||
+    (typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'plain_text')
+      ? undefined
+      : v,
+  );
 }
 
 /** A mark to check only what happened after it with {@link assertCleanOutput}. */
