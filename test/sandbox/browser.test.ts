@@ -237,6 +237,44 @@ describe('the sandbox page, in headless Chromium', () => {
     await noUnknownBlocks(arno);
   });
 
+  it('picks the user from a search menu (external select) and the places from checkboxes', async () => {
+    await open(arno, '#general');
+    await command(arno, '/rotate-key');
+    const modal = arno.locator('#modal-layer .modal');
+    await modal.locator('.bk-modal-title', { hasText: 'Rotate an access key' }).waitFor();
+    await modal.locator('.bk-external-query').fill('backup');
+    await modal
+      .locator('.bk-external-options option', { hasText: 'backup-agent' })
+      .waitFor({ state: 'attached' });
+    await modal.locator('.bk-external-options').selectOption({ label: 'backup-agent' });
+    await modal.locator('.bk-modal-submit').click();
+    await arno.locator('#modal-layer').waitFor({ state: 'hidden' });
+
+    await open(arno, 'locksmith');
+    await waitForMessage(arno, /Secrets that hold AKIA\w+[\s\S]*backup\/agent-eu[\s\S]*backup\/agent-us/);
+    await click(arno, 'Choose places');
+    const places = arno.locator('#modal-layer .modal', { hasText: 'Places for the key' });
+    await places.waitFor();
+    const boxes = places.locator('[data-type="checkboxes"] input[type="checkbox"]');
+    assert.equal(await boxes.count(), 2);
+    await noUnknownBlocks(arno);
+    await places.locator('.bk-modal-close').click();
+    await arno.locator('#modal-layer').waitFor({ state: 'hidden' });
+    await click(arno, 'Cancel rotation');
+    await waitForMessage(arno, /Cancelled/);
+  });
+
+  it("shows the App Home tab the bot publishes: the person's roles", async () => {
+    await open(erin, 'locksmith');
+    await erin.click('#app-tabs button[data-tab="home"]');
+    const home = erin.locator('#home');
+    await home.locator('.bk-block', { hasText: 'Your roles' }).waitFor();
+    assert.match(await home.innerText(), /2ndline/);
+    await noUnknownBlocks(erin);
+    await erin.click('#app-tabs button[data-tab="messages"]');
+    await erin.locator('#messages').waitFor();
+  });
+
   it('renders every Block Kit type the bot sent during these scenarios', () => {
     const sent: unknown[] = [
       ...sandbox.standin.calls.map((c) => c.args),

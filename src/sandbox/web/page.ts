@@ -516,7 +516,21 @@ const suggestTimers = new WeakMap<HTMLElement, number>();
 /** An external select's search box: ask the bot for options (block_suggestion) as Slack does. */
 function onInput(event: Event): void {
   const query = event.target as HTMLInputElement;
-  if (!query.classList.contains('bk-external-query')) return;
+  if (query.classList.contains('bk-external-query')) suggest(query, 200);
+}
+
+/** A menu whose min_query_length is 0 is filled as soon as it is opened, as in Slack. */
+function onFocus(event: FocusEvent): void {
+  const query = event.target as HTMLElement;
+  if (!(query instanceof HTMLInputElement) || !query.classList.contains('bk-external-query')) return;
+  const holder = query.closest<HTMLElement>('.bk-external');
+  if (holder?.dataset['minQueryLength'] === '0' && !holder.dataset['loaded']) {
+    holder.dataset['loaded'] = 'true';
+    suggest(query, 0);
+  }
+}
+
+function suggest(query: HTMLInputElement, delayMs: number): void {
   const holder = query.closest<HTMLElement>('.bk-external');
   const view = query.closest<HTMLElement>('[data-view-id]');
   if (!holder || !view) return;
@@ -549,7 +563,7 @@ function onInput(event: Event): void {
             .join('');
         if (options.length === 1) select.selectedIndex = 1;
       });
-    }, 200),
+    }, delayMs),
   );
 }
 
@@ -602,6 +616,7 @@ function start(): void {
   document.addEventListener('click', onClick);
   document.addEventListener('change', onChange);
   document.addEventListener('input', onInput);
+  document.addEventListener('focusin', onFocus);
   $<HTMLSelectElement>('who').addEventListener('change', (e) => {
     page.as = (e.target as HTMLSelectElement).value;
     page.conv = '';
