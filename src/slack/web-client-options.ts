@@ -14,6 +14,8 @@ export function webClientOptions(config: Pick<Config, 'slackApiUrl' | 'slack'>):
   return {
     retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 },
     timeout: config.slack.api_timeout_ms,
+    // Bolt's respond() posts to response_urls with this too; see reading-fetch.ts.
+    fetch: readingFetch,
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
   };
 }
