@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createReadingFetch } from '../../../src/slack/reading-fetch.js';
+import { createReadingFetch, readingFetch } from '../../../src/slack/reading-fetch.js';
+import { webClientOptions } from '../../../src/slack/web-client-options.js';
 
 let base: string;
 const server = createServer((req, res) => {
@@ -35,6 +36,10 @@ describe('the fetch Bolt and the Web API client use', () => {
     const res = await createReadingFetch(2000)(`${base}/empty`);
     assert.equal(res.status, 204);
     assert.equal(await res.text(), '');
+  });
+
+  it("is the fetch of every Slack client, Bolt's respond() included", () => {
+    assert.equal(webClientOptions({ slack: { api_timeout_ms: 5000 } } as never).fetch, readingFetch);
   });
 
   it('gives up on a response_url that never answers, instead of waiting forever', async () => {
