@@ -32,9 +32,16 @@ export interface InjectedFailure {
  * - `delay`: forwards it to moto after `ms` (a slow AWS);
  * - `hang`: never answers; the connection stays open until the client gives up or the
  *   recorder stops (a hung AWS);
- * - `reset`: drops the connection with a TCP reset before answering (ECONNRESET).
+ * - `reset`: drops the connection with a TCP reset before answering (ECONNRESET);
+ * - `lose-answer`: forwards the call to moto (so it takes effect) and then drops the connection
+ *   instead of passing the answer on: a write that happened although the caller saw it fail.
  */
-export type AwsFault = InjectedFailure | { kind: 'delay'; ms: number } | { kind: 'hang' } | { kind: 'reset' };
+export type AwsFault =
+  | InjectedFailure
+  | { kind: 'delay'; ms: number }
+  | { kind: 'hang' }
+  | { kind: 'reset' }
+  | { kind: 'lose-answer' };
 
 export class AwsRecorder {
   readonly calls: RecordedAwsCall[] = [];
@@ -124,6 +131,10 @@ export class AwsRecorder {
         req.socket.resetAndDestroy();
         return;
       }
+      if (fault?.kind === 'lose-answer') {
+        this.forward(req, res, target, call, body, true);
+        return;
+      }
       if (fault?.kind === 'delay') {
         const timer = setTimeout(() => this.forward(req, res, target, call, body), fault.ms);
         res.on('close', () => clearTimeout(timer));
@@ -139,12 +150,18 @@ export class AwsRecorder {
     target: URL,
     call: Omit<RecordedAwsCall, 'status'>,
     body: Buffer,
+    loseAnswer = false,
   ): void {
     if (res.destroyed) return; // the client gave up while the call was delayed
     const upstream = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         this.calls.push({ ...call, status: up.statusCode ?? 0 });
+        if (loseAnswer) {
+          up.resume();
+          req.socket.resetAndDestroy();
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },

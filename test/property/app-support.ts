@@ -28,11 +28,15 @@ export const SECONDLINE = 'C0SECONDLINE';
 /** Values that may reach the asker's own ephemeral reply or modal, and nothing else. */
 export const CANARIES = [CANARY_PASSWORD, CANARY_TOKEN, CANARY_SEED];
 
-/** A harness with every feature on: the people of fixtures.ts, approvals and rotation. */
-export function startFullHarness(): Promise<Harness> {
+/**
+ * A harness with every feature on: the people of fixtures.ts, approvals and rotation.
+ * `overrides` replace top-level config sections (e.g. `aws` timeouts).
+ */
+export function startFullHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
   return startHarness({
     config: {
       ...editConfig,
+      ...overrides,
       roles: { ...editConfig.roles, rotator: roleArn('locksmith-rotator') },
       people: { ...editConfig.people, U0DAVE: ['rotator', 'editor'] },
       approvals: {
