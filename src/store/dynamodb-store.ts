@@ -92,7 +92,8 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     new DynamoDBClient({
       ...(options.region ? { region: options.region } : {}),
       maxAttempts: 3,
-      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+      // Without throwOnRequestTimeout the SDK only logs a warning and waits on a hung call forever.
+      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
     });
   let closed = false;
 
