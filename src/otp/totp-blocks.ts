@@ -184,6 +184,21 @@ export function buildHiddenCodesMessage(target: HiddenTotp, reason: 'expired' | 
   };
 }
 
+/**
+ * What the person gets when the codes could not be delivered through the response_url: codes
+ * are not re-sent another way (they could not hide themselves), so they are asked to run it again.
+ */
+export function buildUndeliveredCodesMessage(secretName: string): SlackMessage {
+  return {
+    text: `One-time password for ${secretName} could not be shown`,
+    blocks: [
+      section(
+        `:warning: Slack refused the reply with the codes for ${code(secretName)} (its link had expired or was used up), so they are not shown. Run \`/totp ${escapeMrkdwn(secretName)}\` again.`,
+      ),
+    ],
+  };
+}
+
 /** Usage of /totp. */
 export function buildTotpHelpMessage(seedFields: readonly string[]): SlackMessage {
   const named = seedFields.map((f) => code(f)).join(' or ');

@@ -21,6 +21,7 @@ import type { SlackMessage } from '../slack/block-kit.js';
 import { parseCommandText } from '../slack/command-text.js';
 import { code } from '../slack/mrkdwn.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
+import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { errorReply } from '../slack/reply-errors.js';
 import { totpCodes } from './codes.js';
 import { parseSeed, type TotpSeed } from './otpauth.js';
@@ -29,6 +30,7 @@ import {
   buildCodesMessage,
   buildPickMessage,
   buildTotpHelpMessage,
+  buildUndeliveredCodesMessage,
   decodeTarget,
   type HiddenTotp,
   messageIdFromBlockId,
@@ -157,9 +159,10 @@ export type TotpProducer = ReturnType<typeof createTotpProducer>;
 export function createTotpCommandHandler(deps: Deps, hider: TotpHider) {
   const produce = createTotpProducer(deps, hider);
   const { config, logger } = deps;
-  return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
+  return async ({ command, ack, client }: CommandArgs): Promise<void> => {
     await ack();
     let message: SlackMessage;
+    let codes: { messageId: string; secretName: string } | undefined;
     try {
       const { args, flags } = parseCommandText(command.text, ['role']);
       const [name, ...rest] = args;
@@ -183,19 +186,24 @@ export function createTotpCommandHandler(deps: Deps, hider: TotpHider) {
         const target: TotpTarget = { secretName: name };
         if (rest.length > 0) target.field = rest.join(' ');
         if (flags.role !== undefined) target.roleName = flags.role;
+        const messageId = randomUUID();
         message = await produce({ slackId: command.user_id, teamId: command.team_id }, target, {
           responseUrl: command.response_url,
-          messageId: randomUUID(),
+          messageId,
         });
+        codes = { messageId, secretName: name };
       }
     } catch (err) {
       message = errorReply(err, logger, '/totp').message;
     }
-    try {
-      await respond({ response_type: 'ephemeral', ...message });
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, '/totp reply could not be delivered');
-    }
+    const delivered = await replyEphemeral(
+      deps,
+      { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id },
+      message,
+      { where: '/totp', ...(codes ? { fallback: buildUndeliveredCodesMessage(codes.secretName) } : {}) },
+    );
+    // Codes that were never shown have nothing to hide.
+    if (codes && delivered !== 'response_url') hider.cancel(codes.messageId);
   };
 }
 

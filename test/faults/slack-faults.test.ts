@@ -118,6 +118,29 @@ describe('response_url faults', () => {
     });
   }
 
+  it('/totp codes whose response_url is refused: the codes are not re-sent, a notice says to run it again', async () => {
+    h.slack.failResponseUrlNext('used_url');
+    const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command: '/totp', text: '2ndline/fastly' });
+    assert.equal(sent.status, 200);
+    const refused = await h.slack.waitFor(() =>
+      h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
+    );
+    const code = /```(\d{6,8})```/.exec(JSON.stringify(refused.body))?.[1];
+    assert.ok(code, 'the refused reply held the code');
+    const notice = await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral')[0]);
+    assert.match(JSON.stringify(notice.args), /Run `\/totp 2ndline\/fastly` again/);
+    for (const call of h.slack.calls)
+      assert.ok(!JSON.stringify(call.args).includes(code), 'the code went nowhere else');
+  });
+
+  it('a /rotate-key reply whose response_url is refused arrives by chat.postEphemeral', async () => {
+    h.slack.failResponseUrlNext('expired_url');
+    await h.sender.slashCommand({ userId: 'U0ALICE', command: '/rotate-key', text: 'help' });
+    const sent = await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral')[0]);
+    assert.equal(sent.args['user'], 'U0ALICE');
+    assert.match(JSON.stringify(sent.args), /rotat/i);
+  });
+
   it('a help reply whose response_url is down (HTTP 500) arrives by chat.postEphemeral instead', async () => {
     h.slack.failResponseUrlNext({ status: 500, text: 'internal_error' });
     await sendSecret('U0ALICE', 'help');

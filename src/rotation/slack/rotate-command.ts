@@ -8,6 +8,7 @@ import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../../slack/command-text.js';
+import { replyEphemeral } from '../../slack/ephemeral-reply.js';
 import { errorReply } from '../../slack/reply-errors.js';
 import { createKeysDue, type KeysDue } from './keys-due-command.js';
 import { buildHelpMessage } from './rotation-blocks.js';
@@ -67,7 +68,7 @@ export function createRotateCommandHandler(
     });
   }
 
-  return async ({ command, ack, respond }: CommandArgs): Promise<void> => {
+  return async ({ command, ack }: CommandArgs): Promise<void> => {
     await ack();
     let message: SlackMessage | undefined;
     try {
@@ -76,10 +77,12 @@ export function createRotateCommandHandler(
       message = errorReply(err, logger, '/rotate-key').message;
     }
     if (!message) return;
-    try {
-      await respond({ response_type: 'ephemeral', ...message });
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, '/rotate-key reply could not be delivered');
-    }
+    // These replies hold no secret (a new key is shown only in a window), so any way will do.
+    await replyEphemeral(
+      deps,
+      { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id },
+      message,
+      { where: '/rotate-key' },
+    );
   };
 }
