@@ -153,16 +153,19 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     } catch (err) {
       message = errorReply(err, logger, '/secret').message;
     }
+    // The hide is saved while the reply is on its way, not after: a process killed just after
+    // the value reached the person would otherwise leave it on screen for good.
+    if (reveal)
+      hider.schedule(reveal.id, command.response_url, reveal.name, config.reveal.ttl_seconds * 1000);
     const delivered = await replyEphemeral(
       deps,
       { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id },
       message,
       { where: '/secret', ...(reveal ? { fallback: buildUndeliveredRevealMessage(reveal.name) } : {}) },
     );
-    // Only a reveal that was shown has anything to hide, and only its response_url can hide it.
-    if (reveal && delivered === 'response_url') {
-      hider.schedule(reveal.id, command.response_url, reveal.name, config.reveal.ttl_seconds * 1000);
-    }
+    // Only a reveal shown through its response_url can be hidden through it; anything else
+    // (a fallback notice, nothing delivered) has nothing to hide.
+    if (reveal && delivered !== 'response_url') hider.cancel(reveal.id);
   };
 }
 
