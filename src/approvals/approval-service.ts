@@ -273,10 +273,25 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         },
         now,
       );
-      const posted = await slack.chat.postMessage({
-        channel: config.channel,
-        ...buildRequestMessage(approval, config.break_glass),
-      });
+      let posted: Awaited<ReturnType<typeof slack.chat.postMessage>>;
+      try {
+        posted = await slack.chat.postMessage({
+          channel: config.channel,
+          ...buildRequestMessage(approval, config.break_glass),
+        });
+      } catch (err) {
+        // A request no approver can see must not stay pending: nobody could ever decide it.
+        // Take it back, so that the requester (told Slack failed) asks again from a clean slate.
+        await store
+          .delete('approval', approval.id, rec.version)
+          .catch((cleanup: Error) =>
+            logger.warn(
+              { err: { message: cleanup.message }, approval_id: approval.id },
+              'unposted request not removed',
+            ),
+          );
+        throw err;
+      }
       if (posted.ts && posted.channel) {
         const withMessage = { ...approval, message: { channel: posted.channel, ts: posted.ts } };
         rec = (await save(rec, withMessage)) ?? rec;
