@@ -18,7 +18,7 @@ import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
 import { register as registerSecrets } from './secrets/index.js';
 import { answerEveryRequest } from './slack/answer-every-request.js';
 import { createReceiver } from './slack/receiver.js';
-import { errorReply } from './slack/reply-errors.js';
+import { createAppErrorHandler } from './slack/reply-errors.js';
 import { webClientOptions } from './slack/web-client-options.js';
 
 export interface LocksmithApp {
@@ -66,14 +66,14 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
     // Bolt would call auth.test on the first request anyway; doing it at start-up surfaces a
     // bad token as a start-up error instead of a failed command.
     deferInitialization: true,
+    // The error handler gets the request too, so it can tell the person (reply-errors.ts).
+    extendedErrorHandler: true,
   });
   // Slack gets an answer even when no listener acks (forged or stale payloads).
   answerEveryRequest(app, logger);
 
   // A handler error must never become an unhandled rejection or reach the person as a trace.
-  app.error(async (err) => {
-    errorReply(err.original ?? err, logger, 'bolt');
-  });
+  app.error(createAppErrorHandler(deps));
   // Counts and times every request; registered before the listeners so it wraps them all.
   app.use(createRequestMetricsMiddleware(deps.metrics));
 

@@ -9,7 +9,8 @@ import { outcomeOf } from '../audit/audited.js';
 import { isUserError, toUserMessage } from '../errors.js';
 import { noteRequestOutcome } from '../metrics/request-outcome.js';
 import { notice, type SlackMessage } from './block-kit.js';
-import { isSlackUnavailable } from './slack-errors.js';
+import type { ResponseUrlPoster } from './response-url.js';
+import { isSlackUnavailable, isTriggerExpired } from './slack-errors.js';
 
 export function newIncidentRef(): string {
   return randomBytes(4).toString('hex');
@@ -26,6 +27,12 @@ export function errorReply(
   if (isUserError(err)) {
     logger.info({ where, code: err.code }, 'request refused');
     return { message: notice(err.message) };
+  }
+  if (isTriggerExpired(err)) {
+    logger.warn({ where, err: { error: 'trigger expired' } }, 'Slack refused to open a window');
+    return {
+      message: notice('Slack did not let locksmith open the window in time. Click or run the command again.'),
+    };
   }
   const ref = newIncidentRef();
   if (isSlackUnavailable(err)) {
@@ -47,4 +54,30 @@ export function errorReply(
     'unexpected error',
   );
   return { message: notice(toUserMessage(err, ref), ':x:'), ref };
+}
+
+/** What the app's last-resort error handler needs. */
+export interface AppErrorHandlerDeps {
+  logger: Logger;
+  postToResponseUrl: ResponseUrlPoster;
+}
+
+/**
+ * Bolt's last-resort error handler (for `extendedErrorHandler: true`): a listener that threw
+ * is logged as {@link errorReply} does, and the person is told through the request's
+ * response_url when it has one, so a failure never ends in silence. A modal submission has no
+ * response_url; its listener answers errors in the form itself.
+ */
+export function createAppErrorHandler(deps: AppErrorHandlerDeps) {
+  return async ({ error, body }: { error: Error; body?: unknown }): Promise<void> => {
+    const original = (error as { original?: unknown }).original ?? error;
+    const { message } = errorReply(original, deps.logger, 'bolt');
+    const url = (body as { response_url?: unknown } | undefined)?.response_url;
+    if (typeof url !== 'string') return;
+    await deps
+      .postToResponseUrl(url, { response_type: 'ephemeral', replace_original: false, ...message })
+      .catch((err: Error) =>
+        deps.logger.warn({ err: { message: err.message } }, 'error reply not delivered'),
+      );
+  };
 }

@@ -1,8 +1,9 @@
 /**
- * The minimal shape of a request body Bolt can route without throwing. Slack's own requests
- * always have it; a body without it (a `payload` of `null`, a `user` that is a number, an
- * `actions` that is no list) would make Bolt throw while routing: for `null`, outside any
- * handler, as an unhandled rejection that left the HTTP request open forever.
+ * The shape of a request body Slack always sends, checked before Bolt routes it. A body
+ * without it would make Bolt throw while routing (for a `payload` of `null`: outside any
+ * handler, as an unhandled rejection that left the HTTP request open forever), or a listener
+ * throw on a field of the wrong type. Only types are checked (a `value` is a string, a view
+ * has `state.values`), never contents: those are each listener's to judge.
  */
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -27,8 +28,7 @@ const INTERACTION_TYPES = new Set([
 ]);
 
 /**
- * Why a parsed request body is not one Bolt can route, or undefined when it is. Checks only
- * what Bolt itself reads before any listener runs; listeners validate their own fields.
+ * Why a parsed request body is not shaped like Slack's requests, or undefined when it is.
  */
 export function malformedBodyReason(body: unknown): string | undefined {
   if (!isObject(body)) return 'the body is not an object';
@@ -60,6 +60,49 @@ export function malformedBodyReason(body: unknown): string | undefined {
   }
   if (body['response_url'] !== undefined && typeof body['response_url'] !== 'string') {
     return '`response_url` is not a URL';
+  }
+  return interaction ? malformedInteractionReason(body, type) : undefined;
+}
+
+const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+const optionalList = (value: unknown): boolean => value === undefined || Array.isArray(value);
+const isStateObject = (value: unknown): boolean => isObject(value) && isObject(value['values']);
+
+/** The fields of an interaction payload whose types Slack fixes. */
+function malformedInteractionReason(body: Record<string, unknown>, type: string): string | undefined {
+  if (!optionalString(body['trigger_id'])) return '`trigger_id` is not a string';
+  const view = body['view'];
+  if (isObject(view)) {
+    for (const field of ['id', 'callback_id', 'private_metadata', 'hash', 'type']) {
+      if (!optionalString(view[field])) return `\`view.${field}\` is not a string`;
+    }
+    if (!optionalList(view['blocks'])) return '`view.blocks` is not a list';
+    const needsState = type === 'view_submission';
+    if ((needsState || view['state'] !== undefined) && !isStateObject(view['state'])) {
+      return '`view.state.values` is missing';
+    }
+  }
+  if (body['state'] !== undefined && !isStateObject(body['state'])) return '`state.values` is missing';
+  for (const action of (body['actions'] as unknown[] | undefined) ?? []) {
+    const a = action as Record<string, unknown>;
+    if (!optionalString(a['value']) || !optionalString(a['block_id']))
+      return 'an action field is not a string';
+    if (!(
+      a['selected_option'] === undefined ||
+      a['selected_option'] === null ||
+      isObject(a['selected_option'])
+    )) {
+      return '`selected_option` is not an option';
+    }
+    const options = a['selected_options'];
+    if (options !== undefined && !(Array.isArray(options) && options.every(isObject))) {
+      return '`selected_options` is not a list of options';
+    }
+  }
+  if (type === 'block_suggestion') {
+    if (typeof body['action_id'] !== 'string' || !optionalString(body['value'])) {
+      return 'a suggestion request without its action_id or value';
+    }
   }
   return undefined;
 }

@@ -34,3 +34,20 @@ export function isSlackUnavailable(err: unknown): boolean {
     SLACK_SIDE_ERRORS.has(e.data.error)
   );
 }
+
+/** Slack's names for a trigger_id it no longer accepts (older than 3 s, or used already). */
+const TRIGGER_ERRORS = new Set(['invalid_trigger_id', 'expired_trigger_id', 'trigger_exchanged']);
+
+/**
+ * True when Slack refused to open a window because the click's trigger_id had lapsed: Slack
+ * allows 3 s and one use, so a slow moment is enough. Clicking again gives a fresh one.
+ */
+export function isTriggerExpired(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; data?: { error?: unknown } };
+  return (
+    e.code === 'slack_webapi_platform_error' &&
+    typeof e.data?.error === 'string' &&
+    TRIGGER_ERRORS.has(e.data.error)
+  );
+}

@@ -176,6 +176,18 @@ export function mark(h: Harness): { calls: number; posts: number; logs: number }
 }
 
 /**
+ * Log lines since `from` of errors nobody handled: a listener that threw (Bolt's error
+ * handler logs those as "unexpected error" with an incident ref). A forged payload must meet a
+ * clear refusal, not a bug.
+ */
+export function unexpectedErrors(h: Harness, from: { logs: number }): string[] {
+  return h.logs
+    .slice(from.logs)
+    .filter((l) => /"msg":"unexpected error"|"level":50/.test(l))
+    .map((l) => l.slice(0, 400));
+}
+
+/**
  * Nothing the bot sent to Slack since `from` pings anyone, and no log line since then holds a
  * canary value (the seeded ones, or `extra`).
  */

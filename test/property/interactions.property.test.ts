@@ -23,6 +23,7 @@ import {
   postSigned,
   settle,
   startFullHarness,
+  unexpectedErrors,
   watchCrashes,
 } from './app-support.js';
 import { NASTY_PIECES, nastyText, propertyRuns } from './support.js';
@@ -357,6 +358,7 @@ describe('forged interaction payloads over HTTP (property)', () => {
     await fc.assert(fc.asyncProperty(blockActions(responseUrl), sendForged), { numRuns: RUNS });
     await settle(h);
     assert.deepEqual(crashes.problems, []);
+    assert.deepEqual(unexpectedErrors(h, from), []);
     assertCleanOutput(h, from);
     assert.equal(await versionsOf('edit/app'), versionsBefore, 'no forged click wrote a secret');
     assert.equal(h.slack.channelMessages(APPROVALS).length, 0, 'no forged click posted an approval');
@@ -368,6 +370,7 @@ describe('forged interaction payloads over HTTP (property)', () => {
     await fc.assert(fc.asyncProperty(viewSubmission, sendForged), { numRuns: RUNS });
     await settle(h);
     assert.deepEqual(crashes.problems, []);
+    assert.deepEqual(unexpectedErrors(h, from), []);
     assertCleanOutput(h, from);
     assert.equal(await versionsOf('edit/app'), versionsBefore, 'no forged submission wrote a secret');
   });
@@ -377,6 +380,7 @@ describe('forged interaction payloads over HTTP (property)', () => {
     await fc.assert(fc.asyncProperty(otherPayloads, sendForged), { numRuns: RUNS });
     await settle(h);
     assert.deepEqual(crashes.problems, []);
+    assert.deepEqual(unexpectedErrors(h, from), []);
     assertCleanOutput(h, from);
   });
 
@@ -399,6 +403,31 @@ describe('forged interaction payloads over HTTP (property)', () => {
     assert.equal(json.status, 400);
     await settle(h);
     assert.deepEqual(crashes.problems, []);
+  });
+});
+
+describe('errors in a listener reach the person', () => {
+  it('a Reject click whose window Slack refuses to open (trigger expired) tells the clicker to click again', async () => {
+    const responseUrl = h.slack.newResponseUrl({ user: 'U0BOB', channel: APPROVALS });
+    const from = mark(h);
+    const res = await postPayload(h, {
+      type: 'block_actions',
+      user: userObject('U0BOB'),
+      team: { id: 'T0STANDIN', domain: 'standin' },
+      api_app_id: 'A0LOCKSMITH',
+      trigger_id: 'expired.trigger.id', // Slack answers views.open with invalid_trigger_id
+      response_url: responseUrl,
+      channel: { id: APPROVALS, name: 'approvals' },
+      container: { type: 'message', message_ts: '1.000001', channel_id: APPROVALS },
+      state: { values: {} },
+      actions: [
+        { action_id: 'approval_reject', block_id: 'b', type: 'button', value: 'some-id', action_ts: '1.1' },
+      ],
+    });
+    assert.equal(res.status, 200);
+    const told = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === responseUrl));
+    assert.match(JSON.stringify(told.body), /Slack did not let locksmith open the window in time/);
+    assert.deepEqual(unexpectedErrors(h, from), [], 'an expired trigger is no incident');
   });
 });
 
