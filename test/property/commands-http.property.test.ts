@@ -14,6 +14,7 @@ import {
   postSigned,
   settle,
   startFullHarness,
+  unexpectedErrors,
   watchCrashes,
 } from './app-support.js';
 import { NASTY_PIECES, nastyText, nastyTextMaybeHuge, propertyRuns } from './support.js';
@@ -106,6 +107,7 @@ describe('slash commands with hostile text, over HTTP (property)', () => {
     );
     await settle(h);
     assert.deepEqual(crashes.problems, []);
+    assert.deepEqual(unexpectedErrors(h, from), []);
     assertCleanOutput(h, from);
     // Slack's own limits (Block Kit sizes, text lengths) were kept: the stand-in refused nothing.
     const refused = h.slack.calls.slice(from.calls).filter((c) => c.response['ok'] === false);

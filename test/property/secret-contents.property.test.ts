@@ -16,6 +16,7 @@ import {
   mark,
   settle,
   startFullHarness,
+  unexpectedErrors,
   watchCrashes,
 } from './app-support.js';
 import { NASTY_PIECES, nastyText, propertyRuns } from './support.js';
@@ -166,6 +167,7 @@ describe('hostile secret contents through the running bot (property)', () => {
     );
     await settle(h);
     assert.deepEqual(crashes.problems, []);
+    assert.deepEqual(unexpectedErrors(h, from), []);
     assertCleanOutput(h, from, canaries);
   });
 });
