@@ -67,7 +67,7 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
     directory,
     sessions,
     callers: createCallerResolver(config, directory, sessions),
-    postToResponseUrl: createResponseUrlPoster(),
+    postToResponseUrl: createResponseUrlPoster(config.slack.api_timeout_ms),
     slack,
     store,
     approvals,

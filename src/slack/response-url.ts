@@ -4,6 +4,10 @@
  */
 export type ResponseUrlPoster = (url: string, body: Record<string, unknown>) => Promise<void>;
 
+/**
+ * A poster whose every POST gives up after `timeoutMs` (the bot uses `slack.api_timeout_ms`):
+ * Slack's hooks can hang like its Web API, and a reply waiting on them must fall back in time.
+ */
 export function createResponseUrlPoster(timeoutMs = 5000): ResponseUrlPoster {
   return async (url, body) => {
     let res: Response;

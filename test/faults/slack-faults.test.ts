@@ -141,6 +141,14 @@ describe('response_url faults', () => {
     assert.match(JSON.stringify(sent.args), /rotat/i);
   });
 
+  it('a response_url that never answers: the reply falls back to chat.postEphemeral after slack.api_timeout_ms', async () => {
+    h.slack.failResponseUrlNext('hang');
+    await sendSecret('U0ALICE', 'list');
+    const sent = await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral')[0], 5000);
+    assert.match(JSON.stringify(sent.args), /Secrets under|secrets? visible|No secrets/i);
+    assert.equal(h.slack.hangingCalls, 0, 'the bot gave up on the hung response_url');
+  });
+
   it('a help reply whose response_url is down (HTTP 500) arrives by chat.postEphemeral instead', async () => {
     h.slack.failResponseUrlNext({ status: 500, text: 'internal_error' });
     await sendSecret('U0ALICE', 'help');
