@@ -76,8 +76,11 @@ function malformedInteractionReason(body: Record<string, unknown>, type: string)
     for (const field of ['id', 'callback_id', 'private_metadata', 'hash', 'type']) {
       if (!optionalString(view[field])) return `\`view.${field}\` is not a string`;
     }
-    if (!optionalList(view['blocks'])) return '`view.blocks` is not a list';
-    const needsState = type === 'view_submission';
+    const submitted = type === 'view_submission';
+    if (!(submitted ? Array.isArray(view['blocks']) : optionalList(view['blocks']))) {
+      return '`view.blocks` is not a list';
+    }
+    const needsState = submitted;
     if ((needsState || view['state'] !== undefined) && !isStateObject(view['state'])) {
       return '`view.state.values` is missing';
     }

@@ -392,6 +392,25 @@ describe('forged interaction payloads over HTTP (property)', () => {
     assert.deepEqual(crashes.problems, []);
   });
 
+  it('refuses a view submission without blocks or state (Slack always sends both) with 400', async () => {
+    const from = mark(h);
+    for (const view of [
+      { id: 'V1', callback_id: 'secret_edit', state: { values: {} } },
+      { id: 'V1', callback_id: 'approval_decision_reason', blocks: [] },
+    ]) {
+      const res = await postPayload(h, {
+        type: 'view_submission',
+        user: userObject('U0ALICE'),
+        team: { id: 'T0STANDIN', domain: 'standin' },
+        api_app_id: 'A0LOCKSMITH',
+        view,
+      });
+      assert.equal(res.status, 400);
+    }
+    await settle(h);
+    assert.deepEqual(unexpectedErrors(h, from), []);
+  });
+
   it('refuses a payload that is JSON but no object (null, a number, a list) with 400, at once', async () => {
     // `payload=null` used to throw inside Bolt's receiver: an unhandled rejection, and an HTTP
     // request left open forever.
