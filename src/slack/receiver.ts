@@ -6,12 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  type App,
-  type Logger as BoltLogger,
-  type Receiver,
-  SocketModeReceiver,
-} from '@slack/bolt';
+import { type App, type Logger as BoltLogger, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Transport } from '../config.js';
 import { GuardedHTTPReceiver } from './guarded-http-receiver.js';
 import { type MetricsSource, serveMetrics } from '../metrics/index.js';
