@@ -40,8 +40,31 @@ const MAX_ROLES = 100;
 const USER_CACHE_MS = 60_000;
 /** Slack waits 3 s for options; listing stops in time to answer with what it has. */
 const LIST_BUDGET_MS = 2000;
+/**
+ * How long the options answer waits for IAM at all. One ListUsers call can take up to the AWS
+ * client's attempts × timeout (9 s by default), far past Slack's 3 s; the listing then goes on
+ * in the background and fills the cache for the next keystroke.
+ */
+const OPTIONS_BUDGET_MS = 2000;
 /** Values of options that only say something (an error); never a user name. */
 const NOTE_PREFIX = '!';
+
+/**
+ * `work`'s result, or undefined when it takes longer than `ms`. The late result (or error) is
+ * dropped here, not lost: usersFor caches what a late listing finds.
+ */
+async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  work.catch(() => {}); // a late failure must not become an unhandled rejection
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function option(text: string, value: string): PlainTextOption {
   return { text: { type: 'plain_text', text: text.slice(0, 75), emoji: false }, value };
@@ -140,11 +163,15 @@ export function createUserPicker(deps: Deps, controller: RotationController) {
     const roleName = selected(values, BLOCK_PICK_ROLE, INPUT_PICK_ROLE);
     let answer: PlainTextOption[];
     try {
-      const { names, complete } = await usersFor(
-        body.user.id,
-        body.user.team_id ?? body.team?.id ?? '',
-        roleName,
+      const listed = await withinBudget(
+        usersFor(body.user.id, body.user.team_id ?? body.team?.id ?? '', roleName),
+        OPTIONS_BUDGET_MS,
       );
+      if (listed === undefined) {
+        await ack({ options: [option('IAM is slow to answer: type on to try again', `${NOTE_PREFIX}slow`)] });
+        return;
+      }
+      const { names, complete } = listed;
       const matches = names.filter((n) => n.toLowerCase().includes(typed));
       answer = matches.slice(0, MAX_OPTIONS).map((n) => option(n, n));
       if (answer.length === 0) {
