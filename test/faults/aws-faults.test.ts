@@ -64,7 +64,13 @@ function assertNoTrace(json: string): void {
 describe('AWS faults under /secret get', () => {
   it('a hung Secrets Manager: the ack is at once, Bob is served meanwhile, Alice hears AWS did not answer in time', async () => {
     h.aws.clear();
-    await sendSecret('U0ALICE', 'get 2ndline/plain'); // warm Alice's session: the hang hits only the read
+    // Warm both sessions, so the hang hits only Alice's read and Bob's request is quick.
+    await (
+      await sendSecret('U0ALICE', 'get 2ndline/plain')
+    ).reply;
+    await (
+      await sendSecret('U0BOB', 'get 2ndline/plain --role 2ndline')
+    ).reply;
     h.aws.failWhere(readOf('2ndline/fastly'), { kind: 'hang' }, MAX_ATTEMPTS);
 
     const alice = await sendSecret('U0ALICE', 'get 2ndline/fastly');

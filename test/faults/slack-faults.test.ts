@@ -84,6 +84,9 @@ describe('Slack Web API faults', () => {
   });
 
   it("a hung users.info: the bot gives up on it, retries, and meanwhile Bob's command is answered", async () => {
+    await (
+      await sendSecret('U0BOB', 'get 2ndline/plain --role 2ndline')
+    ).reply; // warm Bob's AWS session
     h.slack.hangNext('users.info');
     const alice = await sendSecret('U0ALICE', 'get 2ndline/fastly');
     await h.slack.waitFor(() => h.slack.hangingCalls === 1);
