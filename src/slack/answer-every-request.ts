@@ -3,8 +3,8 @@
  * (and, for events, retries). Bolt answers only when a listener calls `ack()`: a request no
  * listener matches (a stale or forged `action_id`, a view the bot no longer knows, a payload
  * of an unknown type) or a listener that throws before acking would otherwise be left open
- * until Bolt's 3001 ms fallback answers 404, after Slack's deadline. Holding such requests open
- * also let a burst of forged requests tie up the server's connections.
+ * until Bolt's 3001 ms fallback answers 404, after Slack's deadline, and a burst of them held
+ * that many connections open.
  */
 import type { App, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../audit/logger.js';

@@ -1,16 +1,17 @@
 /**
- * Bolt's HTTPReceiver, with bodies Bolt cannot route answered `400` before it sees them.
- * Bolt parses an interaction's `payload` and then reads fields of it outside any error
- * handler: a signed `payload=null` made it throw an unhandled rejection and leave the HTTP
- * request open forever, and other shapes (a `user` that is a number, an `actions` that is no
- * list) made it answer 500. Slack never sends such bodies; answering them with a plain
- * refusal keeps every request answered and every listener fed the shapes it expects.
+ * Bolt's HTTPReceiver, with bodies not shaped like Slack's requests answered `400` before Bolt
+ * sees them (request-shape.ts says what is checked). Bolt parses an interaction's `payload` and
+ * then reads fields of it outside any error handler: a signed `payload=null` made it throw an
+ * unhandled rejection and leave the HTTP request open forever; other shapes (a `user` that is a
+ * number, an `actions` that is no list) made it answer 500, or made a listener throw. Slack never
+ * sends such bodies; a plain refusal keeps every request answered and every listener fed the
+ * shapes it expects.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions, HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
 import { malformedBodyReason } from './request-shape.js';
 
-/** An {@link HTTPReceiver} that refuses malformed bodies on its event endpoints with 400. */
+/** An {@link HTTPReceiver} that refuses bodies not shaped like Slack's on its event endpoints with 400. */
 export class GuardedHTTPReceiver extends HTTPReceiver {
   constructor(options: HTTPReceiverOptions) {
     super(options);
@@ -38,7 +39,7 @@ export class GuardedHTTPReceiver extends HTTPReceiver {
             bolt(buffered, res);
             return;
           }
-          logger?.warn(`Refused a request body Bolt cannot route: ${reason}`);
+          logger?.warn(`Refused a request body not shaped like Slack's: ${reason}`);
           HTTPModuleFunctions.buildNoBodyResponse(res, 400);
         },
         // Too large, or the connection broke: Bolt would answer the same way.
