@@ -18,12 +18,12 @@ import { parseArgs } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { stringify } from 'yaml';
-import { AwsRecorder } from '../src/devkit/aws-recorder.js';
 import { READ_ALL_SECRETS, roleArn, seedAws } from '../src/devkit/aws-seed.js';
 import { freePort, MotoServer } from '../src/devkit/moto.js';
 import { SlackRequestSender } from '../src/devkit/slack-request-sender.js';
 import { SlackStandin } from '../src/devkit/slack-standin.js';
-import { cpuMsOf, memoryOf, startBot, type Stats, stats } from './support.js';
+import { availableParallelism } from 'node:os';
+import { cpuMsOf, memoryOf, pinToCpu, startBot, type Stats, stats } from './support.js';
 
 const REGION = 'eu-west-1';
 const BOT_TOKEN = 'xoxb-bench-token';
@@ -38,6 +38,7 @@ export interface LoadResult {
   reply_ms: Stats;
   requests_per_second: number;
   errors: number;
+  /** AssumeRole calls the bot made since it started, warm-up included. */
   assume_role_calls: number;
   role_sessions_expected: number;
   bot_peak_rss_mb: number;
@@ -45,6 +46,8 @@ export interface LoadResult {
   bot_cpu_ms_per_request: number;
   /** moto's CPU time per request in this phase (AWS's side, for comparison). */
   moto_cpu_ms_per_request: number;
+  /** This process's (the load generator and the Slack stand-in) CPU time per request. */
+  generator_cpu_ms_per_request: number;
 }
 
 export interface LoadRun {
@@ -56,11 +59,27 @@ export interface LoadRun {
   reply_p50_over_floor_p50: number;
   bot_ready_ms: number;
   bot_idle_rss_mb: number;
+  /** The bot ran on its own CPU, moto and the load generator on the other. */
+  pinned: boolean;
+  /** Mean pause of each person between a reply and their next request (0: back to back). */
+  think_ms: number;
 }
 
 /** One full load run: start moto, the stand-in and the bot; /secret get, /totp, then the floor. */
-export async function runLoad(people: number, requests: number): Promise<LoadRun> {
+export async function runLoad(
+  people: number,
+  requests: number,
+  options: { pin?: boolean; thinkMs?: number } = {},
+): Promise<LoadRun> {
+  const pin = options.pin ?? availableParallelism() >= 2;
+  const thinkMs = options.thinkMs ?? 0;
   const moto = await MotoServer.start();
+  // In production Slack and AWS are other machines: the bot gets CPU 1 to itself, and moto
+  // and this load generator (the stand-in, the signing sender) share CPU 0.
+  if (pin) {
+    pinToCpu(process.pid, 0);
+    pinToCpu(moto.pid!, 0);
+  }
   const seeded = await seedAws(moto.url, {
     roles: [
       { name: 'locksmith-team-a', policy: READ_ALL_SECRETS },
@@ -79,8 +98,6 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
     ],
   });
   await moto.enforceIam();
-  // Counts what the bot sends to AWS (AssumeRole); adds one loopback hop for the bot only.
-  const recorder = await AwsRecorder.start(moto.url);
   const ids = Array.from({ length: people }, (_, i) => `U0BENCH${String(i).padStart(4, '0')}`);
   const slack = await SlackStandin.start({
     botToken: BOT_TOKEN,
@@ -98,21 +115,24 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
       roles: { 'team-a': roleArn('locksmith-team-a'), 'team-b': roleArn('locksmith-team-b') },
       groups: { 'team-a': ['team-a'], 'team-b': ['team-b'] },
       reveal: { ttl_seconds: 900 },
-      store: { data_dir: join(dir, 'data') },
+      store: { data_dir: process.env.BENCH_DATA_DIR ?? join(dir, 'data') },
     }),
   );
   const port = await freePort();
-  const bot = await startBot({
-    AWS_ENDPOINT_URL: recorder.url,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: seeded.botCredentials!.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: seeded.botCredentials!.secretAccessKey,
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    LOCKSMITH_CONFIG: configPath,
-    PORT: String(port),
-  });
+  const bot = await startBot(
+    {
+      AWS_ENDPOINT_URL: moto.url,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: seeded.botCredentials!.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: seeded.botCredentials!.secretAccessKey,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      LOCKSMITH_CONFIG: configPath,
+      PORT: String(port),
+    },
+    pin ? 1 : undefined,
+  );
   const sender = new SlackRequestSender({
     url: `http://127.0.0.1:${port}/slack/events`,
     signingSecret: SIGNING_SECRET,
@@ -132,23 +152,26 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
     }
   });
 
-  async function drive(command: '/secret' | '/totp', text: string): Promise<LoadResult> {
-    recorder.clear();
+  async function drive(command: '/secret' | '/totp', text: string, requests: number): Promise<LoadResult> {
     const ack: number[] = [];
     const reply: number[] = [];
     let errors = 0;
     const perPerson = Math.ceil(requests / people);
+    const trace: Array<[number, number]> = [];
     const started = performance.now();
     const cpuBefore = cpuMsOf(bot.child.pid!);
     const motoCpuBefore = cpuMsOf(moto.pid!);
+    const ownCpuBefore = process.cpuUsage();
     await Promise.all(
       ids.map(async (userId) => {
         for (let i = 0; i < perPerson; i++) {
+          await think(thinkMs);
           const t0 = performance.now();
           const responseUrl = slack.newResponseUrl({ user: userId, channel: slack.dmChannelFor(userId) });
           const replied = new Promise<number>((resolve) => waiting.set(responseUrl, resolve));
           const sent = await sender.slashCommand({ userId, command, text, responseUrl });
           ack.push(performance.now() - t0);
+          if (process.env.BENCH_TRACE) trace.push([t0 - started, performance.now() - t0]);
           if (sent.status !== 200) {
             errors++;
             waiting.delete(responseUrl);
@@ -163,9 +186,19 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
         }
       }),
     );
+    if (process.env.BENCH_TRACE) {
+      const slow = [...trace].sort((a, b) => b[1] - a[1]).slice(0, 15);
+      console.error(
+        command,
+        'slowest acks [start ms, ack ms]:',
+        JSON.stringify(slow.map(([a, b]) => [Math.round(a), Math.round(b)])),
+      );
+    }
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuMsOf(bot.child.pid!) - cpuBefore;
     const motoCpu = cpuMsOf(moto.pid!) - motoCpuBefore;
+    const own = process.cpuUsage(ownCpuBefore);
+    const ownCpu = (own.user + own.system) / 1000;
     const body = JSON.stringify(slack.responseUrlPosts.slice(-5).map((p) => p.body));
     if (!body.includes(command === '/secret' ? 'bench-password-value' : 'next code'))
       throw new Error(`the replies are not what a person should see: ${body.slice(0, 500)}`);
@@ -177,21 +210,25 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
       reply_ms: stats(reply),
       requests_per_second: ack.length / seconds,
       errors,
-      assume_role_calls: recorder.callsOf('AssumeRole').length,
+      assume_role_calls: await assumeRoleCalls(port),
       role_sessions_expected: people,
       bot_peak_rss_mb: memoryOf(bot.child.pid!).peakRssMb,
       bot_cpu_ms_per_request: cpu / ack.length,
       moto_cpu_ms_per_request: motoCpu / ack.length,
+      generator_cpu_ms_per_request: ownCpu / ack.length,
     };
   }
 
   try {
     await new Promise((r) => setTimeout(r, 1000));
     const idle = memoryOf(bot.child.pid!).rssMb;
-    const secret = await drive('/secret', 'get shared/db');
-    const totp = await drive('/totp', 'shared/2fa');
+    // Each person's first request looks them up in Slack and assumes their role; sessions then
+    // last an hour. The figures are for the steady state, so that first request is not counted.
+    await drive('/secret', 'get shared/db', people);
+    const secret = await drive('/secret', 'get shared/db', requests);
+    const totp = await drive('/totp', 'shared/2fa', requests);
     const motoCpuBefore = cpuMsOf(moto.pid!);
-    const floor = await directFloor(moto.url, seeded.botCredentials!, people, requests);
+    const floor = await directFloor(moto.url, seeded.botCredentials!, people, requests, thinkMs);
     const floorMotoCpu = (cpuMsOf(moto.pid!) - motoCpuBefore) / (requests + people);
     return {
       secret,
@@ -202,13 +239,32 @@ export async function runLoad(people: number, requests: number): Promise<LoadRun
       reply_p50_over_floor_p50: secret.reply_ms.p50 / floor.latency.p50,
       bot_ready_ms: bot.readyMs,
       bot_idle_rss_mb: idle,
+      pinned: pin,
+      think_ms: thinkMs,
     };
   } finally {
+    if (pin) pinToCpu(process.pid, `0-${availableParallelism() - 1}`);
     await bot.stop();
-    await recorder.stop();
     await slack.stop();
     await moto.stop();
   }
+}
+
+/** AssumeRole calls the bot has made so far, from its own /metrics (no proxy in the way). */
+async function assumeRoleCalls(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return [...text.matchAll(/^locksmith_aws_calls_total\{([^}]*)\} (\d+)/gm)]
+    .filter(([, labels]) => labels!.includes('operation="AssumeRole"'))
+    .reduce((sum, [, , n]) => sum + Number(n), 0);
+}
+
+/**
+ * A person's pause before their next request: exponentially distributed with mean `meanMs`
+ * (0: none, requests back to back, which measures saturation rather than latency).
+ */
+function think(meanMs: number): Promise<void> {
+  if (meanMs <= 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, -Math.log(1 - Math.random()) * meanMs));
 }
 
 /** The same GetSecretValue, straight to moto with the SDK: `people` clients at once, each with its own session. */
@@ -217,6 +273,7 @@ async function directFloor(
   bot: { accessKeyId: string; secretAccessKey: string },
   people: number,
   requests: number,
+  thinkMs: number,
 ): Promise<{ latency: Stats; rps: number }> {
   const sts = new STSClient({ region: REGION, endpoint, credentials: bot });
   const clients: SecretsManagerClient[] = [];
@@ -244,6 +301,7 @@ async function directFloor(
   await Promise.all(
     clients.map(async (client) => {
       for (let i = 0; i < perPerson; i++) {
+        await think(thinkMs);
         const t0 = performance.now();
         await client.send(new GetSecretValueCommand({ SecretId: 'shared/db' }));
         latency.push(performance.now() - t0);
@@ -258,8 +316,16 @@ async function directFloor(
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { people: { type: 'string', default: '100' }, requests: { type: 'string', default: '5000' } },
+    options: {
+      people: { type: 'string', default: '100' },
+      requests: { type: 'string', default: '5000' },
+      'think-ms': { type: 'string', default: '0' },
+      'no-pin': { type: 'boolean', default: false },
+    },
   });
-  const run = await runLoad(Number(values.people), Number(values.requests));
+  const run = await runLoad(Number(values.people), Number(values.requests), {
+    pin: !values['no-pin'],
+    thinkMs: Number(values['think-ms']),
+  });
   console.log(JSON.stringify(run, null, 2));
 }

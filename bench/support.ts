@@ -2,7 +2,7 @@
  * Shared pieces of the benchmarks: percentiles, the bot as its own process (so its memory and
  * CPU are its own, as in production), and the memory it used.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -48,6 +48,12 @@ export function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Keeps a process (all its threads) on the given CPUs (taskset syntax: "0", "0-1"). */
+export function pinToCpu(pid: number, cpu: number | string): void {
+  const result = spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`taskset could not pin ${pid} to CPU ${cpu}`);
+}
+
 export interface BotProcess {
   child: ChildProcess;
   /** Spawn → "locksmith ready" line, ms. */
@@ -56,12 +62,21 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/main.js` with `env` and waits for its ready line. */
-export async function startBot(env: Record<string, string>, timeoutMs = 20_000): Promise<BotProcess> {
+/**
+ * Starts `node dist/main.js` with `env` and waits for its ready line; with `cpu`, on that CPU
+ * only (taskset), so it does not compete with moto and the load generator for a core.
+ */
+export async function startBot(
+  env: Record<string, string>,
+  cpu?: number,
+  timeoutMs = 20_000,
+): Promise<BotProcess> {
   const t0 = performance.now();
   // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bot.
   const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const command = cpu === undefined ? [process.execPath] : ['taskset', '-c', String(cpu), process.execPath];
+  // taskset execs node in its own process, so the child's pid is the bot's.
+  const child = spawn(command[0]!, [...command.slice(1), ...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_NO_WARNINGS: '1',
@@ -75,6 +90,7 @@ export async function startBot(env: Record<string, string>, timeoutMs = 20_000):
   const keep = (d: Buffer) => {
     // Keep the start of the output for error messages; the rest is read and dropped, as a
     // log shipper would, so the bot never blocks on a full pipe.
+    if (process.env.BENCH_BOT_OUTPUT) process.stderr.write(d);
     if (buffered < 200_000) {
       output.push(d.toString());
       buffered += d.length;
