@@ -114,7 +114,8 @@ export async function runLoad(
     stringify({
       roles: { 'team-a': roleArn('locksmith-team-a'), 'team-b': roleArn('locksmith-team-b') },
       groups: { 'team-a': ['team-a'], 'team-b': ['team-b'] },
-      reveal: { ttl_seconds: 900 },
+      // The default: reveals are hidden a minute later, so hides are part of the load, as in use.
+      reveal: { ttl_seconds: 60 },
       store: { data_dir: process.env.BENCH_DATA_DIR ?? join(dir, 'data') },
     }),
   );
@@ -243,6 +244,11 @@ export async function runLoad(
       think_ms: thinkMs,
     };
   } finally {
+    if (process.env.BENCH_HEAPSNAPSHOT) {
+      // With BENCH_BOT_NODE_ARGS=--heapsnapshot-signal=SIGUSR2: what the bot holds after the load.
+      process.kill(bot.child.pid!, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 8000));
+    }
     if (pin) pinToCpu(process.pid, `0-${availableParallelism() - 1}`);
     await bot.stop();
     await slack.stop();

@@ -68,6 +68,10 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
     deferInitialization: true,
     // The error handler gets the request too, so it can tell the person (reply-errors.ts).
     extendedErrorHandler: true,
+    // Bolt keeps per-conversation state in memory for apps that use context.updateConversation;
+    // locksmith does not, and a store per replica would be wrong anyway (any replica takes any
+    // request). Off, it also saves a lookup on every request.
+    convoStore: false,
   });
   // Slack gets an answer even when no listener acks (forged or stale payloads).
   answerEveryRequest(app, logger);
