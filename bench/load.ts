@@ -48,6 +48,13 @@ export interface LoadResult {
   moto_cpu_ms_per_request: number;
   /** This process's (the load generator and the Slack stand-in) CPU time per request. */
   generator_cpu_ms_per_request: number;
+  /**
+   * Where a slow ack was spent. The longest the bot's event loop was blocked in this phase
+   * (prom-client's event-loop monitor, read from /metrics before and after), its major GCs over
+   * 100 ms, and the longest this process's own loop was blocked (a stalled generator inflates
+   * every latency it measures).
+   */
+  stalls: { bot_loop_max_ms: number; bot_major_gc_over_100ms: number; generator_loop_max_ms: number };
 }
 
 export interface LoadRun {
@@ -163,6 +170,9 @@ export async function runLoad(
     const cpuBefore = cpuMsOf(bot.child.pid!);
     const motoCpuBefore = cpuMsOf(moto.pid!);
     const ownCpuBefore = process.cpuUsage();
+    await botLoopStats(port); // prom-client's loop monitor restarts at each scrape
+    const gcBefore = await botMajorGcOver100ms(port);
+    const ownLoop = watchOwnLoop();
     await Promise.all(
       ids.map(async (userId) => {
         for (let i = 0; i < perPerson; i++) {
@@ -187,7 +197,20 @@ export async function runLoad(
         }
       }),
     );
+    const generatorGaps = ownLoop.stop();
+    const stalls = {
+      bot_loop_max_ms: (await botLoopStats(port)).maxMs,
+      bot_major_gc_over_100ms: (await botMajorGcOver100ms(port)) - gcBefore,
+      generator_loop_max_ms: Math.max(0, ...generatorGaps.map(([, gap]) => gap)),
+    };
     if (process.env.BENCH_TRACE) {
+      console.error(
+        command,
+        'stalls:',
+        JSON.stringify(stalls),
+        'generator gaps [at ms, ms]:',
+        JSON.stringify(generatorGaps.map(([a, b]) => [Math.round(a - started), Math.round(b)])),
+      );
       const slow = [...trace].sort((a, b) => b[1] - a[1]).slice(0, 15);
       console.error(
         command,
@@ -217,6 +240,7 @@ export async function runLoad(
       bot_cpu_ms_per_request: cpu / ack.length,
       moto_cpu_ms_per_request: motoCpu / ack.length,
       generator_cpu_ms_per_request: ownCpu / ack.length,
+      stalls,
     };
   }
 
@@ -262,6 +286,46 @@ async function assumeRoleCalls(port: number): Promise<number> {
   return [...text.matchAll(/^locksmith_aws_calls_total\{([^}]*)\} (\d+)/gm)]
     .filter(([, labels]) => labels!.includes('operation="AssumeRole"'))
     .reduce((sum, [, , n]) => sum + Number(n), 0);
+}
+
+async function scrape(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/** The bot's event-loop delay since the last scrape (prom-client's default metrics). */
+async function botLoopStats(port: number): Promise<{ maxMs: number }> {
+  const text = await scrape(port);
+  const max = /^nodejs_eventloop_lag_max_seconds (\S+)/m.exec(text)?.[1];
+  return { maxMs: Number(max ?? NaN) * 1000 };
+}
+
+/** How many of the bot's major GCs so far took longer than 100 ms. */
+async function botMajorGcOver100ms(port: number): Promise<number> {
+  const text = await scrape(port);
+  const count = (le: string) =>
+    Number(
+      new RegExp(`^nodejs_gc_duration_seconds_bucket\\{le="${le}",kind="major"\\} (\\d+)`, 'm').exec(
+        text,
+      )?.[1] ?? 0,
+    );
+  return count('\\+Inf') - count('0.1');
+}
+
+/** Records when this process's event loop was blocked for more than 50 ms: [when, how long]. */
+function watchOwnLoop(): { stop(): Array<[number, number]> } {
+  const gaps: Array<[number, number]> = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last > 60) gaps.push([last, now - last - 10]);
+    last = now;
+  }, 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      return gaps;
+    },
+  };
 }
 
 /**

@@ -8,14 +8,24 @@
  * record first (compare-and-set on its version) posts the replacement, so a message is hidden
  * once even when the timer and the job race. On a graceful shutdown every pending hide is
  * carried out at once.
+ *
+ * Hides are carried out a few at a time (HIDES_AT_ONCE). They come due in bursts: every /totp
+ * reply of one 30-second code period hides at the same instant, and at 100 people that was
+ * 3,000 store deletes and response_url posts (each on a new connection) in one turn of the event
+ * loop: the bot answered nothing for up to 2 s (measured by `npm run bench`). Queued, a burst
+ * costs the hides a little punctuality instead of costing everyone their ack.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { createLimiter } from '../scheduling/limiter.js';
 import type { Job } from '../scheduling/scheduler.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import type { ResponseUrlPoster } from '../slack/response-url.js';
 import type { Store } from '../store/store.js';
 import { buildHiddenMessage } from './reveal-blocks.js';
+
+/** Hides in flight at once per feature; enough to keep up with Slack, few enough to share the loop. */
+export const HIDES_AT_ONCE = 8;
 
 /** Why a message is being hidden by the hider. */
 export type HideReason = 'expired' | 'shutdown';
@@ -87,6 +97,7 @@ export function createAutoHider<T>(
   const pending = new Map<string, PendingHide<T>>();
   // Store writes still in flight, so flush and cancel can wait for them.
   const writes = new Map<string, Promise<void>>();
+  const limited = createLimiter(HIDES_AT_ONCE);
 
   async function postHidden(id: string, data: HideData<T>, reason: HideReason): Promise<void> {
     try {
@@ -106,9 +117,13 @@ export function createAutoHider<T>(
     }
   }
 
-  async function hideNow(id: string, reason: HideReason): Promise<void> {
+  /**
+   * @param only when given, hide only if this is still the pending hide: the reveal may have been
+   * refreshed (rescheduled) or hidden by hand while this hide waited its turn.
+   */
+  async function hideNow(id: string, reason: HideReason, only?: PendingHide<T>): Promise<void> {
     const entry = pending.get(id);
-    if (!entry) return;
+    if (!entry || (only && entry !== only)) return;
     pending.delete(id);
     clearTimeout(entry.timer);
     await writes.get(id);
@@ -139,9 +154,12 @@ export function createAutoHider<T>(
     schedule(revealId, responseUrl, target, ttlMs) {
       const earlier = pending.get(revealId);
       if (earlier) clearTimeout(earlier.timer);
-      const timer = setTimeout(() => void hideNow(revealId, 'expired'), ttlMs);
       const data = { responseUrl, target };
-      pending.set(revealId, { ...data, timer });
+      const entry: PendingHide<T> = {
+        ...data,
+        timer: setTimeout(() => void limited(() => hideNow(revealId, 'expired', entry)), ttlMs),
+      };
+      pending.set(revealId, entry);
       persist(revealId, data, clock.now() + ttlMs);
     },
     cancel(revealId) {
@@ -158,7 +176,7 @@ export function createAutoHider<T>(
       return entry.target;
     },
     async flush() {
-      await Promise.all([...pending.keys()].map((id) => hideNow(id, 'shutdown')));
+      await Promise.all([...pending.keys()].map((id) => limited(() => hideNow(id, 'shutdown'))));
     },
     job: {
       name: `hides.${feature}`,
