@@ -30,6 +30,11 @@ RUN npm ci --omit=dev && npm cache clean --force
 # --- runtime: production dependencies and the compiled code only -----------------------
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# A heap limit. Without one V8 lets the heap grow far past what locksmith keeps alive: at 100
+# busy people the live heap is about 50 MB, yet the process peaked at 250-310 MB resident; with
+# this limit, about 160 MB (docs/deployment.md, "Memory"). Raise it for more people or longer
+# reveal times. `npm run bench` runs the bot with this same line.
+ENV NODE_OPTIONS="--max-old-space-size=128"
 WORKDIR /app
 
 COPY package.json package-lock.json ./

@@ -173,6 +173,7 @@ export async function runLoad(
     await botLoopStats(port); // prom-client's loop monitor restarts at each scrape
     const gcBefore = await botMajorGcOver100ms(port);
     const ownLoop = watchOwnLoop();
+    const memory = process.env.BENCH_MEMORY_TRACE ? watchBotMemory(port, command) : undefined;
     await Promise.all(
       ids.map(async (userId) => {
         for (let i = 0; i < perPerson; i++) {
@@ -198,6 +199,7 @@ export async function runLoad(
       }),
     );
     const generatorGaps = ownLoop.stop();
+    memory?.stop();
     const stalls = {
       bot_loop_max_ms: (await botLoopStats(port)).maxMs,
       bot_major_gc_over_100ms: (await botMajorGcOver100ms(port)) - gcBefore,
@@ -309,6 +311,26 @@ async function botMajorGcOver100ms(port: number): Promise<number> {
       )?.[1] ?? 0,
     );
   return count('\\+Inf') - count('0.1');
+}
+
+/**
+ * BENCH_MEMORY_TRACE=1: every 5 s, where the bot's memory is (RSS, V8 heap used and committed,
+ * new space, external), to tell live objects from heap headroom and from memory outside V8.
+ */
+function watchBotMemory(port: number, label: string): { stop(): void } {
+  const mb = (text: string, metric: string) =>
+    (Number(new RegExp(`^${metric} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20).toFixed(0);
+  const timer = setInterval(() => {
+    void scrape(port).then((text) =>
+      console.error(
+        `${label} memory MB: rss ${mb(text, 'process_resident_memory_bytes')}` +
+          ` heap used ${mb(text, 'nodejs_heap_size_used_bytes')} / committed ${mb(text, 'nodejs_heap_size_total_bytes')}` +
+          ` new space ${mb(text, 'nodejs_heap_space_size_total_bytes\\{space="new"\\}')}` +
+          ` external ${mb(text, 'nodejs_external_memory_bytes')}`,
+      ),
+    );
+  }, 5000);
+  return { stop: () => clearInterval(timer) };
 }
 
 /** Records when this process's event loop was blocked for more than 50 ms: [when, how long]. */

@@ -8,6 +8,17 @@ import { join } from 'node:path';
 
 export const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
 
+/**
+ * The NODE_OPTIONS the Docker image runs the bot with (its heap limit), read from the
+ * Dockerfile so the benchmarks measure the bot as it is deployed.
+ */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(import.meta.dirname, '..', 'Dockerfile'), 'utf8');
+  const found = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile);
+  if (!found) throw new Error('the Dockerfile sets no NODE_OPTIONS');
+  return found[1]!;
+}
+
 export interface Stats {
   n: number;
   p50: number;
@@ -72,7 +83,8 @@ export async function startBot(
   timeoutMs = 20_000,
 ): Promise<BotProcess> {
   const t0 = performance.now();
-  // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bot.
+  // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bot. They come
+  // after the image's NODE_OPTIONS, so they win: "--max-old-space-size=4096" lifts the limit.
   const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const command = cpu === undefined ? [process.execPath] : ['taskset', '-c', String(cpu), process.execPath];
   // taskset execs node in its own process, so the child's pid is the bot's.
@@ -80,6 +92,7 @@ export async function startBot(
     env: {
       PATH: process.env.PATH ?? '',
       NODE_NO_WARNINGS: '1',
+      NODE_OPTIONS: imageNodeOptions(),
       LOG_LEVEL: 'info',
       ...env,
     },

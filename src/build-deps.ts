@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
 import type { GrantConsumer } from './approvals/approval-handlers.js';
 import { createApprovalService } from './approvals/approval-service.js';
@@ -11,7 +12,12 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createCallerResolver } from './identity/caller.js';
 import { createSessionBroker } from './identity/sessions.js';
-import { createMetrics, instrumentAwsClient, noteAuditOutcomes } from './metrics/index.js';
+import {
+  type AwsCallObserver,
+  createMetrics,
+  instrumentAwsClient,
+  noteAuditOutcomes,
+} from './metrics/index.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUserDirectory } from './slack/user-directory.js';
 import { webClientOptions } from './slack/web-client-options.js';
@@ -34,16 +40,24 @@ export interface BuildOptions {
 export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? openConfiguredStore(config.store);
+  // The store is opened before the metrics (they read it), so its own AWS calls (DynamoDB)
+  // reach them through this, once they exist.
+  let observeAwsCall: AwsCallObserver = () => {};
+  const store =
+    options.store ??
+    openConfiguredStore(config.store, (client) =>
+      instrumentAwsClient(client, (call) => observeAwsCall(call)),
+    );
   // Metrics: audit outcomes label each request's count; every AWS client counts its calls.
   const metrics = createMetrics({ store, logger });
+  observeAwsCall = (call) => metrics.observeAwsCall(call);
   const audit = noteAuditOutcomes(createAuditLog(logger));
   const aws = createAwsClientFactory({
     region: config.aws.region,
     requestTimeoutMs: config.aws.request_timeout_ms,
     connectionTimeoutMs: config.aws.connect_timeout_ms,
     maxAttempts: config.aws.max_attempts,
-    instrument: (client) => instrumentAwsClient(client, (call) => metrics.observeAwsCall(call)),
+    instrument: (client) => instrumentAwsClient(client, observeAwsCall),
   });
   const slack = new WebClient(config.slackBotToken, {
     logger: createBoltLogger(logger),
@@ -78,10 +92,11 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
 }
 
 /** The store config.store names: a DynamoDB table, or the SQLite file under data_dir. */
-function openConfiguredStore(store: Config['store']): Store {
+function openConfiguredStore(store: Config['store'], instrument: (client: DynamoDBClient) => void): Store {
   if (store.dynamodb !== undefined) {
     return openDynamoStore({
       table: store.dynamodb.table,
+      instrument,
       ...(store.dynamodb.region !== undefined ? { region: store.dynamodb.region } : {}),
     });
   }

@@ -10,7 +10,8 @@
 import { classifyAwsError } from '../aws/aws-errors.js';
 
 /** How one AWS call ended, as a label. */
-export type AwsCallOutcome = 'success' | 'not_found' | 'denied' | 'throttled' | 'unavailable' | 'error';
+export type AwsCallOutcome =
+  'success' | 'conflict' | 'not_found' | 'denied' | 'throttled' | 'unavailable' | 'error';
 
 /** One finished AWS call. */
 export interface AwsCall {
@@ -51,6 +52,8 @@ export const AWS_METRICS_MIDDLEWARE = 'locksmithMetrics';
 
 /** The outcome label of an SDK error (any 403 is `denied`, as in aws-errors.ts). */
 export function awsCallOutcome(err: unknown): AwsCallOutcome {
+  // The state store's compare-and-set lost to another replica or click: expected, not an error.
+  if ((err as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException') return 'conflict';
   switch (classifyAwsError(err)) {
     case 'not_found':
       return 'not_found';

@@ -72,6 +72,8 @@ export interface DynamoStoreOptions {
   region?: string;
   /** A client to use (tests, moto); it is not destroyed by close(). */
   client?: DynamoDBClient;
+  /** Called with the client the store uses: the bot counts its calls in the AWS metrics. */
+  instrument?: (client: DynamoDBClient) => void;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -95,6 +97,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       // Without throwOnRequestTimeout the SDK only logs a warning and waits on a hung call forever.
       requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
     });
+  options.instrument?.(client);
   let closed = false;
 
   /** Sends one command, turning "no table" and "access denied" into a StoreError. */

@@ -51,6 +51,7 @@ describe('AWS call metrics', () => {
       'unavailable',
     );
     assert.equal((await outcomeFor(status(400, 'ValidationException'))).outcome, 'error');
+    assert.equal((await outcomeFor(status(400, 'ConditionalCheckFailedException'))).outcome, 'conflict');
   });
 
   it('label an unknown client or command as unknown', async () => {

@@ -262,6 +262,17 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
     assert.ok(winner, 'the update names the approver who won');
     // Created, its channel message noted, decided: a second decision would be a fourth write.
     assert.equal(record?.version, 3, 'decided once: no second write');
+
+    // Each replica counts its own state-store calls in the AWS metrics; the loser's
+    // compare-and-set is a conflict there, not an error.
+    for (const port of ports) {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(
+        metrics,
+        /^locksmith_aws_calls_total\{service="dynamodb",operation="\w+",outcome="success"\} [1-9]/m,
+      );
+      assert.doesNotMatch(metrics, /^locksmith_aws_calls_total\{service="dynamodb"[^}]*outcome="error"/m);
+    }
   });
 
   it('a double click across replicas (Approve twice, then Reveal twice): one decision, one DM, one modal with the value', async () => {
