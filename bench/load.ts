@@ -225,7 +225,11 @@ export async function runLoad(
     const motoCpu = cpuMsOf(moto.pid!) - motoCpuBefore;
     const own = process.cpuUsage(ownCpuBefore);
     const ownCpu = (own.user + own.system) / 1000;
-    const body = JSON.stringify(slack.responseUrlPosts.slice(-5).map((p) => p.body));
+    // The last replies, not the last posts: hides (replace_original) may land after them.
+    const replies = slack.responseUrlPosts.filter(
+      (p) => !(p.body as { replace_original?: boolean }).replace_original,
+    );
+    const body = JSON.stringify(replies.slice(-5).map((p) => p.body));
     if (!body.includes(command === '/secret' ? 'bench-password-value' : 'next code'))
       throw new Error(`the replies are not what a person should see: ${body.slice(0, 500)}`);
     return {
