@@ -40,24 +40,22 @@ export interface BuildOptions {
 export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  // The store is opened before the metrics (they read it), so its own AWS calls (DynamoDB)
-  // reach them through this, once they exist.
-  let observeAwsCall: AwsCallObserver = () => {};
+  // Every AWS client counts its calls, the store's own (DynamoDB) included. The store is opened
+  // before the metrics (they read it), so calls reach them through this once they exist.
+  let observe: AwsCallObserver = () => {};
+  const countAwsCall: AwsCallObserver = (call) => observe(call);
   const store =
-    options.store ??
-    openConfiguredStore(config.store, (client) =>
-      instrumentAwsClient(client, (call) => observeAwsCall(call)),
-    );
-  // Metrics: audit outcomes label each request's count; every AWS client counts its calls.
+    options.store ?? openConfiguredStore(config.store, (client) => instrumentAwsClient(client, countAwsCall));
+  // Metrics: audit outcomes label each request's count.
   const metrics = createMetrics({ store, logger });
-  observeAwsCall = (call) => metrics.observeAwsCall(call);
+  observe = (call) => metrics.observeAwsCall(call);
   const audit = noteAuditOutcomes(createAuditLog(logger));
   const aws = createAwsClientFactory({
     region: config.aws.region,
     requestTimeoutMs: config.aws.request_timeout_ms,
     connectionTimeoutMs: config.aws.connect_timeout_ms,
     maxAttempts: config.aws.max_attempts,
-    instrument: (client) => instrumentAwsClient(client, observeAwsCall),
+    instrument: (client) => instrumentAwsClient(client, countAwsCall),
   });
   const slack = new WebClient(config.slackBotToken, {
     logger: createBoltLogger(logger),

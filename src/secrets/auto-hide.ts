@@ -7,9 +7,9 @@
  * restart: the scheduler's job finds records past due and hides them. Whoever deletes the
  * record first (compare-and-set on its version) posts the replacement, so a message is hidden
  * once even when the timer and the job race. On a graceful shutdown every pending hide is
- * carried out at once.
+ * carried out without waiting for its time.
  *
- * Hides are carried out a few at a time (HIDES_AT_ONCE). They come due in bursts: every /totp
+ * Hides are carried out a few at a time (HIDES_AT_ONCE), at shutdown too. They come due in bursts: every /totp
  * reply of one 30-second code period hides at the same instant, and at 100 people that was
  * 3,000 store deletes and response_url posts (each on a new connection) in one turn of the event
  * loop: the bot answered nothing for up to 2 s (measured by `npm run bench`). Queued, a burst
