@@ -9,6 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { locksmithUserAgent } from './user-agent.js';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -55,6 +56,8 @@ export function awsClientSettings(options: AwsClientOptions = {}) {
   return {
     ...(options.region ? { region: options.region } : {}),
     maxAttempts: options.maxAttempts ?? 3,
+    // CloudTrail shows it in every event's userAgent: how a security team recognises locksmith.
+    customUserAgent: locksmithUserAgent(),
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 1000,
       requestTimeout: options.requestTimeoutMs ?? 3000,

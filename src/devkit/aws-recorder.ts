@@ -15,6 +15,8 @@ export interface RecordedAwsCall {
   accessKeyId: string;
   /** Form parameters for query-protocol calls (STS, IAM); JSON body fields otherwise. */
   params: Record<string, unknown>;
+  /** The User-Agent header: what CloudTrail records as the event's userAgent. */
+  userAgent: string;
   status: number;
 }
 
@@ -185,6 +187,7 @@ function describe(req: IncomingMessage, body: Buffer): Omit<RecordedAwsCall, 'st
   const cred = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth);
   const accessKeyId = cred?.[1] ?? '';
   const service = cred?.[2] ?? '';
+  const userAgent = String(req.headers['user-agent'] ?? '');
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     let params: Record<string, unknown> = {};
@@ -193,10 +196,10 @@ function describe(req: IncomingMessage, body: Buffer): Omit<RecordedAwsCall, 'st
     } catch {
       // not JSON; leave params empty
     }
-    return { service, operation: target.split('.').pop() ?? target, accessKeyId, params };
+    return { service, operation: target.split('.').pop() ?? target, accessKeyId, params, userAgent };
   }
   const form = new URLSearchParams(body.toString('utf8'));
   const params: Record<string, unknown> = {};
   for (const [k, v] of form) params[k] = v;
-  return { service, operation: String(params.Action ?? ''), accessKeyId, params };
+  return { service, operation: String(params.Action ?? ''), accessKeyId, params, userAgent };
 }

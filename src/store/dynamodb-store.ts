@@ -51,6 +51,7 @@ import {
   type StoredRecord,
   StoreError,
 } from './store.js';
+import { locksmithUserAgent } from '../aws/user-agent.js';
 import { expiresAtSeconds, LEASE_RETENTION_MS } from './retention.js';
 
 /** Index names; the table definition in docs/deployment.md and devkit/dynamo-table.ts match. */
@@ -94,6 +95,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     new DynamoDBClient({
       ...(options.region ? { region: options.region } : {}),
       maxAttempts: 3,
+      customUserAgent: locksmithUserAgent(),
       // Without throwOnRequestTimeout the SDK only logs a warning and waits on a hung call forever.
       requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
     });
