@@ -367,15 +367,31 @@ function readConfigFile(path: string): unknown {
     throw new ConfigError(`config file ${path} cannot be read (${code ?? 'unknown error'})`);
   }
   try {
-    return parseYaml(text);
+    return parseYaml(text, { maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];
       throw new ConfigError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${err.code})`);
     }
+    // The yaml package refuses an alias bomb (aliases expanding to millions of nodes) with a
+    // plain ReferenceError, not a YAMLParseError: without this it crashed start-up with a stack.
+    if (err instanceof ReferenceError) {
+      throw new ConfigError(
+        /excessive alias/i.test(err.message)
+          ? `${path}: not valid YAML (its aliases expand too far, as in an alias bomb: at most ${MAX_YAML_ALIASES} are allowed)`
+          : `${path}: not valid YAML (an alias names an anchor that is not defined before it)`,
+      );
+    }
     throw err;
   }
 }
+
+/**
+ * The yaml package's limit on alias expansion (its default too, stated here so that a library
+ * upgrade cannot lift it): a policy file may reuse a role list with `*anchor`, but an alias bomb
+ * (nested aliases that expand to millions of nodes) is refused instead of eating the heap.
+ */
+export const MAX_YAML_ALIASES = 100;
 
 function parsePort(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;

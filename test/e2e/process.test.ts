@@ -268,6 +268,26 @@ describe('node dist/main.js', () => {
     ]);
   });
 
+  it('refuses a YAML alias bomb in one line and exit code 2', async () => {
+    const configPath = join(dir, 'bomb.yml');
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 11; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    writeFileSync(configPath, `${lines.join('\n')}\nroles: *a11\n`);
+    const bot = run({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      LOCKSMITH_CONFIG: configPath,
+    });
+    assert.equal(await bot.exit, 2);
+    assert.equal(bot.stderr.length, 1, bot.stderr.join('\n'));
+    assert.match(bot.stderr[0]!, /^locksmith: .*bomb\.yml: not valid YAML \(its aliases expand too far/);
+  });
+
   it('says in one line when the config file is missing', async () => {
     const bot = run({
       SLACK_BOT_TOKEN: BOT_TOKEN,

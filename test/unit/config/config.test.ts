@@ -154,3 +154,44 @@ describe('parseConfigFile', () => {
     assert.match(message, /f\.yml: aws\.max_attempts: /);
   });
 });
+
+describe('config files that attack the parser', () => {
+  const env = (path: string) => ({
+    SLACK_BOT_TOKEN: 'xoxb-1',
+    SLACK_SIGNING_SECRET: 's',
+    LOCKSMITH_CONFIG: path,
+  });
+
+  /** Eleven levels of ten aliases each: 10^11 nodes if expanded (the "billion laughs"). */
+  function aliasBomb(): string {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 11; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    lines.push('roles: *a11');
+    return `${lines.join('\n')}\n`;
+  }
+
+  it('refuses a YAML alias bomb with one line, as a config error (exit 2), not a crash', () => {
+    const message = configError(() => loadConfig(env(configFile(aliasBomb()))));
+    assert.equal(message.split('\n').length, 1);
+    assert.match(message, /locksmith\.yml: not valid YAML \(its aliases expand too far/);
+  });
+
+  it('still reads a file that reuses a role list through an anchor', () => {
+    const path = configFile(
+      `roles:\n  2ndline: ${ROLE}\npeople:\n  U0ALICE: &oncall [2ndline]\n  U0BOB: *oncall\n`,
+    );
+    assert.deepEqual(loadConfig(env(path)).people, { U0ALICE: ['2ndline'], U0BOB: ['2ndline'] });
+  });
+
+  it('says so when an alias names no anchor', () => {
+    assert.match(
+      configError(() => loadConfig(env(configFile('roles: *nothing\n')))),
+      /not valid YAML/,
+    );
+  });
+});
