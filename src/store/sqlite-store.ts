@@ -8,7 +8,18 @@
  * in the `WHERE version = ?` of one UPDATE, which also holds between processes sharing the file.
  */
 
-import { accessSync, existsSync, constants as fsConstants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  existsSync,
+  constants as fsConstants,
+  mkdirSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -120,6 +131,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   let db: Database.Database | undefined;
   try {
+    // Created owner-only before SQLite opens it: SQLite gives the -wal and -shm files the mode
+    // of the database file, so they are born private too.
+    closeSync(openSync(path, 'a', PRIVATE_FILE));
     db = new Database(path);
     // busy_timeout first, so that switching to WAL below also waits for another opener.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -128,6 +142,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     migrate(db, SQLITE_MIGRATIONS, path);
+    // A file from an older locksmith (or one restored from a backup) may be readable by others.
+    makePrivate(path);
     return new SqliteRecordStore(db, path);
   } catch (err) {
     db?.close();
@@ -178,18 +194,69 @@ export function migrate(db: Database.Database, steps: readonly string[], label: 
   }
 }
 
-/** mkdir -p, then prove writability by writing a probe file (access() lies for root and for read-only mounts). */
+/**
+ * The state files hold live response_urls (anyone holding one can post into that person's
+ * conversation for 30 minutes) and who asked for what: the directory is owner-only (0700) and
+ * every database file owner-only (0600), whatever the umask.
+ */
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+/** The sticky bit (S_ISVTX), which marks a directory shared by several users, such as /tmp. */
+const STICKY_BIT = 0o1000;
+
+/**
+ * mkdir -p (0700), take group and other access away if it already existed, then prove
+ * writability by writing a probe file (access() lies for root and for read-only mounts). A
+ * shared directory (sticky bit, as /tmp) is refused rather than chmodded: it is not ours to
+ * close.
+ */
 function ensureWritableDir(dataDir: string): void {
   const probe = join(dataDir, `.locksmith-write-probe-${process.pid}`);
   try {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(probe, '');
+    mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR });
+  } catch (err) {
+    throw new StoreError(
+      `data directory ${dataDir} is not writable (${errorCode(err)}): set store.data_dir to a writable directory`,
+      { cause: err },
+    );
+  }
+  if ((statSync(dataDir).mode & STICKY_BIT) !== 0) {
+    throw new StoreError(
+      `data directory ${dataDir} is a shared directory (sticky bit, like /tmp): set store.data_dir to a directory of locksmith's own`,
+    );
+  }
+  try {
+    ownerOnly(dataDir);
+  } catch (err) {
+    throw new StoreError(
+      `data directory ${dataDir} cannot be made private (chmod go-rwx: ${errorCode(err)}): run locksmith as the directory's owner, or set store.data_dir to a directory of its own`,
+      { cause: err },
+    );
+  }
+  try {
+    writeFileSync(probe, '', { mode: PRIVATE_FILE });
     rmSync(probe, { force: true });
   } catch (err) {
     throw new StoreError(
       `data directory ${dataDir} is not writable (${errorCode(err)}): set store.data_dir to a writable directory`,
       { cause: err },
     );
+  }
+}
+
+/**
+ * Takes every group and other permission away, keeping the owner's: a directory the operator
+ * made read-only stays read-only (and is then reported as not writable).
+ */
+function ownerOnly(path: string): void {
+  const mode = statSync(path).mode & 0o7777;
+  if ((mode & 0o077) !== 0) chmodSync(path, mode & ~0o077);
+}
+
+/** The database file and its -wal and -shm files, where they exist, owner-only. */
+function makePrivate(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) ownerOnly(file);
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -216,6 +216,59 @@ describe('SQLite store', () => {
       name: 'StoreError',
       message: /cannot open the state database .*locksmith\.db \(SQLITE_NOTADB\)/,
     });
+  });
+
+  /** Permission bits of a path, e.g. 0o700. */
+  const modeOf = (path: string): number => statSync(path).mode & 0o777;
+
+  it('keeps its state private: the data directory 0700, the database and its -wal and -shm 0600, whatever the umask', async () => {
+    // A permissive umask, as in a container started without one: the modes must not come from it.
+    const previous = process.umask(0);
+    try {
+      const dataDir = join(dir, 'private', 'data');
+      const store = openSqliteStore({ dataDir });
+      try {
+        await store.create({ kind: 'hide', id: 'h', state: 'pending', data: { responseUrl: 'x' } }, 1);
+        assert.equal(modeOf(join(dir, 'private')), 0o700, 'a directory it creates on the way');
+        assert.equal(modeOf(dataDir), 0o700);
+        for (const file of [store.path, `${store.path}-wal`, `${store.path}-shm`]) {
+          assert.equal(existsSync(file), true, `${file} exists`);
+          assert.equal(modeOf(file).toString(8), '600', file);
+        }
+      } finally {
+        await store.close();
+      }
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('makes an existing data directory and database private when it opens them', async () => {
+    const dataDir = join(dir, 'was-open');
+    mkdirSync(dataDir, { mode: 0o777 });
+    chmodSync(dataDir, 0o777);
+    const first = openSqliteStore({ dataDir });
+    await first.close();
+    chmodSync(first.path, 0o666);
+    chmodSync(dataDir, 0o755);
+    const reopened = openSqliteStore({ dataDir });
+    try {
+      assert.equal(modeOf(dataDir), 0o700);
+      assert.equal(modeOf(reopened.path), 0o600);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('refuses a shared (sticky) directory such as /tmp instead of changing its mode', () => {
+    const shared = join(dir, 'shared-tmp');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    assert.throws(() => openSqliteStore({ dataDir: shared }), {
+      name: 'StoreError',
+      message: /data directory .*shared-tmp is a shared directory \(sticky bit, like \/tmp\)/,
+    });
+    assert.equal(statSync(shared).mode & 0o7777, 0o1777, 'left as it was');
   });
 
   it('close is idempotent', async () => {
