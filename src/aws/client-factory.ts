@@ -5,6 +5,7 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -26,6 +27,8 @@ export interface AwsClients {
   secretsManager: SecretsManagerClient;
   iam: IAMClient;
   sts: STSClient;
+  /** CloudTrail in `region` (default: the clients' own); LookupEvents answers per Region. */
+  cloudTrail(region?: string): CloudTrailClient;
 }
 
 export interface AwsClientFactory {
@@ -48,7 +51,7 @@ export interface AwsClientOptions {
   /** Attempts per call, the first included (the SDK's standard retry mode). Default 3. */
   maxAttempts?: number;
   /** Called with every client built here: metrics/aws-calls.ts adds its counting middleware. */
-  instrument?: (client: STSClient | SecretsManagerClient | IAMClient) => void;
+  instrument?: (client: STSClient | SecretsManagerClient | IAMClient | CloudTrailClient) => void;
 }
 
 /** The SDK client settings (region, retries, timeouts) every AWS client of the bot should share. */
@@ -82,7 +85,7 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
   });
   const settings = { ...common, requestHandler };
-  const built = <C extends STSClient | SecretsManagerClient | IAMClient>(client: C): C => {
+  const built = <C extends STSClient | SecretsManagerClient | IAMClient | CloudTrailClient>(client: C): C => {
     options.instrument?.(client);
     return client;
   };
@@ -101,6 +104,7 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
       let secretsManager: SecretsManagerClient | undefined;
       let iam: IAMClient | undefined;
       let sts: STSClient | undefined;
+      const cloudTrails = new Map<string, CloudTrailClient>();
       return {
         get secretsManager() {
           return (secretsManager ??= built(new SecretsManagerClient({ ...settings, credentials: creds })));
@@ -110,6 +114,15 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
         },
         get sts() {
           return (sts ??= built(new STSClient({ ...settings, credentials: creds })));
+        },
+        cloudTrail(region) {
+          const key = region ?? '';
+          let client = cloudTrails.get(key);
+          if (!client) {
+            client = built(new CloudTrailClient({ ...settings, credentials: creds, ...(region ? { region } : {}) }));
+            cloudTrails.set(key, client);
+          }
+          return client;
         },
       };
     },

@@ -6,8 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** The launcher that gives moto a movable clock (same path from src/devkit and dist/devkit). */
-const MOTO_CLOCK_LAUNCHER = fileURLToPath(new URL('../../src/devkit/moto-clock.py', import.meta.url));
+/**
+ * The launcher: moto plus the devkit's extensions, CloudTrail event history and a movable clock
+ * (same path from src/devkit and dist/devkit). See docs/moto.md.
+ */
+const MOTO_LAUNCHER = fileURLToPath(new URL('../../src/devkit/moto-server.py', import.meta.url));
 
 export interface MotoOptions {
   /** Use an already running moto (or LocalStack) instead of starting one. */
@@ -15,11 +18,13 @@ export interface MotoOptions {
   python?: string;
   port?: number;
   startTimeoutMs?: number;
-  /**
-   * Start moto through src/devkit/moto-clock.py, whose clock {@link MotoServer.setClockOffset}
-   * moves forward (the sandbox's "advance the clock"). Ignored with externalUrl.
-   */
-  movableClock?: boolean;
+}
+
+/** What `GET /_cloudtrail/stats` answers. */
+export interface CloudTrailStats {
+  lookupEvents: Array<{ account: string; region: string; served: number; throttled: number }>;
+  /** Events held in the history, all accounts and Regions. */
+  events: number;
 }
 
 export class MotoNotInstalledError extends Error {
@@ -59,9 +64,8 @@ export class MotoServer {
     }
     const python = options.python ?? 'python3';
     const port = options.port ?? (await freePort());
-    const args = options.movableClock
-      ? [MOTO_CLOCK_LAUNCHER, '127.0.0.1', String(port)]
-      : ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)];
+    // Always through the launcher: every test, benchmark and sandbox gets the same AWS.
+    const args = [MOTO_LAUNCHER, '127.0.0.1', String(port)];
     const child = spawn(python, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -124,11 +128,25 @@ export class MotoServer {
   }
 
   /**
-   * Puts moto's clock `offsetMs` ahead of the real one (only when started with movableClock):
+   * Puts moto's clock `offsetMs` ahead of the real one (not with an external moto):
    * key creation, "last used" and secret version dates are stamped with the shifted time.
    */
   async setClockOffset(offsetMs: number): Promise<void> {
     await this.post('/_sandbox/clock', JSON.stringify({ offset_ms: offsetMs }));
+  }
+
+  /**
+   * The CloudTrail emulator's counters (src/devkit/moto_cloudtrail.py): per account and Region,
+   * how many LookupEvents it served and how many it throttled (over 2 per second); and how many
+   * events its history holds.
+   */
+  async cloudTrailStats(): Promise<CloudTrailStats> {
+    const res = await fetch(`${this.url}/_cloudtrail/stats`);
+    if (!res.ok) {
+      await res.arrayBuffer();
+      throw new Error(`moto /_cloudtrail/stats answered HTTP ${res.status}: is it started by moto-server.py?`);
+    }
+    return (await res.json()) as CloudTrailStats;
   }
 
   private async post(path: string, body: string): Promise<void> {

@@ -98,7 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const clock = new SandboxClock();
 
-    const moto = await MotoServer.start({ movableClock: true, python: options.python });
+    const moto = await MotoServer.start({ python: options.python });
     stops.push(() => moto.stop());
     const seeded = await seedSandbox(moto, file);
 

@@ -1,13 +1,18 @@
-"""moto with a clock that can be moved forward, for the sandbox.
+"""moto as the tests, the benchmarks and the sandbox run it: `python -m moto.server` plus two
+extensions moto lacks, both kept to AWS's documented behaviour (docs/moto.md):
+
+- CloudTrail event history (moto_cloudtrail.py, beside this file): every API request served is
+  recorded as a CloudTrail management event, and LookupEvents answers from that history.
+- A clock that can be moved forward, for the sandbox.
 
 The sandbox walks a key rotation through its 24-hour quiet period and 7-day grace period in a
 minute, so the bot's clock jumps ahead. moto stamps key creation and "last used" with its own
 clock; if that one stayed behind, a key used "now" would look a day old to the bot. moto has no
 time-travel API, so this launcher shifts moto's own `utcnow` (and Secrets Manager's version
 dates) by an offset that `POST /_sandbox/clock {"offset_ms": N}` sets. Everything else is
-`python -m moto.server` unchanged.
+`python -m moto.server` unchanged. At offset 0 (the default) the clock is moto's own.
 
-Usage: python3 moto-clock.py HOST PORT
+Usage: python3 moto-server.py HOST PORT
 """
 
 import datetime
@@ -30,6 +35,7 @@ def _shifted_utcnow() -> datetime.datetime:
 # land before the services we use are imported; they are imported eagerly just below.
 core_utils.utcnow = _shifted_utcnow
 
+import moto.cloudtrail.responses  # noqa: E402,F401
 import moto.iam.models  # noqa: E402
 import moto.secretsmanager.models as sm_models  # noqa: E402
 import moto.sts.models  # noqa: E402
@@ -46,6 +52,8 @@ for _name, _module in list(sys.modules.items()):
 from moto.moto_server.threaded_moto_server import DomainDispatcherApplication  # noqa: E402
 from moto.server import create_backend_app  # noqa: E402
 from werkzeug.serving import run_simple  # noqa: E402
+
+import moto_cloudtrail  # noqa: E402  (this file's directory is on sys.path when run as a script)
 
 
 def _clock_app(environ, start_response):
@@ -65,7 +73,7 @@ def _clock_app(environ, start_response):
 
 def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
-    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app = moto_cloudtrail.install(DomainDispatcherApplication(create_backend_app))
 
     def app(environ, start_response):
         if environ.get("PATH_INFO") == "/_sandbox/clock":
