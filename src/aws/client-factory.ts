@@ -119,7 +119,9 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
           const key = region ?? '';
           let client = cloudTrails.get(key);
           if (!client) {
-            client = built(new CloudTrailClient({ ...settings, credentials: creds, ...(region ? { region } : {}) }));
+            client = built(
+              new CloudTrailClient({ ...settings, credentials: creds, ...(region ? { region } : {}) }),
+            );
             cloudTrails.set(key, client);
           }
           return client;

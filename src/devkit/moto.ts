@@ -144,7 +144,9 @@ export class MotoServer {
     const res = await fetch(`${this.url}/_cloudtrail/stats`);
     if (!res.ok) {
       await res.arrayBuffer();
-      throw new Error(`moto /_cloudtrail/stats answered HTTP ${res.status}: is it started by moto-server.py?`);
+      throw new Error(
+        `moto /_cloudtrail/stats answered HTTP ${res.status}: is it started by moto-server.py?`,
+      );
     }
     return (await res.json()) as CloudTrailStats;
   }
