@@ -24,6 +24,7 @@ import { webClientOptions } from './slack/web-client-options.js';
 import { openDynamoStore } from './store/dynamodb-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
+import { createTrailRateLimiter, createTrailService } from './trail/index.js';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -86,6 +87,13 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
     grants,
     grantConsumers: new Map<string, GrantConsumer>(),
     metrics,
+    trail: createTrailService({
+      clock,
+      limiter: createTrailRateLimiter({ requestsPerSecond: config.trail.requests_per_second }),
+      budgetMs: config.trail.budget_seconds * 1000,
+      cacheSeconds: config.trail.cache_seconds,
+      contact: config.access.contact,
+    }),
   };
 }
 

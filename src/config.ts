@@ -149,6 +149,39 @@ const rotationSchema = z
   })
   .strict();
 
+/** CloudTrail look-ups: `/secret who` and the key callers of `/rotate-key` (docs/iam.md). */
+const TRAIL_DEFAULTS = {
+  budget_seconds: 10,
+  cache_seconds: 60,
+  who_days: 30,
+  who_shown: 12,
+  requests_per_second: 2,
+  key_days: 7,
+  key_regions: [] as string[],
+};
+const trailSchema = z
+  .object({
+    /** Longest time one answer may take. CloudTrail allows 2 look-ups a second per account and Region. */
+    budget_seconds: z.number().int().min(2).max(60).default(TRAIL_DEFAULTS.budget_seconds),
+    /** How long an answer is reused before CloudTrail is asked for newer events. */
+    cache_seconds: z.number().int().min(0).max(3600).default(TRAIL_DEFAULTS.cache_seconds),
+    /** `/secret who` looks this many days back unless `--days` says otherwise (at most 90). */
+    who_days: z.number().int().min(1).max(90).default(TRAIL_DEFAULTS.who_days),
+    /** Accesses `/secret who` lists one by one; the rest are counted. */
+    who_shown: z.number().int().min(1).max(30).default(TRAIL_DEFAULTS.who_shown),
+    /** Look-ups per second per account and Region; CloudTrail's limit is 2. Lower it to leave room. */
+    requests_per_second: z.number().min(0.1).max(2).default(TRAIL_DEFAULTS.requests_per_second),
+    /** How many days back the rotation's key callers look. */
+    key_days: z.number().int().min(1).max(90).default(TRAIL_DEFAULTS.key_days),
+    /** Regions the key callers look in besides the bot's own (CloudTrail answers per Region). */
+    key_regions: z
+      .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a Region like us-east-1'))
+      .max(5)
+      .default(TRAIL_DEFAULTS.key_regions),
+  })
+  .strict()
+  .default(TRAIL_DEFAULTS);
+
 const fileSchema = z
   .object({
     roles: z
@@ -247,6 +280,7 @@ const fileSchema = z
       .default({ interval_ms: 5000, lease_ms: 30_000 }),
     approvals: approvalsSchema.optional(),
     rotation: rotationSchema.optional(),
+    trail: trailSchema,
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -18,6 +18,7 @@ import type { Job } from './scheduling/scheduler.js';
 import type { ResponseUrlPoster } from './slack/response-url.js';
 import type { UserDirectory } from './slack/user-directory.js';
 import type { Store } from './store/store.js';
+import type { TrailService } from './trail/trail-service.js';
 
 export interface Deps {
   config: Config;
@@ -39,6 +40,8 @@ export interface Deps {
   grantConsumers: Map<string, GrantConsumer>;
   /** Prometheus metrics, served on GET /metrics. */
   metrics: Metrics;
+  /** CloudTrail look-ups, one rate limit per account and Region for the whole process. */
+  trail: TrailService;
 }
 
 /** What a feature hands back from `register`: work to finish before the process exits. */

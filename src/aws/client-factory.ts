@@ -119,8 +119,15 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
           const key = region ?? '';
           let client = cloudTrails.get(key);
           if (!client) {
+            // One attempt: the trail's rate limiter retries, so every request counts against
+            // CloudTrail's 2-a-second allowance (the SDK's own retries would not).
             client = built(
-              new CloudTrailClient({ ...settings, credentials: creds, ...(region ? { region } : {}) }),
+              new CloudTrailClient({
+                ...settings,
+                maxAttempts: 1,
+                credentials: creds,
+                ...(region ? { region } : {}),
+              }),
             );
             cloudTrails.set(key, client);
           }

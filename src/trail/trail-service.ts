@@ -1,0 +1,324 @@
+/**
+ * CloudTrail LookupEvents for the whole process: every look-up goes through one rate limiter per
+ * account and Region (2 requests a second), pages 50 events at a time within a time budget, and
+ * keeps what it read. Asking again continues where the last answer stopped (newer events are
+ * fetched at the head, older ones at the tail), so "ask again for more" really gets more, and a
+ * second person asking the same thing within `cacheSeconds` costs no AWS call at all.
+ *
+ * Domain code: knows nothing of Slack. It is given a CloudTrail client signed with the person's
+ * own session, and caches per role, so an answer is only ever reused for the role that fetched it.
+ */
+import {
+  type CloudTrailClient,
+  type LookupAttributeKey,
+  LookupEventsCommand,
+  type LookupEventsCommandOutput,
+} from '@aws-sdk/client-cloudtrail';
+import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import type { Clock } from '../clock.js';
+import { UserError } from '../errors.js';
+import { parseLookupEvent, type TrailEvent } from './cloudtrail-record.js';
+import type { TrailRateLimiter } from './rate-limit.js';
+
+/** CloudTrail event history keeps 90 days. */
+export const HISTORY_DAYS = 90;
+/** LookupEvents' largest page. */
+const PAGE_SIZE = 50;
+/** A cached stream older than this is started afresh (its NextToken may have lapsed). */
+const STATE_MAX_AGE_MS = 15 * 60_000;
+/** Events kept per stream; older ones are dropped and the stream marked incomplete. */
+const MAX_EVENTS_PER_STREAM = 5000;
+/** A request needs time after its slot; a slot later than this before the deadline is not taken. */
+const REQUEST_ALLOWANCE_MS = 250;
+/** Streams cached at most (least recently used go first). */
+const MAX_STREAMS = 500;
+
+/** Where to look, and as whom. */
+export interface TrailTarget {
+  /** Signed with the person's (or the background role's) session, for `region`. */
+  client: CloudTrailClient;
+  accountId: string;
+  region: string;
+  /** The role whose permissions fetched the events: cached answers are reused for it only. */
+  roleArn: string;
+  /** For messages: the role's name in locksmith's config. */
+  roleName: string;
+}
+
+/** One lookup attribute: LookupEvents filters on one at a time. */
+export interface TrailQuery {
+  key: LookupAttributeKey;
+  value: string;
+}
+
+/** What one query found in the window. */
+export interface StreamResult {
+  query: TrailQuery;
+  /** Newest first, none outside the window. */
+  events: TrailEvent[];
+  /** Every event between this time (epoch ms) and the window's end is in `events`. */
+  coveredFrom: number;
+  complete: boolean;
+}
+
+export interface TrailAnswer {
+  streams: StreamResult[];
+  since: number;
+  until: number;
+  region: string;
+  /** LookupEvents calls this answer took (0: all from the cache). */
+  calls: number;
+  /** Why a stream is incomplete: the time budget ran out, or AWS kept throttling. */
+  stopped?: 'budget' | 'throttled';
+}
+
+export interface TrailService {
+  /**
+   * Events in `window` (epoch ms, the clock's) matching each query, as far back as `budgetMs`
+   * allows. Throws UserError when IAM denies LookupEvents or CloudTrail cannot be reached.
+   */
+  lookup(
+    target: TrailTarget,
+    queries: TrailQuery[],
+    window: { since: number; until: number },
+    options?: { budgetMs?: number },
+  ): Promise<TrailAnswer>;
+}
+
+export interface TrailServiceOptions {
+  clock: Clock;
+  limiter: TrailRateLimiter;
+  /** Default time budget of one answer. */
+  budgetMs: number;
+  /** How long an answer is served from memory without asking CloudTrail for newer events. */
+  cacheSeconds: number;
+  /** Who to ask when IAM denies the look-up (config `access.contact`). */
+  contact: string;
+}
+
+interface StreamState {
+  since: number;
+  until: number;
+  events: TrailEvent[];
+  ids: Set<string>;
+  coveredFrom: number;
+  tail?: { token: string; startTime: number; endTime: number };
+  fetchedAt: number;
+  /** Serialises work on the stream: concurrent askers wait and then share what it found. */
+  busy: Promise<void>;
+}
+
+interface Run {
+  target: TrailTarget;
+  bucket: string;
+  deadline: number;
+  calls: number;
+  stopped?: 'budget' | 'throttled';
+}
+
+export function createTrailService(options: TrailServiceOptions): TrailService {
+  const { clock, limiter } = options;
+  const states = new Map<string, StreamState>();
+
+  function keyOf(target: TrailTarget, query: TrailQuery): string {
+    return [target.roleArn, target.region, query.key, query.value].join('\u0000');
+  }
+
+  function remember(key: string, state: StreamState): void {
+    states.delete(key);
+    states.set(key, state);
+    while (states.size > MAX_STREAMS) states.delete(states.keys().next().value!);
+  }
+
+  /** One page, after waiting for a slot; undefined when the budget does not allow another call. */
+  async function page(
+    run: Run,
+    query: TrailQuery,
+    params: { startTime: number; endTime: number; token?: string },
+  ): Promise<LookupEventsCommandOutput | undefined> {
+    for (;;) {
+      if (!(await limiter.acquire(run.bucket, run.deadline - REQUEST_ALLOWANCE_MS))) {
+        run.stopped ??= 'budget';
+        return undefined;
+      }
+      run.calls++;
+      try {
+        return await run.target.client.send(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: query.key, AttributeValue: query.value }],
+            StartTime: new Date(params.startTime),
+            EndTime: new Date(params.endTime),
+            MaxResults: PAGE_SIZE,
+            ...(params.token ? { NextToken: params.token } : {}),
+          }),
+        );
+      } catch (err) {
+        if (classifyAwsError(err) !== 'throttled') throw trailError(err, run.target, options.contact);
+        // Someone else is using the account's allowance too: step back, then try again.
+        limiter.backOff(run.bucket, 1000);
+        run.stopped = 'throttled';
+      }
+    }
+  }
+
+  function add(state: StreamState, events: TrailEvent[]): void {
+    for (const e of events) {
+      if (state.ids.has(e.id)) continue;
+      state.ids.add(e.id);
+      state.events.push(e);
+    }
+    state.events.sort((a, b) => b.time.getTime() - a.time.getTime());
+    if (state.events.length > MAX_EVENTS_PER_STREAM) {
+      const dropped = state.events.splice(MAX_EVENTS_PER_STREAM);
+      for (const e of dropped) state.ids.delete(e.id);
+      state.coveredFrom = Math.max(state.coveredFrom, state.events.at(-1)!.time.getTime());
+      state.tail = undefined;
+    }
+  }
+
+  function parsed(out: LookupEventsCommandOutput): TrailEvent[] {
+    return (out.Events ?? []).map(parseLookupEvent).filter((e): e is TrailEvent => e !== undefined);
+  }
+
+  /** Newer events than the state holds: [state.until, until], all of them or a fresh start. */
+  async function head(run: Run, query: TrailQuery, state: StreamState, until: number): Promise<StreamState> {
+    const startTime = state.until;
+    const found: TrailEvent[] = [];
+    let token: string | undefined;
+    do {
+      const out = await page(run, query, { startTime, endTime: until, ...(token ? { token } : {}) });
+      if (!out) {
+        // The newer events did not all fit: what is known now starts at the head.
+        const fresh = newState(state.since, until, clock.now());
+        fresh.busy = state.busy; // askers queued on the old state keep their turn
+        add(fresh, found);
+        fresh.coveredFrom = found.length ? found.at(-1)!.time.getTime() : until;
+        if (token) fresh.tail = { token, startTime, endTime: until };
+        return fresh;
+      }
+      found.push(...parsed(out));
+      token = out.NextToken;
+    } while (token);
+    add(state, found);
+    state.until = until;
+    state.fetchedAt = clock.now();
+    return state;
+  }
+
+  /** Older events, back towards `state.since`, until done or out of budget. */
+  async function tail(run: Run, query: TrailQuery, state: StreamState): Promise<void> {
+    while (state.coveredFrom > state.since) {
+      const params = state.tail ?? { startTime: state.since, endTime: state.coveredFrom };
+      const out = await page(run, query, params);
+      if (!out) return;
+      const events = parsed(out);
+      add(state, events);
+      if (out.NextToken) {
+        state.tail = { token: out.NextToken, startTime: params.startTime, endTime: params.endTime };
+        const oldest = events.at(-1)?.time.getTime();
+        if (oldest !== undefined) state.coveredFrom = Math.min(state.coveredFrom, oldest);
+      } else {
+        state.tail = undefined;
+        state.coveredFrom = Math.min(state.coveredFrom, params.startTime);
+      }
+    }
+  }
+
+  function newState(since: number, until: number, fetchedAt: number): StreamState {
+    return {
+      since,
+      until,
+      events: [],
+      ids: new Set(),
+      coveredFrom: until,
+      fetchedAt,
+      busy: Promise.resolve(),
+    };
+  }
+
+  async function stream(
+    run: Run,
+    query: TrailQuery,
+    window: { since: number; until: number },
+  ): Promise<StreamResult> {
+    const key = keyOf(run.target, query);
+    const now = clock.now();
+    let state = states.get(key);
+    if (!state || now - state.fetchedAt > STATE_MAX_AGE_MS) {
+      state = newState(window.since, window.until, now);
+      remember(key, state);
+    }
+    const mine = state;
+    let release!: () => void;
+    const previous = mine.busy;
+    mine.busy = new Promise<void>((r) => (release = r));
+    await previous;
+    try {
+      let current = states.get(key) ?? mine;
+      current.since = Math.min(current.since, window.since);
+      const fresh = clock.now() - current.fetchedAt < options.cacheSeconds * 1000;
+      if (!fresh && window.until > current.until) {
+        current = await head(run, query, current, window.until);
+        remember(key, current);
+      }
+      await tail(run, query, current);
+      return {
+        query,
+        events: current.events.filter((e) => e.time.getTime() >= window.since),
+        coveredFrom: Math.max(current.coveredFrom, window.since),
+        complete: current.coveredFrom <= window.since,
+      };
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    async lookup(target, queries, window, lookupOptions = {}) {
+      const budget = lookupOptions.budgetMs ?? options.budgetMs;
+      const oldest = window.until - HISTORY_DAYS * 86_400_000;
+      const bounded = { since: Math.max(window.since, oldest), until: window.until };
+      const run: Run = {
+        target,
+        bucket: `${target.accountId}/${target.region}`,
+        deadline: limiter.now() + budget,
+        calls: 0,
+      };
+      const streams = await Promise.all(queries.map((q) => stream(run, q, bounded)));
+      const incomplete = streams.some((s) => !s.complete);
+      return {
+        streams,
+        since: bounded.since,
+        until: bounded.until,
+        region: target.region,
+        calls: run.calls,
+        ...(incomplete ? { stopped: run.stopped ?? 'budget' } : {}),
+      };
+    },
+  };
+}
+
+/** A LookupEvents failure as a sentence for the person. */
+export function trailError(err: unknown, target: TrailTarget, contact: string): Error {
+  if (err instanceof UserError) return err;
+  switch (classifyAwsError(err)) {
+    case 'access_denied':
+      return new UserError(
+        'access_denied',
+        `Your role \`${target.roleName}\` may not read CloudTrail: IAM denied \`cloudtrail:LookupEvents\` (account ${target.accountId}, ${target.region}). Ask ${contact} to add it to the role (see docs/iam.md).`,
+        { cause: err },
+      );
+    case 'throttled':
+      return new UserError(
+        'throttled',
+        'CloudTrail is throttling look-ups right now. Try again in a minute.',
+        {
+          cause: err,
+        },
+      );
+    case 'unavailable':
+      return new UserError('aws_unavailable', awsUnavailableMessage('AWS CloudTrail', err), { cause: err });
+    default:
+      return err instanceof Error ? err : new Error('unexpected CloudTrail error');
+  }
+}
