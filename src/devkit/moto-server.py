@@ -1,8 +1,10 @@
-"""moto as the tests, the benchmarks and the sandbox run it: `python -m moto.server` plus two
-extensions moto lacks, both kept to AWS's documented behaviour (docs/moto.md):
+"""moto as the tests, the benchmarks and the sandbox run it: `python -m moto.server` plus
+extensions, all kept to AWS's documented behaviour (docs/moto.md):
 
 - CloudTrail event history (moto_cloudtrail.py, beside this file): every API request served is
   recorded as a CloudTrail management event, and LookupEvents answers from that history.
+- Fixes where moto answers differently from AWS (moto_extensions.py, beside this file): the IAM
+  credential report, and the others docs/moto.md marks _extended_.
 - A clock that can be moved forward, for the sandbox.
 
 The sandbox walks a key rotation through its 24-hour quiet period and 7-day grace period in a
@@ -54,6 +56,9 @@ from moto.server import create_backend_app  # noqa: E402
 from werkzeug.serving import run_simple  # noqa: E402
 
 import moto_cloudtrail  # noqa: E402  (this file's directory is on sys.path when run as a script)
+import moto_extensions  # noqa: E402
+
+moto_extensions.install()
 
 
 def _clock_app(environ, start_response):

@@ -1,14 +1,20 @@
 /**
  * The keys-due report for one AWS account (the account of the role the IAM client runs under):
  * which access keys need a person's attention, and which rotations are under way. Data only;
- * the Slack layer renders it (one line per entry, each with a "Start rotation" button).
+ * the Slack layer renders it (one line per user, each with an "Open" button that reads that
+ * user's keys live).
  *
- * It lists every IAM user (ListUsers, all pages), then reads each user's keys (ListAccessKeys)
- * and their last use (GetAccessKeyLastUsed) a few users at a time, and sorts what it finds with
- * the same rules a single rotation's inspect step uses (key-facts.ts). IAM throttles an account
- * as a whole, so a run over hundreds of users is expected to meet throttling: see
- * keys-due-throttle.ts. A user IAM will not show (access denied, or any other lasting error) is
- * reported as such and the rest of the report is still made; only a denied ListUsers stops it.
+ * By default it reads IAM's credential report (credential-report.ts): every user's key slots,
+ * status, creation and last use in two or three calls, as of the report's GeneratedTime (IAM
+ * makes a new one at most every four hours). The report has no key ids; those are read live
+ * for the users a person opens. When the role may not generate or read the report, it falls
+ * back to reading each user: ListUsers (all pages), then ListAccessKeys and GetAccessKeyLastUsed
+ * per user a few at a time, and says so (`source.fallbackReason`). IAM throttles an account as
+ * a whole, so that path over hundreds of users is expected to meet throttling: see
+ * keys-due-throttle.ts. A user IAM will not show there (access denied, or any other lasting
+ * error) is reported as such and the rest of the report is still made; only a denied ListUsers
+ * stops it. Both paths sort keys with the rules a single rotation's inspect step uses
+ * (key-facts.ts).
  */
 import {
   type AccessKeyLastUsed,
@@ -22,7 +28,19 @@ import { type AwsFailure, classifyAwsError } from '../aws/aws-errors.js';
 import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { type AccessKeyData, type AccessKeyLastUsedData, type KeyFact, keyFacts } from './key-facts.js';
+import {
+  CredentialReportError,
+  fetchCredentialReport,
+  parseCredentialReport,
+  type ReportUser,
+} from './credential-report.js';
+import {
+  type AccessKeyData,
+  type AccessKeyLastUsedData,
+  type KeyFact,
+  keyFacts,
+  verdictFor,
+} from './key-facts.js';
 import {
   createIamCaller,
   type IamCaller,
@@ -53,7 +71,33 @@ export interface KeysDueOptions {
   pageSize?: number;
   /** This report's own retry of throttled calls, on top of the SDK's. */
   retry?: ThrottleRetryOptions;
+  /**
+   * `credential-report` (default): IAM's credential report, falling back to `per-user` when the
+   * role may not have it. `per-user`: ListUsers and each user's keys, always.
+   */
+  source?: 'credential-report' | 'per-user';
+  /** Pauses while IAM makes the credential report (see fetchCredentialReport). */
+  reportPollDelaysMs?: readonly number[];
 }
+
+/** Where the report's key data came from. */
+export type KeysDueSource =
+  | {
+      kind: 'credential-report';
+      /** IAM's GeneratedTime (epoch ms): the data is as of then. */
+      generatedAt: number;
+    }
+  | {
+      kind: 'per-user';
+      /** Why the credential report was not used, when it was tried: a sentence for the person. */
+      fallbackReason?: string;
+    };
+
+/**
+ * A key as the report knows it. From the credential report there is no key id, only the key's
+ * slot (IAM's "access key 1" and "access key 2"); the per-user path has the id.
+ */
+export type DueKey = Omit<KeyFact, 'id'> & { id?: string; slot?: 1 | 2 };
 
 /** A rotation record in a state that is not final. */
 export interface RotationInProgress {
@@ -72,14 +116,14 @@ export interface RotationInProgress {
 /** One key in a section: whose it is, its facts, and the rotation already running for the user. */
 export interface KeyLine {
   userName: string;
-  key: KeyFact;
+  key: DueKey;
   rotationId?: string;
 }
 
 export interface TwoKeysLine {
   userName: string;
   /** Both keys, oldest first. */
-  keys: KeyFact[];
+  keys: DueKey[];
   rotationId?: string;
 }
 
@@ -106,7 +150,7 @@ export interface UserKeysRead {
 export interface KeysDueUser {
   userName: string;
   /** Oldest first. */
-  keys: KeyFact[];
+  keys: DueKey[];
   categories: KeysDueCategory[];
   rotationId?: string;
 }
@@ -128,6 +172,8 @@ export interface KeysDueSections {
 export interface KeysDueReport extends KeysDueSections {
   /** The injected clock's time the ages were measured at (epoch ms). */
   generatedAt: number;
+  /** The credential report (as of when), or each user's keys read one by one (and why). */
+  source: KeysDueSource;
   /** The role the report was made under, when the caller named it. */
   account?: { roleName: string; roleArn: string; accountId?: string };
   maxKeyAgeDays: number;
@@ -155,7 +201,7 @@ export interface KeysDueReport extends KeysDueSections {
 }
 
 export interface KeysDueProgress {
-  phase: 'listing-users' | 'reading-keys' | 'done';
+  phase: 'credential-report' | 'listing-users' | 'reading-keys' | 'done';
   usersListed: number;
   usersRead: number;
   failures: number;
@@ -187,7 +233,12 @@ const byName = (a: { userName: string }, b: { userName: string }): number =>
   a.userName < b.userName ? -1 : a.userName > b.userName ? 1 : 0;
 
 const oldestFirst = (a: KeyLine, b: KeyLine): number =>
-  a.key.createdAt - b.key.createdAt || byName(a, b) || a.key.id.localeCompare(b.key.id);
+  a.key.createdAt - b.key.createdAt ||
+  byName(a, b) ||
+  (a.key.id ?? '').localeCompare(b.key.id ?? '') ||
+  (a.key.slot ?? 0) - (b.key.slot ?? 0);
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Builds the keys-due report for the account `iam` runs in. Ages are measured at `clock.now()`
@@ -202,13 +253,11 @@ export async function buildKeysDueReport(input: KeysDueInput): Promise<KeysDueRe
   const { iam, store, clock, role, onProgress } = input;
   const maxKeyAgeDays = input.options.maxKeyAgeDays;
   const unusedKeyDays = input.options.unusedKeyDays ?? 7;
-  const concurrency = Math.max(1, Math.floor(input.options.concurrency ?? 4));
-  const pageSize = Math.min(1000, Math.max(1, Math.floor(input.options.pageSize ?? 1000)));
   const now = clock.now();
   const caller = createIamCaller(input.options.retry);
 
   const progress: KeysDueProgress = {
-    phase: 'listing-users',
+    phase: input.options.source === 'per-user' ? 'listing-users' : 'credential-report',
     usersListed: 0,
     usersRead: 0,
     failures: 0,
@@ -222,38 +271,37 @@ export async function buildKeysDueReport(input: KeysDueInput): Promise<KeysDueRe
 
   const inProgress = await rotationsInProgress(store, accountOf(role?.arn));
 
-  const userNames = await listUserNames(caller, iam, pageSize, role, (n) => {
-    progress.usersListed = n;
-    report();
-  });
-  progress.phase = 'reading-keys';
-  report();
-
-  const reads: UserKeysRead[] = [];
+  let source: KeysDueSource;
+  let users: Array<{ userName: string; keys: DueKey[] }>;
   const failures: UserFailure[] = [];
   const gone: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < userNames.length) {
-      const userName = userNames[next++]!;
-      const read = await readUserKeys(caller, iam, userName);
-      if (read.kind === 'failed') failures.push(read.failure);
-      else if (read.kind === 'gone') gone.push(userName);
-      else reads.push(read.read);
-      progress.usersRead++;
-      progress.failures = failures.length;
-      report();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, userNames.length) }, worker));
-  failures.sort(byName);
-  gone.sort();
-  const sections = sortKeysDue(reads, inProgress, now, { maxKeyAgeDays, unusedKeyDays });
+  const factOptions = { maxKeyAgeDays, unusedKeyDays };
+  const fromReport =
+    input.options.source === 'per-user'
+      ? undefined
+      : await readCredentialReport(iam, caller, role, input.options.reportPollDelaysMs, report);
+  if (fromReport && 'users' in fromReport) {
+    source = { kind: 'credential-report', generatedAt: fromReport.generatedAt };
+    users = fromReport.users.map((u) => ({
+      userName: u.userName,
+      keys: reportKeyFacts(u, now, factOptions),
+    }));
+  } else {
+    source = { kind: 'per-user', ...(fromReport ? { fallbackReason: fromReport.fallbackReason } : {}) };
+    progress.phase = 'listing-users';
+    const reads = await readEveryUser(caller, iam, role, input.options, progress, report, failures, gone);
+    users = reads.map((r) => ({
+      userName: r.userName,
+      keys: keyFacts(r.keys, r.lastUsed, now, factOptions),
+    }));
+  }
+  const sections = sortDueKeys(users, inProgress);
 
   progress.phase = 'done';
   report();
   return {
     generatedAt: now,
+    source,
     ...(role ? { account: { roleName: role.name, roleArn: role.arn, accountId: accountOf(role.arn) } } : {}),
     maxKeyAgeDays,
     unusedKeyDays,
@@ -274,6 +322,120 @@ export async function buildKeysDueReport(input: KeysDueInput): Promise<KeysDueRe
     calls: caller.stats(),
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The credential report's users, or why it could not be used (a sentence): IAM denied
+ * GenerateCredentialReport or GetCredentialReport to the role. Other failures are thrown.
+ */
+async function readCredentialReport(
+  iam: IAMClient,
+  caller: IamCaller,
+  role: RoleRef | undefined,
+  pollDelaysMs: readonly number[] | undefined,
+  onPoll: () => void,
+): Promise<{ generatedAt: number; users: ReportUser[] } | { fallbackReason: string }> {
+  const under = role ? ` to the role \`${role.name}\`` : '';
+  try {
+    const { generatedAt, csv } = await fetchCredentialReport(iam, {
+      caller,
+      ...(pollDelaysMs ? { pollDelaysMs } : {}),
+      onWaiting: onPoll,
+    });
+    return { generatedAt, users: parseCredentialReport(csv) };
+  } catch (err) {
+    if (err instanceof CredentialReportError) {
+      if (err.reason === 'denied') {
+        return {
+          fallbackReason: `IAM does not allow the credential report${under} (${err.message.replace(/\.$/, '')}), so each user's keys were read one by one.`,
+        };
+      }
+      throw new UserError(err.reason === 'timeout' ? 'aws_unavailable' : 'bad_command', err.message, {
+        cause: err,
+      });
+    }
+    switch (classifyAwsError(err)) {
+      case 'throttled':
+        throw new UserError(
+          'throttled',
+          'IAM kept throttling the credential report. Try again in a few minutes.',
+          {
+            cause: err,
+          },
+        );
+      case 'unavailable':
+        throw new UserError('aws_unavailable', 'AWS (IAM) could not be reached. Try again in a minute.', {
+          cause: err,
+        });
+      default:
+        throw err;
+    }
+  }
+}
+
+/** The facts of a user's keys from the credential report (no ids), oldest first. */
+export function reportKeyFacts(
+  user: ReportUser,
+  now: number,
+  options: { maxKeyAgeDays: number; unusedKeyDays?: number },
+): DueKey[] {
+  const factOptions = { maxKeyAgeDays: options.maxKeyAgeDays, unusedAfterDays: options.unusedKeyDays ?? 7 };
+  return user.keys
+    .map((k): DueKey => {
+      const ageMs = Math.max(0, now - k.createdAt);
+      const lastUsed = k.lastUsed
+        ? { at: k.lastUsed.at, service: k.lastUsed.service, region: k.lastUsed.region }
+        : ('never' as const);
+      return {
+        slot: k.slot,
+        status: k.active ? 'Active' : 'Inactive',
+        createdAt: k.createdAt,
+        ageDays: Math.floor(ageMs / DAY_MS),
+        lastUsed,
+        verdict: verdictFor(ageMs, lastUsed, factOptions),
+      };
+    })
+    .sort((a, b) => a.createdAt - b.createdAt || (a.slot ?? 0) - (b.slot ?? 0));
+}
+
+/** ListUsers, then each user's keys, `concurrency` users at a time. */
+async function readEveryUser(
+  caller: IamCaller,
+  iam: IAMClient,
+  role: RoleRef | undefined,
+  options: KeysDueOptions,
+  progress: KeysDueProgress,
+  report: () => void,
+  failures: UserFailure[],
+  gone: string[],
+): Promise<UserKeysRead[]> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 1000)));
+  const userNames = await listUserNames(caller, iam, pageSize, role, (n) => {
+    progress.usersListed = n;
+    report();
+  });
+  progress.phase = 'reading-keys';
+  report();
+
+  const reads: UserKeysRead[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < userNames.length) {
+      const userName = userNames[next++]!;
+      const read = await readUserKeys(caller, iam, userName);
+      if (read.kind === 'failed') failures.push(read.failure);
+      else if (read.kind === 'gone') gone.push(userName);
+      else reads.push(read.read);
+      progress.usersRead++;
+      progress.failures = failures.length;
+      report();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, userNames.length) }, worker));
+  failures.sort(byName);
+  gone.sort();
+  return reads;
 }
 
 const CATEGORY_ORDER: readonly KeysDueCategory[] = [
@@ -300,21 +462,40 @@ export function sortKeysDue(
   now: number,
   options: { maxKeyAgeDays: number; unusedKeyDays?: number },
 ): KeysDueSections {
-  const rotationOf = new Map<string, string>();
-  for (const r of inProgress) if (!rotationOf.has(r.userName)) rotationOf.set(r.userName, r.id);
   const factOptions = { maxKeyAgeDays: options.maxKeyAgeDays, unusedAfterDays: options.unusedKeyDays ?? 7 };
+  return sortDueKeys(
+    reads.map((read) => ({
+      userName: read.userName,
+      keys: keyFacts(read.keys, read.lastUsed, now, factOptions),
+    })),
+    inProgress,
+  );
+}
+
+/**
+ * The sections from users' key facts (see {@link sortKeysDue} for the rules); pure. A rotation
+ * is matched to its user case-insensitively, as IAM compares user names.
+ */
+export function sortDueKeys(
+  input: ReadonlyArray<{ userName: string; keys: DueKey[] }>,
+  inProgress: readonly Pick<RotationInProgress, 'id' | 'userName'>[],
+): KeysDueSections {
+  const rotationOf = new Map<string, string>();
+  for (const r of inProgress) {
+    const key = r.userName.toLowerCase();
+    if (!rotationOf.has(key)) rotationOf.set(key, r.id);
+  }
   const users: KeysDueUser[] = [];
   const overdue: KeyLine[] = [];
   const unused: KeyLine[] = [];
   const inactive: KeyLine[] = [];
   const twoKeys: TwoKeysLine[] = [];
-  for (const read of [...reads].sort(byName)) {
-    const keys = keyFacts(read.keys, read.lastUsed, now, factOptions);
-    const rotationId = rotationOf.get(read.userName);
+  for (const { userName, keys } of [...input].sort(byName)) {
+    const rotationId = rotationOf.get(userName.toLowerCase());
     const withRotation = rotationId ? { rotationId } : {};
     const found = new Set<KeysDueCategory>();
     for (const key of keys) {
-      const line: KeyLine = { userName: read.userName, key, ...withRotation };
+      const line: KeyLine = { userName, key, ...withRotation };
       if (key.status === 'Inactive') {
         inactive.push(line);
         found.add('inactive');
@@ -327,12 +508,12 @@ export function sortKeysDue(
       }
     }
     if (keys.length >= 2) {
-      twoKeys.push({ userName: read.userName, keys, ...withRotation });
+      twoKeys.push({ userName, keys, ...withRotation });
       found.add('two-keys');
     }
     if (rotationId) found.add('rotation-in-progress');
     users.push({
-      userName: read.userName,
+      userName,
       keys,
       categories: CATEGORY_ORDER.filter((c) => found.has(c)),
       ...withRotation,

@@ -1,6 +1,7 @@
 /**
  * The keys-due report and the bare /rotate-key modal, end to end over HTTP against the Slack
- * stand-in and moto: `/rotate-key due`, its "Start rotation" button, the scheduled post (once
+ * stand-in and moto: `/rotate-key due` (from IAM's credential report), its "Open" button (the
+ * user's keys read live) and "Start rotation", the scheduled post (once
  * per due time), and the modal (block_suggestion for the IAM users, then view_submission).
  */
 import assert from 'node:assert/strict';
@@ -92,39 +93,67 @@ function statusOf(iamUser: string) {
 }
 
 describe('/rotate-key due', () => {
-  it('reports the keys due under the person’s role, each line with a Start rotation button', async () => {
+  it('reports the keys due from IAM’s credential report, with its age, each line with an Open button', async () => {
+    h.aws.clear();
     const reply = await replyTo(await command('due'));
     const shown = text(reply.blocks);
     assert.match(shown, /Keys due: role rotator/);
+    assert.match(
+      shown,
+      /From IAM's credential report as of (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC; IAM makes a new one at most every 4 hours/,
+    );
     assert.match(shown, /Keys older than 90 days\* \(\d\)/);
-    assert.match(shown, /svc-aged/);
+    assert.match(shown, /`svc-aged` · access key 1, 100 days old, last used/);
     assert.match(shown, /Users with two keys\* \(1\)/);
     assert.match(shown, /Keys never used, older than 7 days\* \(1\)/);
-    assert.match(shown, /rotation_due_start:0/);
+    assert.match(shown, /rotation_due_open:0/);
     assert.ok(reply.blocks.length <= 50);
+    // No call per user: the report only.
+    assert.deepEqual(
+      [...new Set(h.aws.calls.filter((c) => c.service === 'iam').map((c) => c.operation))].sort(),
+      ['GenerateCredentialReport', 'GetCredentialReport'],
+    );
   });
 
-  it('Start rotation starts the rotation as /rotate-key USER --role R does', async () => {
-    const sent = await command('due --role rotator');
-    const reply = await replyTo(sent);
-    const line = reply.blocks.find(
-      (b) => text(b).includes('`svc-aged`') && text(b).includes('rotation_due_start'),
-    );
+  async function click(blocks: Array<Record<string, unknown>>, match: (block: string) => boolean) {
+    const line = blocks.find((b) => match(text(b)));
     const accessory = (line as { accessory: { action_id: string; value: string } }).accessory;
     const res = await h.sender.blockActions({
       userId: ALICE,
       actionId: accessory.action_id,
       value: accessory.value,
       channelId: h.slack.dmChannelFor(ALICE),
-      message: { ts: '1700000000.000100', blocks: reply.blocks },
+      message: { ts: '1700000000.000100', blocks },
     });
     assert.equal(res.status, 200);
     const answer = await h.slack.waitFor(
       () => h.slack.responseUrlPosts.find((p) => p.url === res.responseUrl && p.status === 200),
       20_000,
     );
-    assert.match(text(answer.body), /Started the rotation of `svc-aged` under role `rotator`/);
-    assert.match(text(answer.body), /"replace_original":false/);
+    return answer.body as { text: string; blocks: Array<Record<string, unknown>> };
+  }
+
+  it('Open reads that user’s keys live; Start rotation starts it as /rotate-key USER --role R does', async () => {
+    const reply = await replyTo(await command('due --role rotator'));
+    h.aws.clear();
+    const opened = await click(
+      reply.blocks,
+      (b) => b.includes('`svc-aged`') && b.includes('rotation_due_open'),
+    );
+    assert.match(text(opened), /"replace_original":false/);
+    assert.match(text(opened.blocks), /`svc-aged`\*: keys read from IAM at/);
+    assert.match(
+      text(opened.blocks),
+      /`AKIA[A-Z0-9]{16}` · Active · created .* \(100 days old\) · last used/,
+    );
+    assert.deepEqual(
+      h.aws.calls.filter((c) => c.service === 'iam').map((c) => c.operation),
+      ['ListAccessKeys', 'GetAccessKeyLastUsed'],
+      'one user read, live',
+    );
+    const started = await click(opened.blocks, (b) => b.includes('rotation_due_start'));
+    assert.match(text(started), /Started the rotation of `svc-aged` under role `rotator`/);
+    assert.match(text(started), /"replace_original":false/);
     await h.slack.waitFor(() => statusOf('svc-aged'), 10_000);
   });
 

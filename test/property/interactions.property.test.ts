@@ -64,6 +64,7 @@ const KNOWN_ACTIONS = [
   'rotation_delete_extra:0',
   'rotation_due_start',
   'rotation_due_start:1',
+  'rotation_due_open:2',
   'rotation_smtp_create',
   'rotation_smtp_cancel',
   'rotation_pick_user_select',

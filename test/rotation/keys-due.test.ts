@@ -16,6 +16,7 @@ import { isUserError } from '../../src/errors.js';
 import { createIamCaller } from '../../src/rotation/keys-due-throttle.js';
 import {
   buildKeysDueReport,
+  type DueKey,
   type KeysDueInput,
   type KeysDueProgress,
   type KeysDueReport,
@@ -118,7 +119,7 @@ describe('keys-due sections (pure)', () => {
     { userName: 'two-young', keys: [key('K7', DAY), key('K8', 2 * DAY)], lastUsed: { K7: used, K8: used } },
     { userName: 'no-keys', keys: [], lastUsed: {} },
   ];
-  const ids = (lines: Array<{ key: { id: string } }>) => lines.map((l) => l.key.id);
+  const ids = (lines: Array<{ key: { id?: string } }>) => lines.map((l) => l.key.id);
 
   it('puts each key in at most one of overdue, unused and inactive, by the documented boundaries', () => {
     const s = sortKeysDue(reads, [{ id: 'rot-1', userName: 'two-young' }], NOW, { maxKeyAgeDays: 90 });
@@ -144,6 +145,15 @@ describe('keys-due sections (pure)', () => {
       s.users.map((u) => u.userName),
       [...reads.map((r) => r.userName)].sort(),
     );
+  });
+
+  it('matches a rotation to its user as IAM compares names: case-insensitively', () => {
+    const s = sortKeysDue(reads, [{ id: 'rot-1', userName: 'Two-Young' }], NOW, { maxKeyAgeDays: 90 });
+    assert.equal(s.twoKeys[0]?.rotationId, 'rot-1');
+    assert.deepEqual(s.users.find((u) => u.userName === 'two-young')?.categories, [
+      'two-keys',
+      'rotation-in-progress',
+    ]);
   });
 
   it('honours a longer unused period', () => {
@@ -298,7 +308,10 @@ describe('keys-due report against moto (200 users)', () => {
     );
     await inChunks(usersOf('old-inactive'), 25, (name) => deactivate(keysOf.get(name)![0]!));
 
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The credential report dates keys to the second, as AWS does: the new phase starts in a
+    // new second, and the instant between the phases is the last millisecond before it.
+    const boundary = Math.ceil((Date.now() + 1) / 1000) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, boundary - Date.now() + 20));
 
     // Phase "new".
     const young = await inChunks(
@@ -326,8 +339,8 @@ describe('keys-due report against moto (200 users)', () => {
 
     const lastOld = Math.max(...old.map((k) => k.createdAt));
     const firstNew = Math.min(...young.map((k) => k.createdAt));
-    assert.ok(firstNew - lastOld >= 2, `the phases overlap (${lastOld} .. ${firstNew})`);
-    between = Math.floor((lastOld + firstNew) / 2);
+    assert.ok(lastOld < boundary && firstNew >= boundary, `the phases overlap (${lastOld} .. ${firstNew})`);
+    between = boundary - 1;
   }
 
   async function seedRotations(): Promise<void> {
@@ -383,21 +396,36 @@ describe('keys-due report against moto (200 users)', () => {
 
   /** The report 90 days after the instant between the phases: old keys are overdue, new ones not. */
   const run = (
-    overrides: Partial<Omit<KeysDueInput, 'options'>> & { concurrency?: number } = {},
+    overrides: Partial<Omit<KeysDueInput, 'options'>> & {
+      concurrency?: number;
+      source?: 'credential-report' | 'per-user';
+    } = {},
   ): Promise<KeysDueReport> => {
-    const { concurrency, ...rest } = overrides;
+    const { concurrency, source, ...rest } = overrides;
     return buildKeysDueReport({
       iam: direct,
       store,
       clock: { now: () => between + 90 * DAY },
       role: ROLE,
-      options: { maxKeyAgeDays: 90, pageSize: 50, concurrency, retry: { baseDelayMs: 50, maxDelayMs: 400 } },
+      options: {
+        maxKeyAgeDays: 90,
+        pageSize: 50,
+        concurrency,
+        retry: { baseDelayMs: 50, maxDelayMs: 400 },
+        source: source ?? 'per-user',
+        reportPollDelaysMs: [250],
+      },
       ...rest,
     });
   };
 
-  const idsOf = (lines: Array<{ userName: string; key: { id: string } }>): string[] =>
+  const idsOf = (lines: Array<{ userName: string; key: { id?: string } }>): string[] =>
     lines.map((l) => `${l.userName}/${l.key.id}`).sort();
+  /** Lines as the credential report can tell them apart: no key id, but the user and the key's creation. */
+  const facts = (lines: Array<{ userName: string; key: DueKey }>): string[] =>
+    lines
+      .map((l) => `${l.userName}@${Math.floor(l.key.createdAt / 1000)}:${l.key.status}:${l.key.verdict}`)
+      .sort();
 
   let baseline: KeysDueReport;
 
@@ -590,4 +618,98 @@ describe('keys-due report against moto (200 users)', () => {
       twoAttempts.destroy();
     }
   });
+  it("reads IAM's credential report in three calls and sorts it as the user-by-user reads did", async (t) => {
+    recorder.clear();
+    const progress: KeysDueProgress[] = [];
+    const report = await run({
+      iam: viaRecorder,
+      source: 'credential-report',
+      onProgress: (p) => progress.push(p),
+    });
+    t.diagnostic(`credential report: ${report.durationMs} ms, ${report.calls.calls} IAM calls`);
+
+    // Generate (STARTED), Generate again after a pause (COMPLETE), Get: nothing per user.
+    assert.deepEqual(
+      recorder.calls.map((c) => c.operation),
+      ['GenerateCredentialReport', 'GenerateCredentialReport', 'GetCredentialReport'],
+    );
+    assert.equal(report.calls.calls, 3);
+    assert.equal(report.source.kind, 'credential-report');
+    const generatedAt = report.source.kind === 'credential-report' ? report.source.generatedAt : 0;
+    assert.ok(Math.abs(generatedAt - Date.now()) < 60_000, "GeneratedTime is the report's own time");
+    assert.ok(progress.some((p) => p.phase === 'credential-report'));
+
+    // The same users, keys, sections and verdicts; only the key ids are missing.
+    assert.deepEqual(report.counts, { ...baseline.counts });
+    assert.deepEqual(facts(report.overdue), facts(baseline.overdue));
+    assert.deepEqual(facts(report.unused), facts(baseline.unused));
+    assert.deepEqual(facts(report.inactive), facts(baseline.inactive));
+    assert.deepEqual(
+      report.twoKeys.map((l) => l.userName),
+      baseline.twoKeys.map((l) => l.userName),
+    );
+    assert.deepEqual(report.inProgress, baseline.inProgress);
+    assert.ok(report.overdue.every((l) => l.key.id === undefined && (l.key.slot === 1 || l.key.slot === 2)));
+
+    // "N/A" (never used, no key in the slot), the root user's row: read as AWS documents them.
+    const unused = report.users.find((u) => u.userName === 'old-unused-000')!;
+    assert.deepEqual(
+      unused.keys.map((k) => [k.slot, k.status, k.lastUsed]),
+      [[1, 'Active', 'never']],
+    );
+    const used = report.users.find((u) => u.userName === 'old-used-000')!.keys[0]!;
+    assert.ok(
+      used.lastUsed !== 'never' && used.lastUsed.service === 'sts' && used.lastUsed.region === REGION,
+    );
+    assert.deepEqual(report.users.find((u) => u.userName === 'no-keys-000')!.keys, []);
+    assert.ok(!report.users.some((u) => u.userName === '<root_account>'));
+    const offKeys = report.users.find((u) => u.userName === 'new-inactive-000')!.keys;
+    assert.deepEqual(
+      offKeys.map((k) => k.status),
+      ['Active', 'Inactive'],
+    );
+  });
+
+  it('reuses a report younger than four hours: two calls', async () => {
+    recorder.clear();
+    const report = await run({ iam: viaRecorder, source: 'credential-report' });
+    assert.deepEqual(
+      recorder.calls.map((c) => c.operation),
+      ['GenerateCredentialReport', 'GetCredentialReport'],
+    );
+    assert.equal(report.source.kind, 'credential-report');
+  });
+
+  it('asks again while IAM says the report is still being made', async () => {
+    recorder.clear();
+    recorder.failNext(
+      'GetCredentialReport',
+      xmlError(404, 'ReportInProgress', 'Report is being generated'),
+      2,
+    );
+    const report = await run({ iam: viaRecorder, source: 'credential-report' });
+    assert.deepEqual(
+      recorder.callsOf('GetCredentialReport').map((c) => c.status),
+      [404, 404, 200],
+    );
+    assert.equal(report.counts.users, 200);
+  });
+
+  for (const denied of ['GenerateCredentialReport', 'GetCredentialReport']) {
+    it(`falls back to reading each user when IAM denies ${denied}, and says so`, async () => {
+      recorder.clear();
+      recorder.failNext(denied, ACCESS_DENIED, 1);
+      const report = await run({ iam: viaRecorder, source: 'credential-report' });
+      assert.equal(report.source.kind, 'per-user');
+      const reason = report.source.kind === 'per-user' ? report.source.fallbackReason : '';
+      assert.match(
+        reason ?? '',
+        new RegExp(
+          `does not allow the credential report to the role \`platform\` \\(IAM denied iam:${denied}\\)`,
+        ),
+      );
+      assert.deepEqual(idsOf(report.overdue), idsOf(baseline.overdue));
+      assert.equal(recorder.callsOf('ListAccessKeys').length, 200);
+    });
+  }
 });

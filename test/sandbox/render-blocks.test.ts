@@ -981,6 +981,7 @@ function keysDueReport(reads: UserKeysRead[]): KeysDueReport {
   const sections = sortKeysDue(reads, [], NOW, { maxKeyAgeDays: 90 });
   return {
     generatedAt: NOW,
+    source: { kind: 'credential-report', generatedAt: NOW },
     account: { roleName: 'ops', roleArn: 'arn:aws:iam::111111111111:role/ops', accountId: '111111111111' },
     maxKeyAgeDays: 90,
     unusedKeyDays: 7,

@@ -176,6 +176,8 @@ export const ROTATE_KEYS: PolicyDocument = {
       Effect: 'Allow',
       Action: [
         'iam:ListUsers',
+        'iam:GenerateCredentialReport',
+        'iam:GetCredentialReport',
         'iam:ListAccessKeys',
         'iam:GetAccessKeyLastUsed',
         'iam:CreateAccessKey',

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Approval, ApprovalKind } from '../../approvals/approval.js';
 import type { Deps, FeatureHandle } from '../../deps.js';
 import {
+  ACTION_DUE_OPEN_PATTERN,
   ACTION_DUE_START_PATTERN,
   ACTION_PICK_USER,
   actionPattern,
@@ -47,7 +48,8 @@ export function register(app: App, deps: Deps): FeatureHandle {
   );
   if (!controller || !keysDue || !picker) return {};
 
-  // The keys-due report's "Start rotation" buttons, and the bare command's modal.
+  // The keys-due report's "Open" and "Start rotation" buttons, and the bare command's modal.
+  app.action(ACTION_DUE_OPEN_PATTERN, keysDue.openButton);
   app.action(ACTION_DUE_START_PATTERN, keysDue.startButton);
   app.options(ACTION_PICK_USER, picker.options);
   app.view(VIEW_PICK_USER, picker.submit);

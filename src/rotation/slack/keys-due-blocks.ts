@@ -1,9 +1,11 @@
 /**
  * The keys-due report as one Slack message: per section (keys older than the maximum age,
  * users with two keys, keys never used, inactive keys awaiting deletion, rotations in
- * progress) one line per entry, each with a "Start rotation" button, within Slack's 50 blocks
- * per message: a long section ends with "…and N more", and the footer points to the AWS
- * console or CLI for the full list. Pure: the report in, the message out.
+ * progress) one line per entry, each with an "Open" button (the user's keys read live, where the
+ * key lives, and "Start rotation"), within Slack's 50 blocks per message: a long section ends
+ * with "…and N more", and the footer points to the AWS console or CLI for the full list. The
+ * summary says where the data came from: IAM's credential report and how old it is, or each
+ * user read one by one (and why). Pure: the report in, the message out.
  */
 import type { SectionBlock } from '@slack/types';
 import {
@@ -17,20 +19,25 @@ import {
 } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { KeyFact } from '../key-facts.js';
-import type { KeysDueReport } from '../keys-due.js';
-import { ACTION_DUE_START, encodeDueStart } from './ids.js';
+import type { DueKey, KeysDueReport } from '../keys-due.js';
+import { ACTION_DUE_OPEN, ACTION_DUE_START, encodeDueStart } from './ids.js';
 
 export interface KeysDueMessageOptions {
   /** The role the report was made under; the buttons start rotations under it. */
   roleName: string;
   /** A line under the summary, e.g. "Posted every Monday at 09:00 UTC". Already escaped mrkdwn. */
   note?: string;
+  /**
+   * Where each user's key lives, as remembered from earlier rotations (key-homes.ts), by
+   * lower-cased user name: a short plain-text summary, escaped here.
+   */
+  homes?: ReadonlyMap<string, string>;
 }
 
 interface Line {
   text: string;
-  /** The IAM user a "Start rotation" button starts; none when a rotation is already running. */
-  startUser?: string;
+  /** The IAM user the line's "Open" button opens. */
+  user?: string;
 }
 
 interface Category {
@@ -48,23 +55,50 @@ function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function lastUsed(key: KeyFact): string {
+function lastUsed(key: DueKey): string {
   if (key.lastUsed === 'never') return 'never used';
   return `last used ${day(key.lastUsed.at)} (${escapeMrkdwn(key.lastUsed.service)}, ${escapeMrkdwn(key.lastUsed.region)})`;
 }
 
-function keyText(key: KeyFact): string {
-  return `${code(key.id)} ${key.status === 'Inactive' ? '_inactive_, ' : ''}${key.ageDays} days old, ${lastUsed(key)}`;
+/** The key's id when known; from the credential report, which has no ids, IAM's slot name. */
+function keyName(key: DueKey): string {
+  return key.id ? code(key.id) : `access key ${key.slot ?? '?'}`;
+}
+
+function keyText(key: DueKey): string {
+  return `${keyName(key)}${key.status === 'Inactive' ? ' _inactive_' : ''}, ${key.ageDays} days old, ${lastUsed(key)}`;
+}
+
+/** "as of 09:12 UTC" (today) or "as of 2026-11-22 09:12 UTC". */
+function asOf(at: number, now: number): string {
+  const iso = new Date(at).toISOString();
+  const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+  return `as of ${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
+}
+
+function sourceText(report: KeysDueReport): string {
+  const s = report.source;
+  if (s.kind === 'credential-report') {
+    return `From IAM's credential report ${asOf(s.generatedAt, report.generatedAt)}; IAM makes a new one at most every 4 hours. _Open_ reads a user's keys live.`;
+  }
+  return (
+    (s.fallbackReason ? `:information_source: ${escapeMrkdwn(s.fallbackReason)} ` : 'Read user by user. ') +
+    `${report.calls.calls} IAM calls.`
+  );
 }
 
 function inRotation(rotationId: string | undefined): string {
   return rotationId ? ' · :arrows_counterclockwise: rotation in progress' : '';
 }
 
-function categories(report: KeysDueReport): Category[] {
-  const keyLine = (l: { userName: string; key: KeyFact; rotationId?: string }): Line => ({
-    text: `${code(l.userName)} · ${keyText(l.key)}${inRotation(l.rotationId)}`,
-    ...(l.rotationId ? {} : { startUser: l.userName }),
+function categories(report: KeysDueReport, homes: ReadonlyMap<string, string> | undefined): Category[] {
+  const home = (userName: string): string => {
+    const h = homes?.get(userName.toLowerCase());
+    return h ? ` · lives in ${escapeMrkdwn(h)}` : '';
+  };
+  const keyLine = (l: { userName: string; key: DueKey; rotationId?: string }): Line => ({
+    text: `${code(l.userName)} · ${keyText(l.key)}${inRotation(l.rotationId)}${home(l.userName)}`,
+    user: l.userName,
   });
   return [
     {
@@ -74,8 +108,8 @@ function categories(report: KeysDueReport): Category[] {
     {
       title: ':two: *Users with two keys*',
       lines: report.twoKeys.map((t) => ({
-        text: `${code(t.userName)} · ${t.keys.map(keyText).join(' and ')}${inRotation(t.rotationId)}`,
-        ...(t.rotationId ? {} : { startUser: t.userName }),
+        text: `${code(t.userName)} · ${t.keys.map(keyText).join(' and ')}${inRotation(t.rotationId)}${home(t.userName)}`,
+        user: t.userName,
       })),
     },
     {
@@ -97,6 +131,7 @@ function categories(report: KeysDueReport): Category[] {
             ? [`${Math.max(0, Math.floor((report.generatedAt - r.startedAt) / DAY_MS))} days ago`]
             : []),
         ].join(' · '),
+        user: r.userName,
       })),
     },
   ];
@@ -104,11 +139,11 @@ function categories(report: KeysDueReport): Category[] {
 
 function lineBlock(line: Line, index: number, roleName: string): SectionBlock {
   const block = section(line.text);
-  if (line.startUser) {
+  if (line.user) {
     block.accessory = button(
-      'Start rotation',
-      `${ACTION_DUE_START}:${index}`,
-      encodeDueStart({ u: line.startUser, r: roleName }),
+      'Open',
+      `${ACTION_DUE_OPEN}:${index}`,
+      encodeDueStart({ u: line.user, r: roleName }),
     );
   }
   return block;
@@ -132,6 +167,7 @@ export function buildKeysDueMessage(report: KeysDueReport, options: KeysDueMessa
         ...(options.note ? [options.note] : []),
       ].join(' · '),
     ),
+    context(sourceText(report)),
   ];
   const failureBlock =
     report.failures.length > 0
@@ -154,7 +190,7 @@ export function buildKeysDueMessage(report: KeysDueReport, options: KeysDueMessa
     remaining--;
   }
   // Every section gets at least its title line, so a long first section cannot hide the rest.
-  const shownCategories = categories(report).filter((c) => c.lines.length > 0);
+  const shownCategories = categories(report, options.homes).filter((c) => c.lines.length > 0);
   shownCategories.forEach((category, i) => {
     const n = category.lines.length;
     const later = shownCategories.length - i - 1;
@@ -189,7 +225,7 @@ export function buildKeysDueMessage(report: KeysDueReport, options: KeysDueMessa
     context(
       cut
         ? `${hidden > 0 ? `…and ${hidden} more not shown. ` : ''}${FULL_LIST_HINT}`
-        : `_Start rotation_ starts \`/rotate-key USER --role ${escapeMrkdwn(options.roleName)}\` for you; follow it in your DM with locksmith.`,
+        : `_Open_ shows a user's keys (read live) and where the key lives, with _Start rotation_: \`/rotate-key USER --role ${escapeMrkdwn(options.roleName)}\`, followed in your DM with locksmith.`,
     ),
   );
   const text =
@@ -198,4 +234,64 @@ export function buildKeysDueMessage(report: KeysDueReport, options: KeysDueMessa
       : `Keys due (${options.roleName}): ${report.counts.overdue} overdue, ${report.counts.twoKeys} with two keys, ${report.counts.unused} never used, ${report.counts.inactive} inactive, ${report.counts.inProgress} rotating` +
         (report.failures.length > 0 ? `, ${report.failures.length} unreadable` : '');
   return { text, blocks };
+}
+
+export interface DueUserDetail {
+  userName: string;
+  roleName: string;
+  /** The user's keys as IAM says now (ListAccessKeys, GetAccessKeyLastUsed). */
+  keys: KeyFact[];
+  maxKeyAgeDays: number;
+  /** A rotation of the user in progress: no second one is started. */
+  rotation?: { id: string; state: string; requestedBy?: string };
+  /** Where the key lives, one line each (already escaped mrkdwn), from the record of earlier rotations. */
+  home?: string[];
+  /** When the keys were read (epoch ms). */
+  readAt: number;
+}
+
+/** The reply to "Open" on a line of the report: the user's keys read live, and Start rotation. */
+export function buildDueUserMessage(detail: DueUserDetail): SlackMessage {
+  const keyLines = detail.keys.length
+    ? detail.keys.map(
+        (k) =>
+          `• ${code(k.id)} · ${k.status} · created ${day(k.createdAt)} (${k.ageDays} days old) · ${lastUsed(k)}` +
+          (k.ageDays >= detail.maxKeyAgeDays && k.status === 'Active' ? ' · :red_circle: overdue' : ''),
+      )
+    : ['_no access keys_'];
+  const blocks: Block[] = [
+    section(
+      `*${code(detail.userName)}*: keys read from IAM at ${new Date(detail.readAt).toISOString().slice(11, 16)} UTC\n${keyLines.join('\n')}`,
+    ),
+  ];
+  if (detail.home?.length) {
+    blocks.push(
+      section(
+        `*Where the key lives* (from earlier rotations)\n${detail.home.join('\n')}`.slice(
+          0,
+          LIMITS.sectionText,
+        ),
+      ),
+    );
+  }
+  if (detail.rotation) {
+    blocks.push(
+      context(
+        `:arrows_counterclockwise: A rotation is in progress (step \`${escapeMrkdwn(detail.rotation.state)}\`` +
+          (detail.rotation.requestedBy
+            ? `, started by <@${escapeMrkdwn(detail.rotation.requestedBy)}>`
+            : '') +
+          '): follow it in the DM of the person who started it.',
+      ),
+    );
+  } else if (detail.keys.length) {
+    const start = section(`Rotate the key of ${code(detail.userName)} under role ${code(detail.roleName)}?`);
+    start.accessory = button(
+      'Start rotation',
+      `${ACTION_DUE_START}:0`,
+      encodeDueStart({ u: detail.userName, r: detail.roleName }),
+    );
+    blocks.push(start);
+  }
+  return { text: `Keys of ${detail.userName}`, blocks };
 }

@@ -1,7 +1,7 @@
 /**
  * The keys-due report in Slack: `/rotate-key due [--role R]` (made under the person's own role,
- * the reply only they see), the "Start rotation" buttons on its lines, and the scheduled post
- * in `rotation.due_report.channel`.
+ * the reply only they see), the "Open" buttons on its lines (that user's keys read live, with
+ * "Start rotation"), and the scheduled post in `rotation.due_report.channel`.
  *
  * The scheduled post runs with nobody at the keyboard, under `rotation.background_role`, as a
  * synthetic person `locksmith-scheduler`: RoleSessionName `slack-locksmith-scheduler` and
@@ -17,17 +17,20 @@ import type { Job } from '../../scheduling/scheduler.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { safeWord } from '../../slack/command-text.js';
 import { errorReply } from '../../slack/reply-errors.js';
+import { inspectKeys } from '../aws-steps.js';
 import { buildKeysDueReport } from '../keys-due.js';
-import type { RoleRef } from '../rotation.js';
+import { FINAL_STATES, ROTATION_STATES, type RoleRef, type Rotation } from '../rotation.js';
 import { type DueSchedule, describeDueSchedule, lastDueAt, parseDueSchedule } from './due-schedule.js';
 import { decodeDueStart } from './ids.js';
-import { buildKeysDueMessage } from './keys-due-blocks.js';
+import { buildDueUserMessage, buildKeysDueMessage } from './keys-due-blocks.js';
 import type { RotationController } from './rotation-controller.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 /** IAM user names: up to 64 of letters, digits and `+=,.@_-`. */
 export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+const ACTIVE_STATES = ROTATION_STATES.filter((s) => !FINAL_STATES.has(s));
 
 /** The store record of the scheduled report. */
 export const DUE_REPORT_RECORD = 'keys-due';
@@ -77,8 +80,10 @@ export async function startRotationFor(
 export interface KeysDue {
   /** `/rotate-key due [--role R]`: the report under the person's role. */
   command(request: { userId: string; teamId: string; roleName?: string }): Promise<SlackMessage>;
-  /** A "Start rotation" click on a line of a report. */
+  /** A "Start rotation" click in an opened user's detail. */
   startButton(args: ButtonArgs): Promise<void>;
+  /** An "Open" click on a line of a report: the user's keys read live. */
+  openButton(args: ButtonArgs): Promise<void>;
   /** The scheduled post, when `rotation.due_report` is configured. */
   job?: Job;
 }
@@ -115,6 +120,83 @@ export function createKeysDue(deps: Deps, controller: RotationController): KeysD
       note: 'keys-due report',
     });
     return message;
+  }
+
+  /** The user's keys read live under the clicker's role, and the rotation of the user in progress. */
+  async function openUser(request: { userId: string; teamId: string; userName: string; roleName?: string }) {
+    if (!IAM_USER_NAME.test(request.userName)) {
+      throw new UserError('bad_command', `\`${safeWord(request.userName)}\` is not an IAM user name.`);
+    }
+    const caller = await callers.resolve(request.userId, request.teamId, request.roleName);
+    const role = { name: caller.role.name, arn: caller.role.arn };
+    const now = clock.now();
+    let keys;
+    try {
+      keys = await inspectKeys(caller.session.clients.iam, request.userName, {
+        now,
+        config: controller.configFor({ role }),
+      });
+    } catch (err) {
+      throw new UserError('access_denied', (err as Error).message, { cause: err });
+    }
+    const account = role.arn.split(':')[4];
+    const active = await store.query<Rotation>({ kind: 'rotation', states: ACTIVE_STATES });
+    const running = active.find(
+      (r) =>
+        r.data.userName.toLowerCase() === request.userName.toLowerCase() &&
+        r.data.role.arn.split(':')[4] === account,
+    );
+    deps.audit.record({
+      action: 'rotation.action',
+      outcome: 'ok',
+      person: {
+        slack_id: request.userId,
+        team_id: request.teamId,
+        ...(caller.person.email ? { email: caller.person.email } : {}),
+      },
+      role,
+      target: request.userName,
+      note: 'keys-due open',
+    });
+    return buildDueUserMessage({
+      userName: request.userName,
+      roleName: role.name,
+      keys,
+      maxKeyAgeDays: section.max_key_age_days,
+      readAt: now,
+      ...(running
+        ? {
+            rotation: {
+              id: running.id,
+              state: running.data.state,
+              requestedBy: running.data.requester.slackId,
+            },
+          }
+        : {}),
+    });
+  }
+
+  async function openButton(args: ButtonArgs): Promise<void> {
+    const { ack, body, action, respond } = args;
+    await ack();
+    let message: SlackMessage;
+    try {
+      const value = decodeDueStart(action.value);
+      if (!value) throw new UserError('bad_command', 'That button is broken: run `/rotate-key due` again.');
+      message = await openUser({
+        userId: body.user.id,
+        teamId: body.user.team_id ?? body.team?.id ?? '',
+        userName: value.u,
+        ...(value.r ? { roleName: value.r } : {}),
+      });
+    } catch (err) {
+      message = errorReply(err, logger, 'rotation due open').message;
+    }
+    try {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...message });
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, 'keys-due open reply not delivered');
+    }
   }
 
   async function startButton(args: ButtonArgs): Promise<void> {
@@ -195,5 +277,5 @@ export function createKeysDue(deps: Deps, controller: RotationController): KeysD
     };
   }
 
-  return { command, startButton, ...(job ? { job } : {}) };
+  return { command, startButton, openButton, ...(job ? { job } : {}) };
 }

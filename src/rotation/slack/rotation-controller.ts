@@ -103,6 +103,8 @@ export type ActEvent = PersonEvent | { type: 'retry'; by: string };
 export interface RotationController {
   readonly runner: RotationRunner;
   readonly config: RotationConfig;
+  /** The settings for rotations under one role (`approvals_by_role` applied). */
+  configFor(rotation: Pick<Rotation, 'role'>): RotationConfig;
   readonly section: RotationSection;
   /** SES SMTP users: replaced (new user), not rotated. */
   readonly smtp: SmtpFlow;
@@ -440,6 +442,7 @@ export function createRotationController(deps: Deps, section: RotationSection): 
   return {
     runner,
     config,
+    configFor,
     section,
     smtp,
 

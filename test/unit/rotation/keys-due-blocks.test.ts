@@ -21,6 +21,7 @@ function report(reads: UserKeysRead[], inProgress: KeysDueReport['inProgress'] =
   const sections = sortKeysDue(reads, inProgress, NOW, { maxKeyAgeDays: 90 });
   return {
     generatedAt: NOW,
+    source: { kind: 'credential-report', generatedAt: NOW - 3 * 60 * 60 * 1000 },
     account: { roleName: 'ops', roleArn: 'arn:aws:iam::111111111111:role/ops', accountId: '111111111111' },
     maxKeyAgeDays: 90,
     unusedKeyDays: 7,
@@ -52,7 +53,7 @@ function buttons(blocks: unknown[]): Array<{ action_id: string; value: string }>
 }
 
 describe('buildKeysDueMessage', () => {
-  it('lists each section with a Start rotation button per line (user + role)', () => {
+  it("lists each section with an Open button per line (user + role), and the report's age", () => {
     const m = buildKeysDueMessage(
       report(
         [
@@ -94,8 +95,12 @@ describe('buildKeysDueMessage', () => {
     assert.ok(users.every((u) => u?.r === 'ops'));
     assert.deepEqual(
       users.map((u) => u?.u),
-      ['svc-old', 'svc-two', 'svc-two', 'svc-off'],
-      'no button where a rotation is already running',
+      ['svc-old', 'svc-busy', 'svc-two', 'svc-two', 'svc-off', 'svc-busy'],
+    );
+    assert.ok(bs.every((b) => b.action_id.startsWith('rotation_due_open:')));
+    assert.match(
+      shown,
+      /From IAM's credential report as of 09:00 UTC; IAM makes a new one at most every 4 hours/,
     );
     assert.equal(new Set(bs.map((b) => b.action_id)).size, bs.length, 'action ids are unique');
     assert.match(shown, /rotation in progress/);
@@ -136,6 +141,49 @@ describe('buildKeysDueMessage', () => {
     const more = /…and (\d+) more\./.exec(shown);
     assert.equal(buttons(m.blocks).length + Number(more![1]), 80);
     assert.equal(checkMessageContent(m as never), undefined);
+  });
+});
+
+describe('buildKeysDueMessage: where the data came from', () => {
+  const one: UserKeysRead[] = [
+    { userName: 'svc-old', keys: [key('AKIAOLD', 120)], lastUsed: { AKIAOLD: used(1) } },
+  ];
+
+  it('names a key by its slot when the credential report gave no id', () => {
+    const r = report(one);
+    r.overdue = r.overdue.map((l) => ({ ...l, key: { ...l.key, id: undefined, slot: 2 } }));
+    assert.match(
+      text(buildKeysDueMessage(r, { roleName: 'ops' }).blocks),
+      /`svc-old` · access key 2, 120 days old/,
+    );
+  });
+
+  it('says the report was read user by user, and why, when the role may not have the credential report', () => {
+    const r = {
+      ...report(one),
+      source: {
+        kind: 'per-user' as const,
+        fallbackReason:
+          "IAM does not allow the credential report to the role `ops` (IAM denied iam:GenerateCredentialReport), so each user's keys were read one by one.",
+      },
+      calls: { calls: 3 } as never,
+    };
+    const shown = text(buildKeysDueMessage(r, { roleName: 'ops' }).blocks);
+    assert.match(
+      shown,
+      /does not allow the credential report to the role `ops` \(IAM denied iam:GenerateCredentialReport\)/,
+    );
+    assert.match(shown, /3 IAM calls/);
+  });
+
+  it("shows where a user's key lives when it is remembered", () => {
+    const shown = text(
+      buildKeysDueMessage(report(one), {
+        roleName: 'ops',
+        homes: new Map([['svc-old', 'app/deploy, Datadog']]),
+      }).blocks,
+    );
+    assert.match(shown, /`svc-old` · `AKIAOLD`, 120 days old, .* · lives in app\/deploy, Datadog/);
   });
 });
 

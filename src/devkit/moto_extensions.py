@@ -1,0 +1,194 @@
+"""Where moto 5.2.1 answers differently from AWS in ways locksmith's tests depend on, this
+module makes it answer as AWS documents. Installed by moto-server.py, the launcher every moto
+that src/devkit/moto.ts starts runs through. docs/moto.md lists each change and its source.
+
+Each patch replaces one moto method and keeps moto's own data model: what AWS would have
+answered is computed from the same state moto keeps.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from typing import Any
+
+import moto.core.utils as core_utils
+from moto.core.responses import ActionResult
+from moto.iam.exceptions import IAMException
+from moto.iam.models import IAMBackend, User
+from moto.iam.responses import IamResponse
+
+_DATE = "%Y-%m-%dT%H:%M:%S+00:00"
+# "You can generate a credential report as often as once every four hours" (IAM User Guide,
+# "Generate credential reports for your AWS account").
+_REPORT_LIFETIME = datetime.timedelta(hours=4)
+
+
+def _now() -> datetime.datetime:
+    # Looked up at each call, so the movable clock of moto-server.py applies.
+    return core_utils.utcnow()
+
+
+# ---------------------------------------------------------------------------------------------
+# IAM credential report
+#
+# moto: GetCredentialReport builds the CSV at the time of the *download*, reports GeneratedTime
+# as 2015-02-02T20:02:02Z always, leaves out the <root_account> row, writes "not_supported" for
+# every key's last-used region and service, "not_supported" for password_last_used and a date for
+# password_last_changed of users without a password, and never says the report is in progress.
+# AWS (API reference GenerateCredentialReport / GetCredentialReport; IAM User Guide, "Generate
+# credential reports"): the report is a snapshot made when it is generated; a generation answers
+# STARTED, INPROGRESS while it runs, COMPLETE once done; a report younger than four hours is
+# reused; GetCredentialReport answers ReportNotPresent (410) before any report, ReportInProgress
+# (404) while one is generated, ReportExpired (410) for one older than four hours; the CSV's
+# first row is the account root user; fields that do not apply are "N/A".
+
+
+class ReportInProgress(IAMException):
+    code = "ReportInProgress"
+
+
+class ReportNotPresent(IAMException):
+    code = "ReportNotPresent"
+
+
+class ReportExpired(IAMException):
+    code = "ReportExpired"
+
+
+# moto finds an error's service (and so its HTTP status in the AWS model) from the module
+# the exception class is defined in.
+for _cls in (ReportInProgress, ReportNotPresent, ReportExpired):
+    _cls.__module__ = "moto.iam.exceptions"
+
+
+_HEADER = (
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
+    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
+    "cert_1_last_rotated,cert_2_active,cert_2_last_rotated"
+)
+
+
+def _generation_time() -> datetime.timedelta:
+    # How long a generation takes here; real IAM takes seconds to minutes in a large account.
+    return datetime.timedelta(milliseconds=float(os.environ.get("LOCKSMITH_MOTO_REPORT_MS", "200")))
+
+
+def _key_fields(key: Any) -> list[str]:
+    if key is None:
+        return ["false", "N/A", "N/A", "N/A", "N/A"]
+    used = key.last_used
+    # moto accepts a plain datetime there too (see its AccessKey); only AccessKeyLastUsed has
+    # a service and a region.
+    when = getattr(used, "timestamp", used)
+    return [
+        "true" if key.status == "Active" else "false",
+        key.create_date.strftime(_DATE),
+        when.strftime(_DATE) if when is not None else "N/A",
+        getattr(used, "region", None) or "N/A",
+        getattr(used, "service", None) or "N/A",
+    ]
+
+
+def _user_row(user: User) -> str:
+    has_password = bool(user.password)
+    password_last_used = "N/A"
+    if has_password:
+        password_last_used = (
+            user.password_last_used.strftime(_DATE) if user.password_last_used else "no_information"
+        )
+    keys = list(user.access_keys)[:2]
+    certs = list(user.signing_certificates.values())[:2]
+    fields = [
+        user.name,
+        user.arn,
+        user.create_date.strftime(_DATE),
+        "true" if has_password else "false",
+        password_last_used,
+        user.create_date.strftime(_DATE) if has_password else "N/A",
+        "N/A",
+        "true" if user.mfa_devices else "false",
+        *_key_fields(keys[0] if len(keys) > 0 else None),
+        *_key_fields(keys[1] if len(keys) > 1 else None),
+    ]
+    for i in range(2):
+        cert = certs[i] if len(certs) > i else None
+        fields += ["true" if cert is not None and cert.status == "Active" else "false", "N/A"]
+    return ",".join(fields)
+
+
+def _root_row(backend: IAMBackend, at: datetime.datetime) -> str:
+    created = min((u.create_date for u in backend.users.values()), default=at)
+    fields = [
+        "<root_account>",
+        f"arn:{backend.partition}:iam::{backend.account_id}:root",
+        created.strftime(_DATE),
+        "not_supported",
+        "no_information",
+        "not_supported",
+        "not_supported",
+        "false",
+        *_key_fields(None),
+        *_key_fields(None),
+        "false",
+        "N/A",
+        "false",
+        "N/A",
+    ]
+    return ",".join(fields)
+
+
+def _snapshot(backend: IAMBackend, at: datetime.datetime) -> str:
+    users = sorted(backend.users.values(), key=lambda u: u.create_date)
+    rows = [_HEADER, _root_row(backend, at), *(_user_row(u) for u in users)]
+    return "\n".join(rows) + "\n"
+
+
+def _report_of(backend: IAMBackend) -> dict[str, Any] | None:
+    return getattr(backend, "_locksmith_report", None)
+
+
+def _generate_credential_report(self: IamResponse) -> ActionResult:
+    backend = self.backend
+    now = _now()
+    report = _report_of(backend)
+    if report is not None and now - report["generated_at"] < _REPORT_LIFETIME:
+        return ActionResult({"State": "COMPLETE" if now >= report["ready_at"] else "INPROGRESS"})
+    backend._locksmith_report = {  # type: ignore[attr-defined]
+        "generated_at": now,
+        "ready_at": now + _generation_time(),
+        "content": _snapshot(backend, now),
+    }
+    description = (
+        "No report exists. Starting a new report generation task"
+        if report is None
+        else "The report has expired. Starting a new report generation task"
+    )
+    return ActionResult({"State": "STARTED", "Description": description})
+
+
+def _get_credential_report(self: IamResponse) -> ActionResult:
+    report = _report_of(self.backend)
+    now = _now()
+    if report is None:
+        raise ReportNotPresent("Credential report not present")
+    if now < report["ready_at"]:
+        raise ReportInProgress("Credential report is being generated")
+    if now - report["generated_at"] >= _REPORT_LIFETIME:
+        raise ReportExpired("Credential report has expired")
+    return ActionResult(
+        {
+            "Content": report["content"],
+            "ReportFormat": "text/csv",
+            "GeneratedTime": report["generated_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )
+
+
+def install() -> None:
+    """Applies every patch; call once, before the server starts."""
+    IamResponse.generate_credential_report = _generate_credential_report  # type: ignore[method-assign]
+    IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]
