@@ -11,6 +11,8 @@ export type AuditAction =
   | 'secret.hide'
   | 'secret.edit'
   | 'secret.undo'
+  /** `/secret who`: a person looked up who read or changed a secret in CloudTrail. */
+  | 'secret.who'
   | 'otp.code'
   | 'access.refused'
   | 'approval.requested'

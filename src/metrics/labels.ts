@@ -21,7 +21,7 @@ export const OTHER = 'other';
 
 /** Subcommand words that are part of a command's label; any other word is someone's input. */
 const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
-  [secretIds.COMMAND_SECRET]: ['get', 'list', 'edit', 'help'],
+  [secretIds.COMMAND_SECRET]: ['get', 'list', 'edit', 'who', 'help'],
   [otpIds.COMMAND_TOTP]: [],
   // `/rotate-key USER` names an IAM user: only the fixed words are kept.
   [rotationIds.COMMAND_ROTATE_KEY]: ['due', 'help'],

@@ -208,6 +208,7 @@ export function buildHelpMessage(ttlSeconds: number): SlackMessage {
     '`/secret list [PREFIX] [--role ROLE]`: names, descriptions and change dates of the secrets your role can see.',
     '`/secret edit NAME [--role ROLE]`: change or add fields in a form (a field left empty keeps its value); ' +
       'saves a new version you can undo. A reveal has an *Edit* button too.',
+    '`/secret who NAME [--days N] [--role ROLE]`: who read or changed a secret, from CloudTrail (default 30 days, at most 90).',
     '`/secret help`: this help.',
     "`/totp NAME`: the current one-time password from a secret's `2fa-seed`.",
     'With several roles, the first is the default; pick another with `--role ROLE`.',

@@ -28,6 +28,7 @@ import {
 import { openEditForm } from './edit-handlers.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
 import { listSecrets, readSecret } from './secret-reader.js';
+import { secretWho } from '../trail/who-command.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -90,8 +91,10 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     let message: SlackMessage;
     let reveal: { id: string; name: string } | undefined;
     try {
-      const { args, flags } = parseCommandText(command.text, ['role']);
+      const { args, flags } = parseCommandText(command.text, ['role', 'days']);
       const [sub, target, extra] = args;
+      if (flags.days !== undefined && sub?.toLowerCase() !== 'who')
+        throw new UserError('bad_command', '`--days` goes with `/secret who` only.');
       if (extra !== undefined)
         throw new UserError(
           'bad_command',
@@ -131,6 +134,9 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
           return; // the edit modal (or the approval's reason modal) took over
         case 'list':
           message = await list(command, target, flags.role);
+          break;
+        case 'who': // trail/who-command.ts: who read or changed it, from CloudTrail
+          message = await secretWho(deps, command, target, flags);
           break;
         case undefined:
         case 'help':

@@ -7,6 +7,7 @@ describe('command labels', () => {
   it('keep a known subcommand word and drop what follows it', () => {
     assert.equal(commandLabel('/secret', 'get prod/db --role ops'), '/secret get');
     assert.equal(commandLabel('/secret', '  LIST  team/'), '/secret list');
+    assert.equal(commandLabel('/secret', 'who prod/db --days 7'), '/secret who');
     assert.equal(commandLabel('/secret', ''), '/secret help');
     assert.equal(commandLabel('/rotate-key', 'due'), '/rotate-key due');
   });
