@@ -18,6 +18,7 @@ import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
 import { register as registerSecrets } from './secrets/index.js';
 import { answerEveryRequest } from './slack/answer-every-request.js';
 import { createReceiver } from './slack/receiver.js';
+import { refuseReplays } from './slack/replay-guard.js';
 import { createAppErrorHandler } from './slack/reply-errors.js';
 import { webClientOptions } from './slack/web-client-options.js';
 
@@ -75,6 +76,8 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
   });
   // Slack gets an answer even when no listener acks (forged or stale payloads).
   answerEveryRequest(app, logger);
+  // A request seen before (same signature, same envelope) is answered and goes no further.
+  refuseReplays(app, deps);
 
   // A handler error must never become an unhandled rejection or reach the person as a trace.
   app.error(createAppErrorHandler(deps));

@@ -1,8 +1,9 @@
 /**
  * AWS Lambda entry points, from the same build as main.ts (`dist/lambda.js`):
  * - `handler`: Slack's HTTP requests (slash commands, interactions, events) arriving through a
- *   function URL or API Gateway, via Bolt's AwsLambdaReceiver, which checks the signature and
- *   the 5-minute timestamp window before any listener runs;
+ *   function URL or API Gateway, via Bolt's AwsLambdaReceiver; the signature and the 5-minute
+ *   timestamp window (both ways) are checked before it, and a replayed signature is answered
+ *   without effect (replay-guard.ts);
  * - `scheduledHandler`: one scheduler tick (expiries, auto-hides, rotation polls, the keys-due
  *   report), for an EventBridge schedule.
  *
@@ -24,6 +25,8 @@ import type { Logger } from './audit/logger.js';
 import { buildDeps } from './build-deps.js';
 import type { Clock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { REPLAY_KEY_PROPERTY } from './slack/replay-guard.js';
+import { replayKeyOfSignature, verifySlackSignature } from './slack/request-signature.js';
 import { openDynamoStore } from './store/dynamodb-store.js';
 import { trackStore } from './store/tracked-store.js';
 
@@ -54,6 +57,7 @@ export interface LambdaOptions {
 
 interface Runtime {
   app: LocksmithApp;
+  signingSecret: string;
   receive: (event: AwsEvent, context: unknown) => Promise<AwsResponse>;
   settled: () => Promise<void>;
   close: () => Promise<void>;
@@ -90,6 +94,18 @@ async function start(options: LambdaOptions): Promise<Runtime> {
   const receiver = new AwsLambdaReceiver({
     signingSecret: transport.signingSecret,
     logger: createBoltLogger(deps.logger),
+    // The signature is the replay key, remembered in the DynamoDB store (replay-guard.ts).
+    customPropertiesExtractor: (event) => {
+      const signature = verifySlackSignature(
+        transport.signingSecret,
+        lowerCaseHeaders(event.headers),
+        bodyOf(event),
+        Date.now(),
+      );
+      return signature.ok
+        ? { [REPLAY_KEY_PROPERTY]: replayKeyOfSignature(signature.signature, signature.timestampSeconds) }
+        : {};
+    },
   });
   // Lambda instances may share a host name and a PID: leases only ever run out here.
   const app = createApp(deps, { receiver, takeOverLeasesFromGoneLocalProcesses: false });
@@ -98,6 +114,7 @@ async function start(options: LambdaOptions): Promise<Runtime> {
   const receive = await receiver.start();
   return {
     app,
+    signingSecret: transport.signingSecret,
     receive,
     settled: tracked.settled,
     close: async () => {
@@ -115,6 +132,31 @@ async function start(options: LambdaOptions): Promise<Runtime> {
 function decodeBody(event: AwsEvent): AwsEvent {
   if (!event.isBase64Encoded || typeof event.body !== 'string') return event;
   return { ...event, body: Buffer.from(event.body, 'base64').toString('utf8'), isBase64Encoded: false };
+}
+
+/** API Gateway v1 keeps the header names' case; v2 and function URLs lower-case them. */
+function lowerCaseHeaders(
+  headers: Record<string, string | undefined> | undefined,
+): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function bodyOf(event: AwsEvent): string {
+  return typeof event.body === 'string' ? event.body : '';
+}
+
+/**
+ * Bolt's Lambda receiver refuses a stale timestamp but not one in the future; the same check as
+ * the HTTP receiver's runs first (request-signature.ts).
+ */
+function refusal(event: AwsEvent, signingSecret: string): AwsResponse | undefined {
+  const verdict = verifySlackSignature(
+    signingSecret,
+    lowerCaseHeaders(event.headers),
+    bodyOf(event),
+    Date.now(),
+  );
+  return verdict.ok ? undefined : { statusCode: 401, body: '' };
 }
 
 /**
@@ -136,8 +178,11 @@ export function createLambdaHandlers(options: LambdaOptions = {}): LambdaHandler
   return {
     async handler(event, context) {
       const rt = await ready();
+      const decoded = decodeBody(event);
+      const refused = refusal(decoded, rt.signingSecret);
+      if (refused) return refused;
       try {
-        return await rt.receive(decodeBody(event), context);
+        return await rt.receive(decoded, context);
       } finally {
         await rt.settled();
       }

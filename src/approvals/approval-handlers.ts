@@ -3,6 +3,7 @@
  * the single-use grant button. Each handler acks first, then asks the services, then answers
  * the clicker; a refused click gets an ephemeral explanation and changes nothing.
  */
+import { createHash } from 'node:crypto';
 import type {
   AllMiddlewareArgs,
   BlockButtonAction,
@@ -140,6 +141,12 @@ export function createDecisionReasonSubmitHandler(service: ApprovalService, deps
   };
 }
 
+/** The approval id of the request a reason modal submits: derived from the view's id. */
+export function approvalIdForView(viewId: string): string {
+  const hex = createHash('sha256').update(`approval-request-view:${viewId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** A new request's reason modal: post the approval, confirm to the person. */
 export function createRequestSubmitHandler(service: ApprovalService, deps: Deps) {
   return async ({ ack, view, body }: ViewArgs) => {
@@ -157,6 +164,9 @@ export function createRequestSubmitHandler(service: ApprovalService, deps: Deps)
       const teamId = body.user.team_id ?? body.team?.id ?? '';
       const { person, role } = await deps.callers.authorize(body.user.id, teamId, draft.role);
       await service.request({
+        // One request per submitted form: a second submission of the same view (a double
+        // click, a replay signed anew) finds the first request instead of posting another.
+        id: approvalIdForView(view.id),
         kind: draft.kind,
         requester: person,
         role,

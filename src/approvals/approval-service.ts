@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Person, RoleGrant } from '../identity/access.js';
 import type { UserDirectory } from '../slack/user-directory.js';
-import type { Store, StoredRecord } from '../store/store.js';
+import { ConflictError, type Store, type StoredRecord } from '../store/store.js';
 import { type Approval, type ApprovalKind, decide, isApprover, type Verdict } from './approval.js';
 import {
   buildBreakGlassNotice,
@@ -262,17 +262,28 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         expiresAt: now + expiryMinutes(input.kind) * 60_000,
         state: 'pending',
       };
-      let rec = await store.create<Approval>(
-        {
-          kind: 'approval',
-          id: approval.id,
-          state: 'pending',
-          dueAt: approval.expiresAt,
-          owner: approval.requester.slackId,
-          data: approval,
-        },
-        now,
-      );
+      let rec: StoredRecord<Approval>;
+      try {
+        rec = await store.create<Approval>(
+          {
+            kind: 'approval',
+            id: approval.id,
+            state: 'pending',
+            dueAt: approval.expiresAt,
+            owner: approval.requester.slackId,
+            data: approval,
+          },
+          now,
+        );
+      } catch (err) {
+        // The same id asked for at the same moment (a double submission): the first one wins.
+        const existing =
+          err instanceof ConflictError && input.id !== undefined
+            ? await store.get<Approval>('approval', input.id)
+            : undefined;
+        if (existing) return existing.data;
+        throw err;
+      }
       let posted: Awaited<ReturnType<typeof slack.chat.postMessage>>;
       try {
         posted = await slack.chat.postMessage({

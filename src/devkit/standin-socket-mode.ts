@@ -333,12 +333,6 @@ export class StandinSocketMode {
     payload: Record<string, unknown>,
     options: EnvelopeOptions = {},
   ): Promise<SocketModeAck> {
-    const live = [...this.live.values()].at(-1);
-    if (!live) {
-      return Promise.reject(
-        new Error('socket mode: the app has no open connection (did it start? use waitForConnection)'),
-      );
-    }
     const envelope: SocketModeEnvelope = {
       envelope_id: randomUUID(),
       payload,
@@ -349,8 +343,27 @@ export class StandinSocketMode {
       envelope.retry_attempt = options.retryAttempt ?? 0;
       envelope.retry_reason = options.retryReason ?? '';
     }
+    return this.transmit(envelope, options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS);
+  }
+
+  /**
+   * Sends an envelope that was sent before, unchanged (the same `envelope_id`), and resolves
+   * with the app's ack: a test's duplicate delivery, to prove the app acts on an envelope once.
+   * Not a Slack behaviour the stand-in applies on its own.
+   */
+  resend(envelope: SocketModeEnvelope, ackTimeoutMs = DEFAULT_ACK_TIMEOUT_MS): Promise<SocketModeAck> {
+    return this.transmit(structuredClone(envelope), ackTimeoutMs);
+  }
+
+  private transmit(envelope: SocketModeEnvelope, timeoutMs: number): Promise<SocketModeAck> {
+    const live = [...this.live.values()].at(-1);
+    if (!live) {
+      return Promise.reject(
+        new Error('socket mode: the app has no open connection (did it start? use waitForConnection)'),
+      );
+    }
+    const type = envelope.type;
     this.envelopes.push(envelope);
-    const timeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     return new Promise<SocketModeAck>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelope.envelope_id);

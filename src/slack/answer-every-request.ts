@@ -31,8 +31,8 @@ export function answerEveryRequest(app: App, logger: Logger): void {
   };
 }
 
-/** The kind of request, for the log line: never its contents, which may hold values. */
-function requestType(body: unknown): string {
+/** The kind of request, for a log line: never its contents, which may hold values. */
+export function requestType(body: unknown): string {
   if (typeof body !== 'object' || body === null) return 'unknown';
   const b = body as { type?: unknown; command?: unknown };
   if (typeof b.command === 'string') return 'slash_command';

@@ -1,6 +1,7 @@
 /**
- * The two ways Slack reaches the bot. HTTP: Bolt's HTTPReceiver on /slack/events, which checks
- * the signature and the 5-minute timestamp window before any handler runs. Socket Mode: no
+ * The two ways Slack reaches the bot. HTTP: Bolt's HTTPReceiver on /slack/events behind
+ * GuardedHTTPReceiver, which checks the signature and the 5-minute timestamp window (both ways)
+ * before anything reads the body. Socket Mode: no
  * public endpoint; Bolt's SocketModeReceiver holds the WebSocket and /healthz is served on its
  * own port. `GET /metrics` (Prometheus) is served next to /healthz in both modes.
  */
@@ -9,6 +10,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type App, type Logger as BoltLogger, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Transport } from '../config.js';
 import { GuardedHTTPReceiver } from './guarded-http-receiver.js';
+import { REPLAY_KEY_PROPERTY } from './replay-guard.js';
+import { replayKeyOfEnvelope } from './request-signature.js';
 import { type MetricsSource, serveMetrics } from '../metrics/index.js';
 
 export type HealthCheck = () => { ok: boolean; detail?: Record<string, unknown> };
@@ -98,6 +101,11 @@ class SocketModeWithHealth implements Receiver {
     this.socketMode = new SocketModeReceiver({
       appToken,
       logger,
+      // Socket Mode has no signatures: an envelope id delivered twice is the replay (replay-guard.ts).
+      customPropertiesExtractor: (args: { envelope_id?: unknown }) =>
+        typeof args.envelope_id === 'string'
+          ? { [REPLAY_KEY_PROPERTY]: replayKeyOfEnvelope(args.envelope_id, Date.now()) }
+          : {},
       // apps.connections.open goes through this client: it must reach the same Slack as the bot.
       // Only the URL is set, so the socket client keeps its own patient retry policy.
       installerOptions: {

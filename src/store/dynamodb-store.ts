@@ -22,7 +22,8 @@
  * the callers check expiry themselves.
  *
  * Leases are items too (`pk = "lease#<name>"`, `lease_owner`, `lease_until`), without `kind`,
- * so no index holds them; one conditional PutItem takes, renews or takes over a lease.
+ * so no index holds them; one conditional PutItem takes, renews or takes over a lease. So are
+ * remembered keys (`pk = "seen#<key>"`, `seen_until`, with a TTL): one conditional PutItem.
  *
  * Queries read global secondary indexes, which are eventually consistent on real DynamoDB: a
  * record written a moment ago may be missing from a query (never from a get, which is a
@@ -36,6 +37,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  type PutItemCommandInput,
   QueryCommand,
   type AttributeValue,
   type QueryCommandInput,
@@ -82,6 +84,8 @@ type Item = Record<string, AttributeValue>;
 const pkOf = (kind: RecordKind, id: string): string => `${kind}#${id}`;
 /** `lease` is not a RecordKind, so this key never collides with a record's. */
 const leasePk = (name: string): string => `lease#${name}`;
+/** Neither is `seen`: remembered keys (rememberOnce). */
+const seenPk = (key: string): string => `seen#${key}`;
 
 /**
  * Opens the DynamoDB store on an existing table. Makes no call: a missing table or a denied
@@ -135,6 +139,17 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       updatedAt: record.updatedAt,
     };
     return out;
+  };
+
+  /** A conditional PutItem: true if it was written, false if its condition failed. */
+  const putIf = async (input: Omit<PutItemCommandInput, 'TableName'>): Promise<boolean> => {
+    try {
+      await send(() => client.send(new PutItemCommand({ ...input, TableName: table })));
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   };
 
   const queryAll = async (input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> => {
@@ -378,31 +393,20 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     ): Promise<boolean> {
       const values: Item = { ':owner': { S: owner }, ':now': { N: String(now) } };
       if (replacing !== undefined) values[':replacing'] = { S: replacing };
-      try {
-        await send(() =>
-          client.send(
-            new PutItemCommand({
-              TableName: table,
-              Item: {
-                pk: { S: leasePk(name) },
-                lease_owner: { S: owner },
-                lease_until: { N: String(until) },
-                [DYNAMO_TTL_ATTRIBUTE]: { N: String(Math.ceil((until + LEASE_RETENTION_MS) / 1000)) },
-              },
-              // Atomic on the item: free, ours (renewal), the holder's time is up, or the holder
-              // is the one the caller knows to be dead (takeovers).
-              ConditionExpression:
-                'attribute_not_exists(pk) OR lease_owner = :owner OR lease_until <= :now' +
-                (replacing !== undefined ? ' OR lease_owner = :replacing' : ''),
-              ExpressionAttributeValues: values,
-            }),
-          ),
-        );
-        return true;
-      } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
-        throw err;
-      }
+      return putIf({
+        Item: {
+          pk: { S: leasePk(name) },
+          lease_owner: { S: owner },
+          lease_until: { N: String(until) },
+          [DYNAMO_TTL_ATTRIBUTE]: { N: String(Math.ceil((until + LEASE_RETENTION_MS) / 1000)) },
+        },
+        // Atomic on the item: free, ours (renewal), the holder's time is up, or the holder
+        // is the one the caller knows to be dead (takeovers).
+        ConditionExpression:
+          'attribute_not_exists(pk) OR lease_owner = :owner OR lease_until <= :now' +
+          (replacing !== undefined ? ' OR lease_owner = :replacing' : ''),
+        ExpressionAttributeValues: values,
+      });
     },
 
     async releaseLease(name: string, owner: string): Promise<boolean> {
@@ -432,6 +436,19 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       );
       if (out.Item === undefined) return undefined;
       return { name, owner: str(out.Item, 'lease_owner'), until: num(out.Item, 'lease_until') };
+    },
+
+    async rememberOnce(key: string, until: number, now: number): Promise<boolean> {
+      return putIf({
+        Item: {
+          pk: { S: seenPk(key) },
+          seen_until: { N: String(until) },
+          // TTL deletes it some time after; seen_until, not TTL, decides (TTL is lazy).
+          [DYNAMO_TTL_ATTRIBUTE]: { N: String(Math.ceil(until / 1000) + 3600) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR seen_until <= :now',
+        ExpressionAttributeValues: { ':now': { N: String(now) } },
+      });
     },
 
     async close(): Promise<void> {

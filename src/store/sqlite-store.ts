@@ -75,7 +75,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      owner TEXT    NOT NULL,
      until INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Version 3: keys remembered for a while (rememberOnce): requests already answered. The index
+  // on `until` serves the periodic clean-up of forgotten keys.
+  `CREATE TABLE remembered (
+     key   TEXT    NOT NULL PRIMARY KEY,
+     until INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX remembered_by_until ON remembered (until);`,
 ];
+
+/** Forgotten keys are deleted every this many rememberOnce calls (one indexed DELETE). */
+const FORGET_EVERY = 256;
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -320,6 +330,9 @@ class SqliteRecordStore implements SqliteStore {
   >;
   readonly #releaseLease: Database.Statement<[string, string]>;
   readonly #getLease: Database.Statement<[string], Lease>;
+  readonly #remember: Database.Statement<{ key: string; until: number; now: number }>;
+  readonly #forget: Database.Statement<[number]>;
+  #remembered = 0;
   /** Query statements by SQL text; there are only a handful of filter combinations. */
   readonly #queries = new Map<string, Database.Statement<unknown[], RecordRow>>();
 
@@ -356,6 +369,18 @@ class SqliteRecordStore implements SqliteStore {
     );
     this.#releaseLease = db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?');
     this.#getLease = db.prepare('SELECT name, owner, until FROM leases WHERE name = ?');
+    // As for leases: the UPDATE branch runs only over a key whose memory has ended, so
+    // `changes` is 1 exactly when the key was new.
+    this.#remember = db.prepare(
+      `INSERT INTO remembered (key, until) VALUES (@key, @until)
+       ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE remembered.until <= @now`,
+    );
+    this.#forget = db.prepare('DELETE FROM remembered WHERE until <= ?');
+  }
+
+  async rememberOnce(key: string, until: number, now: number): Promise<boolean> {
+    if (++this.#remembered % FORGET_EVERY === 0) this.#forget.run(now);
+    return this.#remember.run({ key, until, now }).changes === 1;
   }
 
   async acquireLease(

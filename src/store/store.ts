@@ -11,7 +11,8 @@
  *
  * Besides records, a store keeps leases: named, time-limited claims that at most one owner
  * holds at a time across every process sharing the store. The scheduler takes one per job so
- * that, with several replicas, one of them does each job's work (see scheduling/lease.ts).
+ * that, with several replicas, one of them does each job's work (see scheduling/lease.ts). And
+ * it remembers keys for a while (`rememberOnce`): the requests already answered.
  */
 
 /** The kinds of record; each backend keeps them apart. */
@@ -115,5 +116,13 @@ export interface Store {
   releaseLease(name: string, owner: string): Promise<boolean>;
   /** The lease as stored (possibly expired), for logs and tests; undefined if none. */
   getLease(name: string): Promise<Lease | undefined>;
+  /**
+   * Remembers `key` until `until` (epoch ms), atomically across every process sharing the
+   * store: true if the key was new (never seen, or its memory had ended at or before `now`),
+   * false if it is already remembered. The receivers use it so that a replayed Slack request
+   * (the same signature, or the same Socket Mode envelope) has no second effect on any replica.
+   * Keys are opaque (callers pass a digest); forgotten keys are cleaned up by the backend.
+   */
+  rememberOnce(key: string, until: number, now: number): Promise<boolean>;
   close(): Promise<void>;
 }

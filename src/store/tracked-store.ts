@@ -39,6 +39,7 @@ export function trackStore(inner: Store): TrackedStore {
       track(inner.acquireLease(name, owner, until, now, replacing)),
     releaseLease: (name, owner) => track(inner.releaseLease(name, owner)),
     getLease: (name) => track(inner.getLease(name)),
+    rememberOnce: (key, until, now) => track(inner.rememberOnce(key, until, now)),
     close: () => inner.close(),
   };
   return {

@@ -275,6 +275,32 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
     }
   });
 
+  it('a signed request replayed to the other replica is answered there without a second effect', async () => {
+    const channel = slack.dmChannelFor('U0ALICE');
+    const responseUrl = slack.newResponseUrl({ user: 'U0ALICE', channel });
+    const raw = new URLSearchParams({
+      token: 'standin-verification-token',
+      team_id: slack.teamId,
+      channel_id: channel,
+      user_id: 'U0ALICE',
+      command: '/secret',
+      text: 'help',
+      response_url: responseUrl,
+      trigger_id: slack.newTriggerId('U0ALICE'),
+    }).toString();
+    const headers = { ...direct[0]!.sign(raw) };
+    assert.equal((await direct[0]!.post(raw, headers)).status, 200);
+    await slack.waitFor(() => slack.responseUrlPosts.find((p) => p.url === responseUrl));
+    const replayed = await direct[1]!.post(raw, headers);
+    assert.equal(replayed.status, 200, 'the replay is answered');
+    await settle();
+    assert.equal(slack.responseUrlPosts.filter((p) => p.url === responseUrl).length, 1, 'one reply, not two');
+    assert.ok(
+      bots[1]!.stdout.some((l) => l.includes('replayed request answered without effect')),
+      'replica 1 knew the signature from the shared store',
+    );
+  });
+
   it('a double click across replicas (Approve twice, then Reveal twice): one decision, one DM, one modal with the value', async () => {
     const { message } = await requestReveal('INC-8: double click');
     const dmsBefore = grantDms().length;

@@ -94,6 +94,7 @@ export function crashableStore(inner: Store): Store & { dead: boolean } {
     acquireLease: (...a: Parameters<Store['acquireLease']>) => guard(() => inner.acquireLease(...a)),
     releaseLease: (...a: Parameters<Store['releaseLease']>) => guard(() => inner.releaseLease(...a)),
     getLease: (...a: Parameters<Store['getLease']>) => guard(() => inner.getLease(...a)),
+    rememberOnce: (...a: Parameters<Store['rememberOnce']>) => guard(() => inner.rememberOnce(...a)),
     close: () => inner.close(),
   };
   return wrapper;

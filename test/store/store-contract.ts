@@ -753,6 +753,55 @@ export function runStoreContract(name: string, open: () => Promise<StoreFixture>
       );
     });
 
+    describe('remembered keys (replayed requests)', () => {
+      const KEY = 'sig:3f1c0b9e7a';
+
+      test('a key is new once, then remembered until its end', async ({ store }) => {
+        assert.equal(await store.rememberOnce(KEY, T0 + 5 * MINUTE, T0), true);
+        assert.equal(await store.rememberOnce(KEY, T0 + 5 * MINUTE, T0 + 1), false);
+        assert.equal(await store.rememberOnce(KEY, T0 + 9 * MINUTE, T0 + 5 * MINUTE - 1), false);
+        assert.equal(
+          await store.rememberOnce('sig:other', T0 + 5 * MINUTE, T0 + 1),
+          true,
+          'keys are independent',
+        );
+      });
+
+      test('once its memory has ended the key is new again, and remembered anew', async ({ store }) => {
+        await store.rememberOnce(KEY, T0 + MINUTE, T0);
+        assert.equal(await store.rememberOnce(KEY, T0 + 3 * MINUTE, T0 + MINUTE), true);
+        assert.equal(await store.rememberOnce(KEY, T0 + 3 * MINUTE, T0 + 2 * MINUTE), false);
+      });
+
+      test('the same key arriving many times at once: exactly one is new', async ({ store }) => {
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () => store.rememberOnce(KEY, T0 + MINUTE, T0)),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+
+      test('many keys come and go without touching records or leases', async ({ store }) => {
+        for (let i = 0; i < 300; i++)
+          assert.equal(await store.rememberOnce(`k${i}`, T0 + i, T0 + i - 1), true);
+        for (const kind of ['approval', 'hide', 'rotation', 'grant', 'edit', 'report'] as const) {
+          assert.deepEqual(await store.query({ kind }), []);
+        }
+        assert.equal(await store.getLease(KEY), undefined);
+        // The oldest have lapsed (and may have been cleaned up): new again.
+        assert.equal(await store.rememberOnce('k0', T0 + 400, T0 + 300), true);
+        assert.equal(await store.rememberOnce('k299', T0 + 400, T0 + 200), false);
+      });
+
+      testWithReopen(
+        'a second store (another replica) sees what the first remembered',
+        async ({ store, reopen }) => {
+          const other = await reopen();
+          assert.equal(await store.rememberOnce(KEY, T0 + MINUTE, T0), true);
+          assert.equal(await other.rememberOnce(KEY, T0 + MINUTE, T0 + 1), false);
+        },
+      );
+    });
+
     describe('durability and data', () => {
       test('unicode and nested data round-trip, also through query', async ({ store }) => {
         const id = 'rotation:ci-bøt/🔑 #1';

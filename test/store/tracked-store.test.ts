@@ -28,6 +28,7 @@ function slowStore(inner: Store, ms: number): Store {
     acquireLease: slow(inner.acquireLease.bind(inner)),
     releaseLease: slow(inner.releaseLease.bind(inner)),
     getLease: slow(inner.getLease.bind(inner)),
+    rememberOnce: slow(inner.rememberOnce.bind(inner)),
     close: () => inner.close(),
   };
 }
