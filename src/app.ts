@@ -19,6 +19,7 @@ import { register as registerSecrets } from './secrets/index.js';
 import { answerEveryRequest } from './slack/answer-every-request.js';
 import { createReceiver } from './slack/receiver.js';
 import { refuseReplays } from './slack/replay-guard.js';
+import { registerUserEvents } from './slack/user-events.js';
 import { createAppErrorHandler } from './slack/reply-errors.js';
 import { webClientOptions } from './slack/web-client-options.js';
 
@@ -84,6 +85,8 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
   // Counts and times every request; registered before the listeners so it wraps them all.
   app.use(createRequestMetricsMiddleware(deps.metrics));
 
+  // user_change / team_join: a changed person is looked up again at once.
+  registerUserEvents(app, deps);
   const features: FeatureHandle[] = [
     registerApprovals(app, deps),
     registerSecrets(app, deps),

@@ -62,7 +62,9 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
     logger: createBoltLogger(logger),
     ...webClientOptions(config),
   });
-  const directory = createUserDirectory(slack, clock, config.slack.user_cache_seconds);
+  const directory = createUserDirectory(slack, clock, config.slack.user_cache_seconds, {
+    enterpriseId: config.access.enterprise_id,
+  });
   const sessions = createSessionBroker(aws, clock, {
     durationSeconds: config.aws.session_duration_seconds,
     contact: config.access.contact,

@@ -204,6 +204,14 @@ const fileSchema = z
     access: z
       .object({
         contact: z.string().min(1).default('the platform team'),
+        /**
+         * Enterprise Grid: the org (E…) whose members may use locksmith from any of its
+         * workspaces. Without it, only members of the workspace locksmith is installed in may.
+         */
+        enterprise_id: z
+          .string()
+          .regex(/^E[A-Z0-9]{2,}$/, 'expected an Enterprise Grid org ID like E0123ABCD')
+          .optional(),
       })
       .strict()
       .default({ contact: 'the platform team' }),

@@ -10,6 +10,8 @@ export type UserErrorCode =
   | 'not_mapped'
   | 'deactivated'
   | 'guest'
+  | 'foreign_user'
+  | 'email_unconfirmed'
   | 'unknown_role'
   | 'role_not_allowed'
   | 'assume_role_denied'

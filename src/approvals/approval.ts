@@ -3,6 +3,7 @@
  * clock of its own. The service (approval-service.ts) loads a record, asks `decide`, and saves
  * the answer with a compare-and-set, so the first decision wins.
  */
+import type { Person } from '../identity/access.js';
 
 export type ApprovalKind = 'reveal' | 'edit' | 'deactivate-key' | 'delete-key' | 'skip-wait';
 
@@ -152,12 +153,15 @@ export function decide(approval: Approval, input: DecisionInput): Decision {
   };
 }
 
-/** Whether a person is an approver under the config, by Slack ID, email or group handle. */
+/**
+ * Whether a person is an approver under the config, by Slack ID, confirmed email or group
+ * handle; never a deactivated, guest, foreign or stranger account.
+ */
 export function isApprover(
   approvers: { people: string[]; groups: string[] },
-  person: { slackId: string; email?: string; groups: string[]; deleted: boolean; guest: boolean },
+  person: Pick<Person, 'slackId' | 'email' | 'groups' | 'deleted' | 'guest' | 'foreign' | 'stranger'>,
 ): boolean {
-  if (person.deleted || person.guest) return false;
+  if (person.deleted || person.guest || person.foreign || person.stranger) return false;
   const email = person.email?.toLowerCase();
   if (
     approvers.people.some((p) => p === person.slackId || (email !== undefined && p.toLowerCase() === email))

@@ -34,6 +34,8 @@ export function outcomeOf(err: unknown): AuditOutcome {
     case 'not_mapped':
     case 'deactivated':
     case 'guest':
+    case 'foreign_user':
+    case 'email_unconfirmed':
     case 'role_not_allowed':
     case 'bad_command':
       return 'refused';

@@ -27,7 +27,7 @@ import type {
   StandinUsergroup,
   StandinView,
 } from './standin-types.js';
-import { WEB_API_METHODS, webApiError } from './standin-web-api.js';
+import { userEventPayload, WEB_API_METHODS, webApiError } from './standin-web-api.js';
 import { StandinWorkspace } from './standin-workspace.js';
 
 export * from './standin-types.js';
@@ -39,6 +39,8 @@ export interface SlackStandinOptions {
   teamId?: string;
   teamDomain?: string;
   teamName?: string;
+  /** The workspace's Enterprise Grid org (`E…`), as auth.test reports it; none by default. */
+  enterpriseId?: string;
   botUserId?: string;
   botName?: string;
   botId?: string;
@@ -129,6 +131,9 @@ export class SlackStandin {
   private readonly hung = new Set<ServerResponse>();
   private readonly activityListeners = new Set<() => void>();
   private socket: StandinSocketMode | undefined;
+  private eventSink:
+    { deliver: (event: Record<string, unknown>) => Promise<unknown>; subscriptions: Set<string> } | undefined;
+  private readonly eventsInFlight = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly server: Server,
@@ -146,6 +151,7 @@ export class SlackStandin {
       teamId: options.teamId ?? 'T0STANDIN',
       teamDomain: options.teamDomain ?? 'standin',
       teamName: options.teamName ?? 'Stand-in Workspace',
+      ...(options.enterpriseId !== undefined ? { enterpriseId: options.enterpriseId } : {}),
       botUserId: options.botUserId ?? 'U0LOCKSMITH',
       botName: options.botName ?? 'locksmith',
       botId: options.botId ?? 'B0LOCKSMITH',
@@ -428,16 +434,58 @@ export class SlackStandin {
     }
   }
 
-  /** Adds a person (or replaces one with the same id). */
+  /**
+   * Adds a person (or replaces one with the same id). A new member is announced to the app as
+   * Slack does, with a `team_join` event (docs.slack.dev/reference/events/team_join: "sent ...
+   * when a new member joins"); a replaced one with `user_change`.
+   */
   addUser(user: StandinUser): void {
-    this.ws.users.set(user.id, { ...user });
+    const known = this.ws.users.has(user.id);
+    const added = { ...user };
+    this.ws.users.set(user.id, added);
+    this.emitEvent(known ? 'user_change' : 'team_join', { user: userEventPayload(this.ws, added) });
   }
 
-  /** Changes a person, e.g. `{ deleted: true }` to play a leaver. */
+  /**
+   * Changes a person, e.g. `{ deleted: true }` to play a leaver. Announced to the app with a
+   * `user_change` event, as Slack does when "a member's data has changed"
+   * (docs.slack.dev/reference/events/user_change), deactivation included (slackapi/bolt-js#2058:
+   * the event "will tell you when a user account is deleted").
+   */
   updateUser(id: string, patch: Partial<Omit<StandinUser, 'id'>>): void {
     const user = this.ws.users.get(id);
     if (!user) throw new Error(`slack stand-in: no user ${id}`);
     Object.assign(user, patch);
+    this.emitEvent('user_change', { user: userEventPayload(this.ws, user) });
+  }
+
+  /**
+   * Where the events Slack sends by itself go (Events API, or Socket Mode `events_api`
+   * envelopes), and which the app subscribed to (its manifest's `bot_events`): Slack sends an
+   * app only the events it subscribed to. Until this is called, no event is sent.
+   */
+  deliverEventsTo(
+    deliver: (event: Record<string, unknown>) => Promise<unknown>,
+    subscriptions: readonly string[],
+  ): void {
+    this.eventSink = { deliver, subscriptions: new Set(subscriptions) };
+  }
+
+  /** Resolves once every event sent so far has been answered by the app (or failed). */
+  async eventsDelivered(): Promise<void> {
+    while (this.eventsInFlight.size > 0) await Promise.allSettled([...this.eventsInFlight]);
+  }
+
+  private emitEvent(type: string, fields: Record<string, unknown>): void {
+    const sink = this.eventSink;
+    if (!sink || !sink.subscriptions.has(type)) return;
+    const seconds = this.ws.now() / 1000;
+    const event = { type, ...fields, cache_ts: Math.floor(seconds), event_ts: seconds.toFixed(6) };
+    const sent = sink.deliver(event).catch((err: unknown) => {
+      console.error(`slack stand-in: ${type} event not delivered`, err);
+    });
+    this.eventsInFlight.add(sent);
+    void sent.finally(() => this.eventsInFlight.delete(sent));
   }
 
   /** Declares a channel and its members (or replaces one with the same id). */

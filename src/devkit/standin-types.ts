@@ -30,6 +30,28 @@ export interface StandinUser {
   is_ultra_restricted?: boolean;
   /** IANA zone name; defaults to `Europe/London`. */
   tz?: string;
+  /**
+   * The person's home workspace; defaults to the stand-in's. Another team's id plays a member
+   * of a Slack Connect channel or of another workspace of the org (docs.slack.dev user object:
+   * `team_id`).
+   */
+  team_id?: string;
+  /**
+   * Enterprise Grid membership, as users.info returns it: the org and the org's workspaces the
+   * person belongs to (docs.slack.dev user object: `enterprise_user`). Absent outside Grid.
+   */
+  enterprise_user?: { enterprise_id: string; enterprise_name?: string; teams?: string[] };
+  /**
+   * Slack's `is_stranger`: a user of another workspace, seen through a shared channel, whom the
+   * app's workspace does not otherwise know (docs.slack.dev user object). Absent unless set.
+   */
+  is_stranger?: boolean;
+  /**
+   * Slack's `is_email_confirmed`, sent beside `profile.email` (docs.slack.dev user object; the
+   * field is top-level, not in `profile`). Defaults to true for a user with an email, as for a
+   * member who signed in with it; set false to play an address nobody has confirmed.
+   */
+  is_email_confirmed?: boolean;
 }
 
 /** A Slack user group (a "subteam" on the wire). */

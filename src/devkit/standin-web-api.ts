@@ -32,9 +32,9 @@ function userPayload(ws: StandinWorkspace, user: StandinUser): Record<string, un
     team: ws.config.teamId,
   };
   if (user.email !== undefined) profile['email'] = user.email;
-  return {
+  const payload: Record<string, unknown> = {
     id: user.id,
-    team_id: ws.config.teamId,
+    team_id: user.team_id ?? ws.config.teamId,
     name: user.name,
     deleted: user.deleted === true,
     real_name: realName,
@@ -49,6 +49,28 @@ function userPayload(ws: StandinWorkspace, user: StandinUser): Record<string, un
     is_app_user: false,
     updated: Math.floor(ws.now() / 1000),
   };
+  // docs.slack.dev user object: is_email_confirmed sits beside the profile's email.
+  if (user.email !== undefined) payload['is_email_confirmed'] = user.is_email_confirmed ?? true;
+  // Sent only when true, as in Slack's examples of users seen through shared channels.
+  if (user.is_stranger === true) payload['is_stranger'] = true;
+  // Enterprise Grid only (docs.slack.dev user object: enterprise_user).
+  if (user.enterprise_user) {
+    payload['enterprise_user'] = {
+      id: user.id,
+      enterprise_id: user.enterprise_user.enterprise_id,
+      enterprise_name: user.enterprise_user.enterprise_name ?? 'Stand-in Org',
+      is_admin: false,
+      is_owner: false,
+      is_primary_owner: false,
+      teams: [...(user.enterprise_user.teams ?? [user.team_id ?? ws.config.teamId])],
+    };
+  }
+  return payload;
+}
+
+/** A user as the `user` field of user_change and team_join events carries it: as users.info does. */
+export function userEventPayload(ws: StandinWorkspace, user: StandinUser): Record<string, unknown> {
+  return userPayload(ws, user);
 }
 
 function usergroupPayload(
@@ -80,6 +102,7 @@ function usergroupPayload(
   return payload;
 }
 
+// docs.slack.dev auth.test: enterprise_id only for a workspace of an Enterprise Grid org.
 const authTest: WebApiHandler = (ws) => ({
   ok: true,
   url: `https://${ws.config.teamDomain}.slack.com/`,
@@ -88,6 +111,7 @@ const authTest: WebApiHandler = (ws) => ({
   team_id: ws.config.teamId,
   user_id: ws.config.botUserId,
   bot_id: ws.config.botId,
+  ...(ws.config.enterpriseId !== undefined ? { enterprise_id: ws.config.enterpriseId } : {}),
   is_enterprise_install: false,
 });
 

@@ -23,6 +23,8 @@ export interface WorkspaceConfig {
   teamId: string;
   teamDomain: string;
   teamName: string;
+  /** The Enterprise Grid org the workspace belongs to (`E…`); undefined outside Grid. */
+  enterpriseId?: string;
   botUserId: string;
   /** The bot user's handle, as auth.test reports it. */
   botName: string;

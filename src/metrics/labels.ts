@@ -11,6 +11,7 @@ import * as otpIds from '../otp/ids.js';
 import * as rotationIds from '../rotation/slack/ids.js';
 import { SMTP_ACTIONS } from '../rotation/slack/smtp-blocks.js';
 import * as secretIds from '../secrets/ids.js';
+import { USER_EVENTS } from '../slack/user-events.js';
 
 /** What kind of Slack request a name belongs to. */
 export type RequestKind =
@@ -40,7 +41,7 @@ const KNOWN_IDS: ReadonlySet<string> = new Set(
 );
 
 /** Slack event types the bot listens to. */
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(['app_home_opened']);
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(['app_home_opened', ...USER_EVENTS]);
 
 /**
  * `/secret get`, `/totp`, `/rotate-key due`: the command, plus its first word when that word is

@@ -1,12 +1,14 @@
 /**
  * Slack user → {@link Person}: users.info for email and account flags, usergroups.list (with
- * members) for groups. Cached briefly: a deactivation or group change takes effect within
- * `slack.user_cache_seconds`, and a burst of commands costs one lookup.
+ * members) for groups, auth.test (once) for the workspace locksmith is installed in. Cached
+ * briefly: a burst of commands costs one lookup. A `user_change` or `team_join` event drops the
+ * person at once (user-events.ts); other changes (a group's members) take effect within
+ * `slack.user_cache_seconds`.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
-import type { Person } from '../identity/access.js';
+import { type Installation, isOfInstallation, type Person } from '../identity/access.js';
 
 export interface UserDirectory {
   /**
@@ -14,6 +16,17 @@ export interface UserDirectory {
    * approver removed from a group a minute ago is refused.
    */
   lookup(slackId: string, teamId: string, options?: { fresh?: boolean }): Promise<Person>;
+  /**
+   * Drops what is cached about a person: Slack said they changed (`user_change`, `team_join`),
+   * so the next lookup asks again instead of waiting out `slack.user_cache_seconds`.
+   */
+  forget(slackId: string): void;
+}
+
+/** Options of {@link createUserDirectory}. */
+export interface UserDirectoryOptions {
+  /** Config `access.enterprise_id`: an Enterprise Grid org whose members all belong. */
+  enterpriseId?: string | undefined;
 }
 
 interface Cached<T> {
@@ -21,10 +34,31 @@ interface Cached<T> {
   expiresAt: number;
 }
 
-export function createUserDirectory(client: WebClient, clock: Clock, cacheSeconds: number): UserDirectory {
+export function createUserDirectory(
+  client: WebClient,
+  clock: Clock,
+  cacheSeconds: number,
+  options: UserDirectoryOptions = {},
+): UserDirectory {
   const ttl = cacheSeconds * 1000;
   const people = new Map<string, Cached<Person>>();
   let groups: Cached<Map<string, string[]>> | undefined;
+  let installation: Promise<Installation> | undefined;
+
+  /** auth.test, once per process (a failure is not kept): the workspace the token belongs to. */
+  function installed(): Promise<Installation> {
+    installation ??= client.auth.test().then(
+      (res) => {
+        if (!res.team_id) throw new Error('auth.test named no team');
+        return { teamId: res.team_id, ...(res.enterprise_id ? { enterpriseId: res.enterprise_id } : {}) };
+      },
+      (err: unknown) => {
+        installation = undefined;
+        throw err;
+      },
+    );
+    return installation;
+  }
 
   function cached<T>(
     entry: Cached<T> | undefined,
@@ -67,27 +101,50 @@ export function createUserDirectory(client: WebClient, clock: Clock, cacheSecond
       }
       throw err;
     }
-    const byUser = await cached(
-      groups,
-      loadGroups,
-      (c) => {
-        groups = c;
-      },
-      fresh,
-    );
+    const [byUser, home] = await Promise.all([
+      cached(
+        groups,
+        loadGroups,
+        (c) => {
+          groups = c;
+        },
+        fresh,
+      ),
+      installed(),
+    ]);
+    // Only an email Slack has confirmed may stand for the person (policy entries, approvers,
+    // SourceIdentity); the field is absent for some users, which counts as not confirmed.
+    const email = user?.profile?.email || undefined;
+    const confirmed = user?.is_email_confirmed === true;
+    const enterprise = user?.enterprise_user;
     return {
       slackId,
       teamId: user?.team_id ?? teamId,
       name: user?.name ?? slackId,
-      email: user?.profile?.email || undefined,
+      ...(email !== undefined ? (confirmed ? { email } : { unconfirmedEmail: email }) : {}),
       groups: byUser.get(slackId) ?? [],
       deleted: user?.deleted === true,
       guest: user?.is_restricted === true || user?.is_ultra_restricted === true,
       isBot: user?.is_bot === true,
+      foreign: !isOfInstallation(
+        {
+          ...(user?.team_id !== undefined ? { teamId: user.team_id } : {}),
+          ...(enterprise?.enterprise_id !== undefined ? { enterpriseId: enterprise.enterprise_id } : {}),
+          ...(enterprise?.teams !== undefined ? { teams: enterprise.teams } : {}),
+        },
+        home,
+        options.enterpriseId,
+      ),
+      stranger: user?.is_stranger === true,
     };
   }
 
   return {
+    forget(slackId) {
+      people.delete(slackId);
+      // Group membership is cached for everyone at once; a changed person may have changed groups.
+      groups = undefined;
+    },
     lookup(slackId, teamId, options) {
       const fresh = options?.fresh === true;
       return cached(

@@ -146,6 +146,72 @@ describe('users and user groups', () => {
     slack.updateUser('U0BOB', { deleted: false });
   });
 
+  it('says where a user belongs and whether the email is confirmed, with Slack’s field names', async () => {
+    const { user } = await client.users.info({ user: 'U0ALICE' });
+    assert.equal(user?.team_id, slack.teamId);
+    assert.equal(user?.is_email_confirmed, true, 'top-level, beside profile.email');
+    assert.equal(user?.is_stranger, undefined);
+    assert.equal(user?.enterprise_user, undefined, 'not on Grid');
+    slack.addUser({
+      id: 'W0FAR',
+      name: 'far',
+      email: 'far@partner.example',
+      team_id: 'T0PARTNER',
+      is_stranger: true,
+      is_email_confirmed: false,
+      enterprise_user: { enterprise_id: 'E0PARTNER' },
+    });
+    const far = (await client.users.info({ user: 'W0FAR' })).user;
+    assert.equal(far?.team_id, 'T0PARTNER');
+    assert.equal(far?.is_stranger, true);
+    assert.equal(far?.is_email_confirmed, false);
+    assert.equal(far?.enterprise_user?.enterprise_id, 'E0PARTNER');
+    assert.deepEqual(far?.enterprise_user?.teams, ['T0PARTNER']);
+    assert.equal(
+      (await client.users.info({ user: 'U0GUEST' })).user?.is_email_confirmed,
+      undefined,
+      'no email, no flag',
+    );
+  });
+
+  it('sends user_change and team_join only once the app is subscribed, and only the subscribed ones', async () => {
+    const events: Record<string, unknown>[] = [];
+    slack.updateUser('U0BOB', { real_name: 'Bob before any subscription' });
+    slack.deliverEventsTo(async (event) => events.push(event), ['user_change']);
+    slack.updateUser('U0BOB', { deleted: true });
+    slack.addUser({ id: 'U0NEW', name: 'new' });
+    await slack.eventsDelivered();
+    assert.deepEqual(
+      events.map((e) => [
+        e['type'],
+        (e['user'] as { id: string; deleted: boolean }).id,
+        (e['user'] as { deleted: boolean }).deleted,
+      ]),
+      [['user_change', 'U0BOB', true]],
+      'no team_join: not subscribed',
+    );
+    slack.deliverEventsTo(async (event) => events.push(event), ['user_change', 'team_join']);
+    slack.addUser({ id: 'U0NEWER', name: 'newer' });
+    slack.updateUser('U0BOB', { deleted: false });
+    await slack.eventsDelivered();
+    assert.deepEqual(
+      events.slice(1).map((e) => e['type']),
+      ['team_join', 'user_change'],
+    );
+    assert.equal(typeof events[1]!['event_ts'], 'string');
+  });
+
+  it('reports the Enterprise Grid org in auth.test only when the workspace is in one', async () => {
+    assert.equal((await client.auth.test()).enterprise_id, undefined);
+    const grid = await SlackStandin.start({ botToken: BOT_TOKEN, enterpriseId: 'E0ORG' });
+    try {
+      const gridClient = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: grid.apiUrl, logger: quietLogger });
+      assert.equal((await gridClient.auth.test()).enterprise_id, 'E0ORG');
+    } finally {
+      await grid.stop();
+    }
+  });
+
   it('lists user groups with members only when asked, and disabled ones only when asked', async () => {
     const plain = await client.usergroups.list();
     assert.deepEqual(

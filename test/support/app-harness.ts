@@ -3,9 +3,10 @@
  * the recording proxy), driven by signed Slack requests. AWS is reached exactly as in
  * production: the SDK's default credential chain and AWS_ENDPOINT_URL.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { createApp, type LocksmithApp } from '../../src/app.js';
 import { buildDeps } from '../../src/build-deps.js';
 import type { Clock } from '../../src/clock.js';
@@ -40,6 +41,8 @@ export interface HarnessOptions {
    * delivers envelopes over that connection, and the health server listens on a free port.
    */
   socketMode?: true;
+  /** The workspace's Enterprise Grid org, as the stand-in's auth.test reports it. */
+  enterpriseId?: string;
 }
 
 export interface Harness {
@@ -59,6 +62,14 @@ export interface Harness {
   /** The bot's data directory (the SQLite file lives here). */
   dataDir: string;
   stop(): Promise<void>;
+}
+
+/** The bot events manifest.yml subscribes to: what Slack would send this app. */
+export function manifestBotEvents(): string[] {
+  const manifest = parseYaml(readFileSync(join(import.meta.dirname, '../../manifest.yml'), 'utf8')) as {
+    settings?: { event_subscriptions?: { bot_events?: string[] } };
+  };
+  return manifest.settings?.event_subscriptions?.bot_events ?? [];
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -86,6 +97,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     users: options.users,
     usergroups: options.usergroups ?? [],
     ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
+    ...(options.enterpriseId !== undefined ? { enterpriseId: options.enterpriseId } : {}),
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-test-data-'));
   const file = parseConfigFile({ store: { data_dir: dataDir }, ...options.config }, 'test config');
@@ -108,6 +120,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const sender = options.socketMode
     ? slack.socketMode.sender
     : new SlackRequestSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, standin: slack });
+  // Slack sends the events the manifest subscribes to when the workspace changes (user_change…).
+  slack.deliverEventsTo((event) => sender.event(event), manifestBotEvents());
   return {
     moto,
     aws,

@@ -108,6 +108,8 @@ describe('isApprover', () => {
   it('never counts deactivated users or guests', () => {
     assert.ok(!isApprover(approvers, { ...p, slackId: 'U0BOB', deleted: true }));
     assert.ok(!isApprover(approvers, { ...p, slackId: 'U0BOB', guest: true }));
+    assert.ok(!isApprover(approvers, { ...p, slackId: 'U0BOB', foreign: true }));
+    assert.ok(!isApprover(approvers, { ...p, slackId: 'U0BOB', stranger: true }));
   });
 });
 

@@ -4,6 +4,7 @@ import { UserError } from '../../../src/errors.js';
 import {
   allowedRoles,
   chooseRole,
+  isOfInstallation,
   type Person,
   roleSessionNameFor,
   sourceIdentityFor,
@@ -122,5 +123,56 @@ describe('STS names', () => {
   it('falls back to the Slack ID when the email has characters STS refuses', () => {
     assert.equal(sourceIdentityFor(person({ slackId: 'U0X', email: 'a b@example.com' })), 'U0X');
     assert.equal(sourceIdentityFor(person({ slackId: 'U0X' })), 'U0X');
+  });
+});
+
+describe('borrowed identities', () => {
+  it('refuses a foreign or stranger account before looking at the mapping', () => {
+    for (const flags of [{ foreign: true }, { stranger: true }]) {
+      const err = refusal(() => allowedRoles(policy, person({ slackId: 'U0ALICE', ...flags })));
+      assert.equal(err.code, 'foreign_user');
+    }
+  });
+
+  it('matches email entries only to a confirmed email, and says so when only an unconfirmed one would match', () => {
+    const err = refusal(() => allowedRoles(policy, person({ unconfirmedEmail: 'bob@example.com' })));
+    assert.equal(err.code, 'email_unconfirmed');
+    assert.match(err.message, /#platform-help/);
+    assert.equal(
+      refusal(() => allowedRoles(policy, person({ unconfirmedEmail: 'z@example.com' }))).code,
+      'not_mapped',
+    );
+    // The same person's groups still count: only the email entry is out of reach.
+    assert.deepEqual(
+      allowedRoles(policy, person({ unconfirmedEmail: 'bob@example.com', groups: ['oncall'] })).map(
+        (r) => r.name,
+      ),
+      ['2ndline'],
+    );
+  });
+});
+
+describe('isOfInstallation', () => {
+  const workspace = { teamId: 'T0HOME' };
+  const grid = { teamId: 'T0HOME', enterpriseId: 'E0ORG' };
+
+  it('a plain workspace: its own members only, whatever else the user claims', () => {
+    assert.equal(isOfInstallation({ teamId: 'T0HOME' }, workspace, undefined), true);
+    assert.equal(isOfInstallation({ teamId: 'T0ELSE' }, workspace, undefined), false);
+    assert.equal(isOfInstallation({}, workspace, undefined), false);
+    assert.equal(
+      isOfInstallation({ teamId: 'T0ELSE', enterpriseId: 'E0ORG', teams: ['T0HOME'] }, workspace, 'E0ORG'),
+      false,
+    );
+  });
+
+  it('Grid: members of the installed workspace; the whole org only when config names it', () => {
+    const sister = { teamId: 'T0SISTER', enterpriseId: 'E0ORG', teams: ['T0SISTER'] };
+    assert.equal(isOfInstallation({ ...sister, teams: ['T0SISTER', 'T0HOME'] }, grid, undefined), true);
+    assert.equal(isOfInstallation(sister, grid, undefined), false);
+    assert.equal(isOfInstallation(sister, grid, 'E0ORG'), true);
+    assert.equal(isOfInstallation({ ...sister, enterpriseId: 'E0ELSE' }, grid, 'E0ORG'), false);
+    // Config naming another org than the installation's lets nobody extra in.
+    assert.equal(isOfInstallation(sister, grid, 'E0ELSE'), false);
   });
 });
