@@ -21,3 +21,7 @@ export {
   trailError,
 } from './trail-service.js';
 export { type Agent, classifyUserAgent, describeAgent, type Via } from './user-agent.js';
+export { type KeyCaller, type KeyUsage, groupCallers, keyUsage } from './key-callers.js';
+export { blindSpots, buildKeyCallersBlocks, buildKeyEvidenceLine } from './key-callers-blocks.js';
+export { createKeyEvidence, type KeyEvidence, keysToShow, withBlocks } from './key-evidence.js';
+export { eventNamesSecret, namesSecret, type SecretTrail, whoTouchedSecret } from './secret-who.js';

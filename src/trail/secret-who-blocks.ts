@@ -1,17 +1,10 @@
 /** The `/secret who` reply: who read or changed a secret, from CloudTrail. Pure Block Kit. */
-import { type Block, context, LIMITS, section, type SlackMessage } from '../slack/block-kit.js';
+import { type Block, context, section, type SlackMessage } from '../slack/block-kit.js';
 import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
 import type { Actor } from './cloudtrail-record.js';
 import type { SecretAccess, SecretTrail } from './secret-who.js';
+import { coverageNote, fitLines, plural } from './trail-text.js';
 import { describeAgent } from './user-agent.js';
-
-/** What CloudTrail's event history does not show; said under every answer built from it. */
-export function coverageNote(regions: string[]): string {
-  return (
-    `CloudTrail event history, ${regions.map(escapeMrkdwn).join(', ')}: management events of the last 90 days; ` +
-    'events usually appear about 5 minutes after the call, so the newest may be missing.'
-  );
-}
 
 /** "alice@example.com", "ci-deploy (IAM user)", "reader/slack-U123 (role session)". */
 export function actorText(actor: Actor): string {
@@ -70,10 +63,6 @@ function groups(accesses: SecretAccess[]): Group[] {
   );
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 function groupLine(g: Group): string {
   const counts = [
     g.reads ? plural(g.reads, 'read') : '',
@@ -81,18 +70,6 @@ function groupLine(g: Group): string {
     g.refused ? `${g.refused} refused` : '',
   ].filter(Boolean);
   return `• ${actorText(g.actor)}, ${escapeMrkdwn(g.how)}: ${counts.join(', ')}; last ${slackDate(g.last)}`;
-}
-
-/** Lines joined into one section's text, as many as fit; the count of those left out. */
-function fit(lines: string[], max = LIMITS.sectionText - 100): { text: string; left: number } {
-  const kept: string[] = [];
-  let length = 0;
-  for (const line of lines) {
-    if (length + line.length + 1 > max) break;
-    kept.push(line);
-    length += line.length + 1;
-  }
-  return { text: kept.join('\n'), left: lines.length - kept.length };
 }
 
 function coverageLines(trail: SecretTrail, budgetSeconds: number): string[] {
@@ -132,9 +109,9 @@ export function buildSecretWhoMessage(
       ),
     );
   } else {
-    const summary = fit(groups(trail.accesses).map(groupLine));
+    const summary = fitLines(groups(trail.accesses).map(groupLine));
     blocks.push(section(`*By whom*\n${summary.text}`));
-    const latest = fit(trail.accesses.slice(0, options.shown).map(accessLine));
+    const latest = fitLines(trail.accesses.slice(0, options.shown).map(accessLine));
     blocks.push(section(`*Latest, newest first*\n${latest.text}`));
     const listed = Math.min(trail.accesses.length, options.shown) - latest.left;
     blocks.push(

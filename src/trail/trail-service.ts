@@ -30,6 +30,17 @@ const STATE_MAX_AGE_MS = 15 * 60_000;
 const MAX_EVENTS_PER_STREAM = 5000;
 /** A request needs time after its slot; a slot later than this before the deadline is not taken. */
 const REQUEST_ALLOWANCE_MS = 250;
+/**
+ * Look-ups end this far past the caller's "now": a bot whose clock runs a little behind AWS's
+ * still sees the newest events (a later EndTime costs nothing).
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * CloudTrail delivers an event "within an average of about 5 minutes" of the call, not
+ * guaranteed: a refresh reads again this far behind the last answer's end, so an event that
+ * arrived late is not missed for good (events already held are recognised by id).
+ */
+const DELIVERY_OVERLAP_MS = 15 * 60_000;
 /** Streams cached at most (least recently used go first). */
 const MAX_STREAMS = 500;
 
@@ -180,9 +191,9 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
     return (out.Events ?? []).map(parseLookupEvent).filter((e): e is TrailEvent => e !== undefined);
   }
 
-  /** Newer events than the state holds: [state.until, until], all of them or a fresh start. */
+  /** Newer events than the state holds (and late arrivals): all of them, or a fresh start. */
   async function head(run: Run, query: TrailQuery, state: StreamState, until: number): Promise<StreamState> {
-    const startTime = state.until;
+    const startTime = Math.max(state.since, state.until - DELIVERY_OVERLAP_MS);
     const found: TrailEvent[] = [];
     let token: string | undefined;
     do {
@@ -277,7 +288,7 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
     async lookup(target, queries, window, lookupOptions = {}) {
       const budget = lookupOptions.budgetMs ?? options.budgetMs;
       const oldest = window.until - HISTORY_DAYS * 86_400_000;
-      const bounded = { since: Math.max(window.since, oldest), until: window.until };
+      const bounded = { since: Math.max(window.since, oldest), until: window.until + CLOCK_SKEW_MS };
       const run: Run = {
         target,
         bucket: `${target.accountId}/${target.region}`,

@@ -15,7 +15,9 @@ import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import type { Person } from '../../identity/access.js';
-import { notice, type SlackMessage } from '../../slack/block-kit.js';
+import type { PersonSession } from '../../identity/sessions.js';
+import { createKeyEvidence, withBlocks } from '../../trail/key-evidence.js';
+import { notice, section as slackSection, type SlackMessage } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { LocateProgress } from '../locate.js';
 import {
@@ -132,7 +134,7 @@ export function createRotationController(deps: Deps, section: RotationSection): 
   const smtp = createSmtpFlow(deps, section);
 
   /** Background clients: the background role (or the rotation's), the requester's identity. */
-  async function clientsFor(rotation: Rotation): Promise<RotationClients> {
+  async function backgroundSession(rotation: Rotation): Promise<PersonSession> {
     const roleName = section.background_role ?? rotation.role.name;
     const arn = section.background_role ? deps.config.roles[roleName] : rotation.role.arn;
     if (!arn) throw new UserError('unknown_role', `The role \`${roleName}\` is not configured any more.`);
@@ -143,7 +145,11 @@ export function createRotationController(deps: Deps, section: RotationSection): 
         `<@${person.slackId}>, who started this rotation, can no longer use locksmith, so locksmith does not act in their name. Ask someone else to cancel it and start again.`,
       );
     }
-    return (await sessions.sessionFor(person, { name: roleName, arn })).clients;
+    return sessions.sessionFor(person, { name: roleName, arn });
+  }
+
+  async function clientsFor(rotation: Rotation): Promise<RotationClients> {
+    return (await backgroundSession(rotation)).clients;
   }
 
   const runner = createRotationRunner({ store, clock, logger, config: configFor, clientsFor });
@@ -152,6 +158,11 @@ export function createRotationController(deps: Deps, section: RotationSection): 
   // then, so a slow update can never overwrite a newer one.
   const updates = new Map<string, Promise<void>>();
   const lastProgress = new Map<string, number>();
+  // Who uses the keys, from CloudTrail (trail/key-evidence.ts): shown in the status message.
+  const evidence = createKeyEvidence(deps, {
+    sessionFor: backgroundSession,
+    onReady: (id) => void queueUpdate(id),
+  });
 
   function queueUpdate(rotationId: string, progress?: LocateProgress): Promise<void> {
     const previous = updates.get(rotationId) ?? Promise.resolve();
@@ -170,14 +181,17 @@ export function createRotationController(deps: Deps, section: RotationSection): 
     if (!rec) return;
     // A progress line belongs to the search only; once it is over, the record says more.
     if (progress && rec.data.state !== 'locate') return;
-    const message = buildStatusMessage(rec.data, {
-      now: clock.now(),
-      version: rec.version,
-      config: configFor(rec.data),
-      notifyChannel: section.notify_channel,
-      ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
-      ...(progress ? { progress } : {}),
-    });
+    const message = withBlocks(
+      buildStatusMessage(rec.data, {
+        now: clock.now(),
+        version: rec.version,
+        config: configFor(rec.data),
+        notifyChannel: section.notify_channel,
+        ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
+        ...(progress ? { progress } : {}),
+      }),
+      await evidence.blocksFor(rec.data),
+    );
     try {
       await slack.chat.update({
         channel: ref.channel,
@@ -252,16 +266,19 @@ export function createRotationController(deps: Deps, section: RotationSection): 
     if (effect.action === 'delete-extra-key') {
       await slack.chat.postMessage({
         channel: section.notify_channel,
-        ...buildNotifyPost(
-          rotation,
-          {
-            action: 'delete-extra',
-            keyId: effect.target,
-            by: effect.requestedBy,
-            why: effect.reason,
-            needsApproval: true,
-          },
-          { approvalsChannel: approvals.config.channel, graceDays: config.graceDays },
+        ...withBlocks(
+          buildNotifyPost(
+            rotation,
+            {
+              action: 'delete-extra',
+              keyId: effect.target,
+              by: effect.requestedBy,
+              why: effect.reason,
+              needsApproval: true,
+            },
+            { approvalsChannel: approvals.config.channel, graceDays: config.graceDays },
+          ),
+          [slackSection(await evidence.noticeLine(rotation, effect.target))],
         ),
       });
     }
@@ -271,19 +288,23 @@ export function createRotationController(deps: Deps, section: RotationSection): 
     if (n.kind === 'deactivation-planned') {
       await slack.chat.postMessage({
         channel: section.notify_channel,
-        ...buildNotifyPost(
-          rotation,
-          {
-            action: 'deactivate',
-            keyId: n.keyId,
-            by: rotation.requester.slackId,
-            why: n.why,
-            needsApproval: n.needsApproval,
-          },
-          {
-            ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
-            graceDays: config.graceDays,
-          },
+        ...withBlocks(
+          buildNotifyPost(
+            rotation,
+            {
+              action: 'deactivate',
+              keyId: n.keyId,
+              by: rotation.requester.slackId,
+              why: n.why,
+              needsApproval: n.needsApproval,
+            },
+            {
+              ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
+              graceDays: config.graceDays,
+            },
+          ),
+          // The 2ndline notice quotes CloudTrail's evidence on the key.
+          [slackSection(await evidence.noticeLine(rotation, n.keyId))],
         ),
       });
     }
