@@ -13,6 +13,8 @@ export type AuditAction =
   | 'secret.undo'
   /** `/secret who`: a person looked up who read or changed a secret in CloudTrail. */
   | 'secret.who'
+  /** A notice that a secret tagged `locksmith:notify` was shown, posted in the tag's channel. */
+  | 'secret.notify'
   | 'otp.code'
   | 'access.refused'
   | 'approval.requested'

@@ -23,6 +23,7 @@ import { code } from '../slack/mrkdwn.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { errorReply } from '../slack/reply-errors.js';
+import { notifyOnView } from '../trail/notify-on-view.js';
 import { totpCodes } from './codes.js';
 import { parseSeed, type TotpSeed } from './otpauth.js';
 import { findSeed } from './seed-finder.js';
@@ -125,6 +126,7 @@ function createTotpProducer(deps: Deps, hider: TotpHider) {
       const hidden: HiddenTotp = { secretName: secret.name };
       if (found.field !== undefined) hidden.field = found.field;
       if (place) hider.schedule(place.messageId, place.responseUrl, hidden, hideInMs);
+      void notifyOnView(deps, { caller, secretName: secret.name, kind: 'one-time code' }); // trail/notify-on-view.ts
       return message;
     } catch (err) {
       event.outcome = outcomeOf(err);

@@ -8,6 +8,7 @@ import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { audited } from '../audit/audited.js';
 import { buildRevealView } from './reveal-blocks.js';
+import { notifyOnView } from '../trail/notify-on-view.js';
 import { readSecret } from './secret-reader.js';
 
 export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
@@ -28,6 +29,12 @@ export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
         seedFields: deps.config.otp.seed_fields,
       });
       event.version_id = secret.versionId;
+      void notifyOnView(deps, {
+        caller,
+        secretName: secret.name,
+        kind: 'approved reveal',
+        ...(grant.approval.decision?.by ? { approvedBy: grant.approval.decision.by } : {}),
+      });
       return buildRevealView(secret, caller.role.name, grant.approval.decision?.by);
     });
   };

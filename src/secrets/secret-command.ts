@@ -28,6 +28,7 @@ import {
 import { openEditForm } from './edit-handlers.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
 import { listSecrets, readSecret } from './secret-reader.js';
+import { notifyOnView } from '../trail/notify-on-view.js';
 import { secretWho } from '../trail/who-command.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -55,6 +56,7 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
       event.role = caller.role;
       const secret = await readSecret(caller.session, name, { seedFields: config.otp.seed_fields });
       event.version_id = secret.versionId;
+      void notifyOnView(deps, { caller, secretName: secret.name, kind: 'reveal' }); // trail/notify-on-view.ts
       const revealId = randomUUID();
       const message = buildRevealMessage(secret, {
         roleName: caller.role.name,

@@ -1,0 +1,105 @@
+/**
+ * Notify on view: a secret tagged `locksmith:notify` with a Slack channel ID as its value gets a
+ * notice in that channel every time locksmith shows it (a reveal, an approved reveal, a one-time
+ * code): who, when, under which role. Never the value. The tag is read with DescribeSecret under
+ * the person's own role, after the reply is on its way, so a reveal is never slowed by it; the
+ * notice is audited (`secret.notify`), and one that cannot be delivered is logged and audited as
+ * an error (the bot must be a member of the channel).
+ */
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import type { AuditEvent } from '../audit/audit-events.js';
+import type { Deps } from '../deps.js';
+import type { Caller } from '../identity/caller.js';
+import { section, type SlackMessage } from '../slack/block-kit.js';
+import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
+
+/** The tag that asks for notices, and the form of its value: a channel ID. */
+export const NOTIFY_TAG = 'locksmith:notify';
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+
+/** How the secret was shown. */
+export type ViewKind = 'reveal' | 'approved reveal' | 'one-time code';
+
+export interface ViewNotice {
+  caller: Caller;
+  /** The secret's name as AWS returned it. */
+  secretName: string;
+  kind: ViewKind;
+  /** Slack user ID of the approver, for an approved reveal. */
+  approvedBy?: string;
+}
+
+/** The channel a secret's tags ask notices for; undefined when none (or not a channel ID). */
+export function notifyChannelOf(
+  tags: Array<{ Key?: string; Value?: string }> | undefined,
+): string | undefined {
+  const value = tags?.find((t) => t.Key === NOTIFY_TAG)?.Value?.trim();
+  return value && CHANNEL_ID.test(value) ? value : undefined;
+}
+
+/** The notice: who saw which secret, how, when, under which role. */
+export function buildViewNotice(notice: ViewNotice, at: Date): SlackMessage {
+  const who = notice.caller.person.email
+    ? `<@${notice.caller.person.slackId}> (${escapeMrkdwn(notice.caller.person.email)})`
+    : `<@${notice.caller.person.slackId}>`;
+  const what =
+    notice.kind === 'one-time code'
+      ? `generated a one-time code from ${code(notice.secretName)}`
+      : notice.kind === 'approved reveal'
+        ? `revealed ${code(notice.secretName)} after an approval${notice.approvedBy ? ` by <@${notice.approvedBy}>` : ''}`
+        : `revealed ${code(notice.secretName)}`;
+  return {
+    text: `${notice.caller.person.slackId} ${notice.kind === 'one-time code' ? 'used' : 'revealed'} ${notice.secretName}`,
+    blocks: [
+      section(
+        `:eye: ${who} ${what} under role ${code(notice.caller.role.name)}, ${slackDate(at)}. ` +
+          `Only they saw it; this channel is told because the secret has the tag \`${NOTIFY_TAG}\`.`,
+      ),
+    ],
+  };
+}
+
+/**
+ * Sends the notice when the secret asks for one. Never throws and never delays the reveal: call
+ * it without awaiting (tests may await it).
+ */
+export async function notifyOnView(deps: Deps, notice: ViewNotice): Promise<void> {
+  const { caller, secretName } = notice;
+  let channel: string | undefined;
+  try {
+    const described = await caller.session.clients.secretsManager.send(
+      new DescribeSecretCommand({ SecretId: secretName }),
+    );
+    channel = notifyChannelOf(described.Tags);
+  } catch (err) {
+    deps.logger.warn(
+      { secret: secretName, role: caller.role.name, err: { message: (err as Error).message } },
+      'notify-on-view: the secret’s tags could not be read (the role needs secretsmanager:DescribeSecret)',
+    );
+    return;
+  }
+  if (!channel) return;
+  const event: AuditEvent = {
+    action: 'secret.notify',
+    outcome: 'ok',
+    person: {
+      slack_id: caller.person.slackId,
+      team_id: caller.person.teamId,
+      ...(caller.person.email ? { email: caller.person.email } : {}),
+    },
+    role: caller.role,
+    target: secretName,
+    note: `${notice.kind} notice to ${channel}`,
+  };
+  try {
+    await deps.slack.chat.postMessage({ channel, ...buildViewNotice(notice, new Date(deps.clock.now())) });
+  } catch (err) {
+    event.outcome = 'error';
+    event.reason = (err as { data?: { error?: string } }).data?.error ?? 'post_failed';
+    deps.logger.warn(
+      { secret: secretName, channel, err: { message: (err as Error).message } },
+      'notify-on-view: the notice could not be posted (is locksmith a member of the channel?)',
+    );
+  }
+  deps.audit.record(event);
+}

@@ -1,0 +1,90 @@
+/**
+ * Notify on view: a secret tagged `locksmith:notify` = a channel ID gets a notice there on every
+ * reveal and one-time code (who, when, which role), never the value.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type Harness, REGION, startHarness } from '../support/app-harness.js';
+import { CANARY_PASSWORD, CANARY_SEED, config, seed, usergroups, users } from '../support/fixtures.js';
+
+const AUDIT_CHANNEL = 'C0AUDIT';
+let h: Harness;
+
+before(async () => {
+  h = await startHarness({ config, seed, users, usergroups });
+  const sm = new SecretsManagerClient({
+    region: REGION,
+    endpoint: h.moto.url,
+    credentials: { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' },
+  });
+  const tagged = [
+    { name: 'watched/db', value: { password: CANARY_PASSWORD }, tag: AUDIT_CHANNEL },
+    {
+      name: 'watched/otp',
+      value: { user: 'ops', '2fa-seed': `otpauth://totp/X:ops?secret=${CANARY_SEED}` },
+      tag: AUDIT_CHANNEL,
+    },
+    { name: 'watched/bad-tag', value: { password: CANARY_PASSWORD }, tag: '#audit <!channel>' },
+  ];
+  for (const s of tagged) {
+    await sm.send(
+      new CreateSecretCommand({
+        Name: s.name,
+        SecretString: JSON.stringify(s.value),
+        Tags: [{ Key: 'locksmith:notify', Value: s.tag }],
+      }),
+    );
+  }
+  sm.destroy();
+});
+after(async () => {
+  await h?.stop();
+});
+
+async function run(command: string, text: string) {
+  const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command, text });
+  assert.equal(sent.status, 200);
+  const reply = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
+  return JSON.stringify(reply.body);
+}
+
+function notices(): string[] {
+  return h.slack.channelMessages(AUDIT_CHANNEL).map((m) => JSON.stringify(m.blocks));
+}
+
+describe('notify on view', () => {
+  it('posts who revealed a tagged secret, and under which role, in the tag’s channel; never the value', async () => {
+    const reply = await run('/secret', 'get watched/db');
+    assert.ok(reply.includes(CANARY_PASSWORD), 'Alice sees the value');
+    const notice = await h.slack.waitFor(() => notices().find((n) => n.includes('watched/db')));
+    assert.match(
+      notice,
+      /:eye: <@U0ALICE> \(alice@example.com\) revealed `watched\/db` under role `2ndline`, <!date\^\d+/,
+    );
+    assert.ok(!notice.includes(CANARY_PASSWORD), 'never the value');
+    const audit = await h.slack.waitFor(() => h.auditEvents().find((e) => e.action === 'secret.notify'));
+    assert.equal(audit.outcome, 'ok');
+    assert.equal(audit.target, 'watched/db');
+    assert.match(String(audit.note), /reveal notice to C0AUDIT/);
+  });
+
+  it('posts a notice for a one-time code too, never the seed or the code', async () => {
+    const reply = await run('/totp', 'watched/otp');
+    const code = /\b(\d{6})\b/.exec(reply)?.[1];
+    assert.ok(code, 'Alice got a code');
+    const notice = await h.slack.waitFor(() => notices().find((n) => n.includes('watched/otp')));
+    assert.match(notice, /<@U0ALICE> \(alice@example.com\) generated a one-time code from `watched\/otp`/);
+    assert.ok(!notice.includes(CANARY_SEED));
+    assert.ok(!notice.includes(code));
+  });
+
+  it('posts nothing for a secret without the tag, or with a tag that is not a channel ID', async () => {
+    const before = h.slack.calls.filter((c) => c.method === 'chat.postMessage').length;
+    await run('/secret', 'get 2ndline/plain');
+    await run('/secret', 'get watched/bad-tag');
+    await new Promise((r) => setTimeout(r, 300));
+    const posts = h.slack.calls.filter((c) => c.method === 'chat.postMessage').slice(before);
+    assert.deepEqual(posts, []);
+  });
+});
