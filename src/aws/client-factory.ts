@@ -8,6 +8,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { locksmithUserAgent } from './user-agent.js';
@@ -27,6 +28,8 @@ export interface AwsClients {
   secretsManager: SecretsManagerClient;
   iam: IAMClient;
   sts: STSClient;
+  /** Parameter Store: `ssm:` names of /secret, and the places a rotation finds and writes. */
+  ssm: SSMClient;
   /** CloudTrail in `region` (default: the clients' own); LookupEvents answers per Region. */
   cloudTrail(region?: string): CloudTrailClient;
 }
@@ -51,7 +54,7 @@ export interface AwsClientOptions {
   /** Attempts per call, the first included (the SDK's standard retry mode). Default 3. */
   maxAttempts?: number;
   /** Called with every client built here: metrics/aws-calls.ts adds its counting middleware. */
-  instrument?: (client: STSClient | SecretsManagerClient | IAMClient | CloudTrailClient) => void;
+  instrument?: (client: STSClient | SecretsManagerClient | IAMClient | CloudTrailClient | SSMClient) => void;
 }
 
 /** The SDK client settings (region, retries, timeouts) every AWS client of the bot should share. */
@@ -85,7 +88,9 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
   });
   const settings = { ...common, requestHandler };
-  const built = <C extends STSClient | SecretsManagerClient | IAMClient | CloudTrailClient>(client: C): C => {
+  const built = <C extends STSClient | SecretsManagerClient | IAMClient | CloudTrailClient | SSMClient>(
+    client: C,
+  ): C => {
     options.instrument?.(client);
     return client;
   };
@@ -104,6 +109,7 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
       let secretsManager: SecretsManagerClient | undefined;
       let iam: IAMClient | undefined;
       let sts: STSClient | undefined;
+      let ssm: SSMClient | undefined;
       const cloudTrails = new Map<string, CloudTrailClient>();
       return {
         get secretsManager() {
@@ -114,6 +120,9 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
         },
         get sts() {
           return (sts ??= built(new STSClient({ ...settings, credentials: creds })));
+        },
+        get ssm() {
+          return (ssm ??= built(new SSMClient({ ...settings, credentials: creds })));
         },
         cloudTrail(region) {
           const key = region ?? '';

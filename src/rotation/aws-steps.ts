@@ -5,7 +5,8 @@
  * role); knows nothing of the store or of Slack.
  *
  * The new key's SecretAccessKey lives only in local variables of {@link createKey}: it goes
- * into the secrets and, when a place needs it typed in by hand, back to the runner's caller.
+ * into the secrets and parameters and, when a place needs it typed in by hand, back to the
+ * runner's caller. Parameter Store places are written and restored by parameter-store.ts.
  */
 import {
   type AccessKeyMetadata,
@@ -26,13 +27,35 @@ import {
   type SecretVersionsListEntry,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { classifyAwsError } from '../aws/aws-errors.js';
 import { type KeyFact, keyFacts, type LastUse, lastUseOf } from './key-facts.js';
-import { type KeyPair, LayoutMismatchError, readPairFromSecret, replaceKeyInSecret } from './key-places.js';
-import { type LocateProgress, locateKey } from './locate.js';
+import {
+  findKeyInSecret,
+  type KeyLayout,
+  type KeyPair,
+  LayoutMismatchError,
+  replaceKeyInSecret,
+} from './key-places.js';
+import {
+  type LocateProgress,
+  locateByTag,
+  parameterNameOf,
+  type RememberedPlace,
+  scanPlaces,
+  tagPlace,
+} from './locate.js';
+import {
+  pairIn,
+  parameterHistory,
+  putParameterKeeping,
+  readParameter,
+  restoreParameter,
+} from './parameter-store.js';
 import { secretWriteToken } from './request-token.js';
 import type {
   ReadEffect,
+  RememberedHome,
   RestoreOutcome,
   Rotation,
   RotationConfig,
@@ -41,10 +64,11 @@ import type {
   WriteEffect,
 } from './rotation.js';
 
-/** The two clients a rotation needs; a PersonSession's `clients` fits. */
+/** The clients a rotation needs; a PersonSession's `clients` fits. */
 export interface RotationClients {
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
+  ssm: SSMClient;
 }
 
 /**
@@ -61,6 +85,8 @@ export interface StepContext {
   fault: FaultHook;
   locateConcurrency: number;
   onProgress?: (progress: LocateProgress) => void;
+  /** What the record of where the key lives says (read by the runner before a locate). */
+  remembered?: { places: RememberedPlace[]; home: RememberedHome };
 }
 
 /** A step failed for a reason the person can read (never a value, never a stack). */
@@ -80,17 +106,24 @@ export async function runRead(rotation: Rotation, effect: ReadEffect, sc: StepCo
         keys: await inspectKeys(sc.clients.iam, rotation.userName, sc, rotation),
       };
     case 'locate-secrets': {
-      const result = await awsCall(rotation, 'search the secrets', () =>
-        locateKey(sc.clients.secretsManager, rotation.oldKeyId!, {
-          concurrency: sc.locateConcurrency,
-          ...(sc.onProgress ? { onProgress: sc.onProgress } : {}),
-        }),
-      );
+      const keyId = rotation.oldKeyId!;
+      const result = effect.full
+        ? await awsCall(rotation, 'search every secret and parameter', () =>
+            scanPlaces(sc.clients, keyId, {
+              limits: sc.config.scan,
+              now: sc.now,
+              concurrency: Math.min(sc.locateConcurrency, 4),
+              ...(sc.onProgress ? { onProgress: sc.onProgress } : {}),
+            }),
+          )
+        : await awsCall(rotation, 'look for the key by tag', () =>
+            locateByTag(sc.clients, keyId, sc.remembered?.places ?? [], sc.now),
+          );
       return {
         type: 'places-located',
         secrets: result.secrets,
-        scanned: result.scanned,
-        unreadable: result.unreadable,
+        search: result.search,
+        ...(sc.remembered ? { remembered: sc.remembered.home } : {}),
       };
     }
     case 'poll-usage':
@@ -157,7 +190,7 @@ export async function runWrites(
         await sc.fault(`aws:UpdateAccessKey:${effect.status}`);
         break;
       case 'restore-secret':
-        restored.push({ name: effect.name, outcome: await restoreSecret(rotation, effect, sc) });
+        restored.push({ name: effect.name, outcome: await restorePlace(rotation, effect, sc) });
         break;
       case 'delete-new-key': {
         const result = await deleteNewKeyIfUnused(rotation, effect, sc);
@@ -261,21 +294,52 @@ async function deleteNewKeyIfUnused(
 // Create and distribute
 
 function placesToWrite(rotation: Rotation): SecretPlace[] {
-  return rotation.places.secrets.filter((s) => s.selected && s.updatable && s.layout);
+  return rotation.places.secrets.filter((s) => s.selected && s.updatable);
+}
+
+/** The key ids a crashed attempt may have left in a place: every key of the user but the old one. */
+type WriteOutcome =
+  { written: { versionId: string; previousVersionId?: string; layout: KeyLayout } } | { skipped: string };
+
+/**
+ * How to replace the old key in `text`. A place whose value was read when it was found has a
+ * layout, and a value that no longer matches it was changed since: skipped. A place found by tag
+ * or remembered was never read: its layout is found now, and one that turns out not to be
+ * editable (or no longer holds the key) is skipped and listed by hand.
+ */
+function layoutFor(
+  place: SecretPlace,
+  text: string,
+  oldKeyId: string,
+): { layout: KeyLayout } | { reason: string } {
+  const scanned = place.found === undefined || place.found === 'scan';
+  if (scanned && place.layout) return { layout: place.layout };
+  if (place.layout) {
+    try {
+      replaceKeyInSecret(text, place.layout, oldKeyId, { accessKeyId: oldKeyId, secretAccessKey: 'x' });
+      return { layout: place.layout };
+    } catch {
+      // The remembered layout is out of date: look again below.
+    }
+  }
+  const search = findKeyInSecret(text, oldKeyId);
+  if (!search.found) return { reason: 'it no longer holds the old key' };
+  if (!search.updatable) return { reason: search.reason };
+  return { layout: search.layout };
 }
 
 /**
- * Creates the new key and writes it into every chosen secret, in the fields that held the old
- * one, with the attempt's ClientRequestTokens. With `recoverFrom` (a resumed attempt whose key
- * already reached a secret) it reads the pair back from that secret's new version instead of
- * creating a key, and skips secrets that already have the attempt's version.
+ * Creates the new key and writes it into every chosen secret and parameter, in the fields that
+ * held the old one (secrets with the attempt's ClientRequestTokens). With `recoverFrom` (a
+ * resumed attempt whose key already reached a place) it reads the pair back from that place
+ * instead of creating a key, and writes nothing where the key already is.
  */
 async function createKey(
   rotation: Rotation,
   effect: Extract<WriteEffect, { type: 'create-key' }>,
   sc: StepContext,
 ): Promise<{ event: Extract<SystemEvent, { type: 'key-created' }>; pair: KeyPair }> {
-  const { iam, secretsManager: sm } = sc.clients;
+  const { iam } = sc.clients;
   const oldKeyId = rotation.oldKeyId!;
   const places = placesToWrite(rotation);
   const keys = await listKeys(iam, rotation.userName, rotation);
@@ -285,16 +349,8 @@ async function createKey(
   if (effect.recoverFrom) {
     const { keyId, secretName } = effect.recoverFrom;
     const place = places.find((p) => p.name === secretName);
-    const res = await awsCall(rotation, `read back ${secretName}`, () =>
-      sm.send(
-        new GetSecretValueCommand({
-          SecretId: secretName,
-          VersionId: secretWriteToken(rotation.id, effect.attempt, secretName),
-        }),
-      ),
-    );
-    const found =
-      place?.layout && res.SecretString ? readPairFromSecret(res.SecretString, place.layout) : undefined;
+    const text = place ? await attemptText(rotation, place, effect.attempt, [keyId], sc) : undefined;
+    const found = text ? pairIn(text, place?.layout, [keyId]) : undefined;
     const meta = keys.find((k) => k.AccessKeyId === keyId);
     if (!found || found.accessKeyId !== keyId || !meta) {
       throw new RotationStepError(
@@ -321,58 +377,26 @@ async function createKey(
     await sc.fault('aws:CreateAccessKey');
   }
 
-  const written: Array<{ name: string; versionId: string; previousVersionId?: string }> = [];
+  const written: Extract<SystemEvent, { type: 'key-created' }>['written'] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
   for (const place of places) {
-    const token = secretWriteToken(rotation.id, effect.attempt, place.name);
-    if (effect.recoverFrom) {
-      const versions = await secretVersions(rotation, place.name, sc);
-      const ours = versions?.find((v) => v.VersionId === token);
-      if (ours) {
-        const previous = ours.VersionStages?.includes('AWSCURRENT')
-          ? versions?.find((v) => v.VersionStages?.includes('AWSPREVIOUS'))?.VersionId
-          : undefined;
-        written.push({
-          name: place.name,
-          versionId: token,
-          ...(previous ? { previousVersionId: previous } : {}),
-        });
-        continue;
-      }
-    }
-    let current;
-    try {
-      current = await sm.send(
-        new GetSecretValueCommand({ SecretId: place.name, VersionStage: 'AWSCURRENT' }),
-      );
-    } catch (err) {
-      if (classifyAwsError(err) !== 'not_found') throw stepError(err, rotation, `read ${place.name}`);
-      skipped.push({ name: place.name, reason: 'it no longer exists' });
+    const parameter = parameterNameOf(place.name);
+    const outcome =
+      parameter === undefined
+        ? await writeSecret(rotation, place, effect, pair, sc)
+        : await writeParameter(rotation, place, parameter, effect, pair, sc);
+    if ('skipped' in outcome) {
+      skipped.push({ name: place.name, reason: outcome.skipped });
       continue;
     }
-    if (current.SecretString === undefined) {
-      skipped.push({ name: place.name, reason: 'it now holds a binary value' });
-      continue;
-    }
-    let text: string;
-    try {
-      text = replaceKeyInSecret(current.SecretString, place.layout!, oldKeyId, pair);
-    } catch (err) {
-      if (!(err instanceof LayoutMismatchError)) throw err;
-      skipped.push({ name: place.name, reason: `it was changed since it was found (${err.message})` });
-      continue;
-    }
-    await awsCall(rotation, `write the new key into ${place.name}`, () =>
-      sm.send(
-        new PutSecretValueCommand({ SecretId: place.name, SecretString: text, ClientRequestToken: token }),
-      ),
+    // The tag follows the key, so the next rotation finds this place without reading it.
+    const untagged = await tagPlace(
+      sc.clients,
+      parameter === undefined ? 'secret' : 'parameter',
+      parameter ?? place.arn ?? place.name,
+      pair.accessKeyId,
     );
-    written.push({
-      name: place.name,
-      versionId: token,
-      ...(current.VersionId ? { previousVersionId: current.VersionId } : {}),
-    });
-    await sc.fault(`aws:PutSecretValue:${place.name}`);
+    written.push({ name: place.name, ...outcome.written, ...(untagged ? { untagged } : {}) });
   }
 
   return {
@@ -388,10 +412,155 @@ async function createKey(
   };
 }
 
+/** The new pair into a secret, as a new version whose id is the attempt's token. */
+async function writeSecret(
+  rotation: Rotation,
+  place: SecretPlace,
+  effect: Extract<WriteEffect, { type: 'create-key' }>,
+  pair: KeyPair,
+  sc: StepContext,
+): Promise<WriteOutcome> {
+  const sm = sc.clients.secretsManager;
+  const oldKeyId = rotation.oldKeyId!;
+  const token = secretWriteToken(rotation.id, effect.attempt, place.name);
+  if (effect.recoverFrom) {
+    const versions = await secretVersions(rotation, place.name, sc);
+    const ours = versions?.find((v) => v.VersionId === token);
+    if (ours) {
+      const previous = ours.VersionStages?.includes('AWSCURRENT')
+        ? versions?.find((v) => v.VersionStages?.includes('AWSPREVIOUS'))?.VersionId
+        : undefined;
+      const text = await attemptText(rotation, place, effect.attempt, [pair.accessKeyId], sc);
+      const layout = place.layout ?? (text ? layoutOf(text, pair.accessKeyId) : undefined);
+      if (layout) {
+        return {
+          written: { versionId: token, ...(previous ? { previousVersionId: previous } : {}), layout },
+        };
+      }
+    }
+  }
+  let current;
+  try {
+    current = await sm.send(new GetSecretValueCommand({ SecretId: place.name, VersionStage: 'AWSCURRENT' }));
+  } catch (err) {
+    if (classifyAwsError(err) !== 'not_found') throw stepError(err, rotation, `read ${place.name}`);
+    return { skipped: 'it no longer exists' };
+  }
+  if (current.SecretString === undefined) return { skipped: 'it now holds a binary value' };
+  const how = layoutFor(place, current.SecretString, oldKeyId);
+  if ('reason' in how) return { skipped: how.reason };
+  let text: string;
+  try {
+    text = replaceKeyInSecret(current.SecretString, how.layout, oldKeyId, pair);
+  } catch (err) {
+    if (!(err instanceof LayoutMismatchError)) throw err;
+    return { skipped: `it was changed since it was found (${err.message})` };
+  }
+  await awsCall(rotation, `write the new key into ${place.name}`, () =>
+    sm.send(
+      new PutSecretValueCommand({ SecretId: place.name, SecretString: text, ClientRequestToken: token }),
+    ),
+  );
+  await sc.fault(`aws:PutSecretValue:${place.name}`);
+  return {
+    written: {
+      versionId: token,
+      ...(current.VersionId ? { previousVersionId: current.VersionId } : {}),
+      layout: how.layout,
+    },
+  };
+}
+
+/**
+ * The new pair into a parameter (PutParameter, keeping its type and KMS key). A value that
+ * already holds the new key (a resumed attempt) is not written again.
+ */
+async function writeParameter(
+  rotation: Rotation,
+  place: SecretPlace,
+  name: string,
+  effect: Extract<WriteEffect, { type: 'create-key' }>,
+  pair: KeyPair,
+  sc: StepContext,
+): Promise<WriteOutcome> {
+  const oldKeyId = rotation.oldKeyId!;
+  const current = await awsCall(rotation, `read ${place.name}`, () => readParameter(sc.clients.ssm, name));
+  if (!current) return { skipped: 'it no longer exists' };
+  if (effect.recoverFrom && current.value.includes(pair.accessKeyId)) {
+    const layout = place.layout ?? layoutOf(current.value, pair.accessKeyId);
+    if (layout) {
+      return {
+        written: {
+          versionId: String(current.version),
+          ...(current.version > 1 ? { previousVersionId: String(current.version - 1) } : {}),
+          layout,
+        },
+      };
+    }
+  }
+  const how = layoutFor(place, current.value, oldKeyId);
+  if ('reason' in how) return { skipped: how.reason };
+  let text: string;
+  try {
+    text = replaceKeyInSecret(current.value, how.layout, oldKeyId, pair);
+  } catch (err) {
+    if (!(err instanceof LayoutMismatchError)) throw err;
+    return { skipped: `it was changed since it was found (${err.message})` };
+  }
+  const version = await awsCall(rotation, `write the new key into ${place.name}`, () =>
+    putParameterKeeping(sc.clients.ssm, name, text),
+  );
+  await sc.fault(`aws:PutParameter:${place.name}`);
+  return {
+    written: { versionId: String(version), previousVersionId: String(current.version), layout: how.layout },
+  };
+}
+
+/** The layout of a value that holds `keyId` in an editable place, or undefined. */
+function layoutOf(text: string, keyId: string): KeyLayout | undefined {
+  const found = findKeyInSecret(text, keyId);
+  return found.found && found.updatable ? found.layout : undefined;
+}
+
+/**
+ * The value an interrupted attempt may have left in a place: a secret's version with the
+ * attempt's token; for a parameter, the newest version holding one of `keyIds`.
+ */
+async function attemptText(
+  rotation: Rotation,
+  place: SecretPlace,
+  attempt: number,
+  keyIds: readonly string[],
+  sc: StepContext,
+): Promise<string | undefined> {
+  const parameter = parameterNameOf(place.name);
+  try {
+    if (parameter === undefined) {
+      const res = await sc.clients.secretsManager.send(
+        new GetSecretValueCommand({
+          SecretId: place.name,
+          VersionId: secretWriteToken(rotation.id, attempt, place.name),
+        }),
+      );
+      return res.SecretString;
+    }
+    const versions = (await parameterHistory(sc.clients.ssm, parameter)) ?? [];
+    for (let i = versions.length - 1; i >= 0; i--) {
+      const value = versions[i]!.Value ?? '';
+      if (keyIds.some((id) => value.includes(id))) return value;
+    }
+    return undefined;
+  } catch (err) {
+    if (classifyAwsError(err) === 'not_found') return undefined;
+    throw stepError(err, rotation, `read ${place.name}`);
+  }
+}
+
 /**
  * What an interrupted create attempt left behind: keys besides the old one (and whether each
- * was used), and whether one of them reached a secret (the attempt's version exists and holds
- * it), in which case its secret is not lost and the attempt can be finished.
+ * was used), and whether one of them reached a place (a secret's version with the attempt's
+ * token, a parameter's value), in which case its secret is not lost and the attempt can be
+ * finished.
  */
 async function probeCreate(rotation: Rotation, attempt: number, sc: StepContext): Promise<SystemEvent> {
   const keys = await listKeys(sc.clients.iam, rotation.userName, rotation);
@@ -402,21 +571,11 @@ async function probeCreate(rotation: Rotation, attempt: number, sc: StepContext)
   }
   let recoverFrom: { keyId: string; secretName: string } | undefined;
   if (strays.length) {
+    const ids = strays.map((s) => s.keyId);
     for (const place of placesToWrite(rotation)) {
-      let text: string | undefined;
-      try {
-        const res = await sc.clients.secretsManager.send(
-          new GetSecretValueCommand({
-            SecretId: place.name,
-            VersionId: secretWriteToken(rotation.id, attempt, place.name),
-          }),
-        );
-        text = res.SecretString;
-      } catch (err) {
-        if (classifyAwsError(err) !== 'not_found') throw stepError(err, rotation, `read ${place.name}`);
-      }
-      const pair = text && place.layout ? readPairFromSecret(text, place.layout) : undefined;
-      if (pair && strays.some((s) => s.keyId === pair.accessKeyId)) {
+      const text = await attemptText(rotation, place, attempt, ids, sc);
+      const pair = text ? pairIn(text, place.layout, ids) : undefined;
+      if (pair && ids.includes(pair.accessKeyId)) {
         recoverFrom = { keyId: pair.accessKeyId, secretName: place.name };
         break;
       }
@@ -448,6 +607,38 @@ async function secretVersions(
     throw stepError(err, rotation, `list the versions of ${name}`);
   }
   return versions;
+}
+
+/**
+ * Puts a place back as it was before this rotation (a secret's stage, a parameter's value), and
+ * its tag back on the old key id.
+ */
+async function restorePlace(
+  rotation: Rotation,
+  effect: Extract<WriteEffect, { type: 'restore-secret' }>,
+  sc: StepContext,
+): Promise<RestoreOutcome> {
+  const parameter = parameterNameOf(effect.name);
+  const oldKeyId = effect.oldKeyId ?? rotation.oldKeyId;
+  let outcome: RestoreOutcome;
+  if (parameter === undefined) outcome = await restoreSecret(rotation, effect, sc);
+  else {
+    if (!oldKeyId) return 'unchanged';
+    outcome = await awsCall(rotation, `put ${effect.name} back on its previous value`, () =>
+      restoreParameter(sc.clients.ssm, parameter, oldKeyId, effect.layout, async () => {
+        await sc.fault(`aws:PutParameter:restore:${effect.name}`);
+      }),
+    );
+  }
+  if (outcome === 'restored' && oldKeyId) {
+    await tagPlace(
+      sc.clients,
+      parameter === undefined ? 'secret' : 'parameter',
+      parameter ?? effect.name,
+      oldKeyId,
+    );
+  }
+  return outcome;
 }
 
 /**

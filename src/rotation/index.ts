@@ -19,7 +19,14 @@ export {
   readPairFromSecret,
   replaceKeyInSecret,
 } from './key-places.js';
-export { type LocateOptions, type LocateProgress, type LocateResult, locateKey } from './locate.js';
+export {
+  KEY_TAG,
+  type LocateProgress,
+  locateByTag,
+  parameterNameOf,
+  parameterPlace,
+  scanPlaces,
+} from './locate.js';
 export { secretWriteToken } from './request-token.js';
 export * from './workflow.js';
 export { inspectKeys, RotationStepError } from './aws-steps.js';

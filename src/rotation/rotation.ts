@@ -47,6 +47,21 @@ export interface RotationConfig {
    * same one after a restart, may take the step over and finish it.
    */
   leaseMinutes: number;
+  /** The full scan of places (the explicit "search every secret" choice). */
+  scan: ScanLimits;
+}
+
+/**
+ * How hard the full scan may push Secrets Manager and Parameter Store. Secrets Manager's
+ * documented quotas (per account and Region, not adjustable): ListSecrets 100/s,
+ * BatchGetSecretValue 100/s; Parameter Store's GetParametersByPath shares the standard
+ * throughput of 40/s. The defaults keep well under them, so other users of the account are not
+ * throttled; a scan that reaches `maxSecrets` or `maxParameters` stops and says so.
+ */
+export interface ScanLimits {
+  callsPerSecond: number;
+  maxSecrets: number;
+  maxParameters: number;
 }
 
 export const DEFAULT_ROTATION_CONFIG: RotationConfig = {
@@ -57,10 +72,12 @@ export const DEFAULT_ROTATION_CONFIG: RotationConfig = {
   approvals: { deleteExtraKey: true, deactivate: true, delete: true },
   thirdPartyPlaces: [],
   leaseMinutes: 5,
+  scan: { callsPerSecond: 20, maxSecrets: 20_000, maxParameters: 10_000 },
 };
 
-export type RotationConfigInput = Partial<Omit<RotationConfig, 'approvals'>> & {
+export type RotationConfigInput = Partial<Omit<RotationConfig, 'approvals' | 'scan'>> & {
   approvals?: Partial<RotationConfig['approvals']>;
+  scan?: Partial<ScanLimits>;
 };
 
 /** The defaults with `input` laid over them. */
@@ -69,6 +86,7 @@ export function rotationConfig(input: RotationConfigInput = {}): RotationConfig 
     ...DEFAULT_ROTATION_CONFIG,
     ...input,
     approvals: { ...DEFAULT_ROTATION_CONFIG.approvals, ...input.approvals },
+    scan: { ...DEFAULT_ROTATION_CONFIG.scan, ...input.scan },
     thirdPartyPlaces: input.thirdPartyPlaces ?? DEFAULT_ROTATION_CONFIG.thirdPartyPlaces,
   };
 }
@@ -84,32 +102,63 @@ export interface RotationPerson {
   email?: string;
 }
 
-/** A secret found to contain the old key id. */
+/**
+ * A Secrets Manager secret or a Parameter Store parameter found to hold the old key id. A
+ * parameter's name is `ssm:` and its own name (`ssm:/team/ci/aws`): Secrets Manager names cannot
+ * hold a colon, so the two never collide.
+ */
 export interface SecretPlace {
   name: string;
   arn?: string;
-  /** False when the layout is not one locksmith edits; `reason` says why. */
+  /**
+   * How it was found: `tag` (locksmith's `locksmith:access-key-id` tag, no value read),
+   * `remembered` (the record of where the key lives, from an earlier rotation), `scan` (its
+   * value was read). Older records have none: they were scanned.
+   */
+  found?: 'tag' | 'remembered' | 'scan';
+  /**
+   * False when the layout is not one locksmith edits; `reason` says why. A place found by tag
+   * is taken as updatable; its value is read, and its layout found, only when the new key is
+   * written, and it is skipped (and listed by hand) if it turns out not to be.
+   */
   updatable: boolean;
   reason?: string;
+  /** Undefined for a place found by tag or remembered without one: found when writing. */
   layout?: KeyLayout;
+  /** A parameter's type and KMS key, kept when locksmith writes it. */
+  parameter?: { type: 'String' | 'SecureString'; keyId?: string };
   /** For display: the fields holding the key id and its secret (dotted paths). */
   idFields: string[];
   secretFields: string[];
   /** Chosen by the person in confirm-places. */
   selected: boolean;
-  /** Set when the new pair was written (PutSecretValue). */
-  written?: { attempt: number; versionId: string; previousVersionId?: string; at: number };
+  /**
+   * Set when the new pair was written (PutSecretValue, or PutParameter: then `versionId` is the
+   * parameter's version number), with the layout it was written with.
+   */
+  written?: {
+    attempt: number;
+    versionId: string;
+    previousVersionId?: string;
+    at: number;
+    layout?: KeyLayout;
+  };
+  /** The `locksmith:access-key-id` tag could not be set (why): the next rotation may not find it by tag. */
+  untagged?: string;
   /** What cancelling did to this secret. */
   restored?: RestoreOutcome;
 }
 
 export type RestoreOutcome = 'restored' | 'unchanged' | 'changed-since' | 'gone';
 
-/** A checklist item: a configured third-party place, or a secret locksmith cannot edit. */
+/**
+ * A checklist item: a configured third-party place, one remembered from earlier rotations of this
+ * user (key-homes.ts), or a secret or parameter locksmith cannot edit.
+ */
 export interface ChecklistPlace {
   name: string;
   link?: string;
-  source: 'config' | 'secret';
+  source: 'config' | 'remembered' | 'secret';
   note?: string;
   selected: boolean;
   ticked?: { by: string; at: number };
@@ -140,6 +189,77 @@ export interface HistoryEntry {
   /** A Slack user id, or "locksmith" for the bot's own steps. */
   by: string;
   what: string;
+}
+
+/** What a locate covered. */
+export interface PlaceSearch {
+  /** `indexed`: by tag and the remembered places only; `full`: every value the role can read. */
+  mode: 'indexed' | 'full';
+  at: number;
+  secrets: SearchCount;
+  parameters: SearchCount;
+  /** Places found by tag, or remembered (before any value was read). */
+  tagged: number;
+  /** Places found by the scan that locksmith tagged, and those it could not tag (why). */
+  newlyTagged?: number;
+  untagged?: string[];
+}
+
+export interface SearchCount {
+  /** Listed by name (no value read). */
+  listed: number;
+  /** Values read and searched. */
+  read: number;
+  /** Listed but not readable (access denied, binary, decryption failed): names, up to 20. */
+  unreadable: string[];
+  unreadableCount: number;
+  /** The scan stopped at its limit: more were there. */
+  capped: boolean;
+  /** IAM denied the listing or the reads as a whole (which action): nothing of this kind was searched. */
+  denied?: string;
+}
+
+/**
+ * Whether every place the role can see was searched: only a full scan that read every secret
+ * and parameter it listed, with no limit reached. An indexed search covers what locksmith tagged.
+ */
+export function searchComplete(search: PlaceSearch | undefined): boolean {
+  if (!search || search.mode !== 'full') return false;
+  return [search.secrets, search.parameters].every(
+    (c) => !c.capped && c.unreadableCount === 0 && c.denied === undefined,
+  );
+}
+
+/** What the search did not cover, as sentences for the status and the approval request. */
+export function searchGaps(search: PlaceSearch | undefined): string[] {
+  if (!search) return ['the places were not searched'];
+  if (search.mode === 'indexed') {
+    const gaps = [
+      'only secrets and parameters locksmith tagged (or remembered from earlier rotations) were looked at; no value was read',
+    ];
+    for (const [what, c] of [
+      ['secrets', search.secrets],
+      ['parameters', search.parameters],
+    ] as const) {
+      if (c.denied) gaps.push(`no ${what} were looked up: IAM denied ${c.denied}`);
+    }
+    return gaps;
+  }
+  const gaps: string[] = [];
+  for (const [what, c] of [
+    ['secrets', search.secrets],
+    ['parameters', search.parameters],
+  ] as const) {
+    if (c.denied) gaps.push(`no ${what} were searched: IAM denied ${c.denied}`);
+    if (c.capped) gaps.push(`the scan stopped at ${c.listed} ${what}; there are more`);
+    if (c.unreadableCount) {
+      const names = c.unreadable.slice(0, 5).join(', ');
+      gaps.push(
+        `${c.unreadableCount} ${what} could not be read (${names}${c.unreadableCount > 5 ? ', …' : ''})`,
+      );
+    }
+  }
+  return gaps;
 }
 
 export type IntentKind =
@@ -182,8 +302,20 @@ export interface Rotation {
     confirmed: boolean;
     secrets: SecretPlace[];
     checklist: ChecklistPlace[];
+    /** Older records: secrets read by the scan, and those that could not be read. */
     scanned?: number;
     unreadable?: number;
+    /** How the places were searched, and what that search could not cover. */
+    search?: PlaceSearch;
+    /**
+     * The requester's acknowledgement that not every place was searched; deactivating the old
+     * key waits for it when the search was incomplete (see {@link searchComplete}).
+     */
+    acknowledged?: { by: string; at: number };
+    /** The free-text note of the record of where the key lives, when there is one. */
+    note?: string;
+    /** Set while a locate asked to read every value (the full scan) is pending or running. */
+    fullScanRequested?: boolean;
   };
   /** The last create attempt started (0 = none); each attempt has its own request tokens. */
   createAttempt: number;
@@ -225,6 +357,10 @@ export type PersonEvent = PersonEventBase &
     | { type: 'retire-key'; keyId: string }
     | { type: 'confirm-places'; secrets: string[]; checklist: string[] }
     | { type: 'rescan' }
+    /** Search every secret and parameter the role can read (reads values; may alert the security team). */
+    | { type: 'full-scan' }
+    /** "I know not every place was searched": lets deactivation go on after an incomplete search. */
+    | { type: 'acknowledge-search' }
     | { type: 'tick-place'; name: string }
     | { type: 'proceed-anyway'; reason: string }
     | { type: 'approval-granted'; approvalId: string }
@@ -237,11 +373,22 @@ export type PersonEvent = PersonEventBase &
 
 export type PersonEventType = PersonEvent['type'];
 
-/** A secret the locate scan found. */
+/** A secret or parameter the locate found (by tag, remembered, or by reading its value). */
 export interface LocatedSecret {
   name: string;
   arn?: string;
-  search: Exclude<KeySearch, { found: false }>;
+  /** From a scan: how the value holds the key. By tag or remembered: unknown until written. */
+  search?: Exclude<KeySearch, { found: false }>;
+  found: 'tag' | 'remembered' | 'scan';
+  /** A layout remembered from an earlier rotation, to show the fields before the write. */
+  layout?: KeyLayout;
+  parameter?: { type: 'String' | 'SecureString'; keyId?: string };
+}
+
+/** What the record of where the key lives adds to a locate: places outside AWS and a note. */
+export interface RememberedHome {
+  thirdParty: Array<{ name: string; link?: string }>;
+  note?: string;
 }
 
 /** What the runner learnt or did; only the runner sends these. */
@@ -249,7 +396,12 @@ export type SystemEvent =
   /** Time passed (scheduler), or a restart: do the state's due work or resume a stale step. */
   | { type: 'tick'; force?: boolean }
   | { type: 'keys-inspected'; keys: KeyFact[] }
-  | { type: 'places-located'; secrets: LocatedSecret[]; scanned: number; unreadable: number }
+  | {
+      type: 'places-located';
+      secrets: LocatedSecret[];
+      search: PlaceSearch;
+      remembered?: RememberedHome;
+    }
   | {
       type: 'create-probed';
       attempt: number;
@@ -261,7 +413,13 @@ export type SystemEvent =
       attempt: number;
       keyId: string;
       createdAt: number;
-      written: Array<{ name: string; versionId: string; previousVersionId?: string }>;
+      written: Array<{
+        name: string;
+        versionId: string;
+        previousVersionId?: string;
+        layout?: KeyLayout;
+        untagged?: string;
+      }>;
       skipped: Array<{ name: string; reason: string }>;
     }
   | { type: 'extra-key-deleted'; keyId: string }
@@ -285,7 +443,8 @@ export type RotationEvent = PersonEvent | SystemEvent;
 /** AWS reads; repeating one is harmless, so they run without an intent. */
 export type ReadEffect =
   | { type: 'inspect-keys' }
-  | { type: 'locate-secrets' }
+  /** `full`: read every value the role can (the explicit scan); otherwise by tag only. */
+  | { type: 'locate-secrets'; full?: boolean }
   | { type: 'poll-usage' }
   | { type: 'probe-create'; attempt: number };
 
@@ -294,7 +453,15 @@ export type WriteEffect =
   | { type: 'delete-key'; keyId: string; purpose: 'extra' | 'old' | 'stray' }
   | { type: 'create-key'; attempt: number; recoverFrom?: { keyId: string; secretName: string } }
   | { type: 'set-key-status'; keyId: string; status: 'Active' | 'Inactive' }
-  | { type: 'restore-secret'; name: string; ourVersionIds: string[]; previousVersionId?: string }
+  | {
+      type: 'restore-secret';
+      name: string;
+      ourVersionIds: string[];
+      previousVersionId?: string;
+      /** Parameters: the old key id and the layout, to find locksmith's write in the history. */
+      oldKeyId?: string;
+      layout?: KeyLayout;
+    }
   /** Deletes `keyId` (or, without one, any key but `keepKeyIds`) if it was never used. */
   | { type: 'delete-new-key'; keyId?: string; keepKeyIds: string[] };
 
@@ -309,7 +476,17 @@ export type RotationNotice =
       neededMs: number;
       ready: boolean;
     }
-  | { kind: 'deactivation-planned'; keyId: string; userName: string; why: string; needsApproval: boolean }
+  | {
+      kind: 'deactivation-planned';
+      keyId: string;
+      userName: string;
+      why: string;
+      needsApproval: boolean;
+      /** What the search for the key's places did not cover, when it was incomplete. */
+      gaps?: string[];
+    }
+  /** The old key looks unused, but the search was incomplete: the requester must acknowledge it. */
+  | { kind: 'search-ack-needed'; keyId: string; gaps: string[] }
   | { kind: 'key-deactivated'; keyId: string; graceEndsAt: number }
   | { kind: 'key-reactivated'; keyId: string; by: string }
   | { kind: 'delete-due'; keyId: string }

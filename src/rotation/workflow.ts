@@ -19,6 +19,8 @@
 import {
   APPROVAL_KIND,
   type ApprovalAction,
+  type ChecklistPlace,
+  type PlaceSearch,
   FINAL_STATES,
   type IntentKind,
   type NoticeEffect,
@@ -33,6 +35,8 @@ import {
   type RotationState,
   type RoleRef,
   type SecretPlace,
+  searchComplete,
+  searchGaps,
   type SystemEvent,
   type WriteEffect,
 } from './rotation.js';
@@ -77,7 +81,9 @@ export type RefusalCode =
   /** The old key is being or has been deleted: nothing left to cancel. */
   | 'too-late'
   /** Another rotation of the same IAM user is in progress. */
-  | 'already-rotating';
+  | 'already-rotating'
+  /** The search for the key's places was incomplete and the requester has not acknowledged it. */
+  | 'search-not-acknowledged';
 
 export interface Refusal {
   code: RefusalCode;
@@ -92,13 +98,14 @@ export const PERSON_EVENTS: Readonly<Record<RotationState, readonly PersonEventT
   inspect: ['cancel'],
   'resolve-extra-key': ['delete-extra-key', 'retire-key', 'approval-granted', 'approval-rejected', 'cancel'],
   locate: ['cancel'],
-  'confirm-places': ['confirm-places', 'rescan', 'cancel'],
+  'confirm-places': ['confirm-places', 'rescan', 'full-scan', 'acknowledge-search', 'cancel'],
   create: ['cancel'],
-  'switch-over': ['proceed-anyway', 'tick-place', 'cancel'],
+  'switch-over': ['proceed-anyway', 'tick-place', 'acknowledge-search', 'cancel'],
   'notify-and-approve': [
     'approval-granted',
     'approval-rejected',
     'confirm-deactivate',
+    'acknowledge-search',
     'tick-place',
     'cancel',
   ],
@@ -159,6 +166,22 @@ export function newRotation(
   return { rotation, effects: [{ type: 'inspect-keys' }] };
 }
 
+/**
+ * True when deactivating the old key must wait for the requester's "I know": a new key was made
+ * and written where the key was found, but the search for those places could not cover every
+ * secret and parameter (an indexed search, a scan that stopped at its limit or could not read
+ * some). Records from before searches were recorded need none.
+ */
+export function needsSearchAck(rotation: Rotation): boolean {
+  const { places } = rotation;
+  return (
+    rotation.newKeyCreatedHere &&
+    places.search !== undefined &&
+    !searchComplete(places.search) &&
+    places.acknowledged === undefined
+  );
+}
+
 export function isFinal(state: RotationState): boolean {
   return FINAL_STATES.has(state);
 }
@@ -214,6 +237,8 @@ export function allowedPersonEvents(rotation: Rotation, now: number): PersonEven
         return pending === undefined;
       case 'tick-place':
         return rotation.places.checklist.some((p) => p.selected && !p.ticked);
+      case 'acknowledge-search':
+        return needsSearchAck(rotation);
       default:
         return true;
     }
@@ -376,9 +401,28 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
 
     case 'rescan':
       r.places = { located: false, confirmed: false, secrets: [], checklist: [] };
-      log(r, now, event.by, 'asked to search the secrets again');
+      log(r, now, event.by, 'asked to search again by tag');
       enterLocate(r, ctx, effects);
       return ok(r, effects);
+
+    case 'full-scan':
+      r.places = { located: false, confirmed: false, secrets: [], checklist: [], fullScanRequested: true };
+      log(r, now, event.by, 'asked to search every secret and parameter the role can read');
+      enterLocate(r, ctx, effects, true);
+      return ok(r, effects);
+
+    case 'acknowledge-search': {
+      if (!needsSearchAck(r)) return refuse('duplicate', 'Nothing needs acknowledging.');
+      r.places.acknowledged = { by: event.by, at: now };
+      log(
+        r,
+        now,
+        event.by,
+        `acknowledged that not every place was searched: ${searchGaps(r.places.search).join('; ')}`,
+      );
+      if (r.state === 'notify-and-approve' && !r.pendingApproval) planDeactivation(r, ctx, effects);
+      return ok(r, effects);
+    }
 
     case 'tick-place': {
       const place = r.places.checklist.find((p) => p.name === event.name && p.selected);
@@ -391,6 +435,7 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
 
     case 'proceed-anyway': {
       if (!event.reason.trim()) return refuse('bad-input', 'Say why the wait should be skipped.');
+      if (needsSearchAck(r)) return searchNotAcknowledged(r);
       r.state = 'notify-and-approve';
       const oldKeyId = r.oldKeyId!;
       log(r, now, event.by, `asked to proceed without waiting for the switch-over: ${event.reason.trim()}`);
@@ -402,7 +447,7 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
           why: `the switch-over wait is skipped: ${event.reason.trim()}`,
           needsApproval: true,
         }),
-        requestApproval(r, 'skip-wait', oldKeyId, event.by, event.reason.trim(), now),
+        requestApproval(r, 'skip-wait', oldKeyId, event.by, event.reason.trim(), now, searchNote(r)),
       );
       return ok(r, effects);
     }
@@ -424,6 +469,7 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
           break;
         case 'deactivate-key':
         case 'skip-wait':
+          if (needsSearchAck(r)) return searchNotAcknowledged(r);
           enterDeactivate(r, ctx, effects);
           break;
         case 'delete-key':
@@ -449,6 +495,7 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
 
     case 'confirm-deactivate':
       if (r.pendingApproval) return approvalPending(r);
+      if (needsSearchAck(r)) return searchNotAcknowledged(r);
       if (ctx.config.approvals.deactivate) {
         return refuse('approval-required', 'Deactivating a key needs an approval in the approvals channel.');
       }
@@ -525,11 +572,14 @@ function planCancel(
   if (r.createAttempt > 0) {
     for (const place of r.places.secrets) {
       if (!place.selected) continue;
+      const layout = place.written?.layout ?? place.layout;
       writes.push({
         type: 'restore-secret',
         name: place.name,
         ourVersionIds: secretWriteTokens(r.id, r.createAttempt, place.name),
         ...(place.written?.previousVersionId ? { previousVersionId: place.written.previousVersionId } : {}),
+        ...(oldKeyId ? { oldKeyId } : {}),
+        ...(layout ? { layout } : {}),
       });
     }
   }
@@ -602,46 +652,61 @@ function systemTransition(rotation: Rotation, event: SystemEvent, ctx: Transitio
     case 'places-located': {
       if (r.state !== 'locate' || r.intent) return wrong();
       const secrets: SecretPlace[] = event.secrets.map((s) => {
-        const fields = s.search.updatable
-          ? displayFields(s.search.layout)
-          : { idFields: [], secretFields: [] };
-        return {
+        const common = {
           name: s.name,
           ...(s.arn ? { arn: s.arn } : {}),
-          updatable: s.search.updatable,
-          ...(s.search.updatable ? { layout: s.search.layout } : { reason: s.search.reason }),
+          found: s.found,
+          ...(s.parameter ? { parameter: { ...s.parameter } } : {}),
+        };
+        if (s.search) {
+          const fields = s.search.updatable
+            ? displayFields(s.search.layout)
+            : { idFields: [], secretFields: [] };
+          return {
+            ...common,
+            updatable: s.search.updatable,
+            ...(s.search.updatable ? { layout: s.search.layout } : { reason: s.search.reason }),
+            ...fields,
+            selected: s.search.updatable,
+          };
+        }
+        // Found by tag or remembered: no value was read; the write finds (and checks) the layout.
+        const fields = s.layout ? displayFields(s.layout) : { idFields: [], secretFields: [] };
+        return {
+          ...common,
+          updatable: true,
+          ...(s.layout ? { layout: s.layout } : {}),
           ...fields,
-          selected: s.search.updatable,
+          selected: true,
         };
       });
+      const checklist: ChecklistPlace[] = [
+        ...secrets
+          .filter((s) => !s.updatable)
+          .map((s) => ({ name: s.name, source: 'secret' as const, note: s.reason, selected: true })),
+      ];
+      const addPlace = (p: ChecklistPlace): void => {
+        if (!checklist.some((c) => c.name.toLowerCase() === p.name.toLowerCase())) checklist.push(p);
+      };
+      for (const p of ctx.config.thirdPartyPlaces) {
+        addPlace({ name: p.name, link: p.link, source: 'config', selected: true });
+      }
+      for (const p of event.remembered?.thirdParty ?? []) {
+        addPlace({ name: p.name, ...(p.link ? { link: p.link } : {}), source: 'remembered', selected: true });
+      }
+      const note = event.remembered?.note?.trim();
       r.places = {
         located: true,
         confirmed: false,
         secrets,
-        checklist: [
-          ...secrets
-            .filter((s) => !s.updatable)
-            .map((s) => ({ name: s.name, source: 'secret' as const, note: s.reason, selected: true })),
-          ...ctx.config.thirdPartyPlaces.map((p) => ({
-            name: p.name,
-            link: p.link,
-            source: 'config' as const,
-            selected: true,
-          })),
-        ],
-        scanned: event.scanned,
-        unreadable: event.unreadable,
+        checklist,
+        search: event.search,
+        ...(note ? { note } : {}),
       };
       r.state = 'confirm-places';
       r.nextCheckAt = undefined;
       r.lastError = undefined;
-      log(
-        r,
-        now,
-        BOT,
-        `searched ${event.scanned} secrets: ${secrets.length} hold ${r.oldKeyId}` +
-          (event.unreadable ? ` (${event.unreadable} could not be read)` : ''),
-      );
+      log(r, now, BOT, describeSearch(event.search, secrets.length, r.oldKeyId ?? ''));
       return ok(r, effects);
     }
 
@@ -720,7 +785,14 @@ function systemTransition(rotation: Rotation, event: SystemEvent, ctx: Transitio
             versionId: w.versionId,
             ...(w.previousVersionId ? { previousVersionId: w.previousVersionId } : {}),
             at: now,
+            ...(w.layout ? { layout: w.layout } : {}),
           };
+          if (w.layout && !place.layout) {
+            place.layout = w.layout;
+            Object.assign(place, displayFields(w.layout));
+          }
+          if (w.untagged) place.untagged = w.untagged;
+          else delete place.untagged;
         }
       }
       for (const s of event.skipped) {
@@ -868,7 +940,11 @@ function tick(rotation: Rotation, force: boolean, ctx: TransitionContext): Trans
       if (!force && (rotation.nextCheckAt ?? 0) > now) return ok(rotation, []);
       const r = structuredClone(rotation);
       r.nextCheckAt = now + leaseMs(ctx);
-      return ok(r, [{ type: rotation.state === 'inspect' ? 'inspect-keys' : 'locate-secrets' }]);
+      return ok(r, [
+        rotation.state === 'inspect'
+          ? { type: 'inspect-keys' }
+          : { type: 'locate-secrets', ...(rotation.places.fullScanRequested ? { full: true } : {}) },
+      ]);
     }
     case 'switch-over':
     case 'notify-and-approve': {
@@ -943,22 +1019,19 @@ function polled(
   );
 
   if (r.state === 'switch-over' && ready) {
-    const why =
-      `${r.newKeyId} is in use (last used ${iso(r.newKeyUsedAt)}) and ${r.oldKeyId} has not been used for ` +
-      `${Math.floor(quietForMs / HOUR_MS)} hours (last used ${oldAt === undefined ? 'never' : iso(oldAt)})`;
     r.state = 'notify-and-approve';
-    log(r, now, BOT, `switch-over complete: ${why}`);
-    const needsApproval = ctx.config.approvals.deactivate;
-    effects.push(
-      notify({ kind: 'deactivation-planned', keyId: r.oldKeyId!, userName: r.userName, why, needsApproval }),
-    );
-    if (needsApproval)
-      effects.push(requestApproval(r, 'deactivate-key', r.oldKeyId!, r.requester.slackId, why, now));
-  } else if (r.state === 'notify-and-approve' && r.pendingApproval?.action === 'deactivate-key' && !ready) {
-    // The reason given to the approvers no longer holds.
-    log(r, now, BOT, `${r.oldKeyId} was used again: deactivation is off until it is quiet again`);
-    withdrawPending(r, effects, `${r.oldKeyId} was used again`);
-    r.state = 'switch-over';
+    log(r, now, BOT, `switch-over complete: ${readyWhy(r, quietForMs, oldAt)}`);
+    planDeactivation(r, ctx, effects, quietForMs, oldAt);
+  } else if (r.state === 'notify-and-approve' && !ready) {
+    if (r.pendingApproval?.action === 'deactivate-key') {
+      // The reason given to the approvers no longer holds.
+      log(r, now, BOT, `${r.oldKeyId} was used again: deactivation is off until it is quiet again`);
+      withdrawPending(r, effects, `${r.oldKeyId} was used again`);
+      r.state = 'switch-over';
+    } else if (!r.pendingApproval && needsSearchAck(r)) {
+      log(r, now, BOT, `${r.oldKeyId} was used again while waiting for the acknowledgement`);
+      r.state = 'switch-over';
+    }
   }
   return ok(r, effects);
 }
@@ -966,10 +1039,87 @@ function polled(
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function enterLocate(r: Rotation, ctx: TransitionContext, effects: RotationEffect[]): void {
+/** Why the old key is believed unused, for 2ndline and the approvers. */
+function readyWhy(r: Rotation, quietForMs: number, oldAt: number | undefined): string {
+  return (
+    `${r.newKeyId} is in use (last used ${iso(r.newKeyUsedAt)}) and ${r.oldKeyId} has not been used for ` +
+    `${Math.floor(quietForMs / HOUR_MS)} hours (last used ${oldAt === undefined ? 'never' : iso(oldAt)})`
+  );
+}
+
+/** What the search did not cover, for an approval request; undefined when it covered everything. */
+function searchNote(r: Rotation): string | undefined {
+  if (!r.places.search || searchComplete(r.places.search) || !r.newKeyCreatedHere) return undefined;
+  return `Not every place was searched: ${searchGaps(r.places.search).join('; ')}.`;
+}
+
+/**
+ * The old key is ready to go (notify-and-approve): tell 2ndline and ask an approver, or, after an
+ * incomplete search, first ask the requester to acknowledge it.
+ */
+function planDeactivation(
+  r: Rotation,
+  ctx: TransitionContext,
+  effects: RotationEffect[],
+  quietForMs = r.quietSince !== undefined ? ctx.now - r.quietSince : 0,
+  oldAt = r.oldKeyLastUsedAt,
+): void {
+  const gaps = r.places.search && !searchComplete(r.places.search) ? searchGaps(r.places.search) : [];
+  if (needsSearchAck(r)) {
+    log(
+      r,
+      ctx.now,
+      BOT,
+      `deactivation waits for ${r.requester.slackId} to acknowledge that not every place was searched`,
+    );
+    effects.push(notify({ kind: 'search-ack-needed', keyId: r.oldKeyId!, gaps }));
+    return;
+  }
+  const why = readyWhy(r, quietForMs, oldAt);
+  const needsApproval = ctx.config.approvals.deactivate;
+  effects.push(
+    notify({
+      kind: 'deactivation-planned',
+      keyId: r.oldKeyId!,
+      userName: r.userName,
+      why,
+      needsApproval,
+      ...(r.newKeyCreatedHere && gaps.length ? { gaps } : {}),
+    }),
+  );
+  if (needsApproval) {
+    effects.push(
+      requestApproval(r, 'deactivate-key', r.oldKeyId!, r.requester.slackId, why, ctx.now, searchNote(r)),
+    );
+  }
+}
+
+/** The history line of a finished locate. */
+function describeSearch(search: PlaceSearch, found: number, keyId: string): string {
+  if (search.mode === 'indexed') {
+    return `looked for ${keyId} by tag and in the places remembered from earlier rotations (no value read): ${found} found`;
+  }
+  const parts = [
+    `searched ${search.secrets.read} of ${search.secrets.listed} secrets and ${search.parameters.read} of ${search.parameters.listed} parameters`,
+    `${found} hold ${keyId}`,
+  ];
+  const gaps = searchGaps(search);
+  if (gaps.length) parts.push(`not covered: ${gaps.join('; ')}`);
+  if (search.newlyTagged) parts.push(`tagged ${search.newlyTagged} for the next rotation`);
+  return parts.join('; ');
+}
+
+function searchNotAcknowledged(r: Rotation): TransitionResult {
+  return refuse(
+    'search-not-acknowledged',
+    `Not every place that could hold ${r.oldKeyId} was searched (${searchGaps(r.places.search).join('; ')}). Acknowledge that first, with the button in the status message.`,
+  );
+}
+
+function enterLocate(r: Rotation, ctx: TransitionContext, effects: RotationEffect[], full = false): void {
   r.state = 'locate';
   r.nextCheckAt = ctx.now + leaseMs(ctx);
-  effects.push({ type: 'locate-secrets' });
+  effects.push({ type: 'locate-secrets', ...(full ? { full } : {}) });
 }
 
 function enterSwitchOver(r: Rotation, ctx: TransitionContext, effects: RotationEffect[]): void {
@@ -1043,10 +1193,13 @@ function requestApproval(
   requestedBy: string,
   reason: string,
   now: number,
+  /** What the search for the key's places did not cover, said to the approver. */
+  searchNoteText?: string,
 ): NoticeEffect {
   r.approvalSeq += 1;
   const id = `${r.id}:${action}:${r.approvalSeq}`;
   r.pendingApproval = { id, action, keyId, requestedAt: now, requestedBy };
+  const acknowledged = r.places.acknowledged;
   return {
     type: 'request-approval',
     approvalId: id,
@@ -1054,8 +1207,18 @@ function requestApproval(
     kind: APPROVAL_KIND[action],
     requestedBy,
     target: keyId,
-    reason,
-    detail: { rotationId: r.id, userName: r.userName, roleArn: r.role.arn, keyId },
+    reason: searchNoteText ? `${reason}. ${searchNoteText}` : reason,
+    detail: {
+      rotationId: r.id,
+      userName: r.userName,
+      roleArn: r.role.arn,
+      keyId,
+      ...(searchNoteText
+        ? {
+            searched: `incomplete${acknowledged ? `, acknowledged by ${acknowledged.by}` : ''}`,
+          }
+        : {}),
+    },
   };
 }
 
