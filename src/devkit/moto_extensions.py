@@ -12,11 +12,20 @@ import datetime
 import os
 from typing import Any
 
+import json
+from urllib.parse import urlparse
+
 import moto.core.utils as core_utils
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError
 from moto.core.responses import ActionResult
+from moto.iam.access_control import IAMRequest
 from moto.iam.exceptions import IAMException
 from moto.iam.models import IAMBackend, User
 from moto.iam.responses import IamResponse
+from moto.secretsmanager.responses import SecretsManagerResponse
+from moto.ssm.models import SimpleSystemManagerBackend
 
 _DATE = "%Y-%m-%dT%H:%M:%S+00:00"
 # "You can generate a credential report as often as once every four hours" (IAM User Guide,
@@ -188,7 +197,89 @@ def _get_credential_report(self: IamResponse) -> ActionResult:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Secrets Manager BatchGetSecretValue
+#
+# moto: with IAM enforced, checks only secretsmanager:BatchGetSecretValue (on "*") and returns
+# every secret's value. AWS (API reference, BatchGetSecretValue): "you must have
+# secretsmanager:GetSecretValue for each secret"; a secret the caller may not read is left out
+# of SecretValues and reported in Errors ("If Secrets Manager encounters errors such as
+# AccessDeniedException while attempting to retrieve any of the secrets, you can see the errors
+# in Errors"). Here each returned secret is checked against the caller's policies for
+# secretsmanager:GetSecretValue on that secret's ARN, and moved to Errors when denied.
+
+
+def _auth_enforced() -> bool:
+    return ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+
+
+def _may_get_secret_value(response: SecretsManagerResponse, arn: str) -> bool:
+    request = IAMRequest(
+        account_id=response.current_account,
+        method=response.method,
+        path=urlparse(response.uri).path,
+        data=response.data,
+        body=response.raw_body,
+        headers=response.headers,
+        action="GetSecretValue",
+    )
+    try:
+        request.check_action_permitted(arn)
+        return True
+    except AccessDeniedError:
+        return False
+
+
+_original_batch_get_secret_value = SecretsManagerResponse.batch_get_secret_value
+
+
+def _batch_get_secret_value(self: SecretsManagerResponse) -> str:
+    body = _original_batch_get_secret_value(self)
+    if not _auth_enforced():
+        return body
+    result = json.loads(body)
+    allowed, errors = [], list(result.get("Errors") or [])
+    for value in result.get("SecretValues") or []:
+        arn = value.get("ARN", "")
+        if _may_get_secret_value(self, arn):
+            allowed.append(value)
+        else:
+            errors.append(
+                {
+                    "SecretId": arn,
+                    "ErrorCode": "AccessDeniedException",
+                    "Message": f"User is not authorized to perform: secretsmanager:GetSecretValue on resource: {arn}",
+                }
+            )
+    result["SecretValues"], result["Errors"] = allowed, errors
+    return json.dumps(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameter Store PutParameter with Overwrite
+#
+# moto: a SecureString overwritten without KeyId keeps the KMS key of the previous version.
+# AWS (API reference, PutParameter, KeyId): "If you don't specify a key ID, the system uses the
+# default key associated with your AWS account" (alias/aws/ssm). So a bot that forgot to name the
+# key would silently move a parameter to the default key; here it does, as on AWS.
+
+_original_put_parameter = SimpleSystemManagerBackend.put_parameter
+
+
+def _put_parameter(self: SimpleSystemManagerBackend, name: str, description: Any, value: Any, parameter_type: Any,
+                   allowed_pattern: Any, keyid: Any, overwrite: bool, *args: Any, **kwargs: Any) -> Any:
+    if keyid is None and overwrite and name in self._parameters and self._parameters[name]:
+        previous = self._parameters[name][-1]
+        if (parameter_type or previous.parameter_type) == "SecureString":
+            keyid = "alias/aws/ssm"
+    return _original_put_parameter(
+        self, name, description, value, parameter_type, allowed_pattern, keyid, overwrite, *args, **kwargs
+    )
+
+
 def install() -> None:
     """Applies every patch; call once, before the server starts."""
     IamResponse.generate_credential_report = _generate_credential_report  # type: ignore[method-assign]
     IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]
+    SecretsManagerResponse.batch_get_secret_value = _batch_get_secret_value  # type: ignore[method-assign]
+    SimpleSystemManagerBackend.put_parameter = _put_parameter  # type: ignore[method-assign]

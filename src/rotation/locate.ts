@@ -264,7 +264,7 @@ export async function scanPlaces(
       for (const s of page.SecretList ?? []) if (s.Name) listed.push(s);
       nextToken = page.NextToken;
       progress.listed = listed.length;
-      if (listed.length >= limits.maxSecrets && nextToken) {
+      if (listed.length > limits.maxSecrets || (listed.length === limits.maxSecrets && nextToken)) {
         search.secrets.capped = true;
         listed.length = limits.maxSecrets;
       }
@@ -362,6 +362,7 @@ export async function scanPlaces(
       }
       nextToken = page.NextToken;
       progress.parametersRead = search.parameters.read;
+      // A page may take the count past the limit: what was read is still searched, and counted.
       if (search.parameters.listed >= limits.maxParameters && nextToken) search.parameters.capped = true;
       report();
     } while (nextToken && !search.parameters.capped);

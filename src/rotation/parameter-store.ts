@@ -69,7 +69,8 @@ async function metadataOf(ssm: SSMClient, name: string): Promise<ParameterMetada
 }
 
 /**
- * Writes `text` as the parameter's new value, keeping its type, KMS key, tier and data type.
+ * Writes `text` as the parameter's new value, keeping its type, KMS key, tier, data type and
+ * description.
  * Returns the new version number.
  */
 export async function putParameterKeeping(ssm: SSMClient, name: string, text: string): Promise<number> {
@@ -84,6 +85,7 @@ export async function putParameterKeeping(ssm: SSMClient, name: string, text: st
       ...(type === 'SecureString' && meta?.KeyId ? { KeyId: meta.KeyId } : {}),
       ...(meta?.Tier ? { Tier: meta.Tier } : {}),
       ...(meta?.DataType ? { DataType: meta.DataType } : {}),
+      ...(meta?.Description ? { Description: meta.Description } : {}),
     }),
   );
   return res.Version ?? 0;

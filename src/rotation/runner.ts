@@ -21,6 +21,7 @@ import type { Clock } from '../clock.js';
 import { isUserError } from '../errors.js';
 import { ConflictError, type Store, type StoredRecord } from '../store/store.js';
 import { type FaultHook, type RotationClients, runRead, runWrites, type StepContext } from './aws-steps.js';
+import { accountOfArn, getKeyHome, homeAfterRotation, updateKeyHome } from './key-homes.js';
 import type { KeyPair } from './key-places.js';
 import type { LocateProgress } from './locate.js';
 import {
@@ -175,7 +176,7 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
     next: Rotation,
   ): Promise<StoredRecord<Rotation> | undefined> {
     const dueAt = dueAtOf(next);
-    return store.update<Rotation>(
+    const saved = await store.update<Rotation>(
       KIND,
       current.id,
       current.version,
@@ -187,6 +188,41 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
       },
       clock.now(),
     );
+    if (saved && next.state === 'done' && current.data.state !== 'done') await rememberHome(next);
+    return saved;
+  }
+
+  /** A finished rotation updates the record of where the user's key lives (best effort). */
+  async function rememberHome(rotation: Rotation): Promise<void> {
+    if (!rotation.newKeyCreatedHere) return;
+    try {
+      const now = clock.now();
+      await updateKeyHome(
+        store,
+        accountOfArn(rotation.role.arn),
+        rotation.userName,
+        (home) => homeAfterRotation(home, rotation, now),
+        now,
+      );
+    } catch (err) {
+      logger.warn(
+        { rotationId: rotation.id, err: { name: errName(err), message: messageOf(err) } },
+        'record of where the key lives not updated',
+      );
+    }
+  }
+
+  /** What the record of where the key lives offers a locate. */
+  async function rememberedFor(rotation: Rotation): Promise<StepContext['remembered']> {
+    const home = await getKeyHome(store, accountOfArn(rotation.role.arn), rotation.userName);
+    if (!home) return undefined;
+    return {
+      places: home.places.map((p) => ({ name: p.name, ...(p.layout ? { layout: p.layout } : {}) })),
+      home: {
+        thirdParty: home.thirdParty.map((p) => ({ name: p.name, ...(p.link ? { link: p.link } : {}) })),
+        ...(home.note ? { note: home.note } : {}),
+      },
+    };
   }
 
   /**
@@ -267,6 +303,7 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
       if (writes.length === 0 && !read) break;
 
       const rotation = current.data;
+      const remembered = read?.type === 'locate-secrets' ? await rememberedFor(rotation) : undefined;
       const sc: StepContext = {
         clients: await clientsOf(rotation, options),
         now: clock.now(),
@@ -274,6 +311,7 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
         fault,
         locateConcurrency: deps.locateConcurrency ?? 4,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(remembered ? { remembered } : {}),
       };
       try {
         if (writes.length) {

@@ -167,19 +167,15 @@ export function newRotation(
 }
 
 /**
- * True when deactivating the old key must wait for the requester's "I know": a new key was made
- * and written where the key was found, but the search for those places could not cover every
- * secret and parameter (an indexed search, a scan that stopped at its limit or could not read
- * some). Records from before searches were recorded need none.
+ * True when deactivating the old key must wait for the requester's "I know": the search for the
+ * places that hold the key could not cover every secret and parameter (an indexed search, a scan
+ * that stopped at its limit or could not read some). The requester may acknowledge it as soon as
+ * the places are found. A retired key (no search) and records from before searches were recorded
+ * need none.
  */
 export function needsSearchAck(rotation: Rotation): boolean {
   const { places } = rotation;
-  return (
-    rotation.newKeyCreatedHere &&
-    places.search !== undefined &&
-    !searchComplete(places.search) &&
-    places.acknowledged === undefined
-  );
+  return places.search !== undefined && !searchComplete(places.search) && places.acknowledged === undefined;
 }
 
 export function isFinal(state: RotationState): boolean {
@@ -1049,7 +1045,7 @@ function readyWhy(r: Rotation, quietForMs: number, oldAt: number | undefined): s
 
 /** What the search did not cover, for an approval request; undefined when it covered everything. */
 function searchNote(r: Rotation): string | undefined {
-  if (!r.places.search || searchComplete(r.places.search) || !r.newKeyCreatedHere) return undefined;
+  if (!r.places.search || searchComplete(r.places.search)) return undefined;
   return `Not every place was searched: ${searchGaps(r.places.search).join('; ')}.`;
 }
 
@@ -1084,7 +1080,7 @@ function planDeactivation(
       userName: r.userName,
       why,
       needsApproval,
-      ...(r.newKeyCreatedHere && gaps.length ? { gaps } : {}),
+      ...(gaps.length ? { gaps } : {}),
     }),
   );
   if (needsApproval) {

@@ -16,7 +16,7 @@
  */
 
 /** The kinds of record; each backend keeps them apart. */
-export type RecordKind = 'approval' | 'hide' | 'rotation' | 'grant' | 'edit' | 'report';
+export type RecordKind = 'approval' | 'hide' | 'rotation' | 'grant' | 'edit' | 'report' | 'key-home';
 
 export interface StoredRecord<T = Record<string, unknown>> {
   kind: RecordKind;

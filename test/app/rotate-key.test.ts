@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { READ_ALL_SECRETS, roleArn } from '../../src/devkit/aws-seed.js';
+import { KEY_TAG } from '../../src/rotation/locate.js';
 import type { StandinMessage } from '../../src/devkit/standin-types.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';
@@ -67,13 +68,15 @@ async function use(pair: KeyPair): Promise<void> {
 }
 
 /**
- * An IAM user whose one key a consumer uses, stored in a JSON secret and an "id:secret" one;
+ * An IAM user whose one key a consumer uses, stored in a JSON secret and an "id:secret" one,
+ * tagged with the key id as locksmith leaves them (`tagged: false`: an account never indexed);
  * `keys: 0` makes a user without keys, `'two'` adds a second key nobody uses.
  */
 async function seedUser(
   admin: { iam: IAMClient; sm: SecretsManagerClient },
   user: string,
   keys: 0 | 1 | 'two' = 1,
+  tagged = true,
 ) {
   await admin.iam.send(new CreateUserCommand({ UserName: user }));
   if (keys === 0) {
@@ -96,7 +99,13 @@ async function seedUser(
     [`${user}/ci`]: `${oldKey.accessKeyId}:${oldKey.secretAccessKey}`,
   };
   for (const [name, value] of Object.entries(originals)) {
-    await admin.sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+    await admin.sm.send(
+      new CreateSecretCommand({
+        Name: name,
+        SecretString: value,
+        ...(tagged ? { Tags: [{ Key: KEY_TAG, Value: oldKey.accessKeyId }] } : {}),
+      }),
+    );
   }
   scenarios[user] = { user, oldKey, originals, ...(unusedKey ? { unusedKey } : {}) };
 }
@@ -144,7 +153,8 @@ before(async () => {
     }),
   );
   const key = (await seeding.iam.send(new CreateAccessKeyCommand({ UserName: 'inspector' }))).AccessKey!;
-  for (const user of ['svc-happy', 'svc-cancel', 'svc-double', 'svc-denied', 'svc-reject', 'svc-lost']) {
+  await seedUser(seeding, 'svc-happy', 1, false);
+  for (const user of ['svc-cancel', 'svc-double', 'svc-denied', 'svc-reject', 'svc-lost']) {
     await seedUser(seeding, user);
   }
   await seedUser(seeding, 'svc-nokeys', 0);
@@ -263,6 +273,13 @@ async function tickUntil<T>(check: () => T | undefined | false): Promise<T> {
   return h.slack.waitFor(check, 10_000);
 }
 
+/** Clicks "Acknowledge: not everything searched" once the old key is ready to go. */
+async function acknowledgeSearch(user: string): Promise<void> {
+  const status = await statusWhen(user, /rotation_ack_search/);
+  assert.match(text(status.blocks), /Not every place that could hold the key was searched/);
+  await click('rotation_ack_search', status);
+}
+
 /** Starts a rotation of `user` by alice and waits for the places to be listed. */
 async function startRotation(user: string): Promise<StandinMessage> {
   const { reply } = await command(ALICE, user);
@@ -277,9 +294,26 @@ describe('/rotate-key', () => {
     const s = scenarios['svc-happy']!;
     const oldId = s.oldKey.accessKeyId;
 
-    // Inspect and locate: the keys with their facts, the two secrets that hold the key, the checklist.
-    const status = await startRotation('svc-happy');
+    // Inspect and locate by tag: nothing is tagged in this account, and no value was read.
+    h.aws.clear();
+    const { reply } = await command(ALICE, 'svc-happy');
+    assert.match(reply, /Started the rotation of `svc-happy`/);
+    const nothing = await statusWhen('svc-happy', /rotation_full_scan/);
+    assert.match(text(nothing.blocks), /that hold `AKIA[A-Z0-9]+`\*\\n_none found_/);
+    assert.match(text(nothing.blocks), /no secret or parameter value was read/);
+    assert.deepEqual(
+      h.aws.calls.filter((c) => /GetSecretValue|GetParametersByPath|GetParameter$/.test(c.operation)),
+      [],
+    );
+
+    // Search all: every secret read, 20 a call, and the two that hold the key tagged.
+    await click('rotation_full_scan', nothing);
+    const status = await statusWhen('svc-happy', /Read \d+ of \d+ secrets.*rotation_confirm_places/);
     const shown = text(status.blocks);
+    assert.match(shown, /Read \d+ of \d+ secrets and 0 of 0 parameters your role can list; tagged 2/);
+    assert.ok(h.aws.callsOf('BatchGetSecretValue').length > 0);
+    assert.equal(h.aws.callsOf('GetSecretValue').length, 0, 'values read in batches only');
+    assert.equal(h.aws.callsOf('TagResource').length, 2);
     assert.match(shown, new RegExp(`${oldId}.*Active.*0 days old.*last used .*\\(sts, ${REGION}\\)`));
     assert.match(shown, /within the maximum age/);
     assert.match(shown, /svc-happy\/app.*aws_access_key_id.*aws_secret_access_key/);
@@ -515,7 +549,9 @@ describe('/rotate-key', () => {
     await use({ accessKeyId: app.aws_access_key_id!, secretAccessKey: app.aws_secret_access_key! });
     now += 25 * HOUR;
     await h.app.scheduler.tick();
+    await acknowledgeSearch('svc-reject');
     const approval = await approvalFor(oldId, /deactivate an access key/);
+    assert.match(text(approval.blocks), /Not every place was searched/);
 
     // bob rejects, with a reason: back to the switch-over, the key untouched.
     await click('approval_reject', approval, BOB);
@@ -584,6 +620,7 @@ describe('/rotate-key', () => {
     await use({ accessKeyId: app.aws_access_key_id!, secretAccessKey: app.aws_secret_access_key! });
     now += 25 * HOUR;
     await h.app.scheduler.tick();
+    await acknowledgeSearch('svc-lost');
     const first = await approvalFor(oldId, /deactivate an access key/);
     const approvalId = /"action_id":"approval_approve","value":"([^"]+)"/.exec(text(first.blocks))![1]!;
     // The request as if it had never been saved: the rotation still waits for it.

@@ -5,6 +5,7 @@
  * CreateAccessKey is not idempotent. Whatever AWS did, the rotation ends with the old key and
  * exactly one new key, every located secret holding the new key, and nothing half-done.
  */
+import { SSMClient } from '@aws-sdk/client-ssm';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -23,7 +24,7 @@ const ADMIN = { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' };
 let moto: MotoServer;
 let h: Harness;
 /** The person's clients as the bot builds them (3 attempts, short timeouts), via the recorder. */
-let clients: { iam: IAMClient; secretsManager: SecretsManagerClient };
+let clients: { iam: IAMClient; secretsManager: SecretsManagerClient; ssm: SSMClient };
 
 before(async () => {
   moto = await startTestMoto();
@@ -38,11 +39,16 @@ before(async () => {
     endpoint: h.recorder.url,
     credentials: ADMIN,
   };
-  clients = { iam: new IAMClient(settings), secretsManager: new SecretsManagerClient(settings) };
+  clients = {
+    iam: new IAMClient(settings),
+    secretsManager: new SecretsManagerClient(settings),
+    ssm: new SSMClient(settings),
+  };
 });
 after(async () => {
   clients?.iam.destroy();
   clients?.secretsManager.destroy();
+  clients?.ssm.destroy();
   await h?.stop();
   await moto?.stop();
 });

@@ -39,6 +39,7 @@ import { SlackStandin } from '../../src/devkit/slack-standin.js';
 import type { StandinMessage } from '../../src/devkit/standin-types.js';
 import { openDynamoStore, type Store } from '../../src/store/index.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';
+import { KEY_TAG } from '../../src/rotation/locate.js';
 import { captureLogger } from '../support/log-capture.js';
 import { startTestMoto } from '../support/moto.js';
 
@@ -151,6 +152,8 @@ before(async () => {
         aws_access_key_id: oldKey.accessKeyId,
         aws_secret_access_key: oldKey.secretAccessKey,
       }),
+      // As locksmith leaves it: found by tag, without reading any value.
+      Tags: [{ Key: KEY_TAG, Value: oldKey.accessKeyId }],
     }),
   );
   seeding.iam.destroy();
@@ -325,8 +328,17 @@ describe('a rotation across two replicas', () => {
     await tickBoth();
     assert.equal(aws.callsOf('GetAccessKeyLastUsed').length, 0, 'not due again yet');
 
-    // A day of quiet: both tick at once; 2ndline is told once and one approval is asked for.
+    // A day of quiet: both tick at once; the requester acknowledges that only tagged places were
+    // searched; 2ndline is told once and one approval is asked for.
     now += 24 * HOUR;
+    await tickBoth();
+    const ready = await statusWhen(/rotation_ack_search/);
+    await lb().blockActions({
+      userId: ALICE,
+      actionId: 'rotation_ack_search',
+      channelId: ready.channel,
+      messageTs: ready.ts,
+    });
     await tickBoth();
     await slack.waitFor(() =>
       slack.channelMessages(SECONDLINE).find((m) => text(m.blocks).includes(oldKey.accessKeyId)),

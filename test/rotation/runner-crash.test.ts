@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { MotoServer } from '../../src/devkit/moto.js';
 import type { FaultHook, RotationState } from '../../src/rotation/index.js';
 import { startTestMoto } from '../support/moto.js';
-import { Crash, Harness, REQUESTER, type Seeded } from './support.js';
+import { Crash, Harness, PARAMETER, REQUESTER, type Seeded } from './support.js';
 
 const ID = 'rot-crash';
 
@@ -46,6 +46,9 @@ describe('rotation runner: crash at every effect boundary', () => {
     await moto?.stop();
   });
 
+  /** The KMS key of the seeded SecureString parameter. */
+  let kmsKeyId: string | undefined;
+
   /** The end state of a completed rotation, checked against AWS. */
   async function assertCompleted(label: string): Promise<void> {
     const record = await h.runner().get(ID);
@@ -62,6 +65,15 @@ describe('rotation runner: crash at every effect boundary', () => {
     for (const name of ['app/deploy', 'ci/deploy-creds']) {
       assert.equal(await h.versionCount(name), 2, `${label}: ${name} has exactly one new version`);
     }
+    const parameter = await h.parameter(PARAMETER);
+    assert.deepEqual(
+      JSON.parse(parameter.value),
+      { AWS_ACCESS_KEY_ID: newKeyId, AWS_SECRET_ACCESS_KEY: app.aws_secret_access_key },
+      `${label}: the parameter holds the same pair`,
+    );
+    assert.equal(parameter.versions, 2, `${label}: the parameter was written once`);
+    assert.equal(parameter.type, 'SecureString', `${label}: still a SecureString`);
+    assert.equal(parameter.keyId, kmsKeyId, `${label}: under its own KMS key`);
     assert.equal(h.limitExceeded(), 0, `${label}: never hit the two-key limit`);
     // No lost key: with signature checks on, the pair in the secrets really authenticates.
     await moto.enforceIam();
@@ -73,6 +85,7 @@ describe('rotation runner: crash at every effect boundary', () => {
     for (let at = 1; ; at++) {
       await h.reset();
       const seeded = await h.seed();
+      kmsKeyId = seeded.kmsKeyId;
       const seen: string[] = [];
       const doomed = h.runner({ faults: crashAt(h, at, seen) });
       const crashed = await expectCrash(async () => {
@@ -85,6 +98,7 @@ describe('rotation runner: crash at every effect boundary', () => {
         for (const point of [
           'aws:CreateAccessKey',
           'aws:PutSecretValue:app/deploy',
+          `aws:PutParameter:ssm:${PARAMETER}`,
           'aws:DeleteAccessKey:old',
         ]) {
           assert.ok(seen.includes(point), `the sweep cut after ${point}`);
@@ -163,6 +177,14 @@ describe('rotation runner: crash at every effect boundary', () => {
     for (const [name, value] of Object.entries(seeded.originals)) {
       assert.equal(await h.current(name), value, `${label}: ${name} back on the old version`);
     }
+    const parameter = await h.parameter(PARAMETER);
+    assert.equal(
+      parameter.value,
+      seeded.parameters[PARAMETER],
+      `${label}: the parameter holds its old value`,
+    );
+    assert.equal(parameter.keyId, seeded.kmsKeyId, `${label}: under its own KMS key`);
+    assert.equal(parameter.versions, 3, `${label}: written once, restored once`);
     assert.equal(h.limitExceeded(), 0, `${label}: never hit the two-key limit`);
   }
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { MotoServer } from '../../src/devkit/moto.js';
-import type { LocateProgress, NoticeEffect, RotationRunner, RunResult } from '../../src/rotation/index.js';
+import type { NoticeEffect, RotationRunner, RunResult } from '../../src/rotation/index.js';
 import { startTestMoto } from '../support/moto.js';
-import { APPROVER, DAY, Harness, HOUR, REQUESTER, type Seeded, USER } from './support.js';
+import { APPROVER, DAY, Harness, HOUR, PARAMETER, REQUESTER, type Seeded, USER } from './support.js';
 
 const ID = 'rot-test';
 const by = REQUESTER.slackId;
@@ -50,12 +50,12 @@ describe('rotation runner against moto', () => {
     );
   }
 
-  it('runs the whole rotation: both secrets updated in place, old key deactivated after approval, then deleted', async () => {
+  it('runs the whole rotation: found by tag without reading a value, both secrets and the parameter updated in place, old key deactivated after approval, then deleted', async () => {
     const seeded = await h.seed();
     const runner = h.runner();
-    const progress: LocateProgress[] = [];
 
-    // inspect → locate: two secrets hold the key, the unrelated one does not.
+    // inspect → locate by tag: two secrets and a parameter hold the key; no value is read.
+    h.recorder.clear();
     const started = await runner.start(
       {
         id: ID,
@@ -63,7 +63,7 @@ describe('rotation runner against moto', () => {
         userName: USER,
         requester: REQUESTER,
       },
-      { clients: h.clients, onProgress: (p) => progress.push(p) },
+      { clients: h.clients },
     );
     assert.equal(started.outcome, 'applied');
     assert.equal(started.rotation?.state, 'confirm-places');
@@ -73,15 +73,26 @@ describe('rotation runner against moto', () => {
     );
     assert.notEqual(started.rotation?.keys[0]?.lastUsed, 'never');
     assert.deepEqual(
-      started.rotation?.places.secrets.map((s) => [s.name, s.idFields, s.secretFields]),
+      started.rotation?.places.secrets.map((s) => [s.name, s.found, s.updatable, s.idFields]),
       [
-        ['app/deploy', ['aws_access_key_id'], ['aws_secret_access_key']],
-        ['ci/deploy-creds', ['(value)'], ['(value)']],
+        ['app/deploy', 'tag', true, []],
+        ['ci/deploy-creds', 'tag', true, []],
+        [`ssm:${PARAMETER}`, 'tag', true, []],
       ],
     );
-    assert.deepEqual(progress.at(-1), { listed: 3, listingDone: true, read: 3, found: 2 });
+    assert.equal(started.rotation?.places.search?.mode, 'indexed');
+    const valueReads = ['GetSecretValue', 'BatchGetSecretValue', 'GetParametersByPath', 'GetParameter'];
+    assert.deepEqual(
+      h.recorder.calls.filter((c) => valueReads.includes(c.operation)),
+      [],
+      'an indexed locate reads no value',
+    );
+    assert.deepEqual(
+      h.recorder.calls.filter((c) => c.service !== 'iam').map((c) => c.operation),
+      ['ListSecrets', 'DescribeParameters'],
+    );
 
-    // create: one new key, written into both secrets in the same fields; no reveal needed.
+    // create: one new key, written into both secrets and the parameter in the same fields; no reveal needed.
     const created = await confirmAll(runner);
     assert.equal(created.outcome, 'applied');
     assert.equal(created.rotation?.state, 'switch-over');
@@ -98,6 +109,26 @@ describe('rotation runner against moto', () => {
       (await h.current('app/deploy')).startsWith('{\n  "aws_access_key_id"'),
       'keeps the indentation',
     );
+    const parameter = await h.parameter(PARAMETER);
+    assert.deepEqual(JSON.parse(parameter.value), {
+      AWS_ACCESS_KEY_ID: newKeyId,
+      AWS_SECRET_ACCESS_KEY: app.aws_secret_access_key,
+    });
+    assert.equal(parameter.type, 'SecureString');
+    assert.equal(parameter.keyId, seeded.kmsKeyId, 'the parameter keeps its own KMS key');
+    assert.equal(parameter.versions, 2, 'one write');
+    assert.deepEqual(
+      created.rotation?.places.secrets.map((s) => [s.name, s.idFields, s.secretFields]),
+      [
+        ['app/deploy', ['aws_access_key_id'], ['aws_secret_access_key']],
+        ['ci/deploy-creds', ['(value)'], ['(value)']],
+        [`ssm:${PARAMETER}`, ['AWS_ACCESS_KEY_ID'], ['AWS_SECRET_ACCESS_KEY']],
+      ],
+      'the fields found when the key was written',
+    );
+    // The tags follow the key: the next rotation finds these places by tag again.
+    assert.deepEqual(await h.tagOf('app/deploy'), newKeyId);
+    assert.deepEqual(await h.parameterTag(PARAMETER), newKeyId);
     assert.equal(notice(created, 'switch-over-status')?.notice.kind, 'switch-over-status');
 
     // switch-over: the consumer picks the new key up from the secret; a day of quiet.
@@ -108,11 +139,16 @@ describe('rotation runner against moto', () => {
     h.clock.advance(24 * HOUR);
     const [ready] = await runner.resumeDue();
     assert.equal(ready?.rotation?.state, 'notify-and-approve');
-    const planned = notice(ready!, 'deactivation-planned');
+    // Only tagged places were searched: the requester acknowledges that before anyone is asked.
+    assert.ok(notice(ready!, 'search-ack-needed'));
+    assert.equal(approvalRequest(ready!), undefined);
+    const acknowledged = await runner.handle(ID, { type: 'acknowledge-search', by }, { clients: h.clients });
+    const planned = notice(acknowledged, 'deactivation-planned');
     assert.ok(planned && planned.notice.kind === 'deactivation-planned');
     assert.equal(planned.notice.keyId, seeded.oldKey.accessKeyId);
-    const request = approvalRequest(ready!);
+    const request = approvalRequest(acknowledged);
     assert.equal(request?.kind, 'deactivate-key');
+    assert.match(request?.reason ?? '', /Not every place was searched/);
 
     // approval → inactive → grace.
     const approved = await runner.handle(ID, {
@@ -256,6 +292,9 @@ describe('rotation runner against moto', () => {
       assert.equal(status.notice.ready, false);
       assert.ok(status.notice.newKeyUsedAt !== undefined);
     }
+    const unacknowledged = await runner.handle(ID, { type: 'proceed-anyway', by, reason: 'retired' });
+    assert.equal(unacknowledged.refusal?.code, 'search-not-acknowledged');
+    await runner.handle(ID, { type: 'acknowledge-search', by });
     const noReason = await runner.handle(ID, { type: 'proceed-anyway', by, reason: '' });
     assert.equal(noReason.refusal?.code, 'bad-input');
     const asked = await runner.handle(ID, {

@@ -16,17 +16,29 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeParametersCommand,
+  GetParameterCommand,
+  GetParameterHistoryCommand,
+  ListTagsForResourceCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsRecorder } from '../../src/devkit/aws-recorder.js';
 import type { MotoServer } from '../../src/devkit/moto.js';
 import {
+  allowedPersonEvents,
   createRotationRunner,
   type FaultHook,
   isFinal,
+  KEY_TAG,
   type KeyPair,
   type Rotation,
   type RotationConfigInput,
@@ -68,7 +80,14 @@ export interface Seeded {
   secondKey?: KeyPair;
   /** Secret name → its original SecretString. */
   originals: Record<string, string>;
+  /** Parameter name → its original value (a SecureString under its own KMS key). */
+  parameters: Record<string, string>;
+  /** The KMS key of the SecureString parameter. */
+  kmsKeyId?: string;
 }
+
+/** The SecureString parameter the seed puts the key in. */
+export const PARAMETER = '/ci/deploy/aws';
 
 /** Thrown by the fault hook: the runner "process" dies at that point. */
 export class Crash extends Error {
@@ -103,9 +122,9 @@ export function crashableStore(inner: Store): Store & { dead: boolean } {
 export class Harness {
   readonly clock = new TestClock(Date.now());
   readonly logger = memoryLogger();
-  readonly admin: { iam: IAMClient; sm: SecretsManagerClient };
+  readonly admin: { iam: IAMClient; sm: SecretsManagerClient; ssm: SSMClient; kms: KMSClient };
   /** The person's clients, through the recorder so tests can count calls. */
-  readonly clients: { iam: IAMClient; secretsManager: SecretsManagerClient };
+  readonly clients: { iam: IAMClient; secretsManager: SecretsManagerClient; ssm: SSMClient };
   dir = '';
   store!: Store & { dead: boolean };
   private stores: Store[] = [];
@@ -115,9 +134,18 @@ export class Harness {
     readonly recorder: AwsRecorder,
   ) {
     const admin = { region: REGION, endpoint: moto.url, credentials: ADMIN };
-    this.admin = { iam: new IAMClient(admin), sm: new SecretsManagerClient(admin) };
+    this.admin = {
+      iam: new IAMClient(admin),
+      sm: new SecretsManagerClient(admin),
+      ssm: new SSMClient(admin),
+      kms: new KMSClient(admin),
+    };
     const viaRecorder = { region: REGION, endpoint: recorder.url, credentials: ADMIN, maxAttempts: 1 };
-    this.clients = { iam: new IAMClient(viaRecorder), secretsManager: new SecretsManagerClient(viaRecorder) };
+    this.clients = {
+      iam: new IAMClient(viaRecorder),
+      secretsManager: new SecretsManagerClient(viaRecorder),
+      ssm: new SSMClient(viaRecorder),
+    };
   }
 
   static async create(moto: MotoServer): Promise<Harness> {
@@ -163,10 +191,7 @@ export class Harness {
     await this.closeStores();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     await this.recorder.stop();
-    this.admin.iam.destroy();
-    this.admin.sm.destroy();
-    this.clients.iam.destroy();
-    this.clients.secretsManager.destroy();
+    for (const client of [...Object.values(this.admin), ...Object.values(this.clients)]) client.destroy();
   }
 
   private async closeStores(): Promise<void> {
@@ -184,9 +209,11 @@ export class Harness {
 
   /**
    * The user with one key used by a consumer, stored in two secrets (a JSON one and an
-   * "id:secret" one) plus an unrelated secret; `secondKey: 'unused' | 'used'` adds a second key.
+   * "id:secret" one) and a SecureString parameter under its own KMS key, plus an unrelated secret;
+   * `secondKey: 'unused' | 'used'` adds a second key. The places are tagged with the key id, as
+   * locksmith leaves them (`tagged: false`: as an account never indexed).
    */
-  async seed(options: { secondKey?: 'unused' | 'used' } = {}): Promise<Seeded> {
+  async seed(options: { secondKey?: 'unused' | 'used'; tagged?: boolean } = {}): Promise<Seeded> {
     await this.admin.iam.send(new CreateUserCommand({ UserName: USER }));
     const oldKey = await this.createKey();
     await this.use(oldKey);
@@ -208,10 +235,62 @@ export class Harness {
       'ci/deploy-creds': `${oldKey.accessKeyId}:${oldKey.secretAccessKey}`,
       'db/password': JSON.stringify({ password: 'hunter2' }),
     };
+    const tagged = options.tagged !== false;
+    const tags = (name: string) =>
+      tagged && name !== 'db/password' ? [{ Key: KEY_TAG, Value: oldKey.accessKeyId }] : undefined;
     for (const [name, value] of Object.entries(originals)) {
-      await this.admin.sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+      await this.admin.sm.send(
+        new CreateSecretCommand({ Name: name, SecretString: value, Tags: tags(name) }),
+      );
     }
-    return { oldKey, ...(secondKey ? { secondKey } : {}), originals };
+    const kmsKeyId = (await this.admin.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const parameters = {
+      [PARAMETER]: JSON.stringify({
+        AWS_ACCESS_KEY_ID: oldKey.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: oldKey.secretAccessKey,
+      }),
+    };
+    await this.admin.ssm.send(
+      new PutParameterCommand({
+        Name: PARAMETER,
+        Value: parameters[PARAMETER],
+        Type: 'SecureString',
+        KeyId: kmsKeyId,
+        ...(tagged ? { Tags: [{ Key: KEY_TAG, Value: oldKey.accessKeyId }] } : {}),
+      }),
+    );
+    return { oldKey, ...(secondKey ? { secondKey } : {}), originals, parameters, kmsKeyId };
+  }
+
+  /** The value of a secret's locksmith tag. */
+  async tagOf(name: string): Promise<string | undefined> {
+    const res = await this.admin.sm.send(new DescribeSecretCommand({ SecretId: name }));
+    return res.Tags?.find((t) => t.Key === KEY_TAG)?.Value;
+  }
+
+  /** The value of a parameter's locksmith tag. */
+  async parameterTag(name: string): Promise<string | undefined> {
+    const res = await this.admin.ssm.send(
+      new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }),
+    );
+    return res.TagList?.find((t) => t.Key === KEY_TAG)?.Value;
+  }
+
+  /** A parameter's current value, type and KMS key, and how many versions it has. */
+  async parameter(name: string): Promise<{ value: string; type: string; keyId?: string; versions: number }> {
+    const got = await this.admin.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const meta = await this.admin.ssm.send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }],
+      }),
+    );
+    const history = await this.admin.ssm.send(new GetParameterHistoryCommand({ Name: name }));
+    return {
+      value: got.Parameter!.Value!,
+      type: got.Parameter!.Type!,
+      ...(meta.Parameters?.[0]?.KeyId ? { keyId: meta.Parameters[0].KeyId } : {}),
+      versions: history.Parameters?.length ?? 0,
+    };
   }
 
   /** A consumer calls AWS with this key; moto marks it used now. */
@@ -274,7 +353,12 @@ export class Harness {
       const record = await runner.get(id);
       assert.ok(record, `rotation ${id} exists`);
       const r = record.data;
-      if (isFinal(r.state) || (stopAt === r.state && !r.intent)) return r;
+      const acknowledging = allowedPersonEvents(r, this.clock.now()).includes('acknowledge-search');
+      if (
+        isFinal(r.state) ||
+        (stopAt === r.state && !r.intent && !(r.state === 'notify-and-approve' && acknowledging))
+      )
+        return r;
       if (r.intent) {
         this.clock.advance(6 * 60_000);
         await runner.reconcile(id);
@@ -304,7 +388,14 @@ export class Harness {
           break;
         case 'notify-and-approve':
         case 'confirm-delete':
-          if (r.pendingApproval) {
+          if (allowedPersonEvents(r, this.clock.now()).includes('acknowledge-search')) {
+            // Only tagged places were searched: the requester says they know.
+            await runner.handle(
+              id,
+              { type: 'acknowledge-search', by: REQUESTER.slackId },
+              { clients: this.clients },
+            );
+          } else if (r.pendingApproval) {
             await runner.handle(
               id,
               { type: 'approval-granted', by: APPROVER, approvalId: r.pendingApproval.id },

@@ -9,6 +9,7 @@ import {
   PERSON_EVENTS,
   type PersonEvent,
   type PersonEventType,
+  type PlaceSearch,
   ROTATION_STATES,
   type Rotation,
   type RotationConfig,
@@ -92,29 +93,54 @@ class Sim {
   }
 }
 
+const APP_LAYOUT = {
+  format: 'json' as const,
+  container: [],
+  idFields: ['key_id'],
+  secretField: 'secret_key',
+};
+const CI_LAYOUT = { format: 'pair' as const, separator: ':' as const };
+const count = (listed: number, read = listed) => ({
+  listed,
+  read,
+  unreadable: [] as string[],
+  unreadableCount: 0,
+  capped: false,
+});
+/** A full scan that read every secret and parameter it listed: nothing needs acknowledging. */
+const FULL_SEARCH: PlaceSearch = {
+  mode: 'full',
+  at: T0,
+  secrets: count(12),
+  parameters: count(3),
+  tagged: 0,
+  newlyTagged: 3,
+};
 const located = {
   type: 'places-located' as const,
-  scanned: 12,
-  unreadable: 1,
+  search: FULL_SEARCH,
   secrets: [
     {
       name: 'app/deploy',
+      found: 'scan' as const,
       search: {
         found: true as const,
         updatable: true as const,
-        layout: { format: 'json' as const, container: [], idFields: ['key_id'], secretField: 'secret_key' },
+        layout: APP_LAYOUT,
       },
     },
     {
       name: 'ci/creds',
+      found: 'scan' as const,
       search: {
         found: true as const,
         updatable: true as const,
-        layout: { format: 'pair' as const, separator: ':' as const },
+        layout: CI_LAYOUT,
       },
     },
     {
       name: 'legacy/ini',
+      found: 'scan' as const,
       search: { found: true as const, updatable: false as const, reason: 'inside text' },
     },
   ],
@@ -206,6 +232,8 @@ function sample(type: PersonEventType, sim: Sim): PersonEvent {
     case 'approval-rejected':
       return { type, by: APPROVER, approvalId };
     case 'rescan':
+    case 'full-scan':
+    case 'acknowledge-search':
     case 'confirm-deactivate':
     case 'reactivate':
     case 'confirm-delete':
@@ -219,6 +247,8 @@ const ALL_PERSON_EVENTS: PersonEventType[] = [
   'retire-key',
   'confirm-places',
   'rescan',
+  'full-scan',
+  'acknowledge-search',
   'tick-place',
   'proceed-anyway',
   'approval-granted',
@@ -260,6 +290,7 @@ describe('rotation workflow: the state table', () => {
     assert.deepEqual(allowedPersonEvents(simAt('confirm-places').rotation, T0), [
       'confirm-places',
       'rescan',
+      'full-scan',
       'cancel',
     ]);
     const create = simAt('create');
@@ -599,12 +630,16 @@ describe('rotation workflow: cancel plans the compensations for what may have ha
         secretWriteToken('rot-1', i + 1, 'app/deploy'),
       ),
       previousVersionId: 'v-app',
+      oldKeyId: OLD,
+      layout: APP_LAYOUT,
     },
     {
       type: 'restore-secret',
       name: 'ci/creds',
       ourVersionIds: Array.from({ length: attempts }, (_, i) => secretWriteToken('rot-1', i + 1, 'ci/creds')),
       previousVersionId: 'v-ci',
+      oldKeyId: OLD,
+      layout: CI_LAYOUT,
     },
   ];
   const deleteNew: WriteEffect = { type: 'delete-new-key', keyId: NEW, keepKeyIds: [OLD] };
@@ -630,8 +665,16 @@ describe('rotation workflow: cancel plans the compensations for what may have ha
         type: 'restore-secret',
         name: 'app/deploy',
         ourVersionIds: [secretWriteToken('rot-1', 1, 'app/deploy')],
+        oldKeyId: OLD,
+        layout: APP_LAYOUT,
       },
-      { type: 'restore-secret', name: 'ci/creds', ourVersionIds: [secretWriteToken('rot-1', 1, 'ci/creds')] },
+      {
+        type: 'restore-secret',
+        name: 'ci/creds',
+        ourVersionIds: [secretWriteToken('rot-1', 1, 'ci/creds')],
+        oldKeyId: OLD,
+        layout: CI_LAYOUT,
+      },
       { type: 'delete-new-key', keepKeyIds: [OLD] },
     ]);
   });
@@ -711,5 +754,223 @@ describe('rotation workflow: cancel plans the compensations for what may have ha
     assert.match(notes, /app\/deploy is back on its previous version/);
     assert.match(notes, /ci\/creds was changed by someone else/);
     assert.match(notes, new RegExp(`${NEW} has already been used, so it was kept`));
+  });
+});
+
+describe('rotation workflow: an indexed locate, the full scan, and a search that did not cover everything', () => {
+  /** What locateByTag reports: places found by tag or remembered, no value read. */
+  const INDEXED: PlaceSearch = {
+    mode: 'indexed',
+    at: T0,
+    secrets: count(1),
+    parameters: count(1),
+    tagged: 3,
+  };
+  const byTag = {
+    type: 'places-located' as const,
+    search: INDEXED,
+    secrets: [
+      { name: 'app/deploy', found: 'tag' as const },
+      {
+        name: 'ssm:/ci/aws',
+        found: 'tag' as const,
+        parameter: { type: 'SecureString' as const, keyId: 'k-1' },
+      },
+      { name: 'old/place', found: 'remembered' as const, layout: CI_LAYOUT },
+    ],
+    remembered: {
+      thirdParty: [{ name: 'Fastly', link: 'https://fastly' }, { name: 'datadog' }],
+      note: 'also in the CI pipeline of team X',
+    },
+  };
+
+  /** Located by tag, created, switched over: the old key is ready to go. */
+  function readyAfterIndexed(): Sim {
+    const sim = simAt('locate');
+    sim.apply(byTag);
+    sim.apply({
+      type: 'confirm-places',
+      by: REQ,
+      secrets: ['app/deploy', 'ssm:/ci/aws', 'old/place'],
+      checklist: [],
+    });
+    sim.apply({
+      type: 'key-created',
+      attempt: 1,
+      keyId: NEW,
+      createdAt: sim.now,
+      written: [
+        { name: 'app/deploy', versionId: secretWriteToken('rot-1', 1, 'app/deploy'), layout: APP_LAYOUT },
+        { name: 'ssm:/ci/aws', versionId: '2', previousVersionId: '1', layout: APP_LAYOUT },
+        { name: 'old/place', versionId: secretWriteToken('rot-1', 1, 'old/place'), layout: CI_LAYOUT },
+      ],
+      skipped: [],
+    });
+    sim.apply({
+      type: 'usage-polled',
+      oldKey: { at: T0 - DAY, service: 'sts', region: 'x' },
+      newKey: 'never',
+    });
+    sim.advance(25 * HOUR);
+    sim.apply({ type: 'tick' });
+    sim.apply({
+      type: 'usage-polled',
+      oldKey: { at: T0 - DAY, service: 'sts', region: 'x' },
+      newKey: { at: sim.now - HOUR, service: 's3', region: 'x' },
+    });
+    return sim;
+  }
+
+  it('takes places found by tag as updatable without a layout, and offers the remembered places and note', () => {
+    const sim = simAt('locate');
+    sim.apply(byTag);
+    const { places } = sim.rotation;
+    assert.equal(sim.rotation.state, 'confirm-places');
+    assert.deepEqual(
+      places.secrets.map((s) => [s.name, s.found, s.updatable, s.selected, s.layout?.format]),
+      [
+        ['app/deploy', 'tag', true, true, undefined],
+        ['ssm:/ci/aws', 'tag', true, true, undefined],
+        ['old/place', 'remembered', true, true, 'pair'],
+      ],
+    );
+    assert.deepEqual(places.secrets[1]!.parameter, { type: 'SecureString', keyId: 'k-1' });
+    // The configured Datadog and the remembered one are the same place (names compare case-insensitively).
+    assert.deepEqual(
+      places.checklist.map((p) => [p.name, p.source]),
+      [
+        ['Datadog', 'config'],
+        ['Fastly', 'remembered'],
+      ],
+    );
+    assert.equal(places.note, 'also in the CI pipeline of team X');
+    assert.deepEqual(places.search, INDEXED);
+    assert.match(sim.rotation.history.at(-1)!.what, /by tag .*\(no value read\): 3 found/);
+  });
+
+  it('runs the full scan on request, and asks for it again after an interrupted tick', () => {
+    const sim = simAt('confirm-places');
+    sim.apply({ type: 'full-scan', by: REQ });
+    assert.equal(sim.rotation.state, 'locate');
+    assert.deepEqual(sim.effects, [{ type: 'locate-secrets', full: true }]);
+    sim.advance(6 * MIN);
+    sim.apply({ type: 'tick' });
+    assert.deepEqual(sim.effects, [{ type: 'locate-secrets', full: true }]);
+    sim.apply(located);
+    assert.equal(sim.rotation.places.fullScanRequested, undefined);
+    assert.match(
+      sim.rotation.history.at(-1)!.what,
+      /searched 12 of 12 secrets and 3 of 3 parameters; 3 hold/,
+    );
+  });
+
+  it('after an indexed search, deactivation waits for the requester to acknowledge it, then asks the approver', () => {
+    const sim = readyAfterIndexed();
+    assert.equal(sim.rotation.state, 'notify-and-approve');
+    assert.equal(sim.rotation.pendingApproval, undefined, 'no approver asked yet');
+    const kinds = sim.effects.map((e) => (e.type === 'notify' ? e.notice.kind : e.type));
+    assert.deepEqual(kinds, ['switch-over-status', 'search-ack-needed']);
+    assert.ok(!sim.effects.some((e) => e.type === 'request-approval'));
+    assert.ok(allowedPersonEvents(sim.rotation, sim.now).includes('acknowledge-search'));
+
+    assert.equal(sim.refused({ type: 'confirm-deactivate', by: REQ }), 'search-not-acknowledged');
+
+    sim.apply({ type: 'acknowledge-search', by: REQ });
+    assert.deepEqual(sim.rotation.places.acknowledged, { by: REQ, at: sim.now });
+    const request = sim.effects.find((e) => e.type === 'request-approval');
+    assert.ok(request?.type === 'request-approval');
+    assert.equal(request.action, 'deactivate-key');
+    assert.match(
+      request.reason,
+      /Not every place was searched: only secrets and parameters locksmith tagged/,
+    );
+    assert.equal(request.detail.searched, `incomplete, acknowledged by ${REQ}`);
+    const planned = sim.effects.find((e) => e.type === 'notify' && e.notice.kind === 'deactivation-planned');
+    assert.ok(planned?.type === 'notify' && planned.notice.kind === 'deactivation-planned');
+    assert.match(planned.notice.gaps?.join() ?? '', /only secrets and parameters locksmith tagged/);
+    assert.equal(sim.refused({ type: 'acknowledge-search', by: REQ }), 'duplicate');
+  });
+
+  it('a full scan that covered everything needs no acknowledgement; one that stopped at its limit does', () => {
+    assert.ok(
+      simAt('notify-and-approve').rotation.pendingApproval,
+      'complete: the approver is asked at once',
+    );
+
+    const capped = simAt('locate');
+    capped.apply({
+      ...located,
+      search: { ...FULL_SEARCH, secrets: { ...count(5000), capped: true } },
+    });
+    assert.ok(capped.rotation.places.search?.secrets.capped);
+    capped.apply({ type: 'acknowledge-search', by: REQ });
+    assert.deepEqual(
+      capped.rotation.places.acknowledged,
+      { by: REQ, at: capped.now },
+      'may acknowledge early',
+    );
+  });
+
+  it('a search that could not read some secrets names them where it asks', () => {
+    const sim = simAt('locate');
+    sim.apply({
+      ...located,
+      search: {
+        ...FULL_SEARCH,
+        secrets: { ...count(12, 10), unreadable: ['prod/a', 'prod/b'], unreadableCount: 2 },
+        parameters: { ...count(0), denied: 'ssm:GetParametersByPath' },
+      },
+    });
+    sim.apply({ type: 'acknowledge-search', by: REQ });
+    assert.match(
+      sim.rotation.history.at(-1)!.what,
+      /2 secrets could not be read \(prod\/a, prod\/b\); no parameters were searched: IAM denied ssm:GetParametersByPath/,
+    );
+  });
+
+  it('refuses to skip the switch-over wait before the acknowledgement', () => {
+    const sim = readyAfterIndexed();
+    sim.advance(HOUR);
+    sim.apply({ type: 'tick' });
+    sim.apply({
+      type: 'usage-polled',
+      oldKey: { at: sim.now - 60_000, service: 'sts', region: 'x' },
+      newKey: { at: sim.now - HOUR, service: 's3', region: 'x' },
+    });
+    assert.equal(sim.rotation.state, 'switch-over');
+    assert.equal(
+      sim.refused({ type: 'proceed-anyway', by: REQ, reason: 'the cron job was removed' }),
+      'search-not-acknowledged',
+    );
+    sim.apply({ type: 'acknowledge-search', by: REQ });
+    sim.apply({ type: 'proceed-anyway', by: REQ, reason: 'the cron job was removed' });
+    const request = sim.effects.find((e) => e.type === 'request-approval');
+    assert.ok(request?.type === 'request-approval' && /Not every place was searched/.test(request.reason));
+  });
+
+  it('goes back to waiting when the old key is used again before the acknowledgement', () => {
+    const sim = readyAfterIndexed();
+    sim.advance(HOUR);
+    sim.apply({ type: 'tick' });
+    sim.apply({
+      type: 'usage-polled',
+      oldKey: { at: sim.now - 60_000, service: 'sts', region: 'x' },
+      newKey: { at: sim.now - HOUR, service: 's3', region: 'x' },
+    });
+    assert.equal(sim.rotation.state, 'switch-over');
+  });
+
+  it('plans the restore of a parameter with the old key id and the layout it was written with', () => {
+    const sim = readyAfterIndexed();
+    sim.apply({ type: 'cancel', by: REQ });
+    const parameter = sim.effects.find((e) => e.type === 'restore-secret' && e.name === 'ssm:/ci/aws');
+    assert.deepEqual(parameter, {
+      type: 'restore-secret',
+      name: 'ssm:/ci/aws',
+      ourVersionIds: [secretWriteToken('rot-1', 1, 'ssm:/ci/aws')],
+      previousVersionId: '1',
+      oldKeyId: OLD,
+      layout: APP_LAYOUT,
+    });
   });
 });

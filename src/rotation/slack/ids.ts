@@ -20,6 +20,12 @@ export const ACTION_CONFIRM_DELETE = 'rotation_confirm_delete';
 export const ACTION_CANCEL = 'rotation_cancel';
 /** "Retry now" on a step that failed: does the state's due work at once. */
 export const ACTION_RETRY = 'rotation_retry';
+/** "Search all secrets…": the full scan, reading every value the role can read. */
+export const ACTION_FULL_SCAN = 'rotation_full_scan';
+/** "Acknowledge: not everything searched": lets deactivation go on after an incomplete search. */
+export const ACTION_ACK_SEARCH = 'rotation_ack_search';
+/** "Where this key lives…": the window to note places outside AWS and a free-text note. */
+export const ACTION_EDIT_HOME = 'rotation_edit_home';
 
 /** Every button of the status message, for registering one handler per id. */
 export const STATUS_ACTIONS = [
@@ -35,6 +41,8 @@ export const STATUS_ACTIONS = [
   ACTION_CONFIRM_DELETE,
   ACTION_CANCEL,
   ACTION_RETRY,
+  ACTION_FULL_SCAN,
+  ACTION_ACK_SEARCH,
 ] as const;
 
 export type StatusAction = (typeof STATUS_ACTIONS)[number];

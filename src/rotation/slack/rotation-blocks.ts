@@ -11,6 +11,10 @@ import type { LocateProgress } from '../locate.js';
 import {
   allowedPersonEvents,
   type HistoryEntry,
+  needsSearchAck,
+  type SecretPlace,
+  searchComplete,
+  searchGaps,
   type PersonEventType,
   type Rotation,
   type RotationConfig,
@@ -33,7 +37,9 @@ import {
   ACTION_CONFIRM_DEACTIVATE,
   ACTION_CONFIRM_DELETE,
   ACTION_CONFIRM_PLACES,
+  ACTION_ACK_SEARCH,
   ACTION_DELETE_EXTRA,
+  ACTION_FULL_SCAN,
   ACTION_PROCEED_ANYWAY,
   ACTION_REACTIVATE,
   ACTION_RESCAN,
@@ -181,12 +187,21 @@ function keysBlock(rotation: Rotation, config: RotationConfig): Block[] {
 // ---------------------------------------------------------------------------------------------
 // Places
 
+const FOUND_BY: Record<NonNullable<SecretPlace['found']>, string> = {
+  tag: 'found by its tag',
+  remembered: 'remembered from an earlier rotation',
+  scan: 'found by reading it',
+};
+
 function secretLines(rotation: Rotation): string[] {
   return rotation.places.secrets.map((s) => {
     if (!s.updatable) {
       return `• ${code(s.name)}: :pencil2: not updated automatically (${escapeMrkdwn(s.reason ?? 'unknown layout')}); on the checklist`;
     }
-    const fields = `${s.idFields.map(code).join(', ')} / ${s.secretFields.map(code).join(', ')}`;
+    const fields = s.idFields.length
+      ? `fields ${s.idFields.map(code).join(', ')} / ${s.secretFields.map(code).join(', ')}`
+      : 'fields found when the key is written';
+    const how = s.found && s.found !== 'scan' ? `; ${FOUND_BY[s.found]}` : '';
     const mark = !rotation.places.confirmed
       ? ':ballot_box_with_check:'
       : !s.selected
@@ -196,8 +211,35 @@ function secretLines(rotation: Rotation): string[] {
           : s.written
             ? ':white_check_mark: updated:'
             : ':hourglass_flowing_sand:';
-    return `• ${mark} ${code(s.name)} (fields ${fields})`;
+    const untagged = s.untagged ? ` (not tagged: ${escapeMrkdwn(s.untagged)})` : '';
+    return `• ${mark} ${code(s.name)} (${fields}${how})${untagged}`;
   });
+}
+
+/** How the places were searched, and what that did not cover. */
+function searchLines(rotation: Rotation): { summary: string; gaps: string[] } {
+  const { places } = rotation;
+  const search = places.search;
+  if (!search) {
+    return {
+      summary:
+        places.scanned !== undefined
+          ? `Searched ${places.scanned} secret${places.scanned === 1 ? '' : 's'} your role can list` +
+            (places.unreadable ? `; ${places.unreadable} could not be read` : '') +
+            '.'
+          : '',
+      gaps: [],
+    };
+  }
+  const summary =
+    search.mode === 'indexed'
+      ? `Looked up by locksmith's \`locksmith:access-key-id\` tag and the places remembered from earlier rotations: no secret or parameter value was read.`
+      : `Read ${search.secrets.read} of ${search.secrets.listed} secrets and ${search.parameters.read} of ${search.parameters.listed} parameters your role can list` +
+        (search.newlyTagged
+          ? `; tagged ${search.newlyTagged} so the next rotation finds them without reading anything`
+          : '') +
+        '.';
+  return { summary, gaps: searchComplete(search) ? [] : searchGaps(search) };
 }
 
 function checklistLines(rotation: Rotation): string[] {
@@ -215,23 +257,35 @@ function placesBlocks(rotation: Rotation): Block[] {
   const { places } = rotation;
   if (!places.located || (rotation.newKeyId && !rotation.newKeyCreatedHere)) return [];
   const blocks: Block[] = [];
-  const scanned =
-    places.scanned !== undefined
-      ? `Searched ${places.scanned} secret${places.scanned === 1 ? '' : 's'} your role can list` +
-        (places.unreadable ? `; ${places.unreadable} could not be read` : '') +
-        '.'
-      : '';
   const secrets = secretLines(rotation);
   blocks.push(
     ...sections(
-      `*Secrets that hold ${code(rotation.oldKeyId ?? '')}*`,
+      `*Secrets and parameters that hold ${code(rotation.oldKeyId ?? '')}*`,
       secrets.length ? secrets : ['_none found_'],
       4,
     ),
   );
   const checklist = checklistLines(rotation);
   if (checklist.length) blocks.push(...sections('*Checklist: places updated by hand*', checklist, 3));
-  if (scanned) blocks.push(context(scanned));
+  if (places.note)
+    blocks.push(context(`:memo: *Where this key lives (note):* ${escapeMrkdwn(places.note.slice(0, 1500))}`));
+  const { summary, gaps } = searchLines(rotation);
+  if (summary) blocks.push(context(summary));
+  if (gaps.length) {
+    const ack = places.acknowledged
+      ? ` Acknowledged by ${who(places.acknowledged.by)} ${date(places.acknowledged.at)}.`
+      : rotation.state === 'confirm-places' || rotation.state === 'locate'
+        ? ' Deactivating the old key will wait until you acknowledge this (or search everything).'
+        : ' Deactivating the old key waits until you acknowledge this.';
+    blocks.push(
+      section(
+        `:warning: *Not every place that could hold the key was searched:* ${escapeMrkdwn(gaps.join('; '))}.${ack}`.slice(
+          0,
+          LIMITS.sectionText,
+        ),
+      ),
+    );
+  }
   return blocks;
 }
 
@@ -258,19 +312,26 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
         pending
       );
     case 'locate': {
+      if (!r.places.fullScanRequested) {
+        return `:mag: Looking for ${oldKey} by locksmith's tag and in the places remembered from earlier rotations (no value is read)…`;
+      }
       const p = ctx.progress;
       const line = p
         ? p.listingDone
-          ? `${p.read} of ${p.listed} secrets read, ${p.found} found`
+          ? `${p.read} of ${p.listed} secrets read, ${p.parametersRead} parameters read, ${p.found} found`
           : `${p.listed} secrets listed so far`
         : 'starting';
-      return `:mag: Searching the secrets your role can read for ${oldKey}… (${line})`;
+      return `:mag: Searching every secret and parameter your role can read for ${oldKey}, 20 secrets a call… (${line})`;
     }
     case 'confirm-places': {
       const none = r.places.secrets.length === 0 && r.places.checklist.length === 0;
+      const searchAll =
+        r.places.search?.mode === 'indexed'
+          ? ' If it is kept elsewhere in AWS, *Search all secrets…* reads every secret and parameter your role can read.'
+          : '';
       return none
-        ? `:grey_question: No secret holds ${oldKey} and no third-party place is configured, so a new key would reach nobody. Search again, or cancel.`
-        : `:point_right: Next: create a new key and write it into the secrets below (the same fields, as a new version of each secret). Places on the checklist get the new key from a window only you see, once.`;
+        ? `:grey_question: No secret or parameter is known to hold ${oldKey} and no place outside AWS is on the checklist, so a new key would reach nobody.${searchAll} Or cancel.`
+        : `:point_right: Next: create a new key and write it into the secrets and parameters below (the same fields, as a new version of each). Places on the checklist get the new key from a window only you see, once.${searchAll}`;
     }
     case 'create':
       return `:gear: Creating the new key and writing it into the chosen secrets…`;
@@ -289,6 +350,9 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
       return lines.join('\n') + pending;
     }
     case 'notify-and-approve': {
+      if (!r.pendingApproval && needsSearchAck(r)) {
+        return `:mega: ${oldKey} looks unused. Before 2ndline is told and it is deactivated, acknowledge that not every place that could hold it was searched (below), or cancel.`;
+      }
       const told = ctx.notifyChannel ? `2ndline was told in <#${ctx.notifyChannel}>. ` : '';
       if (r.pendingApproval) return `:mega: ${oldKey} looks unused. ${told}` + pending.trim();
       return `:mega: ${oldKey} looks unused. ${told}Deactivate it when you are ready; it can be reactivated until it is deleted.`;
@@ -370,6 +434,25 @@ function actionBlocks(rotation: Rotation, ctx: StatusContext): Block[] {
     }
   }
   if (allowed.has('rescan')) step.push(stepButton('Search again', ACTION_RESCAN, value()));
+  if (allowed.has('full-scan')) {
+    step.push(
+      stepButton('Search all secrets…', ACTION_FULL_SCAN, value(), undefined, {
+        title: 'Read every secret?',
+        text: 'locksmith reads every secret and parameter your role can read (20 secrets a call, paced) to find the key, and tags what it finds. Reading many secrets at once is what credential-harvesting alerts look for: your security team may be paged (the calls carry `locksmith/` in their user agent).',
+        confirm: 'Search all',
+      }),
+    );
+  }
+  // Offered once there is a new key whose old one could be deactivated, not while choosing places.
+  if (allowed.has('acknowledge-search') && r.state !== 'confirm-places') {
+    step.push(
+      stepButton('Acknowledge: not everything searched', ACTION_ACK_SEARCH, value(), undefined, {
+        title: 'Not every place was searched',
+        text: `A place locksmith did not search may still use ${code(r.oldKeyId ?? '')}; it fails when the key is deactivated. Go on anyway? Your acknowledgement is shown to the approver.`,
+        confirm: 'I acknowledge',
+      }),
+    );
+  }
   if (allowed.has('confirm-deactivate') && !ctx.config.approvals.deactivate) {
     step.push(
       stepButton(`Deactivate ${r.oldKeyId}`, ACTION_CONFIRM_DEACTIVATE, value(), 'danger', {
@@ -497,6 +580,10 @@ export function buildThreadNote(
         `:mega: ${code(notice.keyId)} is about to be deactivated: ${escapeMrkdwn(notice.why)}.${told}${next}`,
       );
     }
+    case 'search-ack-needed':
+      return note(
+        `:warning: ${code(notice.keyId)} looks unused, but not every place that could hold it was searched: ${escapeMrkdwn(notice.gaps.join('; '))}. Acknowledge it in the message above to go on (2ndline is told and an approver asked then), or search everything and cancel.`,
+      );
     case 'key-deactivated':
       return note(
         `:zzz: ${code(notice.keyId)} is now *inactive*. If anything breaks, press *Reactivate* in the message above. You will be asked to delete it after ${date(notice.graceEndsAt)}.`,
@@ -543,6 +630,8 @@ export function buildNotifyPost(
     by: string;
     why: string;
     needsApproval: boolean;
+    /** What the search for the key's places did not cover. */
+    gaps?: string[];
   },
   options: { approvalsChannel?: string; graceDays: number },
 ): SlackMessage {
@@ -555,6 +644,12 @@ export function buildNotifyPost(
   const lines = [
     `:mega: <@${input.by}> ${what} (role ${code(r.role.name)}, account ${accountOf(r.role.arn)}).`,
     `*Why it is believed unused:* ${escapeMrkdwn(input.why)}`,
+    ...(input.gaps?.length
+      ? [
+          `:warning: *Not every place that could hold it was searched:* ${escapeMrkdwn(input.gaps.join('; '))}` +
+            (r.places.acknowledged ? ` (acknowledged by ${who(r.places.acknowledged.by)})` : ''),
+        ]
+      : []),
     input.needsApproval ? `An approver decides in ${approvals}.` : 'No approval is required for this step.',
   ];
   const after =

@@ -297,6 +297,7 @@ export function createRotationController(deps: Deps, section: RotationSection): 
               by: rotation.requester.slackId,
               why: n.why,
               needsApproval: n.needsApproval,
+              ...(n.gaps ? { gaps: n.gaps } : {}),
             },
             {
               ...(approvals ? { approvalsChannel: approvals.config.channel } : {}),
@@ -582,7 +583,8 @@ export function createRotationController(deps: Deps, section: RotationSection): 
         const caller = await callers.resolve(clicker.id, clicker.teamId, rotation.role.name);
         auditEvent.person.email = caller.person.email;
         auditEvent.role = caller.role;
-        const options = { clients: caller.session.clients };
+        // A search (full scan) reports its progress into the status message as it goes.
+        const options = { clients: caller.session.clients, onProgress: onProgress(rotationId) };
         const r =
           event.type === 'retry'
             ? await runner.reconcile(rotationId, options)

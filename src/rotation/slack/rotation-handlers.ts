@@ -17,7 +17,9 @@ import { section, type SlackMessage } from '../../slack/block-kit.js';
 import { errorReply } from '../../slack/reply-errors.js';
 import type { PersonEvent } from '../workflow.js';
 import {
+  ACTION_ACK_SEARCH,
   ACTION_CANCEL,
+  ACTION_FULL_SCAN,
   ACTION_CHOOSE_PLACES,
   ACTION_CONFIRM_DEACTIVATE,
   ACTION_CONFIRM_DELETE,
@@ -102,6 +104,10 @@ function eventFor(actionId: string, value: ButtonValue, by: string): ActEvent | 
       return { type: 'confirm-delete', by, eventId };
     case ACTION_CANCEL:
       return { type: 'cancel', by, eventId };
+    case ACTION_FULL_SCAN:
+      return { type: 'full-scan', by, eventId };
+    case ACTION_ACK_SEARCH:
+      return { type: 'acknowledge-search', by, eventId };
     default:
       return undefined;
   }

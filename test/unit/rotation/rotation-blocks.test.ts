@@ -134,7 +134,13 @@ describe('rotation blocks', () => {
     const found = buttons(message.blocks);
     assert.deepEqual(
       found.map((b) => b.action_id),
-      ['rotation_confirm_places', 'rotation_choose_places', 'rotation_rescan', 'rotation_cancel'],
+      [
+        'rotation_confirm_places',
+        'rotation_choose_places',
+        'rotation_rescan',
+        'rotation_full_scan',
+        'rotation_cancel',
+      ],
     );
     for (const b of found) assert.deepEqual(decodeValue(b.value), { r: rotation().id, v: 7 });
     assert.equal(checkMessageContent(message as never), undefined);
