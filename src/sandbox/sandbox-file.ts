@@ -50,6 +50,11 @@ const keySchema = z
     age_days: z.number().min(0).max(3650).default(0),
     /** Omitted: never used. */
     last_used_hours_ago: z.number().min(0).max(87600).optional(),
+    /**
+     * The tool the key's consumer calls AWS with, as its User-Agent (CloudTrail records it, and
+     * the rotation's key callers show it). Omitted: the AWS SDK for JavaScript's own.
+     */
+    user_agent: z.string().min(1).max(300).optional(),
     active: z.boolean().default(true),
   })
   .strict()
@@ -119,6 +124,8 @@ const fileSchema = z
                 description: z.string().optional(),
                 /** A string, or a JSON object; `{{REF.id}}` / `{{REF.secret}}` put a key in. */
                 value: z.union([z.string(), z.record(z.string(), z.unknown())]),
+                /** Tags, e.g. `locksmith:notify: C0123ABCD` for a notice on every reveal. */
+                tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
               })
               .strict(),
           )

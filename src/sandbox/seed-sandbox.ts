@@ -67,7 +67,7 @@ export async function seedSandbox(moto: MotoServer, file: SandboxFile): Promise<
         keys.set(key.ref, pair);
         if (key.last_used_hours_ago !== undefined) {
           await moto.setClockOffset(-key.last_used_hours_ago * HOUR);
-          await useKey(moto.url, region, pair);
+          await useKey(moto.url, region, pair, key.user_agent);
         }
         if (!key.active) {
           await iam.send(
@@ -88,7 +88,14 @@ export async function seedSandbox(moto: MotoServer, file: SandboxFile): Promise<
         return part === 'id' ? pair.accessKeyId : pair.secretAccessKey;
       });
       await sm.send(
-        new CreateSecretCommand({ Name: secret.name, Description: secret.description, SecretString: filled }),
+        new CreateSecretCommand({
+          Name: secret.name,
+          Description: secret.description,
+          SecretString: filled,
+          ...(secret.tags
+            ? { Tags: Object.entries(secret.tags).map(([Key, Value]) => ({ Key, Value })) }
+            : {}),
+        }),
       );
     }
     return {
@@ -125,15 +132,30 @@ async function createConsoleUser(iam: IAMClient): Promise<KeyPair> {
 
 /**
  * Makes one call signed with `pair`, as a consumer of the key would: moto then records the key
- * as last used now (in moto's clock). Returns the ARN the call ran as.
+ * as last used now (in moto's clock), and its CloudTrail history records the call with
+ * `userAgent` (the consumer's tool; default the SDK's own). Returns the ARN the call ran as.
  */
-export async function useKey(endpoint: string, region: string, pair: KeyPair): Promise<string> {
+export async function useKey(
+  endpoint: string,
+  region: string,
+  pair: KeyPair,
+  userAgent?: string,
+): Promise<string> {
   const sts = new STSClient({
     region,
     endpoint,
     credentials: { accessKeyId: pair.accessKeyId, secretAccessKey: pair.secretAccessKey },
     maxAttempts: 1,
   });
+  if (userAgent) {
+    sts.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['user-agent'] = userAgent;
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'consumerUserAgent' },
+    );
+  }
   try {
     const who = await sts.send(new GetCallerIdentityCommand({}));
     return who.Arn ?? '';

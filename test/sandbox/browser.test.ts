@@ -237,6 +237,31 @@ describe('the sandbox page, in headless Chromium', () => {
     await noUnknownBlocks(arno);
   });
 
+  it("shows who read a secret and who uses a key, live from moto's CloudTrail history", async () => {
+    // Erin's reveal in the first scenario: Arno looks it up, and #2ndline was told (notify on view).
+    await open(arno, '#general');
+    await command(arno, '/secret who shared/grafana-admin');
+    await waitForMessage(arno, /Who read or changed/, 30_000);
+    const who = await arno
+      .locator('#messages .msg', { hasText: /Who read or changed/ })
+      .last()
+      .innerText();
+    assert.match(who, /erin@example\.com/);
+    assert.match(who, /via locksmith/);
+    assert.doesNotMatch(who, /correct-horse/);
+    await open(arno, '#2ndline');
+    await waitForMessage(arno, /revealed shared\/grafana-admin under role 2ndline/);
+
+    // A rotation shows the key's callers from the start: the Go SDK the exporter was seeded with.
+    await open(erin, '#general');
+    await command(erin, '/rotate-key metrics-exporter');
+    await open(erin, 'locksmith');
+    await waitForMessage(erin, /Who uses the keys[\s\S]*aws-sdk-go-v2\/1\.24\.0/, 30_000);
+    await noUnknownBlocks(erin);
+    await click(erin, 'Cancel rotation');
+    await waitForMessage(erin, /Cancelled\./);
+  });
+
   it('picks the user from a search menu (external select) and the places from checkboxes', async () => {
     await open(arno, '#general');
     await command(arno, '/rotate-key');
