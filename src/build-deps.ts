@@ -11,6 +11,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createCallerResolver } from './identity/caller.js';
+import { guardsOf } from './identity/session-policy.js';
 import { createSessionBroker } from './identity/sessions.js';
 import {
   type AwsCallObserver,
@@ -68,6 +69,7 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
   const sessions = createSessionBroker(aws, clock, {
     durationSeconds: config.aws.session_duration_seconds,
     contact: config.access.contact,
+    guards: guardsOf(config.approvals),
   });
   const approvals = config.approvals
     ? createApprovalService({ config: config.approvals, store, slack, directory, clock, audit, logger })

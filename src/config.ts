@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { guardSessionPolicy, guardsOf, MAX_SESSION_POLICY_CHARS } from './identity/session-policy.js';
 import { DUE_SCHEDULE_HELP, parseDueSchedule } from './rotation/slack/due-schedule.js';
 
 /** `store`: the SQLite file under data_dir (default), or a DynamoDB table; exactly one. */
@@ -20,6 +21,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const roleNames = z.array(z.string().min(1)).min(1, 'needs at least one role');
 
 const minutes = (max: number) => z.number().int().min(1).max(max);
+
+/**
+ * A secret-name glob: the characters AWS allows in secret names, and `*`. IAM gets them as ARN
+ * patterns in a session policy, whose text STS takes only in ASCII.
+ */
+const secretGlob = z
+  .string()
+  .regex(/^[\w/+=.@*-]{1,512}$/, 'a secret name glob: letters, digits, / _ + = . @ - and * only');
+
+/** Partitions whose ARNs are the longest: the session policy's length is checked for them. */
+const SESSION_POLICY_PARTITIONS = ['aws', 'aws-us-gov', 'aws-iso-b'];
 
 const approvalsSchema = z
   .object({
@@ -50,13 +62,41 @@ const approvalsSchema = z
     /** Let a requester approve their own request with a reason; every approver is told at once. */
     break_glass: z.boolean().default(false),
     /** Secret name globs whose reveal (and /totp) needs an approval first. */
-    guarded_secrets: z.array(z.string().min(1)).default([]),
+    guarded_secrets: z.array(secretGlob).default([]),
     /** How long the Reveal button of an approved request stays usable. */
     reveal_grant_minutes: minutes(120).default(10),
     /** Secret name globs whose /secret edit needs an approval first. */
-    guarded_edits: z.array(z.string().min(1)).default([]),
+    guarded_edits: z.array(secretGlob).default([]),
+    /**
+     * A resource tag that guards a secret for reveals and edits alike, in IAM: ordinary
+     * sessions' session policy denies reading or changing any secret that carries it.
+     */
+    guarded_tag: z
+      .object({
+        key: z.string().regex(/^[\w.:/=+@-]{1,128}$/, 'a tag key: letters, digits and _ . : / = + - @'),
+        value: z
+          .string()
+          .regex(/^[\w.:/=+@ -]{0,256}$/, 'a tag value: letters, digits, spaces and _ . : / = + - @'),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((approvals, ctx) => {
+    // IAM enforces the guards through a session policy, which STS limits to 2,048 characters.
+    const longest = Math.max(
+      ...SESSION_POLICY_PARTITIONS.map(
+        (partition) => guardSessionPolicy(guardsOf(approvals), partition)?.length ?? 0,
+      ),
+    );
+    if (longest > MAX_SESSION_POLICY_CHARS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guarded_secrets'],
+        message: `the guards make a session policy of ${longest} characters, and AWS allows ${MAX_SESSION_POLICY_CHARS}: use fewer, broader globs (e.g. "prod/*" instead of each prod secret), or a guarded_tag`,
+      });
+    }
+  });
 
 const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
 

@@ -1,7 +1,9 @@
 /**
- * STS sessions per (person, role). The bot's own credentials are used for nothing but
- * AssumeRole; every other AWS call runs under the session made here, so CloudTrail names the
- * person (RoleSessionName slack-<ID>, SourceIdentity their email, session tags).
+ * STS sessions per (person, role, session policy). The bot's own credentials are used for
+ * nothing but AssumeRole; every other AWS call runs under the session made here, so CloudTrail
+ * names the person (RoleSessionName slack-<ID>, SourceIdentity their email, session tags). Each
+ * session carries a session policy (session-policy.ts): ordinary ones deny the guarded secrets,
+ * an approved one may touch only its one secret, so IAM enforces the guards as well.
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
@@ -9,6 +11,14 @@ import type { AwsClientFactory, AwsClients } from '../aws/client-factory.js';
 import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
 import { type Person, type RoleGrant, roleSessionNameFor, sourceIdentityFor } from './access.js';
+import {
+  guardSessionPolicy,
+  partitionOf,
+  SECRET_ARN,
+  type SecretAccess,
+  type SecretGuards,
+  secretSessionPolicy,
+} from './session-policy.js';
 
 /** A person's live AWS session under one role. Holds no secret values, only credentials. */
 export interface PersonSession {
@@ -19,8 +29,20 @@ export interface PersonSession {
   clients: AwsClients;
 }
 
+/** A session limited to one secret: an approved reveal (`read`) or edit (`edit`). */
+export interface SecretScope {
+  /** The secret's full ARN, as DescribeSecret returned it. */
+  secretArn: string;
+  access: SecretAccess;
+}
+
 export interface SessionBroker {
-  sessionFor(person: Person, role: RoleGrant): Promise<PersonSession>;
+  /**
+   * The person's session under `role`: an ordinary one (its session policy denies the guarded
+   * secrets, when config guards any), or, with `scope`, one that may touch only that secret.
+   * Cached per person, role and policy.
+   */
+  sessionFor(person: Person, role: RoleGrant, scope?: SecretScope): Promise<PersonSession>;
   /** How many AssumeRole calls have been made; exposed for tests and metrics. */
   readonly assumeRoleCount: number;
 }
@@ -28,6 +50,8 @@ export interface SessionBroker {
 export interface SessionBrokerOptions {
   durationSeconds: number;
   contact: string;
+  /** What config guards: ordinary sessions carry a policy that denies it (session-policy.ts). */
+  guards?: SecretGuards | undefined;
   /** Renew this long before expiry so a request never starts on a session about to lapse. */
   refreshMarginMs?: number;
 }
@@ -42,7 +66,7 @@ export function createSessionBroker(
   const sessions = new Map<string, { session: Promise<PersonSession>; expiresAt: number }>();
   let assumeRoleCount = 0;
 
-  async function assume(person: Person, role: RoleGrant): Promise<PersonSession> {
+  async function assume(person: Person, role: RoleGrant, policy: string | undefined): Promise<PersonSession> {
     assumeRoleCount++;
     try {
       const res = await aws.botSts().send(
@@ -55,6 +79,7 @@ export function createSessionBroker(
             { Key: 'slack_user_id', Value: person.slackId },
             { Key: 'slack_team_id', Value: person.teamId },
           ],
+          ...(policy !== undefined ? { Policy: policy } : {}),
         }),
       );
       const c = res.Credentials;
@@ -83,13 +108,14 @@ export function createSessionBroker(
     get assumeRoleCount() {
       return assumeRoleCount;
     },
-    async sessionFor(person, role) {
+    async sessionFor(person, role, scope) {
       const now = clock.now();
-      const key = `${person.slackId}\u0000${role.arn}\u0000${sourceIdentityFor(person)}`;
+      const policy = scope ? scopedPolicy(scope) : guardSessionPolicy(options.guards, partitionOf(role.arn));
+      const key = `${person.slackId}\u0000${role.arn}\u0000${sourceIdentityFor(person)}\u0000${policy ?? ''}`;
       const existing = sessions.get(key);
       if (existing && existing.expiresAt - margin > now) return existing.session;
       prune(now);
-      const entry = { session: assume(person, role), expiresAt: Number.POSITIVE_INFINITY };
+      const entry = { session: assume(person, role, policy), expiresAt: Number.POSITIVE_INFINITY };
       sessions.set(key, entry);
       try {
         const session = await entry.session;
@@ -101,6 +127,14 @@ export function createSessionBroker(
       }
     },
   };
+}
+
+/** The policy of a session scoped to one secret; refuses anything but a secret's full ARN. */
+function scopedPolicy(scope: SecretScope): string {
+  if (!SECRET_ARN.test(scope.secretArn)) {
+    throw new Error(`a scoped session needs a secret's full ARN, got ${JSON.stringify(scope.secretArn)}`);
+  }
+  return secretSessionPolicy(scope.secretArn, scope.access);
 }
 
 function assumeRoleError(err: unknown, role: RoleGrant, contact: string): Error {

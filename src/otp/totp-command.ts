@@ -15,6 +15,7 @@ import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { isUserError, UserError } from '../errors.js';
 import type { AutoHider } from '../secrets/auto-hide.js';
+import { callerForApprovedSecret } from '../secrets/approved-session.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from '../secrets/guard.js';
 import { readSecretText } from '../secrets/secret-reader.js';
 import type { SlackMessage } from '../slack/block-kit.js';
@@ -83,7 +84,10 @@ function createTotpProducer(deps: Deps, hider: TotpHider) {
     let record = true;
     try {
       if (place) assertNotGuarded(deps, target.secretName);
-      const caller = await callers.resolve(asker.slackId, asker.teamId, target.roleName);
+      // An approved request (no place) reads under a session scoped to its one secret.
+      const caller = place
+        ? await callers.resolve(asker.slackId, asker.teamId, target.roleName)
+        : await callerForApprovedSecret(deps, asker, target.roleName, target.secretName, 'read');
       event.person.email = caller.person.email;
       event.role = caller.role;
       const secret = await readSecretText(caller.session, target.secretName).catch((err: unknown) => {

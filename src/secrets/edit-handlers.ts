@@ -35,6 +35,7 @@ import {
   problemsToErrors,
   readEditForm,
 } from './edit-blocks.js';
+import { callerForApprovedSecret } from './approved-session.js';
 import { editFieldBlockId } from './ids.js';
 import { assertSecretName } from './secret-reader.js';
 import {
@@ -169,7 +170,13 @@ export function createEditGrantConsumer(deps: Deps): GrantConsumer {
     const event = auditBase('secret.edit', slackId, teamId, grant.approval.target);
     event.approval_id = grant.approvalId;
     try {
-      const caller = await deps.callers.resolve(slackId, teamId, grant.approval.role.name);
+      const caller = await callerForApprovedSecret(
+        deps,
+        { slackId, teamId },
+        grant.approval.role.name,
+        grant.approval.target,
+        'edit',
+      );
       withCaller(event, caller);
       const secret = await readForEdit(caller.session, grant.approval.target, {
         seedFields: deps.config.otp.seed_fields,
@@ -307,7 +314,10 @@ export function createEditSubmitHandler(deps: Deps) {
       const changes = readEditForm(view.state.values);
       outcome = await withinBudget(
         (async () => {
-          const caller = await deps.callers.resolve(userId, teamId, meta.r);
+          // An approved edit saves under a session scoped to its one secret (approved-session.ts).
+          const caller = meta.a
+            ? await callerForApprovedSecret(deps, { slackId: userId, teamId }, meta.r, meta.s, 'edit')
+            : await deps.callers.resolve(userId, teamId, meta.r);
           withCaller(event, caller);
           const prepared = await prepareEdit(caller.session, meta.s, changes, {
             token,

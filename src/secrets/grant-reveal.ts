@@ -9,6 +9,7 @@ import type { Deps } from '../deps.js';
 import { audited } from '../audit/audited.js';
 import { buildRevealView } from './reveal-blocks.js';
 import { notifyOnView } from '../trail/notify-on-view.js';
+import { callerForApprovedSecret } from './approved-session.js';
 import { readSecret } from './secret-reader.js';
 
 export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
@@ -22,7 +23,14 @@ export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
     };
     return audited(deps.audit, event, async () => {
       const { slackId, teamId } = grant.requester;
-      const caller = await deps.callers.resolve(slackId, teamId, grant.approval.role.name);
+      // Only this secret: the requester's ordinary session is denied guarded secrets by IAM.
+      const caller = await callerForApprovedSecret(
+        deps,
+        { slackId, teamId },
+        grant.approval.role.name,
+        grant.approval.target,
+        'read',
+      );
       event.person.email = caller.person.email;
       event.role = caller.role;
       const secret = await readSecret(caller.session, grant.approval.target, {

@@ -176,7 +176,12 @@ export async function listSecrets(
   return { items, total: items.length, capped };
 }
 
-function secretsError(err: unknown, session: PersonSession, name: string, verb: 'read' | 'list'): Error {
+export function secretsError(
+  err: unknown,
+  session: PersonSession,
+  name: string,
+  verb: 'read' | 'list',
+): Error {
   const role = `\`${session.role.name}\``;
   switch (classifyAwsError(err)) {
     case 'not_found':

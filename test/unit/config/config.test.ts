@@ -195,3 +195,31 @@ describe('config files that attack the parser', () => {
     );
   });
 });
+
+describe('guards and their session policy', () => {
+  const base = { roles: { '2ndline': ROLE } };
+  const approvals = (extra: Record<string, unknown>) => ({
+    ...base,
+    approvals: { channel: 'C0APPROVALS', approvers: { people: ['U0BOB'] }, ...extra },
+  });
+
+  it('accepts globs of secret-name characters and a guard tag', () => {
+    const c = parseConfigFile(
+      approvals({ guarded_secrets: ['prod/*'], guarded_tag: { key: 'locksmith:guarded', value: 'true' } }),
+      't',
+    );
+    assert.deepEqual(c.approvals?.guarded_tag, { key: 'locksmith:guarded', value: 'true' });
+  });
+
+  it('refuses globs IAM could not be given, and guard lists whose session policy STS would refuse', () => {
+    assert.match(
+      configError(() => parseConfigFile(approvals({ guarded_secrets: ['prod/ä*'] }), 't')),
+      /approvals\.guarded_secrets\[0\]: a secret name glob/,
+    );
+    const many = Array.from({ length: 40 }, (_, i) => `team-${i}/production-database-credentials`);
+    assert.match(
+      configError(() => parseConfigFile(approvals({ guarded_secrets: many }), 't')),
+      /approvals\.guarded_secrets: the guards make a session policy of \d+ characters, and AWS allows 2048/,
+    );
+  });
+});
