@@ -12,7 +12,12 @@ import datetime
 import os
 from typing import Any
 
+import importlib.abc
+import importlib.machinery
 import json
+import sys
+from collections.abc import Callable
+from types import ModuleType
 from urllib.parse import urlparse
 
 import moto.core.utils as core_utils
@@ -25,7 +30,6 @@ from moto.iam.exceptions import IAMException
 from moto.iam.models import IAMBackend, User
 from moto.iam.responses import IamResponse
 from moto.secretsmanager.responses import SecretsManagerResponse
-from moto.ssm.models import SimpleSystemManagerBackend
 
 _DATE = "%Y-%m-%dT%H:%M:%S+00:00"
 # "You can generate a credential report as often as once every four hours" (IAM User Guide,
@@ -263,18 +267,55 @@ def _batch_get_secret_value(self: SecretsManagerResponse) -> str:
 # default key associated with your AWS account" (alias/aws/ssm). So a bot that forgot to name the
 # key would silently move a parameter to the default key; here it does, as on AWS.
 
-_original_put_parameter = SimpleSystemManagerBackend.put_parameter
+def _patch_ssm(models: ModuleType) -> None:
+    backend = models.SimpleSystemManagerBackend
+    original = backend.put_parameter
+
+    def put_parameter(self: Any, name: str, description: Any, value: Any, parameter_type: Any,
+                      allowed_pattern: Any, keyid: Any, overwrite: bool, *args: Any, **kwargs: Any) -> Any:
+        if keyid is None and overwrite and name in self._parameters and self._parameters[name]:
+            previous = self._parameters[name][-1]
+            if (parameter_type or previous.parameter_type) == "SecureString":
+                keyid = "alias/aws/ssm"
+        return original(
+            self, name, description, value, parameter_type, allowed_pattern, keyid, overwrite, *args, **kwargs
+        )
+
+    backend.put_parameter = put_parameter
 
 
-def _put_parameter(self: SimpleSystemManagerBackend, name: str, description: Any, value: Any, parameter_type: Any,
-                   allowed_pattern: Any, keyid: Any, overwrite: bool, *args: Any, **kwargs: Any) -> Any:
-    if keyid is None and overwrite and name in self._parameters and self._parameters[name]:
-        previous = self._parameters[name][-1]
-        if (parameter_type or previous.parameter_type) == "SecureString":
-            keyid = "alias/aws/ssm"
-    return _original_put_parameter(
-        self, name, description, value, parameter_type, allowed_pattern, keyid, overwrite, *args, **kwargs
-    )
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Patches a module when it is first imported: moto loads a service's models on its first
+    request, and importing moto.ssm.models up front (it pulls in EC2) doubles moto's start-up."""
+
+    def __init__(self, name: str, patch: Callable[[ModuleType], None]) -> None:
+        self.name, self.patch = name, patch
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, patch = spec.loader, self.patch
+
+        class Loader(importlib.abc.Loader):
+            def create_module(self, spec: Any) -> Any:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: ModuleType) -> None:
+                loader.exec_module(module)
+                patch(module)
+
+        spec.loader = Loader()
+        return spec
+
+
+def _patch_when_imported(name: str, patch: Callable[[ModuleType], None]) -> None:
+    if name in sys.modules:
+        patch(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, patch))
 
 
 def install() -> None:
@@ -282,4 +323,4 @@ def install() -> None:
     IamResponse.generate_credential_report = _generate_credential_report  # type: ignore[method-assign]
     IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]
     SecretsManagerResponse.batch_get_secret_value = _batch_get_secret_value  # type: ignore[method-assign]
-    SimpleSystemManagerBackend.put_parameter = _put_parameter  # type: ignore[method-assign]
+    _patch_when_imported("moto.ssm.models", _patch_ssm)

@@ -12,6 +12,7 @@ import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { looksLikeOtpauthUri } from '../otp/otpauth.js';
+import { getParameterValue, isParameterName, listParameters } from './parameter-reader.js';
 
 /** One shown piece of a secret. `hiddenSeed` pieces are never shown, only named. */
 export type SecretField =
@@ -47,6 +48,12 @@ const ARN_NAME = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-
 
 /** Throws bad_command unless `name` could be a secret name or ARN. */
 export function assertSecretName(name: string): void {
+  if (isParameterName(name)) {
+    throw new UserError(
+      'bad_command',
+      `\`${name.slice(0, 80)}\` is a Parameter Store name: locksmith shows those with \`/secret get\` and \`/secret list\`, and does not change them. Use the AWS console or CLI.`,
+    );
+  }
   if (!SECRET_NAME.test(name) && !ARN_NAME.test(name)) {
     throw new UserError(
       'bad_command',
@@ -91,6 +98,15 @@ export async function readSecret(
   name: string,
   options: ReadOptions,
 ): Promise<SecretRead> {
+  if (isParameterName(name)) {
+    const p = await getParameterValue(session, name);
+    return {
+      name: p.name,
+      ...(p.version ? { versionId: p.version } : {}),
+      ...(p.changedAt ? { changedAt: p.changedAt } : {}),
+      ...interpretSecretString(p.text, options),
+    };
+  }
   const res = await getSecretString(session, name);
   return {
     name: res.Name ?? name,
@@ -113,6 +129,10 @@ export interface SecretText {
  * /totp, which needs the seed that {@link readSecret} hides. Same checks and errors as readSecret.
  */
 export async function readSecretText(session: PersonSession, name: string): Promise<SecretText> {
+  if (isParameterName(name)) {
+    const p = await getParameterValue(session, name);
+    return { name: p.name, ...(p.version ? { versionId: p.version } : {}), text: p.text };
+  }
   const res = await getSecretString(session, name);
   return { name: res.Name ?? name, versionId: res.VersionId, text: res.SecretString };
 }
@@ -146,6 +166,10 @@ export async function listSecrets(
   prefix: string | undefined,
   scanCap = 1000,
 ): Promise<SecretList> {
+  if (prefix !== undefined && isParameterName(prefix)) {
+    const { items, capped } = await listParameters(session, prefix, scanCap);
+    return { items, total: items.length, capped };
+  }
   if (prefix !== undefined) assertSecretName(prefix);
   const items: SecretSummary[] = [];
   let nextToken: string | undefined;

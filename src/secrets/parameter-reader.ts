@@ -1,0 +1,144 @@
+/**
+ * Parameter Store values for `/secret get`, `/secret list` and `/totp`: a name with the prefix
+ * `ssm:` (`ssm:/team/db/password`) is a Systems Manager parameter, read under the person's own
+ * role like a secret (GetParameter with decryption; KMS decides too), and shown by the same
+ * rules: a reveal only the asker sees, seeds never shown, audited under the `ssm:` name, guarded
+ * by the same globs. Listing uses DescribeParameters, which reads no value.
+ */
+import {
+  DescribeParametersCommand,
+  type DescribeParametersCommandOutput,
+  GetParameterCommand,
+  type GetParameterCommandOutput,
+} from '@aws-sdk/client-ssm';
+import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import { UserError } from '../errors.js';
+import type { PersonSession } from '../identity/sessions.js';
+
+export const PARAMETER_PREFIX = 'ssm:';
+
+/** Parameter Store's rule for names (letters, digits, `. - _ /`, up to 2048), after `ssm:`. */
+const PARAMETER_NAME = /^[A-Za-z0-9_./-]{1,2048}$/;
+
+export function isParameterName(name: string): boolean {
+  return name.startsWith(PARAMETER_PREFIX);
+}
+
+/** The parameter's own name, after checking it could exist; throws bad_command otherwise. */
+export function parameterNameOf(name: string): string {
+  const own = name.slice(PARAMETER_PREFIX.length);
+  if (!PARAMETER_NAME.test(own)) {
+    throw new UserError(
+      'bad_command',
+      'That is not a valid Parameter Store name: after `ssm:` names use letters, digits and . _ - / (for example `ssm:/team/db/password`).',
+    );
+  }
+  return own;
+}
+
+/** A parameter's current value, decrypted, under the person's session. */
+export async function getParameterValue(
+  session: PersonSession,
+  name: string,
+): Promise<{ name: string; version?: string; changedAt?: Date; text: string }> {
+  const own = parameterNameOf(name);
+  let res: GetParameterCommandOutput;
+  try {
+    res = await session.clients.ssm.send(new GetParameterCommand({ Name: own, WithDecryption: true }));
+  } catch (err) {
+    throw parameterError(err, session, name, 'read');
+  }
+  const p = res.Parameter;
+  if (!p || p.Value === undefined) throw parameterError(undefined, session, name, 'read');
+  return {
+    // The name as Parameter Store returns it is the one shown, guarded and audited.
+    name: `${PARAMETER_PREFIX}${p.Name ?? own}`,
+    ...(p.Version !== undefined ? { version: String(p.Version) } : {}),
+    ...(p.LastModifiedDate ? { changedAt: p.LastModifiedDate } : {}),
+    text: p.Value,
+  };
+}
+
+export interface ParameterSummary {
+  name: string;
+  description?: string;
+  changedAt?: Date;
+}
+
+/** Parameters whose name starts with `prefix` (after `ssm:`), names only; at most `cap`. */
+export async function listParameters(
+  session: PersonSession,
+  prefix: string,
+  cap: number,
+): Promise<{ items: ParameterSummary[]; capped: boolean }> {
+  const own = prefix.slice(PARAMETER_PREFIX.length);
+  if (own) parameterNameOf(prefix);
+  const items: ParameterSummary[] = [];
+  let nextToken: string | undefined;
+  let capped = false;
+  do {
+    let page: DescribeParametersCommandOutput;
+    try {
+      page = await session.clients.ssm.send(
+        new DescribeParametersCommand({
+          MaxResults: 50,
+          NextToken: nextToken,
+          ...(own ? { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [own] }] } : {}),
+        }),
+      );
+    } catch (err) {
+      throw parameterError(err, session, prefix || PARAMETER_PREFIX, 'list');
+    }
+    for (const p of page.Parameters ?? []) {
+      if (!p.Name) continue;
+      items.push({
+        name: `${PARAMETER_PREFIX}${p.Name}`,
+        ...(p.Description ? { description: p.Description } : {}),
+        ...(p.LastModifiedDate ? { changedAt: p.LastModifiedDate } : {}),
+      });
+    }
+    nextToken = page.NextToken;
+    if (items.length >= cap && nextToken) capped = true;
+  } while (nextToken && !capped);
+  items.sort((a, b) => a.name.localeCompare(b.name));
+  return { items, capped };
+}
+
+function parameterError(err: unknown, session: PersonSession, name: string, verb: 'read' | 'list'): Error {
+  const role = `\`${session.role.name}\``;
+  const notFound =
+    err === undefined ||
+    (err as { name?: string }).name === 'ParameterNotFound' ||
+    classifyAwsError(err) === 'not_found';
+  if (notFound) {
+    return new UserError(
+      'secret_not_found',
+      `No Parameter Store parameter named \`${name}\` was found (looked up as role ${role}).`,
+      { cause: err },
+    );
+  }
+  switch (classifyAwsError(err)) {
+    case 'access_denied':
+      return new UserError(
+        'access_denied',
+        verb === 'read'
+          ? `Your role ${role} is not allowed to read \`${name}\`: IAM (or the parameter's KMS key) denied it. If you should have access, ask for the role's policy to be extended, or use \`--role\` with another of your roles.`
+          : `Your role ${role} is not allowed to list Parameter Store parameters: IAM denied it.`,
+        { cause: err },
+      );
+    case 'throttled':
+      return new UserError(
+        'throttled',
+        'AWS Systems Manager is throttling requests right now. Try again in a minute.',
+        {
+          cause: err,
+        },
+      );
+    case 'unavailable':
+      return new UserError('aws_unavailable', awsUnavailableMessage('AWS Systems Manager', err), {
+        cause: err,
+      });
+    default:
+      return err instanceof Error ? err : new Error('unexpected AWS error');
+  }
+}
