@@ -63,7 +63,11 @@ export function buildKeyCallersBlocks(
       lines.push(`• and ${plural(usage.callers.length - shown.length, 'more caller')}`);
     }
     if (usage.calls > 0 && usage.error) lines.push(`:x: ${escapeMrkdwn(usage.error)}`);
-    if (!usage.complete && usage.calls > 0) {
+    if (usage.asOf < usage.until) {
+      lines.push(
+        `:hourglass: As of ${slackDate(new Date(usage.asOf))}: CloudTrail had no room for a fresh look (2 look-ups a second); the next check tries again.`,
+      );
+    } else if (!usage.complete && usage.calls > 0) {
       lines.push(
         `:hourglass: Complete back to ${slackDate(new Date(usage.coveredFrom))} only: CloudTrail answers 2 look-ups a second; the next check continues.`,
       );

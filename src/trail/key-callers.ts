@@ -41,6 +41,8 @@ export interface KeyUsage {
   until: number;
   coveredFrom: number;
   complete: boolean;
+  /** Up to when calls were looked for (earlier than `until` when CloudTrail had no room). */
+  asOf: number;
   stopped?: TrailAnswer['stopped'];
   /** The Regions looked in. */
   regions: string[];
@@ -125,6 +127,7 @@ export async function keyUsage(
     const events: TrailEvent[] = [];
     let coveredFrom = window.since;
     let complete = true;
+    let asOf = window.until;
     let stopped: TrailAnswer['stopped'];
     const errors: string[] = [];
     for (const a of answers) {
@@ -137,7 +140,8 @@ export async function keyUsage(
       if (!stream) continue;
       events.push(...stream.events);
       coveredFrom = Math.max(coveredFrom, stream.coveredFrom);
-      if (!stream.complete) {
+      asOf = Math.min(asOf, stream.asOf);
+      if (!stream.complete || stream.asOf < a.answer.until) {
         complete = false;
         stopped ??= a.answer.stopped;
       }
@@ -151,6 +155,7 @@ export async function keyUsage(
       until: window.until,
       coveredFrom,
       complete,
+      asOf,
       ...(stopped ? { stopped } : {}),
       regions: targets.map((t) => t.region),
       ...(errors.length ? { error: [...new Set(errors)].join(' ') } : {}),

@@ -78,6 +78,11 @@ function coverageLines(trail: SecretTrail, budgetSeconds: number): string[] {
     trail.stopped === 'throttled'
       ? 'CloudTrail kept throttling the look-ups (other tools use the same allowance)'
       : `CloudTrail answers 2 look-ups a second, and the rest did not fit in ${budgetSeconds} s`;
+  if (trail.asOf < trail.until) {
+    return [
+      `:hourglass: Showing what locksmith read from CloudTrail up to ${slackDate(new Date(trail.asOf))}: ${cause}. Ask again for newer events.`,
+    ];
+  }
   const parts: string[] = [];
   if (trail.readsFrom > trail.since) parts.push(`reads back to ${slackDate(new Date(trail.readsFrom))}`);
   if (trail.changesFrom > trail.since)

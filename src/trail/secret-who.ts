@@ -57,6 +57,8 @@ export interface SecretTrail {
   readsFrom: number;
   changesFrom: number;
   complete: boolean;
+  /** Up to when events were looked for: `until`, or earlier when CloudTrail had no room. */
+  asOf: number;
   stopped?: TrailAnswer['stopped'];
   /** LookupEvents calls this answer took (0: from the cache). */
   calls: number;
@@ -197,7 +199,8 @@ export async function whoTouchedSecret(
     accesses,
     readsFrom: coverage(READ_EVENTS),
     changesFrom: coverage(CHANGE_EVENTS),
-    complete: answer.streams.every((s) => s.complete),
+    complete: answer.streams.every((s) => s.complete) && answer.asOf >= answer.until,
+    asOf: answer.asOf,
     ...(answer.stopped ? { stopped: answer.stopped } : {}),
     calls: answer.calls,
   };

@@ -67,9 +67,14 @@ export interface StreamResult {
   query: TrailQuery;
   /** Newest first, none outside the window. */
   events: TrailEvent[];
-  /** Every event between this time (epoch ms) and the window's end is in `events`. */
+  /** Every event between this time (epoch ms) and `asOf` is in `events`. */
   coveredFrom: number;
   complete: boolean;
+  /**
+   * Up to when the events were read: the window's end, or earlier when CloudTrail had no room
+   * for a fresh look (the answer is then what was read before, as of then).
+   */
+  asOf: number;
 }
 
 export interface TrailAnswer {
@@ -79,8 +84,10 @@ export interface TrailAnswer {
   region: string;
   /** LookupEvents calls this answer took (0: all from the cache). */
   calls: number;
-  /** Why a stream is incomplete: the time budget ran out, or AWS kept throttling. */
+  /** Why a stream is incomplete or not fresh: the time budget ran out, or AWS kept throttling. */
   stopped?: 'budget' | 'throttled';
+  /** The oldest `asOf` of the streams: newer events than this were not looked for. */
+  asOf: number;
 }
 
 export interface TrailService {
@@ -199,7 +206,9 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
     do {
       const out = await page(run, query, { startTime, endTime: until, ...(token ? { token } : {}) });
       if (!out) {
-        // The newer events did not all fit: what is known now starts at the head.
+        // Not even one newer page fitted: keep what was known, as of when it was read.
+        if (found.length === 0 && !token) return state;
+        // Some newer events fitted but not all: what is known now starts at the head.
         const fresh = newState(state.since, until, clock.now());
         fresh.busy = state.busy; // askers queued on the old state keep their turn
         add(fresh, found);
@@ -268,9 +277,12 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
       let current = states.get(key) ?? mine;
       current.since = Math.min(current.since, window.since);
       const fresh = clock.now() - current.fetchedAt < options.cacheSeconds * 1000;
+      let asOf = window.until;
       if (!fresh && window.until > current.until) {
         current = await head(run, query, current, window.until);
         remember(key, current);
+        // No room for a fresh look: the answer is what was read before, as of then.
+        if (current.until < window.until) asOf = current.until;
       }
       await tail(run, query, current);
       return {
@@ -278,6 +290,7 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
         events: current.events.filter((e) => e.time.getTime() >= window.since),
         coveredFrom: Math.max(current.coveredFrom, window.since),
         complete: current.coveredFrom <= window.since,
+        asOf,
       };
     } finally {
       release();
@@ -296,14 +309,16 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
         calls: 0,
       };
       const streams = await Promise.all(queries.map((q) => stream(run, q, bounded)));
-      const incomplete = streams.some((s) => !s.complete);
+      const asOf = Math.min(...streams.map((s) => s.asOf), bounded.until);
+      const partial = streams.some((s) => !s.complete) || asOf < bounded.until;
       return {
         streams,
         since: bounded.since,
         until: bounded.until,
         region: target.region,
         calls: run.calls,
-        ...(incomplete ? { stopped: run.stopped ?? 'budget' } : {}),
+        asOf,
+        ...(partial ? { stopped: run.stopped ?? 'budget' } : {}),
       };
     },
   };

@@ -20,6 +20,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type PolicyDocument, roleArn } from '../../src/devkit/aws-seed.js';
 import type { StandinMessage } from '../../src/devkit/standin-types.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
+import { KEY_TAG } from '../../src/rotation/locate.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';
 
 const SECONDLINE = 'C0SECONDLINE';
@@ -114,6 +115,8 @@ before(async () => {
           aws_access_key_id: made.AccessKeyId,
           aws_secret_access_key: made.SecretAccessKey,
         }),
+        // Found by the rotation's tag look-up (no secret value read).
+        Tags: [{ Key: KEY_TAG, Value: made.AccessKeyId! }],
       }),
     );
   }
@@ -230,6 +233,15 @@ describe('/rotate-key key callers', () => {
     // Quiet for a day: 2ndline is told, with CloudTrail's last call on the old key.
     now += 25 * HOUR;
     await h.app.scheduler.tick();
+    // Only tagged places were searched: the requester acknowledges it before 2ndline is told.
+    const quiet = await statusWhen('svc-web', /rotation_ack_search/);
+    assert.match(text(quiet.blocks), /Who uses the keys/, 'the evidence is there when deciding');
+    await h.sender.blockActions({
+      userId: ALICE,
+      actionId: 'rotation_ack_search',
+      channelId: quiet.channel,
+      messageTs: quiet.ts,
+    });
     const post = await h.slack.waitFor(
       () => h.slack.channelMessages(SECONDLINE).find((m) => text(m.blocks).includes(old.accessKeyId)),
       15_000,

@@ -33,6 +33,7 @@ function usage(over: Partial<KeyUsage> = {}): KeyUsage {
     until: 1,
     coveredFrom: 0,
     complete: true,
+    asOf: 1,
     regions: ['eu-west-1'],
     ...over,
   };

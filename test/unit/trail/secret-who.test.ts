@@ -65,6 +65,7 @@ describe('the /secret who reply', () => {
     readsFrom: Date.parse('2026-02-01T00:00:00Z'),
     changesFrom: Date.parse('2026-02-01T00:00:00Z'),
     complete: true,
+    asOf: Date.parse('2026-03-02T00:00:00Z'),
     calls: 7,
     ...over,
   });
@@ -92,6 +93,19 @@ describe('the /secret who reply', () => {
       /\*changed\* \(PutSecretValue\) by \*alice@example.com\* \(role `locksmith-2ndline`\), via locksmith from 52\.1\.2\.3/,
     );
     assert.match(text, /Listed 2 of 3 accesses/);
+  });
+
+  it('says when CloudTrail had no room for a fresh look, and shows what was read before', () => {
+    const text = JSON.stringify(
+      buildSecretWhoMessage(
+        trail({ complete: false, stopped: 'budget', asOf: Date.parse('2026-03-01T11:00:00Z') }),
+        options,
+      ),
+    );
+    assert.match(
+      text,
+      /Showing what locksmith read from CloudTrail up to <!date\^\d+\^[^|]+\|2026-03-01 11:00 UTC>: .*Ask again for newer events/,
+    );
   });
 
   it('says how far back a partial answer got, and that asking again continues', () => {

@@ -82,9 +82,11 @@ class FakeCloudTrail {
 let fake: FakeCloudTrail;
 let wall: number;
 let virtual: number;
+/** When set, the limiter's next slot is 10 s away (another look-up holds the allowance). */
+let fakeLimiterBusy = false;
 
 function service(options: { budgetMs?: number; cacheSeconds?: number } = {}) {
-  const limiter = createTrailRateLimiter({
+  const real = createTrailRateLimiter({
     requestsPerSecond: 2,
     marginMs: 50,
     now: () => virtual,
@@ -92,6 +94,11 @@ function service(options: { budgetMs?: number; cacheSeconds?: number } = {}) {
       virtual += ms;
     },
   });
+  const limiter = {
+    ...real,
+    acquire: (bucket: string, deadline: number) =>
+      fakeLimiterBusy ? Promise.resolve(virtual + 10_000 <= deadline) : real.acquire(bucket, deadline),
+  };
   return createTrailService({
     clock: { now: () => wall },
     limiter,
@@ -115,6 +122,7 @@ const READS = { key: 'EventName' as const, value: 'GetSecretValue' };
 const DAY = { since: NOW - 24 * 60 * MINUTE, until: NOW };
 
 beforeEach(() => {
+  fakeLimiterBusy = false;
   fake = new FakeCloudTrail();
   wall = NOW;
   virtual = 0;
@@ -172,6 +180,21 @@ describe('CloudTrail look-ups', () => {
     assert.equal(fake.inputs.at(-1)?.StartTime?.getTime(), NOW + 5 * MINUTE - 15 * MINUTE);
     assert.equal(later.streams[0]?.events[0]?.id, 'new-1');
     assert.equal(later.streams[0]?.events.length, 11);
+  });
+
+  it('keeps what it read when CloudTrail has no room for a fresh look, and says as of when', async () => {
+    fake.add('GetSecretValue', 10);
+    const trail = service({ cacheSeconds: 0, budgetMs: 2000 });
+    const first = await trail.lookup(target(), [READS], DAY);
+    assert.equal(first.streams[0]?.events.length, 10);
+    // Someone else holds the allowance for the next 10 s: no slot fits this answer's budget.
+    fakeLimiterBusy = true;
+    wall = NOW + MINUTE;
+    const busy = await trail.lookup(target(), [READS], { since: DAY.since, until: wall });
+    assert.equal(busy.calls, 0);
+    assert.equal(busy.streams[0]?.events.length, 10, 'the events read before are kept');
+    assert.equal(busy.asOf, NOW + 5 * MINUTE, 'as of the end of the last look');
+    assert.equal(busy.stopped, 'budget');
   });
 
   it('keeps cached answers per role: another role asks CloudTrail itself', async () => {
