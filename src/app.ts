@@ -46,6 +46,8 @@ export interface CreateAppOptions {
   receiver?: Receiver;
   /** False on AWS Lambda (scheduling/lease.ts says why); default true. */
   takeOverLeasesFromGoneLocalProcesses?: boolean;
+  /** HTTP mode: the address to listen on (the sandbox: 127.0.0.1); default every interface. */
+  listenHost?: string;
 }
 
 export function createApp(deps: Deps, options: CreateAppOptions = {}): LocksmithApp {
@@ -114,7 +116,13 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
     async start() {
       await app.init();
       const started: unknown =
-        config.transport.kind === 'http' ? await app.start(config.transport.port) : await app.start();
+        config.transport.kind === 'http'
+          ? await app.start(
+              options.listenHost === undefined
+                ? config.transport.port
+                : { port: config.transport.port, host: options.listenHost },
+            )
+          : await app.start();
       scheduler.start();
       ready = true;
       let port = config.transport.kind === 'http' ? config.transport.port : config.transport.healthPort;

@@ -4,6 +4,7 @@
  * page that plays Slack's client. The bot is built exactly as main.ts builds it; only what the
  * real world provides (Slack, AWS, time) is stood in for.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,13 +53,14 @@ export interface Sandbox {
   clock: SandboxClock;
   /** Where the bot's log lines are written. */
   logFile: string;
+  /** The bot's request URL (loopback only), for tests. */
+  botUrl: string;
   /** What the bot sent to "Slack", for tests that check the page renders all of it. */
   standin: SlackStandin;
   stop(): Promise<void>;
 }
 
 const BOT_TOKEN = 'xoxb-sandbox-0000000000-not-a-real-token';
-const SIGNING_SECRET = 'sandbox-signing-secret-not-a-real-one';
 
 async function checkPortFree(port: number): Promise<void> {
   if (port === 0) return;
@@ -142,11 +144,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
     const botPort = await freePort();
+    // A fresh secret per run: a fixed one, published with the code, would let anyone who can
+    // reach the bot's port sign requests as any sandbox person.
+    const signingSecret = randomBytes(32).toString('hex');
     const config = loadConfig({
       ...process.env,
       LOCKSMITH_CONFIG: options.configFile ?? 'examples/sandbox.locksmith.yml',
       SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_SIGNING_SECRET: signingSecret,
       SLACK_APP_TOKEN: '',
       SLACK_API_URL: standin.apiUrl,
       PORT: String(botPort),
@@ -158,13 +163,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const store: Store = openSqliteStore({ dataDir });
     stops.push(() => store.close());
     const deps = buildDeps(config, { clock, store, logger: createLogger(config.logLevel, logDestination) });
-    const app: LocksmithApp = createApp(deps);
+    // Loopback only, as the page, the stand-in and moto: nothing of the sandbox faces the network.
+    const app: LocksmithApp = createApp(deps, { listenHost: '127.0.0.1' });
     await app.start();
     stops.push(() => app.stop());
 
     const sender = new SlackRequestSender({
       url: `http://127.0.0.1:${botPort}/slack/events`,
-      signingSecret: SIGNING_SECRET,
+      signingSecret,
       standin,
     });
     const awsConsole = new AwsConsole({
@@ -193,7 +199,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clock,
     });
     stops.push(() => web.stop());
-    return { url: web.url, file, clock, logFile, standin, stop };
+    return {
+      url: web.url,
+      botUrl: `http://127.0.0.1:${botPort}/slack/events`,
+      file,
+      clock,
+      logFile,
+      standin,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

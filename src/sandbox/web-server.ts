@@ -80,6 +80,35 @@ function record(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
 
+/**
+ * Why a request to the page server is refused, or undefined. The server drives the bot as any
+ * sandbox person, so only this machine's own browser tab may use it:
+ * - it listens on 127.0.0.1 only (not here: in listen());
+ * - `Host` must name it by a loopback name and its port: a web page that rebinds its own DNS
+ *   name to 127.0.0.1 reaches the port, but sends its own name as Host;
+ * - `Origin`, which browsers send with every POST and every cross-origin request, must be the
+ *   page's own: another site cannot drive it from a visitor's browser;
+ * - a POST must be `application/json`, which no HTML form can send, and which a cross-origin
+ *   script may send only after a CORS preflight this server never grants.
+ */
+function refusal(req: IncomingMessage, port: number): { status: number; message: string } | undefined {
+  const own = [`localhost:${port}`, `127.0.0.1:${port}`];
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!own.includes(host)) {
+    return { status: 421, message: `the sandbox answers only as http://localhost:${port}` };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !own.some((h) => origin.toLowerCase() === `http://${h}`)) {
+    return { status: 403, message: 'the sandbox takes requests from its own page only' };
+  }
+  if (req.method === 'POST') {
+    const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    if (type !== 'application/json')
+      return { status: 415, message: 'the sandbox API takes application/json only' };
+  }
+  return undefined;
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<SandboxWebServer> {
   const { standin, sender, file } = options;
   const commands = manifestCommands();
@@ -298,6 +327,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Sandbox
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = refusal(req, port);
+    if (refused) return sendJson(res, refused.status, { error: refused.message });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const asset = STATIC_FILES[url.pathname];
     if (req.method === 'GET' && asset) return serveFile(res, asset.file, asset.type);
@@ -346,6 +377,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Sandbox
     res.end(readFileSync(path));
   }
 
+  let port = 0;
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       console.error('sandbox page: request failed', err);
@@ -361,7 +393,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Sandbox
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://localhost:${port}`,
     async stop() {
