@@ -16,6 +16,7 @@ import importlib.abc
 import importlib.machinery
 import json
 import sys
+import threading
 from collections.abc import Callable
 from types import ModuleType
 from urllib.parse import urlparse
@@ -314,8 +315,11 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 def _patch_when_imported(name: str, patch: Callable[[ModuleType], None]) -> None:
     if name in sys.modules:
         patch(sys.modules[name])
-    else:
-        sys.meta_path.insert(0, _AfterImport(name, patch))
+        return
+    sys.meta_path.insert(0, _AfterImport(name, patch))
+    # Imported in the background once the server is up, so the first request for the service
+    # does not wait for it (a client with a 3 s timeout would give up on a busy machine).
+    threading.Thread(target=importlib.import_module, args=(name,), daemon=True).start()
 
 
 def install() -> None:

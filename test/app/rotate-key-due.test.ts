@@ -157,6 +157,59 @@ describe('/rotate-key due', () => {
     await h.slack.waitFor(() => statusOf('svc-aged'), 10_000);
   });
 
+  it('Where it lives… keeps places outside AWS and a note for the user; the report and Open show them', async () => {
+    const reply = await replyTo(await command('due --role rotator'));
+    const opened = await click(
+      reply.blocks,
+      (b) => b.includes('`svc-pair`') && b.includes('rotation_due_open'),
+    );
+    assert.match(text(opened.blocks), /No record yet of where this key lives/);
+    const edit = (opened.blocks as Array<{ accessory?: { action_id: string; value: string } }>).find((b) =>
+      b.accessory?.action_id.startsWith('rotation_edit_home'),
+    )!.accessory!;
+    await h.sender.blockActions({
+      userId: ALICE,
+      actionId: edit.action_id,
+      value: edit.value,
+      channelId: h.slack.dmChannelFor(ALICE),
+      message: { ts: '1700000000.000200', blocks: opened.blocks },
+    });
+    const modal = await h.slack.waitFor(() => h.slack.openModalOf(ALICE, 'rotation_home'), 10_000);
+    const saved = await h.sender.viewSubmission({
+      userId: ALICE,
+      view: {
+        id: modal.id,
+        callback_id: 'rotation_home',
+        private_metadata: (modal.view as { private_metadata: string }).private_metadata,
+        state: {
+          values: {
+            rotation_home_places: {
+              value: { type: 'plain_text_input', value: 'Fastly https://manage.fastly.example\nLogit' },
+            },
+            rotation_home_note: { value: { type: 'plain_text_input', value: 'rotated with the CDN team' } },
+          },
+        },
+      },
+    });
+    assert.match(
+      text(saved.json),
+      /Saved where the key of `svc-pair` lives: 2 places outside AWS and a note/,
+    );
+    const event = h.auditEvents().find((e) => e.note === 'key home edited');
+    assert.equal(event?.target, 'svc-pair');
+
+    const again = await replyTo(await command('due --role rotator'));
+    assert.match(text(again.blocks), /`svc-pair` · .* · lives in Fastly, Logit/);
+    const reopened = await click(
+      again.blocks,
+      (b) => b.includes('`svc-pair`') && b.includes('rotation_due_open'),
+    );
+    assert.match(
+      text(reopened.blocks),
+      /Where the key lives.*Fastly.*manage.fastly.example.*Logit.*rotated with the CDN team/,
+    );
+  });
+
   it('posts the scheduled report once per due time, under the background role', async () => {
     // The schedule began when the app started (real time); the bot's clock has moved on since,
     // so a due time may already have been posted: count from here.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { MotoServer } from '../../src/devkit/moto.js';
 import type { NoticeEffect, RotationRunner, RunResult } from '../../src/rotation/index.js';
+import { getKeyHome, updateKeyHome } from '../../src/rotation/key-homes.js';
 import { startTestMoto } from '../support/moto.js';
 import { APPROVER, DAY, Harness, HOUR, PARAMETER, REQUESTER, type Seeded, USER } from './support.js';
 
@@ -213,6 +214,71 @@ describe('rotation runner against moto', () => {
     assert.equal(JSON.stringify(await runner.get(ID)).includes(app.aws_secret_access_key!), false);
     const ticked = await runner.handle(ID, { type: 'tick-place', by, name: 'Datadog' });
     assert.equal(ticked.rotation?.places.checklist[0]?.ticked?.by, by);
+  });
+
+  it('remembers where the key lives when the rotation is done, and offers it to the next rotation, tagged or not', async () => {
+    await h.seed();
+    const runner = h.runner({ config: { thirdPartyPlaces: [{ name: 'Datadog', link: 'https://dd' }] } });
+    await h.start(runner, ID);
+    const record = await runner.get(ID);
+    await runner.handle(
+      ID,
+      {
+        type: 'confirm-places',
+        by,
+        secrets: record!.data.places.secrets.map((s) => s.name),
+        checklist: ['Datadog'],
+      },
+      { clients: h.clients },
+    );
+    await runner.handle(ID, { type: 'tick-place', by, name: 'Datadog' }, { clients: h.clients });
+    const done = await h.drive(runner, ID);
+    assert.equal(done.state, 'done');
+
+    const home = await getKeyHome(h.store, '123456789012', USER.toUpperCase());
+    assert.deepEqual(
+      home?.places.map((p) => [p.name, p.layout?.format, p.writtenAt !== undefined]),
+      [
+        ['app/deploy', 'json', true],
+        ['ci/deploy-creds', 'pair', true],
+        [`ssm:${PARAMETER}`, 'json', true],
+      ],
+    );
+    assert.deepEqual(
+      home?.thirdParty.map((p) => [p.name, p.ticked?.by]),
+      [['Datadog', by]],
+    );
+    assert.equal(home?.lastRotation?.id, ID);
+
+    // The tags are gone (someone cleaned them up) and a person noted another place: the next
+    // rotation still starts from the record, without reading a value.
+    await h.untagAll();
+    await updateKeyHome(
+      h.store,
+      '123456789012',
+      USER,
+      (x) => ({ ...x, thirdParty: [...x.thirdParty, { name: 'Fastly' }], note: 'also in the CI of team X' }),
+      h.clock.now(),
+    );
+    h.recorder.clear();
+    const next = await h.start(runner, 'rot-next');
+    assert.deepEqual(
+      next.rotation?.places.secrets.map((s) => [s.name, s.found, s.idFields.length > 0]),
+      [
+        ['app/deploy', 'remembered', true],
+        ['ci/deploy-creds', 'remembered', true],
+        [`ssm:${PARAMETER}`, 'remembered', true],
+      ],
+    );
+    assert.deepEqual(
+      next.rotation?.places.checklist.map((p) => [p.name, p.source]),
+      [
+        ['Datadog', 'config'],
+        ['Fastly', 'remembered'],
+      ],
+    );
+    assert.equal(next.rotation?.places.note, 'also in the CI of team X');
+    assert.equal(h.recorder.callsOf('GetSecretValue').length + h.recorder.callsOf('GetParameter').length, 0);
   });
 
   describe('two keys', () => {

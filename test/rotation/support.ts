@@ -20,6 +20,7 @@ import {
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
+  UntagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import {
   DescribeParametersCommand,
@@ -27,6 +28,7 @@ import {
   GetParameterHistoryCommand,
   ListTagsForResourceCommand,
   PutParameterCommand,
+  RemoveTagsFromResourceCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -260,6 +262,20 @@ export class Harness {
       }),
     );
     return { oldKey, ...(secondKey ? { secondKey } : {}), originals, parameters, kmsKeyId };
+  }
+
+  /** Removes locksmith's tag from every secret and parameter (an account whose tags were lost). */
+  async untagAll(): Promise<void> {
+    for (const name of ['app/deploy', 'ci/deploy-creds']) {
+      await this.admin.sm.send(new UntagResourceCommand({ SecretId: name, TagKeys: [KEY_TAG] }));
+    }
+    await this.admin.ssm.send(
+      new RemoveTagsFromResourceCommand({
+        ResourceType: 'Parameter',
+        ResourceId: PARAMETER,
+        TagKeys: [KEY_TAG],
+      }),
+    );
   }
 
   /** The value of a secret's locksmith tag. */

@@ -9,6 +9,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import {
+  getKeyHome,
+  listKeyHomes,
+  parseThirdPartyLines,
+  updateKeyHome,
+} from '../../src/rotation/key-homes.js';
 import { ConflictError, type NewRecord, type Store, type StoredRecord } from '../../src/store/index.js';
 
 /** What a backend's test file hands the contract for each test. */
@@ -895,6 +901,68 @@ export function runStoreContract(name: string, open: () => Promise<StoreFixture>
           );
         },
       );
+    });
+
+    describe('the record of where a key lives (key-homes.ts)', () => {
+      test('is created on first write, changed by compare-and-set, found by user name in any case, listed per account', async ({
+        store,
+      }) => {
+        const place = {
+          name: 'app/deploy',
+          layout: { format: 'pair' as const, separator: ':' as const },
+          writtenAt: T0,
+        };
+        await updateKeyHome(store, '111111111111', 'svc-Deploy', (h) => ({ ...h, places: [place] }), T0);
+        await updateKeyHome(
+          store,
+          '111111111111',
+          'SVC-deploy',
+          (h) => ({
+            ...h,
+            thirdParty: parseThirdPartyLines('Fastly https://fastly.example\nDatadog'),
+            note: 'Zoë’s 🔑 note',
+          }),
+          T0 + MINUTE,
+        );
+        await updateKeyHome(
+          store,
+          '222222222222',
+          'svc-deploy',
+          (h) => ({ ...h, note: 'other account' }),
+          T0,
+        );
+        const home = await getKeyHome(store, '111111111111', 'svc-deploy');
+        assert.deepEqual(home?.places, [place]);
+        assert.deepEqual(home?.thirdParty, [
+          { name: 'Fastly', link: 'https://fastly.example' },
+          { name: 'Datadog' },
+        ]);
+        assert.equal(home?.note, 'Zoë’s 🔑 note');
+        const listed = await listKeyHomes(store, '111111111111');
+        assert.deepEqual([...listed.keys()], ['svc-deploy']);
+        assert.equal((await listKeyHomes(store, '222222222222')).get('svc-deploy')?.note, 'other account');
+        const record = await store.get('key-home', '111111111111/svc-deploy');
+        assert.equal(record?.version, 2, 'one record per account and user, updated in place');
+      });
+
+      test('two writers at once: both changes survive (each is retried on the version it lost to)', async ({
+        store,
+      }) => {
+        await updateKeyHome(store, '111111111111', 'svc', (h) => h, T0);
+        await Promise.all([
+          updateKeyHome(store, '111111111111', 'svc', (h) => ({ ...h, note: 'from one' }), T0 + 1),
+          updateKeyHome(
+            store,
+            '111111111111',
+            'svc',
+            (h) => ({ ...h, thirdParty: [...h.thirdParty, { name: 'Fastly' }] }),
+            T0 + 1,
+          ),
+        ]);
+        const home = await getKeyHome(store, '111111111111', 'svc');
+        assert.equal(home?.note, 'from one');
+        assert.deepEqual(home?.thirdParty, [{ name: 'Fastly' }]);
+      });
     });
   });
 }

@@ -26,6 +26,20 @@ export const ACTION_FULL_SCAN = 'rotation_full_scan';
 export const ACTION_ACK_SEARCH = 'rotation_ack_search';
 /** "Where this key lives…": the window to note places outside AWS and a free-text note. */
 export const ACTION_EDIT_HOME = 'rotation_edit_home';
+export const ACTION_EDIT_HOME_PATTERN = /^rotation_edit_home(:\d+)?$/;
+/** The "where the key lives" window. */
+export const VIEW_HOME = 'rotation_home';
+
+/** What the "where this key lives" button and window carry: IAM user, role, the rotation if any. */
+export interface HomeRef {
+  u: string;
+  r: string;
+  rot?: string;
+}
+
+export function encodeHomeRef(ref: HomeRef): string {
+  return JSON.stringify(ref);
+}
 
 /** Every button of the status message, for registering one handler per id. */
 export const STATUS_ACTIONS = [

@@ -3,6 +3,7 @@ import type { Approval, ApprovalKind } from '../../approvals/approval.js';
 import type { Deps, FeatureHandle } from '../../deps.js';
 import {
   ACTION_DUE_OPEN_PATTERN,
+  ACTION_EDIT_HOME_PATTERN,
   ACTION_DUE_START_PATTERN,
   ACTION_PICK_USER,
   actionPattern,
@@ -10,8 +11,10 @@ import {
   STATUS_ACTIONS,
   VIEW_PICK_USER,
   VIEW_PLACES,
+  VIEW_HOME,
   VIEW_PROCEED,
 } from './ids.js';
+import { createKeyHomeHandlers } from './key-home-handlers.js';
 import { createKeysDue } from './keys-due-command.js';
 import { createRotateCommandHandler } from './rotate-command.js';
 import { createRotationController } from './rotation-controller.js';
@@ -58,6 +61,9 @@ export function register(app: App, deps: Deps): FeatureHandle {
   for (const id of STATUS_ACTIONS) app.action(actionPattern(id), handlers.button);
   app.view(VIEW_PLACES, handlers.placesSubmit);
   app.view(VIEW_PROCEED, handlers.proceedSubmit);
+  const homes = createKeyHomeHandlers(deps, controller);
+  app.action(ACTION_EDIT_HOME_PATTERN, homes.button);
+  app.view(VIEW_HOME, homes.submit);
 
   app.action(SMTP_ACTION_PATTERN, controller.smtp.button);
 

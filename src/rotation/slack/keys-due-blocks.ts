@@ -19,8 +19,9 @@ import {
 } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { KeyFact } from '../key-facts.js';
+import type { KeyHome } from '../key-homes.js';
 import type { DueKey, KeysDueReport } from '../keys-due.js';
-import { ACTION_DUE_OPEN, ACTION_DUE_START, encodeDueStart } from './ids.js';
+import { ACTION_DUE_OPEN, ACTION_DUE_START, ACTION_EDIT_HOME, encodeDueStart, encodeHomeRef } from './ids.js';
 
 export interface KeysDueMessageOptions {
   /** The role the report was made under; the buttons start rotations under it. */
@@ -250,6 +251,26 @@ export interface DueUserDetail {
   readAt: number;
 }
 
+/** The record of where a user's key lives, one mrkdwn line per place, escaped. */
+export function homeLines(home: KeyHome): string[] {
+  const lines = home.places.map(
+    (p) =>
+      `• ${code(p.name)}${p.writtenAt ? ` · written by locksmith ${day(p.writtenAt)}` : ' · updated by hand'}`,
+  );
+  for (const p of home.thirdParty) {
+    lines.push(
+      `• ${escapeMrkdwn(p.name)}${p.link ? ` (${escapeMrkdwn(p.link)})` : ''}${p.ticked ? ` · ticked off ${day(p.ticked.at)} by <@${escapeMrkdwn(p.ticked.by)}>` : ''}`,
+    );
+  }
+  if (home.note) lines.push(`:memo: ${escapeMrkdwn(home.note.slice(0, 1000))}`);
+  if (home.lastRotation) {
+    lines.push(
+      `_Last rotated with locksmith ${day(home.lastRotation.at)} by <@${escapeMrkdwn(home.lastRotation.by)}>._`,
+    );
+  }
+  return lines;
+}
+
 /** The reply to "Open" on a line of the report: the user's keys read live, and Start rotation. */
 export function buildDueUserMessage(detail: DueUserDetail): SlackMessage {
   const keyLines = detail.keys.length
@@ -264,16 +285,18 @@ export function buildDueUserMessage(detail: DueUserDetail): SlackMessage {
       `*${code(detail.userName)}*: keys read from IAM at ${new Date(detail.readAt).toISOString().slice(11, 16)} UTC\n${keyLines.join('\n')}`,
     ),
   ];
-  if (detail.home?.length) {
-    blocks.push(
-      section(
-        `*Where the key lives* (from earlier rotations)\n${detail.home.join('\n')}`.slice(
-          0,
-          LIMITS.sectionText,
-        ),
-      ),
-    );
-  }
+  const where = section(
+    (detail.home?.length
+      ? `*Where the key lives* (from earlier rotations)\n${detail.home.join('\n')}`
+      : '_No record yet of where this key lives: a rotation with locksmith makes one, or note it now._'
+    ).slice(0, LIMITS.sectionText),
+  );
+  where.accessory = button(
+    'Where it lives…',
+    `${ACTION_EDIT_HOME}:0`,
+    encodeHomeRef({ u: detail.userName, r: detail.roleName }),
+  );
+  blocks.push(where);
   if (detail.rotation) {
     blocks.push(
       context(

@@ -18,11 +18,12 @@ import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { safeWord } from '../../slack/command-text.js';
 import { errorReply } from '../../slack/reply-errors.js';
 import { inspectKeys } from '../aws-steps.js';
+import { accountOfArn, getKeyHome, homeSummary, listKeyHomes } from '../key-homes.js';
 import { buildKeysDueReport } from '../keys-due.js';
 import { FINAL_STATES, ROTATION_STATES, type RoleRef, type Rotation } from '../rotation.js';
 import { type DueSchedule, describeDueSchedule, lastDueAt, parseDueSchedule } from './due-schedule.js';
 import { decodeDueStart } from './ids.js';
-import { buildDueUserMessage, buildKeysDueMessage } from './keys-due-blocks.js';
+import { buildDueUserMessage, buildKeysDueMessage, homeLines } from './keys-due-blocks.js';
 import type { RotationController } from './rotation-controller.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -100,7 +101,18 @@ export function createKeysDue(deps: Deps, controller: RotationController): KeysD
       role,
       options: { maxKeyAgeDays: section.max_key_age_days },
     });
-    return buildKeysDueMessage(data, { roleName: role.name, ...(note ? { note } : {}) });
+    // Where each key lives, as remembered from earlier rotations (no AWS call).
+    const homes = await listKeyHomes(store, accountOfArn(role.arn));
+    const summaries = new Map<string, string>();
+    for (const [user, home] of homes) {
+      const summary = homeSummary(home);
+      if (summary) summaries.set(user, summary);
+    }
+    return buildKeysDueMessage(data, {
+      roleName: role.name,
+      ...(note ? { note } : {}),
+      ...(summaries.size ? { homes: summaries } : {}),
+    });
   }
 
   async function command(request: { userId: string; teamId: string; roleName?: string }) {
@@ -158,10 +170,12 @@ export function createKeysDue(deps: Deps, controller: RotationController): KeysD
       target: request.userName,
       note: 'keys-due open',
     });
+    const home = await getKeyHome(store, account ?? '', request.userName);
     return buildDueUserMessage({
       userName: request.userName,
       roleName: role.name,
       keys,
+      ...(home ? { home: homeLines(home) } : {}),
       maxKeyAgeDays: section.max_key_age_days,
       readAt: now,
       ...(running

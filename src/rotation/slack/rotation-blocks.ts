@@ -39,6 +39,7 @@ import {
   ACTION_CONFIRM_PLACES,
   ACTION_ACK_SEARCH,
   ACTION_DELETE_EXTRA,
+  ACTION_EDIT_HOME,
   ACTION_FULL_SCAN,
   ACTION_PROCEED_ANYWAY,
   ACTION_REACTIVATE,
@@ -53,6 +54,7 @@ import {
   BLOCK_STEP_ACTIONS,
   BLOCK_TICK_ACTIONS,
   type ButtonValue,
+  encodeHomeRef,
   encodeValue,
   indexedAction,
   INPUT_PLACES,
@@ -434,6 +436,16 @@ function actionBlocks(rotation: Rotation, ctx: StatusContext): Block[] {
     }
   }
   if (allowed.has('rescan')) step.push(stepButton('Search again', ACTION_RESCAN, value()));
+  if (r.state === 'confirm-places') {
+    // Notes places outside AWS for this user, then the checklist is made again from the record.
+    step.push(
+      button(
+        'Where it lives…',
+        ACTION_EDIT_HOME,
+        encodeHomeRef({ u: r.userName, r: r.role.name, rot: r.id }),
+      ),
+    );
+  }
   if (allowed.has('full-scan')) {
     step.push(
       stepButton('Search all secrets…', ACTION_FULL_SCAN, value(), undefined, {
