@@ -227,30 +227,38 @@ export interface ScanOptions {
 /** Secrets Manager's limit for one BatchGetSecretValue: 20 secrets. */
 export const BATCH_SIZE = 20;
 
+/** One value the walk read: a secret (by name, with its tags from the listing) or a parameter. */
+export interface ReadValue {
+  /** The place name: a secret's name, or `ssm:` and a parameter's name. */
+  place: string;
+  kind: 'secret' | 'parameter';
+  /** What TagResource / AddTagsToResource take: a secret's ARN (or name), a parameter's name. */
+  id: string;
+  arn?: string;
+  text: string;
+  /** A secret's tags as ListSecrets gave them; undefined for a parameter (GetParametersByPath has none). */
+  tags?: Array<{ Key?: string; Value?: string }>;
+  parameter?: LocatedSecret['parameter'];
+}
+
 /**
- * The full scan: every secret and String/SecureString parameter the role can read, searched
- * for `keyId`; what holds it is tagged. Within `limits` (see the file's comment).
+ * Reads every secret the role can list (20 a BatchGetSecretValue) and every String and
+ * SecureString parameter under `/` (GetParametersByPath, decrypted, 10 a page), within `limits`,
+ * and hands each value to `visit`. Counts what it listed, read and could not read, and whether it
+ * stopped at a limit. The one place the rules of a full read of an account live: the rotation's
+ * full scan and the account index both walk with it.
  */
-export async function scanPlaces(
+export async function readEveryValue(
   clients: LocateClients,
-  keyId: string,
-  options: ScanOptions,
-): Promise<{ secrets: LocatedSecret[]; search: PlaceSearch }> {
+  options: Omit<ScanOptions, 'tag'>,
+  visit: (value: ReadValue) => void,
+  progress: LocateProgress = { listed: 0, listingDone: false, read: 0, parametersRead: 0, found: 0 },
+): Promise<{ secrets: SearchCount; parameters: SearchCount }> {
   const { limits } = options;
   const pacer = options.pacer ?? createPacer(limits.callsPerSecond);
-  const search: PlaceSearch = {
-    mode: 'full',
-    at: options.now,
-    secrets: emptyCount(),
-    parameters: emptyCount(),
-    tagged: 0,
-    newlyTagged: 0,
-  };
-  const progress: LocateProgress = { listed: 0, listingDone: false, read: 0, parametersRead: 0, found: 0 };
   const report = (): void => options.onProgress?.({ ...progress });
-  const found: LocatedSecret[] = [];
-  /** Found places not yet tagged with this key id: secrets by ARN/name, parameters by name. */
-  const toTag: Array<{ place: string; id: string; kind: 'secret' | 'parameter' }> = [];
+  const secrets = emptyCount();
+  const parameters = emptyCount();
 
   // 1. Secrets: names and tags (no values), then the values 20 at a time.
   const listed: SecretListEntry[] = [];
@@ -265,17 +273,17 @@ export async function scanPlaces(
       nextToken = page.NextToken;
       progress.listed = listed.length;
       if (listed.length > limits.maxSecrets || (listed.length === limits.maxSecrets && nextToken)) {
-        search.secrets.capped = true;
+        secrets.capped = true;
         listed.length = limits.maxSecrets;
       }
       report();
-    } while (nextToken && !search.secrets.capped);
+    } while (nextToken && !secrets.capped);
   } catch (err) {
     if (classifyAwsError(err) !== 'access_denied') throw err;
-    search.secrets.denied = 'secretsmanager:ListSecrets';
+    secrets.denied = 'secretsmanager:ListSecrets';
   }
   progress.listingDone = true;
-  search.secrets.listed = listed.length;
+  secrets.listed = listed.length;
   report();
 
   const byId = new Map(listed.map((s) => [s.ARN ?? s.Name!, s]));
@@ -284,7 +292,7 @@ export async function scanPlaces(
   let next = 0;
   let failed: unknown;
   const worker = async (): Promise<void> => {
-    while (next < batches.length && failed === undefined && search.secrets.denied === undefined) {
+    while (next < batches.length && failed === undefined && secrets.denied === undefined) {
       const batch = batches[next++]!;
       await pacer.wait();
       let res;
@@ -293,43 +301,41 @@ export async function scanPlaces(
           new BatchGetSecretValueCommand({ SecretIdList: batch.map((s) => s.ARN ?? s.Name!) }),
         );
       } catch (err) {
-        if (classifyAwsError(err) === 'access_denied') {
-          search.secrets.denied = 'secretsmanager:BatchGetSecretValue';
-          return;
-        }
-        failed = err;
+        if (classifyAwsError(err) === 'access_denied') secrets.denied = 'secretsmanager:BatchGetSecretValue';
+        else failed = err;
         return;
       }
       for (const v of res.SecretValues ?? []) {
         const entry = byId.get(v.ARN ?? '') ?? listed.find((s) => s.Name === v.Name);
         const name = v.Name ?? entry?.Name ?? '';
         if (v.SecretString === undefined) {
-          unreadable(search.secrets, name);
+          unreadable(secrets, name);
           continue;
         }
-        search.secrets.read++;
-        const result = findKeyInSecret(v.SecretString, keyId);
-        if (!result.found) continue;
-        found.push({ name, ...(v.ARN ? { arn: v.ARN } : {}), found: 'scan', search: result });
-        progress.found++;
-        if (!hasTag(entry?.Tags, keyId)) toTag.push({ place: name, id: v.ARN ?? name, kind: 'secret' });
+        secrets.read++;
+        visit({
+          place: name,
+          kind: 'secret',
+          id: v.ARN ?? name,
+          ...(v.ARN ? { arn: v.ARN } : {}),
+          text: v.SecretString,
+          ...(entry?.Tags ? { tags: entry.Tags } : {}),
+        });
       }
       for (const e of res.Errors ?? []) {
         // Deleted since it was listed: nothing to search. Anything else (AccessDeniedException,
-        // DecryptionFailure, …) is a secret that could hold the key and was not read.
+        // DecryptionFailure, …) is a secret that could hold a key and was not read.
         if (e.ErrorCode === 'ResourceNotFoundException') continue;
-        unreadable(search.secrets, byId.get(e.SecretId ?? '')?.Name ?? e.SecretId ?? '?');
+        unreadable(secrets, byId.get(e.SecretId ?? '')?.Name ?? e.SecretId ?? '?');
       }
-      progress.read = search.secrets.read + search.secrets.unreadableCount;
+      progress.read = secrets.read + secrets.unreadableCount;
       report();
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, batches.length) }, worker));
   if (failed !== undefined) throw failed;
-  if (search.secrets.denied === 'secretsmanager:BatchGetSecretValue') {
-    // Nothing was read: every listed secret is unsearched, and the denial says why.
-    search.secrets.read = 0;
-  }
+  // Denied as a whole: nothing was read, and the denial says why.
+  if (secrets.denied === 'secretsmanager:BatchGetSecretValue') secrets.read = 0;
 
   // 2. Parameters: every hierarchy under "/", values decrypted, 10 a page.
   try {
@@ -347,34 +353,71 @@ export async function scanPlaces(
       );
       for (const p of page.Parameters ?? []) {
         if (!p.Name || p.Type === 'StringList') continue;
-        search.parameters.listed++;
+        parameters.listed++;
+        const place = parameterPlace(p.Name);
         if (p.Value === undefined) {
-          unreadable(search.parameters, parameterPlace(p.Name));
+          unreadable(parameters, place);
           continue;
         }
-        search.parameters.read++;
-        const result = findKeyInSecret(p.Value, keyId);
-        if (!result.found) continue;
-        const name = parameterPlace(p.Name);
-        found.push({ name, found: 'scan', search: result, parameter: parameterOf(p) });
-        toTag.push({ place: name, id: p.Name, kind: 'parameter' });
-        progress.found++;
+        parameters.read++;
+        visit({ place, kind: 'parameter', id: p.Name, text: p.Value, parameter: parameterOf(p) });
       }
       nextToken = page.NextToken;
-      progress.parametersRead = search.parameters.read;
+      progress.parametersRead = parameters.read;
       // A page may take the count past the limit: what was read is still searched, and counted.
-      if (search.parameters.listed >= limits.maxParameters && nextToken) search.parameters.capped = true;
+      if (parameters.listed >= limits.maxParameters && nextToken) parameters.capped = true;
       report();
-    } while (nextToken && !search.parameters.capped);
+    } while (nextToken && !parameters.capped);
   } catch (err) {
-    const kind = classifyAwsError(err);
-    if (kind === 'access_denied') search.parameters.denied = 'ssm:GetParametersByPath';
+    if (classifyAwsError(err) === 'access_denied') parameters.denied = 'ssm:GetParametersByPath';
     else throw err;
   }
+  return { secrets, parameters };
+}
+
+/**
+ * The full scan: every secret and String/SecureString parameter the role can read, searched
+ * for `keyId`; what holds it is tagged. Within `limits` (see the file's comment).
+ */
+export async function scanPlaces(
+  clients: LocateClients,
+  keyId: string,
+  options: ScanOptions,
+): Promise<{ secrets: LocatedSecret[]; search: PlaceSearch }> {
+  const pacer = options.pacer ?? createPacer(options.limits.callsPerSecond);
+  const progress: LocateProgress = { listed: 0, listingDone: false, read: 0, parametersRead: 0, found: 0 };
+  const found: LocatedSecret[] = [];
+  /** Found places not yet tagged with this key id. */
+  const toTag: Array<{ place: string; id: string; kind: 'secret' | 'parameter' }> = [];
+  const counts = await readEveryValue(
+    clients,
+    { ...options, pacer },
+    (v) => {
+      const result = findKeyInSecret(v.text, keyId);
+      if (!result.found) return;
+      found.push({
+        name: v.place,
+        ...(v.arn ? { arn: v.arn } : {}),
+        found: 'scan',
+        search: result,
+        ...(v.parameter ? { parameter: v.parameter } : {}),
+      });
+      progress.found++;
+      if (!hasTag(v.tags, keyId)) toTag.push({ place: v.place, id: v.id, kind: v.kind });
+    },
+    progress,
+  );
+  const search: PlaceSearch = {
+    mode: 'full',
+    at: options.now,
+    secrets: counts.secrets,
+    parameters: counts.parameters,
+    tagged: 0,
+    newlyTagged: 0,
+  };
 
   // A parameter found by GetParametersByPath has no KMS key id there; the write needs it.
-  const parameters = found.filter((f) => f.parameter?.type === 'SecureString');
-  for (const f of parameters) {
+  for (const f of found.filter((x) => x.parameter?.type === 'SecureString')) {
     try {
       await pacer.wait();
       const res = await clients.ssm.send(
@@ -389,7 +432,7 @@ export async function scanPlaces(
     }
   }
 
-  // 3. Tag what was found, so the next rotation finds it without reading anything.
+  // Tag what was found, so the next rotation finds it without reading anything.
   if (options.tag !== false) {
     search.untagged = [];
     for (const t of toTag) {
@@ -402,6 +445,60 @@ export async function scanPlaces(
 
   found.sort((a, b) => a.name.localeCompare(b.name));
   return { secrets: found, search };
+}
+
+/** An AWS long-term access key id (IAM user keys start AKIA; temporary ASIA keys are not kept). */
+const ACCESS_KEY_ID = /\bAKIA[A-Z0-9]{16}\b/g;
+
+export interface IndexResult {
+  secrets: SearchCount;
+  parameters: SearchCount;
+  /** Places that hold an access key id, and how many of them were tagged now. */
+  places: number;
+  tagged: number;
+  alreadyTagged: number;
+  /** Places holding several key ids: tagged with the first; the others are found by a full search. */
+  several: string[];
+  /** Places that could not be tagged, with why. */
+  untagged: string[];
+}
+
+/**
+ * The account index (`/rotate-key index`): every secret and parameter the role can read is
+ * searched for access key ids, and each place that holds one is tagged with it, so later
+ * rotations find their places by tag without reading anything. Reads every value once.
+ */
+export async function indexAccount(
+  clients: LocateClients,
+  options: Omit<ScanOptions, 'tag'>,
+): Promise<IndexResult> {
+  const pacer = options.pacer ?? createPacer(options.limits.callsPerSecond);
+  const holders: Array<{ value: ReadValue; keyIds: string[] }> = [];
+  const counts = await readEveryValue(clients, { ...options, pacer }, (value) => {
+    const keyIds = [...new Set(value.text.match(ACCESS_KEY_ID) ?? [])];
+    if (keyIds.length) holders.push({ value, keyIds });
+  });
+  const result: IndexResult = {
+    ...counts,
+    places: holders.length,
+    tagged: 0,
+    alreadyTagged: 0,
+    several: [],
+    untagged: [],
+  };
+  for (const { value, keyIds } of holders) {
+    const keyId = keyIds[0]!;
+    if (keyIds.length > 1) result.several.push(value.place);
+    if (hasTag(value.tags, keyId)) {
+      result.alreadyTagged++;
+      continue;
+    }
+    await pacer.wait();
+    const why = await tagPlace(clients, value.kind, value.id, keyId);
+    if (why) result.untagged.push(`${value.place} (${why})`);
+    else result.tagged++;
+  }
+  return result;
 }
 
 /**

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { roleArn } from '../../src/devkit/aws-seed.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
@@ -19,6 +20,7 @@ const DAY = 24 * 60 * 60 * 1000;
 let now = Date.now();
 const clock = { now: () => now };
 let h: Harness;
+const keyIds: Record<string, string> = {};
 
 const text = (v: unknown) => JSON.stringify(v ?? null);
 
@@ -52,6 +54,7 @@ before(async () => {
   for (const user of ['svc-aged', 'svc-pair', 'svc-picked']) {
     await iam.send(new CreateUserCommand({ UserName: user }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
+    keyIds[user] = key.AccessKeyId!;
     const sts = new STSClient({
       region: REGION,
       endpoint: h.moto.url,
@@ -62,6 +65,20 @@ before(async () => {
   }
   await iam.send(new CreateAccessKeyCommand({ UserName: 'svc-pair' })); // never used
   iam.destroy();
+  // svc-picked's key sits in a secret nobody tagged, among others that hold none.
+  const sm = new SecretsManagerClient(admin);
+  await sm.send(
+    new CreateSecretCommand({
+      Name: 'ci/picked',
+      SecretString: JSON.stringify({
+        aws_access_key_id: keyIds['svc-picked'],
+        aws_secret_access_key: 'x'.repeat(40),
+      }),
+    }),
+  );
+  for (let i = 0; i < 25; i++)
+    await sm.send(new CreateSecretCommand({ Name: `other/${i}`, SecretString: `v${i}` }));
+  sm.destroy();
   // The keys look 100 days old to the bot.
   now = Date.now() + 100 * DAY;
 });
@@ -208,6 +225,33 @@ describe('/rotate-key due', () => {
       text(reopened.blocks),
       /Where the key lives.*Fastly.*manage.fastly.example.*Logit.*rotated with the CDN team/,
     );
+  });
+
+  it('/rotate-key index reads every secret once, 20 a call, after a warning, and tags each that holds a key', async () => {
+    h.aws.clear();
+    const prompt = await replyTo(await command('index'));
+    assert.match(text(prompt.blocks), /credential-harvesting alerts/);
+    assert.equal(
+      h.aws.calls.filter((c) => c.service === 'secretsmanager').length,
+      0,
+      'nothing read before the click',
+    );
+    h.aws.clear();
+    const indexed = await click(prompt.blocks, (b) => b.includes('rotation_index_start'));
+    assert.match(text(indexed), /"replace_original":true/);
+    const result = await h.slack.waitFor(() => {
+      const post = h.slack.responseUrlPosts.filter((p) => /Indexed/.test(text(p.body))).at(-1);
+      return post ? text(post.body) : undefined;
+    }, 20_000);
+    assert.match(result, /read 26 of 26 secrets/);
+    assert.match(result, /1 hold an access key id: 1 tagged now/);
+    assert.equal(h.aws.callsOf('BatchGetSecretValue').length, 2, '⌈26 / 20⌉ calls');
+    assert.equal(h.aws.callsOf('GetSecretValue').length, 0);
+    assert.deepEqual(
+      h.aws.callsOf('TagResource').map((c) => c.params.Tags),
+      [[{ Key: 'locksmith:access-key-id', Value: keyIds['svc-picked'] }]],
+    );
+    assert.ok(h.auditEvents().some((e) => e.note === 'index' && e.outcome === 'ok' && e.count === 1));
   });
 
   it('posts the scheduled report once per due time, under the background role', async () => {

@@ -27,6 +27,9 @@ export const ACTION_ACK_SEARCH = 'rotation_ack_search';
 /** "Where this key lives…": the window to note places outside AWS and a free-text note. */
 export const ACTION_EDIT_HOME = 'rotation_edit_home';
 export const ACTION_EDIT_HOME_PATTERN = /^rotation_edit_home(:\d+)?$/;
+/** "Index this account" in the reply to `/rotate-key index`. */
+export const ACTION_INDEX_START = 'rotation_index_start';
+
 /** The "where the key lives" window. */
 export const VIEW_HOME = 'rotation_home';
 

@@ -4,6 +4,7 @@ import type { Deps, FeatureHandle } from '../../deps.js';
 import {
   ACTION_DUE_OPEN_PATTERN,
   ACTION_EDIT_HOME_PATTERN,
+  ACTION_INDEX_START,
   ACTION_DUE_START_PATTERN,
   ACTION_PICK_USER,
   actionPattern,
@@ -54,6 +55,7 @@ export function register(app: App, deps: Deps): FeatureHandle {
   // The keys-due report's "Open" and "Start rotation" buttons, and the bare command's modal.
   app.action(ACTION_DUE_OPEN_PATTERN, keysDue.openButton);
   app.action(ACTION_DUE_START_PATTERN, keysDue.startButton);
+  app.action(ACTION_INDEX_START, keysDue.indexButton);
   app.options(ACTION_PICK_USER, picker.options);
   app.view(VIEW_PICK_USER, picker.submit);
 

@@ -10,6 +10,8 @@
  * before posting, so each due time is posted at most once, even with two replicas.
  */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AuditEvent } from '../../audit/audit-events.js';
+import { audited } from '../../audit/audited.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import type { Person } from '../../identity/access.js';
@@ -20,10 +22,12 @@ import { errorReply } from '../../slack/reply-errors.js';
 import { inspectKeys } from '../aws-steps.js';
 import { accountOfArn, getKeyHome, homeSummary, listKeyHomes } from '../key-homes.js';
 import { buildKeysDueReport } from '../keys-due.js';
+import { indexAccount } from '../locate.js';
 import { FINAL_STATES, ROTATION_STATES, type RoleRef, type Rotation } from '../rotation.js';
 import { type DueSchedule, describeDueSchedule, lastDueAt, parseDueSchedule } from './due-schedule.js';
 import { decodeDueStart } from './ids.js';
 import { buildDueUserMessage, buildKeysDueMessage, homeLines } from './keys-due-blocks.js';
+import { buildIndexPrompt, buildIndexResult } from './index-blocks.js';
 import type { RotationController } from './rotation-controller.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -85,6 +89,10 @@ export interface KeysDue {
   startButton(args: ButtonArgs): Promise<void>;
   /** An "Open" click on a line of a report: the user's keys read live. */
   openButton(args: ButtonArgs): Promise<void>;
+  /** `/rotate-key index [--role R]`: what indexing does, and the button that starts it. */
+  indexPrompt(request: { userId: string; teamId: string; roleName?: string }): Promise<SlackMessage>;
+  /** "Index this account": reads every value once and tags each place that holds a key. */
+  indexButton(args: ButtonArgs): Promise<void>;
   /** The scheduled post, when `rotation.due_report` is configured. */
   job?: Job;
 }
@@ -291,5 +299,58 @@ export function createKeysDue(deps: Deps, controller: RotationController): KeysD
     };
   }
 
-  return { command, startButton, openButton, ...(job ? { job } : {}) };
+  async function indexPrompt(request: { userId: string; teamId: string; roleName?: string }) {
+    // Checks the person may use the role before offering anything (no AWS call).
+    const { role } = await callers.authorize(request.userId, request.teamId, request.roleName);
+    return buildIndexPrompt(role.name, role.arn.split(':')[4] ?? '');
+  }
+
+  async function indexButton(args: ButtonArgs): Promise<void> {
+    const { ack, body, action, respond } = args;
+    await ack();
+    const teamId = body.user.team_id ?? body.team?.id ?? '';
+    const reply = async (message: SlackMessage) =>
+      respond({ response_type: 'ephemeral', replace_original: true, ...message }).catch((err: unknown) =>
+        logger.warn({ err: { message: (err as Error).message } }, 'index reply not delivered'),
+      );
+    let roleName: string | undefined;
+    try {
+      roleName = (JSON.parse(action.value ?? '{}') as { r?: unknown }).r as string | undefined;
+    } catch {
+      roleName = undefined;
+    }
+    const started = clock.now();
+    await reply(
+      notice(
+        'Indexing: reading every secret and parameter your role can read, 20 secrets a call. I will replace this message with the result.',
+        ':hourglass_flowing_sand:',
+      ),
+    );
+    const event: AuditEvent = {
+      action: 'rotation.action',
+      outcome: 'ok',
+      person: { slack_id: body.user.id, team_id: teamId },
+      target: 'account index',
+      note: 'index',
+    };
+    const message = await audited(deps.audit, event, async () => {
+      const caller = await callers.resolve(
+        body.user.id,
+        teamId,
+        typeof roleName === 'string' ? roleName : undefined,
+      );
+      event.person.email = caller.person.email;
+      event.role = caller.role;
+      const role = { name: caller.role.name, arn: caller.role.arn };
+      const result = await indexAccount(caller.session.clients, {
+        limits: controller.configFor({ role }).scan,
+        now: started,
+      });
+      event.count = result.tagged;
+      return buildIndexResult(role.name, result, clock.now() - started);
+    }).catch((err: unknown) => errorReply(err, logger, 'rotation index').message);
+    await reply(message);
+  }
+
+  return { command, startButton, openButton, indexPrompt, indexButton, ...(job ? { job } : {}) };
 }

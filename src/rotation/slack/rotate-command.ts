@@ -47,6 +47,16 @@ export function createRotateCommandHandler(
         `Key rotation is not set up here: locksmith's config has no \`rotation\` section. Ask ${deps.config.access.contact}.`,
       );
     }
+    if (first.toLowerCase() === 'index') {
+      if (extra !== undefined)
+        throw new UserError('bad_command', 'Usage: `/rotate-key index [--role ROLE]`.');
+      if (!keysDue) return notice('Indexing is not available here.', ':construction:');
+      return keysDue.indexPrompt({
+        userId: command.user_id,
+        teamId: command.team_id,
+        ...(flags.role ? { roleName: flags.role } : {}),
+      });
+    }
     if (first.toLowerCase() === 'due') {
       if (extra !== undefined) throw new UserError('bad_command', 'Usage: `/rotate-key due [--role ROLE]`.');
       if (!keysDue) return notice('The keys-due report is not available here.', ':construction:');
