@@ -197,6 +197,35 @@ describe('AWS Lambda handler', () => {
     assert.equal(slack.calls.length + slack.responseUrlPosts.length, before);
   });
 
+  it('refuses a timestamp 6 minutes in the future with 401, and answers a replayed signature without a second effect', async () => {
+    const sender = await senderFor('v1');
+    const before = slack.calls.length + slack.responseUrlPosts.length;
+    const future = await sender.slashCommand({
+      userId: 'U0ALICE',
+      command: '/secret',
+      text: 'help',
+      timestampSeconds: Math.floor(Date.now() / 1000) + 6 * 60,
+    });
+    assert.equal(future.status, 401);
+    assert.equal(slack.calls.length + slack.responseUrlPosts.length, before);
+
+    const channel = slack.dmChannelFor('U0ALICE');
+    const responseUrl = slack.newResponseUrl({ user: 'U0ALICE', channel });
+    const raw = new URLSearchParams({
+      team_id: slack.teamId,
+      channel_id: channel,
+      user_id: 'U0ALICE',
+      command: '/secret',
+      text: 'help',
+      response_url: responseUrl,
+      trigger_id: slack.newTriggerId('U0ALICE'),
+    }).toString();
+    const headers = { ...sender.sign(raw) };
+    assert.equal((await sender.post(raw, headers)).status, 200);
+    assert.equal((await sender.post(raw, headers)).status, 200, 'the replay is answered');
+    assert.equal(slack.responseUrlPosts.filter((p) => p.url === responseUrl).length, 1, 'once');
+  });
+
   it('the scheduled handler runs one tick: a reveal past its time is hidden, and the lease is given back', async () => {
     const sender = await senderFor('v2');
     const sent = await sender.slashCommand({
