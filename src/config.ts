@@ -23,12 +23,16 @@ const roleNames = z.array(z.string().min(1)).min(1, 'needs at least one role');
 const minutes = (max: number) => z.number().int().min(1).max(max);
 
 /**
- * A secret-name glob: the characters AWS allows in secret names, and `*`. IAM gets them as ARN
- * patterns in a session policy, whose text STS takes only in ASCII.
+ * A secret-name glob: the characters AWS allows in secret names, and `*`; `ssm:` before it for
+ * Parameter Store names. IAM gets them as ARN patterns in a session policy, whose text STS takes
+ * only in ASCII.
  */
 const secretGlob = z
   .string()
-  .regex(/^[\w/+=.@*-]{1,512}$/, 'a secret name glob: letters, digits, / _ + = . @ - and * only');
+  .regex(
+    /^(ssm:)?[\w/+=.@*-]{1,512}$/,
+    'a secret name glob (or ssm: and a parameter name glob): letters, digits, / _ + = . @ - and * only',
+  );
 
 /** Partitions whose ARNs are the longest: the session policy's length is checked for them. */
 const SESSION_POLICY_PARTITIONS = ['aws', 'aws-us-gov', 'aws-iso-b'];

@@ -10,8 +10,12 @@
  * - the value-changing actions (`PutSecretValue`, `UpdateSecret`, `UpdateSecretVersionStage`)
  *   on the secrets `approvals.guarded_edits` names;
  * - all of them on any secret carrying the tag `approvals.guarded_tag`, where configured.
- * An approved reveal or edit runs under a session whose policy allows the secret actions it
- * needs on exactly that secret's ARN, and nothing else: `secretSessionPolicy`.
+ * - for `ssm:` globs (Parameter Store names): every action that returns a parameter's value
+ *   (`ssm:GetParameter*`) on the parameters, `ssm:GetParametersByPath` on every path above them
+ *   (it is authorised against the path, not the parameters it returns), and the writes
+ *   (`PutParameter`, `DeleteParameter(s)`, `LabelParameterVersion`) for guarded edits.
+ * An approved reveal or edit runs under a session whose policy allows the actions it needs on
+ * exactly that secret's (or parameter's) ARN, and nothing else: `secretSessionPolicy`.
  *
  * Globs become ARN patterns: `arn:<partition>:secretsmanager:*:*:secret:<glob>`, where IAM's `*`
  * spans `/` as locksmith's does. Secrets Manager appends `-` and six random characters to a
@@ -49,7 +53,7 @@ export function guardsOf(
   return { reveal: approvals.guarded_secrets, edit: approvals.guarded_edits, tag: approvals.guarded_tag };
 }
 
-/** Reading a secret's value (and the version list a reveal and an edit look at). */
+/** Reading a secret's value. */
 const READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
 /** Changing a secret's value or which version is current. */
 const WRITE_ACTIONS = [
@@ -57,15 +61,59 @@ const WRITE_ACTIONS = [
   'secretsmanager:UpdateSecret',
   'secretsmanager:UpdateSecretVersionStage',
 ] as const;
+/**
+ * Every Parameter Store action that returns a value: GetParameter, GetParameters,
+ * GetParameterHistory and GetParametersByPath, as AWS's "How Parameter Store authorizes parameter
+ * retrieval" recommends denying them.
+ */
+const PARAMETER_READ_ACTIONS = ['ssm:GetParameter*'] as const;
+/** Changing a parameter's value or its labels. */
+const PARAMETER_WRITE_ACTIONS = [
+  'ssm:PutParameter',
+  'ssm:DeleteParameter',
+  'ssm:DeleteParameters',
+  'ssm:LabelParameterVersion',
+] as const;
+
+/** The `ssm:` prefix of Parameter Store names in locksmith (secrets/parameter-reader.ts). */
+const PARAMETER_PREFIX = 'ssm:';
 
 /** The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`, …). */
 export function partitionOf(arn: string): string {
   return /^arn:([a-z-]+):/.exec(arn)?.[1] ?? 'aws';
 }
 
-/** The ARN pattern of the secrets a locksmith glob names, in `partition`. */
+/** The account of an ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`). */
+export function accountOf(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
+/** A parameter's ARN resource part: `parameter` and the name with one leading `/`. */
+function parameterResource(name: string): string {
+  return `parameter${name.startsWith('/') ? name : `/${name}`}`;
+}
+
+/** The ARN pattern of what a locksmith glob names (a secret, or an `ssm:` parameter), in `partition`. */
 export function secretArnPattern(glob: string, partition: string): string {
+  if (glob.startsWith(PARAMETER_PREFIX)) {
+    return `arn:${partition}:ssm:*:*:${parameterResource(glob.slice(PARAMETER_PREFIX.length))}`;
+  }
   return `arn:${partition}:secretsmanager:*:*:secret:${glob}${glob.endsWith('*') ? '' : '-??????'}`;
+}
+
+/**
+ * GetParametersByPath is authorised against the path asked for, not the parameters it returns
+ * (AWS: "How Parameter Store authorizes parameter retrieval"): a path above a guarded parameter
+ * would return it. So its deny also names every path level above the glob's fixed part, `/`
+ * (ARN `parameter/`) included.
+ */
+function parameterPathsAbove(glob: string, partition: string): string[] {
+  const name = glob.slice(PARAMETER_PREFIX.length);
+  const fixed = name.split('*', 1)[0]!;
+  const levels = fixed.split('/').filter((part, i, all) => part !== '' && i < all.length - 1);
+  const paths = ['/'];
+  for (let i = 1; i <= levels.length; i++) paths.push(`/${levels.slice(0, i).join('/')}`);
+  return paths.map((p) => `arn:${partition}:ssm:*:*:parameter${p}`);
 }
 
 /** Whether anything is guarded at all: without guards, sessions carry no policy. */
@@ -75,29 +123,30 @@ export function hasGuards(guards: SecretGuards | undefined): guards is SecretGua
 
 /**
  * The session policy of an ordinary session in `partition`: everything the role allows, except
- * the guarded secrets' values. Undefined when nothing is guarded. Compact JSON: its length is
- * what STS counts.
+ * the guarded secrets' and parameters' values. Undefined when nothing is guarded. Compact JSON:
+ * its length is what STS counts.
  */
 export function guardSessionPolicy(guards: SecretGuards | undefined, partition: string): string | undefined {
   if (!hasGuards(guards)) return undefined;
   const statements: object[] = [{ Sid: 'WhatTheRoleAllows', Effect: 'Allow', Action: '*', Resource: '*' }];
-  const arns = (globs: readonly string[]) => [...new Set(globs)].map((g) => secretArnPattern(g, partition));
-  if (guards.reveal.length > 0) {
-    statements.push({
-      Sid: 'GuardedReveals',
-      Effect: 'Deny',
-      Action: [...READ_ACTIONS],
-      Resource: arns(guards.reveal),
-    });
-  }
-  if (guards.edit.length > 0) {
-    statements.push({
-      Sid: 'GuardedEdits',
-      Effect: 'Deny',
-      Action: [...WRITE_ACTIONS],
-      Resource: arns(guards.edit),
-    });
-  }
+  const secrets = (globs: readonly string[]) =>
+    [...new Set(globs)].filter((g) => !g.startsWith(PARAMETER_PREFIX));
+  const parameters = (globs: readonly string[]) =>
+    [...new Set(globs)].filter((g) => g.startsWith(PARAMETER_PREFIX));
+  const arns = (globs: string[]) => globs.map((g) => secretArnPattern(g, partition));
+  const deny = (Sid: string, Action: readonly string[], Resource: string[]) => {
+    if (Resource.length > 0) statements.push({ Sid, Effect: 'Deny', Action: [...Action], Resource });
+  };
+  deny('GuardedReveals', READ_ACTIONS, arns(secrets(guards.reveal)));
+  deny('GuardedEdits', WRITE_ACTIONS, arns(secrets(guards.edit)));
+  const guardedParameters = parameters(guards.reveal);
+  deny('GuardedParameterReveals', PARAMETER_READ_ACTIONS, arns(guardedParameters));
+  deny(
+    'GuardedParameterPaths',
+    ['ssm:GetParametersByPath'],
+    [...new Set(guardedParameters.flatMap((g) => parameterPathsAbove(g, partition)))],
+  );
+  deny('GuardedParameterEdits', PARAMETER_WRITE_ACTIONS, arns(parameters(guards.edit)));
   if (guards.tag) {
     statements.push({
       Sid: 'GuardedByTag',
@@ -114,34 +163,49 @@ export function guardSessionPolicy(guards: SecretGuards | undefined, partition: 
 export type SecretAccess = 'read' | 'edit';
 
 /**
- * The session policy of an approved reveal (`read`) or edit (`edit`): the secret actions that
- * need, on exactly `secretArn`, and the KMS use Secrets Manager makes on the caller's behalf to
- * decrypt (and, for an edit, encrypt) it with a customer-managed key. Nothing else: not another
- * secret, not another service.
+ * The session policy of an approved reveal (`read`) or edit (`edit`) of one secret or parameter
+ * (`arn`): the actions that need, on exactly that ARN, and the KMS use Secrets Manager or
+ * Parameter Store makes on the caller's behalf to decrypt (and, for an edit, encrypt) it with a
+ * customer-managed key. Nothing else: not another secret, not another service.
  */
-export function secretSessionPolicy(secretArn: string, access: SecretAccess): string {
-  const secretActions = [
-    ...READ_ACTIONS,
-    'secretsmanager:DescribeSecret',
-    'secretsmanager:ListSecretVersionIds',
-    ...(access === 'edit'
-      ? ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']
-      : []),
-  ];
+export function secretSessionPolicy(arn: string, access: SecretAccess): string {
+  const parameter = /^arn:[a-z-]+:ssm:/.test(arn);
+  const actions = parameter
+    ? [
+        'ssm:GetParameter',
+        'ssm:GetParameters',
+        'ssm:GetParameterHistory',
+        ...(access === 'edit' ? ['ssm:PutParameter'] : []),
+      ]
+    : [
+        ...READ_ACTIONS,
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:ListSecretVersionIds',
+        ...(access === 'edit'
+          ? ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']
+          : []),
+      ];
+  const service = parameter ? 'ssm' : 'secretsmanager';
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'TheApprovedSecret', Effect: 'Allow', Action: secretActions, Resource: secretArn },
+      { Sid: 'TheApprovedSecret', Effect: 'Allow', Action: actions, Resource: arn },
       {
-        Sid: 'ItsKeyThroughSecretsManager',
+        Sid: 'ItsKeyThroughTheService',
         Effect: 'Allow',
         Action: access === 'edit' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
         Resource: '*',
-        Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+        Condition: { StringLike: { 'kms:ViaService': `${service}.*.amazonaws.com` } },
       },
     ],
   });
 }
 
-/** A Secrets Manager secret ARN, as DescribeSecret returns it. */
-export const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
+/** A parameter's ARN in `region` and `account`, for a name with or without its leading `/`. */
+export function parameterArn(partition: string, region: string, account: string, name: string): string {
+  return `arn:${partition}:ssm:${region}:${account}:${parameterResource(name)}`;
+}
+
+/** A Secrets Manager secret ARN (as DescribeSecret returns it) or a Parameter Store parameter's. */
+export const SECRET_ARN =
+  /^arn:[a-z-]+:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}|ssm:[a-z0-9-]+:\d{12}:parameter\/[\w./-]+)$/;

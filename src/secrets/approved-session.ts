@@ -1,13 +1,14 @@
 /**
  * The session an approved reveal or edit runs under: the requester's role, narrowed by a
- * session policy to the one approved secret (identity/session-policy.ts). The requester's
+ * session policy to the one approved secret or `ssm:` parameter (identity/session-policy.ts). The requester's
  * ordinary session denies guarded secrets, so this is the only session that can read or change
  * one; IAM keeps the approval's scope even if the application's own check were wrong.
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Deps } from '../deps.js';
 import type { Caller } from '../identity/caller.js';
-import type { SecretAccess } from '../identity/session-policy.js';
+import { accountOf, parameterArn, partitionOf, type SecretAccess } from '../identity/session-policy.js';
+import { isParameterName, parameterNameOf } from './parameter-reader.js';
 import { assertSecretName, secretsError } from './secret-reader.js';
 
 /** A {@link Caller} whose session may touch only `secret`. */
@@ -30,6 +31,18 @@ export async function callerForApprovedSecret(
 ): Promise<ScopedCaller> {
   assertSecretName(secretId);
   const caller = await deps.callers.resolve(requester.slackId, requester.teamId, roleName);
+  if (isParameterName(secretId)) {
+    // A parameter's ARN follows from its name, the role's account and the client's Region.
+    const region = await caller.session.clients.ssm.config.region();
+    const arn = parameterArn(
+      partitionOf(caller.role.arn),
+      region,
+      accountOf(caller.role.arn),
+      parameterNameOf(secretId),
+    );
+    const session = await deps.sessions.sessionFor(caller.person, caller.role, { secretArn: arn, access });
+    return { ...caller, session, secret: { arn, name: secretId } };
+  }
   let arn: string | undefined;
   let name: string | undefined;
   try {

@@ -119,6 +119,50 @@ describe('guardSessionPolicy', () => {
   });
 });
 
+describe('Parameter Store guards (ssm: globs)', () => {
+  it('deny every value-returning action on the parameters, and path reads on every level above them', () => {
+    const { Statement } = JSON.parse(
+      guardSessionPolicy({ reveal: ['ssm:/prod/db/*', 'prod/*'], edit: ['ssm:/prod/db/*'] }, 'aws')!,
+    ) as { Statement: Statement[] };
+    const bySid = Object.fromEntries(Statement.map((s) => [s.Sid, s]));
+    assert.deepEqual(bySid['GuardedReveals']!.Resource, ['arn:aws:secretsmanager:*:*:secret:prod/*']);
+    assert.deepEqual(bySid['GuardedParameterReveals']!.Action, ['ssm:GetParameter*']);
+    assert.deepEqual(bySid['GuardedParameterReveals']!.Resource, ['arn:aws:ssm:*:*:parameter/prod/db/*']);
+    assert.deepEqual(bySid['GuardedParameterPaths']!.Resource, [
+      'arn:aws:ssm:*:*:parameter/',
+      'arn:aws:ssm:*:*:parameter/prod',
+      'arn:aws:ssm:*:*:parameter/prod/db',
+    ]);
+    assert.ok((bySid['GuardedParameterEdits']!.Action as string[]).includes('ssm:PutParameter'));
+    assert.equal(bySid['GuardedEdits'], undefined, 'no secret is edit-guarded');
+  });
+
+  it('names parameters with and without a leading slash as their ARNs do', () => {
+    assert.equal(secretArnPattern('ssm:/team/db', 'aws'), 'arn:aws:ssm:*:*:parameter/team/db');
+    assert.equal(secretArnPattern('ssm:team-db', 'aws'), 'arn:aws:ssm:*:*:parameter/team-db');
+    assert.ok(
+      iamMatches(
+        secretArnPattern('ssm:/prod/*', 'aws'),
+        'arn:aws:ssm:eu-west-1:123456789012:parameter/prod/db',
+      ),
+    );
+    assert.ok(
+      !iamMatches(
+        secretArnPattern('ssm:/prod/*', 'aws'),
+        'arn:aws:ssm:eu-west-1:123456789012:parameter/production',
+      ),
+    );
+  });
+
+  it('an approved parameter reveal may read only that parameter, and KMS only through Parameter Store', () => {
+    const arn = 'arn:aws:ssm:eu-west-1:123456789012:parameter/prod/db';
+    const { Statement } = JSON.parse(secretSessionPolicy(arn, 'read')) as { Statement: Statement[] };
+    assert.deepEqual(Statement[0]!.Resource, arn);
+    assert.ok(!(Statement[0]!.Action as string[]).includes('ssm:GetParametersByPath'));
+    assert.deepEqual(Statement[1]!.Condition, { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } });
+  });
+});
+
 describe('secretSessionPolicy', () => {
   const arn = arnOf('prod/db');
 
