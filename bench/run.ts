@@ -84,7 +84,6 @@ type Row = [measure: string, result: string, target: string, met: boolean | unde
 const f1 = (n: number) => n.toFixed(1);
 const p = (pick: (r: LoadRun) => number) => median(paced.map(pick));
 const s = (pick: (r: LoadRun) => number) => median(saturated.map(pick));
-const k = (pick: (r: KeysDueRun) => number) => median(keysDue.map(pick));
 const peakRss = (r: LoadRun) => Math.max(r.secret.bot_peak_rss_mb, r.totp.bot_peak_rss_mb);
 
 const rows: Row[] = [];
