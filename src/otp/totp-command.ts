@@ -24,7 +24,7 @@ import { code } from '../slack/mrkdwn.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { errorReply } from '../slack/reply-errors.js';
-import { notifyOnView } from '../trail/notify-on-view.js';
+import { startViewNotice } from '../trail/notify-on-view.js';
 import { totpCodes } from './codes.js';
 import { parseSeed, type TotpSeed } from './otpauth.js';
 import { findSeed } from './seed-finder.js';
@@ -90,15 +90,18 @@ function createTotpProducer(deps: Deps, hider: TotpHider) {
         : await callerForApprovedSecret(deps, asker, target.roleName, target.secretName, 'read');
       event.person.email = caller.person.email;
       event.role = caller.role;
-      const secret = await readSecretText(caller.session, target.secretName).catch((err: unknown) => {
-        if (isUserError(err) && err.code === 'binary_secret') {
-          throw new UserError(
-            'binary_secret',
-            `${code(target.secretName)} holds a binary value, so it has no 2FA seed locksmith can read.`,
-          );
-        }
-        throw err;
-      });
+      const notice = startViewNotice(deps, caller, target.secretName); // trail/notify-on-view.ts
+      const secret = await notice
+        .during(readSecretText(caller.session, target.secretName))
+        .catch((err: unknown) => {
+          if (isUserError(err) && err.code === 'binary_secret') {
+            throw new UserError(
+              'binary_secret',
+              `${code(target.secretName)} holds a binary value, so it has no 2FA seed locksmith can read.`,
+            );
+          }
+          throw err;
+        });
       event.target = secret.name;
       event.version_id = secret.versionId;
       const found = findSeed(
@@ -130,7 +133,7 @@ function createTotpProducer(deps: Deps, hider: TotpHider) {
       const hidden: HiddenTotp = { secretName: secret.name };
       if (found.field !== undefined) hidden.field = found.field;
       if (place) hider.schedule(place.messageId, place.responseUrl, hidden, hideInMs);
-      void notifyOnView(deps, { caller, secretName: secret.name, kind: 'one-time code' }); // trail/notify-on-view.ts
+      await notice.shown({ secretName: secret.name, kind: 'one-time code' });
       return message;
     } catch (err) {
       event.outcome = outcomeOf(err);

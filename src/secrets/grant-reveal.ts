@@ -8,7 +8,7 @@ import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { audited } from '../audit/audited.js';
 import { buildRevealView } from './reveal-blocks.js';
-import { notifyOnView } from '../trail/notify-on-view.js';
+import { startViewNotice } from '../trail/notify-on-view.js';
 import { callerForApprovedSecret } from './approved-session.js';
 import { readSecret } from './secret-reader.js';
 
@@ -33,12 +33,12 @@ export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
       );
       event.person.email = caller.person.email;
       event.role = caller.role;
-      const secret = await readSecret(caller.session, grant.approval.target, {
-        seedFields: deps.config.otp.seed_fields,
-      });
+      const notice = startViewNotice(deps, caller, grant.approval.target); // trail/notify-on-view.ts
+      const secret = await notice.during(
+        readSecret(caller.session, grant.approval.target, { seedFields: deps.config.otp.seed_fields }),
+      );
       event.version_id = secret.versionId;
-      void notifyOnView(deps, {
-        caller,
+      await notice.shown({
         secretName: secret.name,
         kind: 'approved reveal',
         ...(grant.approval.decision?.by ? { approvedBy: grant.approval.decision.by } : {}),

@@ -28,7 +28,7 @@ import {
 import { openEditForm } from './edit-handlers.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
 import { listSecrets, readSecret } from './secret-reader.js';
-import { notifyOnView } from '../trail/notify-on-view.js';
+import { startViewNotice } from '../trail/notify-on-view.js';
 import { secretWho } from '../trail/who-command.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -54,9 +54,12 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
       const caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
       event.person.email = caller.person.email;
       event.role = caller.role;
-      const secret = await readSecret(caller.session, name, { seedFields: config.otp.seed_fields });
+      const notice = startViewNotice(deps, caller, name); // trail/notify-on-view.ts
+      const secret = await notice.during(
+        readSecret(caller.session, name, { seedFields: config.otp.seed_fields }),
+      );
       event.version_id = secret.versionId;
-      void notifyOnView(deps, { caller, secretName: secret.name, kind: 'reveal' }); // trail/notify-on-view.ts
+      await notice.shown({ secretName: secret.name, kind: 'reveal' });
       const revealId = randomUUID();
       const message = buildRevealMessage(secret, {
         roleName: caller.role.name,

@@ -59,26 +59,50 @@ export function buildViewNotice(notice: ViewNotice, at: Date): SlackMessage {
   };
 }
 
+/** A notice started alongside a read: the tags are read while the value is. */
+export interface PendingViewNotice {
+  /**
+   * Awaits `read` and the tag read together (they run in parallel, so the reveal waits for no
+   * extra round trip), and returns or throws what `read` did. Every AWS call is over by then.
+   */
+  during<T>(read: Promise<T>): Promise<T>;
+  /** The value was shown: posts the notice when the tags ask for one, without waiting for Slack. */
+  shown(view: Omit<ViewNotice, 'caller'>): Promise<void>;
+}
+
 /**
- * Sends the notice when the secret asks for one. Never throws and never delays the reveal: call
- * it without awaiting (tests may await it).
+ * Starts reading the secret's `locksmith:notify` tag under the person's session, alongside the
+ * read of its value: `await notice.during(read)`, then `notice.shown(…)` once it was shown.
  */
-export async function notifyOnView(deps: Deps, notice: ViewNotice): Promise<void> {
+export function startViewNotice(deps: Deps, caller: Caller, typedName: string): PendingViewNotice {
+  const channel = caller.session.clients.secretsManager
+    .send(new DescribeSecretCommand({ SecretId: typedName }))
+    .then(
+      (described) => notifyChannelOf(described.Tags),
+      (err: unknown) => {
+        deps.logger.warn(
+          { secret: typedName, role: caller.role.name, err: { message: (err as Error).message } },
+          'notify-on-view: the secret’s tags could not be read (the role needs secretsmanager:DescribeSecret)',
+        );
+        return undefined;
+      },
+    );
+  return {
+    async during(read) {
+      const [result] = await Promise.allSettled([read, channel]);
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    },
+    async shown(view) {
+      const target = await channel;
+      if (target) void postNotice(deps, target, { ...view, caller });
+    },
+  };
+}
+
+/** Posts the notice in `channel` and audits it; logs a failure. Never throws. */
+async function postNotice(deps: Deps, channel: string, notice: ViewNotice): Promise<void> {
   const { caller, secretName } = notice;
-  let channel: string | undefined;
-  try {
-    const described = await caller.session.clients.secretsManager.send(
-      new DescribeSecretCommand({ SecretId: secretName }),
-    );
-    channel = notifyChannelOf(described.Tags);
-  } catch (err) {
-    deps.logger.warn(
-      { secret: secretName, role: caller.role.name, err: { message: (err as Error).message } },
-      'notify-on-view: the secret’s tags could not be read (the role needs secretsmanager:DescribeSecret)',
-    );
-    return;
-  }
-  if (!channel) return;
   const event: AuditEvent = {
     action: 'secret.notify',
     outcome: 'ok',
