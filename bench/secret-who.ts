@@ -47,7 +47,9 @@ const h: Harness = await startHarness({
   config: { ...config, trail: { budget_seconds: 10, cache_seconds: 60 } },
   seed: {
     ...seed,
-    roles: (seed.roles ?? []).map((r) => (r.name === 'locksmith-2ndline' ? { ...r, policy: READ_AND_TRAIL } : r)),
+    roles: (seed.roles ?? []).map((r) =>
+      r.name === 'locksmith-2ndline' ? { ...r, policy: READ_AND_TRAIL } : r,
+    ),
   },
   users,
   usergroups,
@@ -116,7 +118,11 @@ const iam = new IAMClient({
 });
 await iam.send(new CreateUserCommand({ UserName: 'busy-app' }));
 await iam.send(
-  new PutUserPolicyCommand({ UserName: 'busy-app', PolicyName: 'read', PolicyDocument: JSON.stringify(READ_AND_TRAIL) }),
+  new PutUserPolicyCommand({
+    UserName: 'busy-app',
+    PolicyName: 'read',
+    PolicyDocument: JSON.stringify(READ_AND_TRAIL),
+  }),
 );
 const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'busy-app' }))).AccessKey!;
 const app = new SecretsManagerClient({
@@ -177,11 +183,14 @@ try {
   const statsBefore = await h.moto.cloudTrailStats();
   const started = performance.now();
   const answers = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => who(i % 2 ? 'U0ALICE' : 'U0BOB', `who 2ndline/fastly --role 2ndline`)),
+    Array.from({ length: 20 }, (_, i) =>
+      who(i % 2 ? 'U0ALICE' : 'U0BOB', `who 2ndline/fastly --role 2ndline`),
+    ),
   );
   const wall = performance.now() - started;
   const statsAfter = await h.moto.cloudTrailStats();
-  const sum = (s: typeof statsAfter, f: 'served' | 'throttled') => s.lookupEvents.reduce((n, x) => n + x[f], 0);
+  const sum = (s: typeof statsAfter, f: 'served' | 'throttled') =>
+    s.lookupEvents.reduce((n, x) => n + x[f], 0);
   const concurrent = {
     people: 20,
     wall_ms: Math.round(wall),
