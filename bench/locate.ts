@@ -75,7 +75,8 @@ function figures(recorder: AwsRecorder, started: number, found: number): SearchF
 export async function runLocate(secrets: number, parameters: number): Promise<LocateRun> {
   const moto = await MotoServer.start();
   const recorder = await AwsRecorder.start(moto.url);
-  const direct = { region: REGION, endpoint: moto.url, credentials: ADMIN };
+  // moto's development server sometimes answers a burst of creates with a 500: retry those.
+  const direct = { region: REGION, endpoint: moto.url, credentials: ADMIN, maxAttempts: 10 };
   const viaRecorder = { region: REGION, endpoint: recorder.url, credentials: ADMIN };
   const admin = { sm: new SecretsManagerClient(direct), ssm: new SSMClient(direct) };
   const clients = { secretsManager: new SecretsManagerClient(viaRecorder), ssm: new SSMClient(viaRecorder) };
@@ -84,7 +85,7 @@ export async function runLocate(secrets: number, parameters: number): Promise<Lo
     const holders = new Set([0, Math.floor(secrets / 2), secrets - 1]);
     await inChunks(
       Array.from({ length: secrets }, (_, i) => i),
-      8,
+      4,
       (i) =>
         admin.sm.send(
           new CreateSecretCommand({
@@ -98,7 +99,7 @@ export async function runLocate(secrets: number, parameters: number): Promise<Lo
     );
     await inChunks(
       Array.from({ length: parameters }, (_, i) => i),
-      8,
+      4,
       (i) =>
         admin.ssm.send(
           new PutParameterCommand({

@@ -94,7 +94,9 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
     registerSecrets(app, deps),
     registerOtp(app, deps),
     registerHome(app, deps),
-    registerRotation(app, deps),
+    registerRotation(app, deps, {
+      takeOverFromGoneLocalProcesses: options.takeOverLeasesFromGoneLocalProcesses ?? true,
+    }),
   ];
   const scheduler = createScheduler(
     features.flatMap((f) => f.jobs ?? []),

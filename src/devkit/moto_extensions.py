@@ -317,13 +317,72 @@ def _patch_when_imported(name: str, patch: Callable[[ModuleType], None]) -> None
         patch(sys.modules[name])
         return
     sys.meta_path.insert(0, _AfterImport(name, patch))
-    # Imported in the background once the server is up, so the first request for the service
-    # does not wait for it (a client with a 3 s timeout would give up on a busy machine).
-    threading.Thread(target=importlib.import_module, args=(name,), daemon=True).start()
+    # Imported in the background a moment after the server is up (not competing with its
+    # start-up), so the first request for the service does not wait for it: a client with a 3 s
+    # timeout would give up on a busy machine.
+    timer = threading.Timer(1.0, importlib.import_module, args=(name,))
+    timer.daemon = True
+    timer.start()
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets Manager's secret store
+#
+# moto: every look-up of a secret by name or ARN walks all secrets (`for secret in
+# dict.values(self)`), while other server threads may be adding one: concurrent CreateSecret
+# calls then fail with HTTP 500 ("dictionary changed size during iteration"), and every call costs
+# time in proportion to the number of secrets (10,000 secrets took minutes to create). AWS
+# answers both. Here a name is looked up directly and an ARN through an index rebuilt from a
+# snapshot when it misses: the same answers, safe under concurrent writes.
+
+
+def _find_secret(store: Any, key: str) -> Any:
+    from moto.secretsmanager.utils import get_secret_name_from_partial_arn
+
+    found = dict.get(store, key)
+    if found is not None and found.name == key:
+        return found
+    index = store.__dict__.get("_locksmith_arns")
+    name = index.get(key) if index else None
+    secret = dict.get(store, name) if name else None
+    if secret is None or secret.arn != key:
+        index = {s.arn: s.name for s in list(dict.values(store))}
+        store.__dict__["_locksmith_arns"] = index
+        name = index.get(key)
+        secret = dict.get(store, name) if name else None
+    if secret is not None:
+        return secret
+    return dict.get(store, get_secret_name_from_partial_arn(key))
+
+
+def _patch_secrets_store() -> None:
+    from moto.secretsmanager.models import SecretsStore
+
+    def getitem(self: Any, key: str) -> Any:
+        secret = _find_secret(self, key)
+        if secret is None:
+            raise KeyError(key)
+        return secret
+
+    def contains(self: Any, key: str) -> bool:
+        return _find_secret(self, key) is not None
+
+    def get(self: Any, key: str) -> Any:
+        return _find_secret(self, key)
+
+    def pop(self: Any, key: str) -> Any:
+        secret = _find_secret(self, key)
+        return dict.pop(self, secret.name, None) if secret is not None else None
+
+    SecretsStore.__getitem__ = getitem  # type: ignore[method-assign]
+    SecretsStore.__contains__ = contains  # type: ignore[method-assign,assignment]
+    SecretsStore.get = get  # type: ignore[method-assign,assignment]
+    SecretsStore.pop = pop  # type: ignore[method-assign,assignment]
 
 
 def install() -> None:
     """Applies every patch; call once, before the server starts."""
+    _patch_secrets_store()
     IamResponse.generate_credential_report = _generate_credential_report  # type: ignore[method-assign]
     IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]
     SecretsManagerResponse.batch_get_secret_value = _batch_get_secret_value  # type: ignore[method-assign]

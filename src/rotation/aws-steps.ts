@@ -54,6 +54,7 @@ import {
 } from './parameter-store.js';
 import { secretWriteToken } from './request-token.js';
 import type {
+  Intent,
   ReadEffect,
   RememberedHome,
   RestoreOutcome,
@@ -87,6 +88,11 @@ export interface StepContext {
   onProgress?: (progress: LocateProgress) => void;
   /** What the record of where the key lives says (read by the runner before a locate). */
   remembered?: { places: RememberedPlace[]; home: RememberedHome };
+  /**
+   * Saves facts about the step in flight into its intent (a compare-and-set of the record), so
+   * that a process that dies mid-step leaves them for the one that resumes or cancels it.
+   */
+  checkpoint?: (facts: Pick<Intent, 'keysBefore' | 'createdKeyId'>) => Promise<void>;
 }
 
 /** A step failed for a reason the person can read (never a value, never a stack). */
@@ -367,6 +373,8 @@ async function createKey(
         `${rotation.userName} already has a second key (${others.join(', ')}), so locksmith cannot create one. Remove it or cancel the rotation.`,
       );
     }
+    // Noted before the call: after a crash, only a key not among these can be this attempt's.
+    await sc.checkpoint?.({ keysBefore: keys.map((k) => k.AccessKeyId!) });
     const res = await awsCall(rotation, `create a key for ${rotation.userName}`, () =>
       iam.send(new CreateAccessKeyCommand({ UserName: rotation.userName })),
     );
@@ -375,6 +383,8 @@ async function createKey(
     pair = { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
     createdAt = key.CreateDate?.getTime() ?? sc.now;
     await sc.fault('aws:CreateAccessKey');
+    // Noted at once: whoever resumes or cancels this step knows exactly which key is its own.
+    await sc.checkpoint?.({ createdKeyId: key.AccessKeyId });
   }
 
   const written: Extract<SystemEvent, { type: 'key-created' }>['written'] = [];
@@ -565,8 +575,11 @@ async function attemptText(
 async function probeCreate(rotation: Rotation, attempt: number, sc: StepContext): Promise<SystemEvent> {
   const keys = await listKeys(sc.clients.iam, rotation.userName, rotation);
   const strays: Array<{ keyId: string; used: boolean }> = [];
+  // Only a key made after the attempt noted the user's keys can be the attempt's own; without
+  // that note the attempt never called CreateAccessKey, and any other key is someone else's.
+  const before = rotation.intent?.keysBefore;
   for (const k of keys) {
-    if (k.AccessKeyId === rotation.oldKeyId) continue;
+    if (k.AccessKeyId === rotation.oldKeyId || !before || before.includes(k.AccessKeyId!)) continue;
     strays.push({ keyId: k.AccessKeyId!, used: (await lastUse(rotation, k.AccessKeyId!, sc)) !== 'never' });
   }
   let recoverFrom: { keyId: string; secretName: string } | undefined;

@@ -277,6 +277,18 @@ export interface Intent {
   leaseUntil: number;
   /** For `create`: the attempt whose ClientRequestTokens the writes use. */
   attempt?: number;
+  /**
+   * The runner (process) that owns the step: a restarted process knows a step whose owner is a
+   * gone process on its host was interrupted, and resumes it at once instead of waiting out the lease.
+   */
+  owner?: string;
+  /**
+   * For `create`, saved just before CreateAccessKey: the keys the user had then. A key not among
+   * them may be this attempt's; without this record CreateAccessKey was never called.
+   */
+  keysBefore?: string[];
+  /** For `create`, saved as soon as CreateAccessKey answered: this attempt's key. */
+  createdKeyId?: string;
   /** Set when the step failed; the lease is released and the scheduler retries at `retryAt`. */
   failure?: { at: number; message: string; retryAt: number };
 }
@@ -337,6 +349,8 @@ export interface Rotation {
   history: HistoryEntry[];
   /** Ids of recent events already applied (a Slack retry or double click is answered as duplicate). */
   seenEventIds: string[];
+  /** Cancel was asked while a step was in flight: it is planned as soon as that step ends. */
+  cancelRequested?: { by: string; at: number; reason?: string };
   outcome?: { kind: 'done' | 'cancelled' | 'abandoned'; notes: string[] };
 }
 
@@ -462,7 +476,10 @@ export type WriteEffect =
       oldKeyId?: string;
       layout?: KeyLayout;
     }
-  /** Deletes `keyId` (or, without one, any key but `keepKeyIds`) if it was never used. */
+  /**
+   * Deletes `keyId` if it was never used; without one (an interrupted create that recorded the
+   * keys before it called CreateAccessKey, but not the key it made), any key not in `keepKeyIds`.
+   */
   | { type: 'delete-new-key'; keyId?: string; keepKeyIds: string[] };
 
 /** What the Slack layer shows. */

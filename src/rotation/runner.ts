@@ -69,6 +69,12 @@ export interface RotationRunnerDeps {
   newId?: () => string;
   /** Test hook; see {@link FaultHook}. */
   faults?: FaultHook;
+  /**
+   * Who this runner is, and how it tells that another runner's process is certainly gone (a
+   * crashed process on this host, see scheduling/replica-id.ts). Steps it starts are marked as
+   * its own; a step whose owner is gone is resumed at once, not after its lease.
+   */
+  owner?: { id: string; isGone: (holder: string) => boolean };
 }
 
 export interface StartInput {
@@ -144,12 +150,22 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
           return () => fixed;
         })();
   const fault: FaultHook = deps.faults ?? (() => {});
+  let orphansChecked = false;
   const newId = deps.newId ?? (() => `rot-${randomUUID()}`);
 
   const contextFor = (rotation: Pick<Rotation, 'role' | 'userName'>): TransitionContext => ({
     now: clock.now(),
     config: configFor(rotation),
+    ...(deps.owner ? { owner: deps.owner.id, isGone: deps.owner.isGone } : {}),
   });
+
+  /** Whether two records hold the same step in flight (the same intent, started at the same time). */
+  const sameStep = (a: Rotation, b: Rotation): boolean =>
+    a.intent !== undefined &&
+    b.intent !== undefined &&
+    a.intent.kind === b.intent.kind &&
+    a.intent.startedAt === b.intent.startedAt &&
+    a.intent.attempt === b.intent.attempt;
 
   async function clientsOf(rotation: Rotation, options: RunOptions): Promise<RotationClients> {
     if (options.clients) return options.clients;
@@ -270,6 +286,13 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
               // Decide again on what is there now: a duplicate, busy, or still applicable.
               return run(fresh, first, [], options, conflictRetries - 1);
             }
+            if (!isFirst && fresh && sameStep(current.data, fresh.data) && conflictRetries > -5) {
+              // Someone changed the record while this runner's step ran (a cancel asked for
+              // meanwhile): the step is still this one, so its result is applied to that record.
+              current = fresh;
+              conflictRetries--;
+              continue;
+            }
             logger.warn(
               { rotationId: current.id, event: event.type },
               'rotation changed meanwhile; step not saved',
@@ -312,6 +335,23 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
         locateConcurrency: deps.locateConcurrency ?? 4,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(remembered ? { remembered } : {}),
+        checkpoint: async (facts) => {
+          for (let attempt = 0; attempt < 5; attempt++) {
+            const intent = current.data.intent;
+            if (!intent) return;
+            const saved = await save(current, { ...current.data, intent: { ...intent, ...facts } });
+            if (saved) {
+              current = saved;
+              await fault(`saved:${saved.data.state}:${Object.keys(facts).join(',')}`);
+              return;
+            }
+            const fresh = await store.get<Rotation>(KIND, current.id);
+            if (!fresh || !sameStep(current.data, fresh.data)) {
+              throw new Error('the step was taken over by another runner; stopping here');
+            }
+            current = fresh;
+          }
+        },
       };
       try {
         if (writes.length) {
@@ -353,7 +393,13 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
 
   async function findActive(role: RoleRef, userName: string): Promise<StoredRecord<Rotation> | undefined> {
     const active = await store.query<Rotation>({ kind: KIND, states: [...ACTIVE_STATES] });
-    return active.find((r) => r.data.role.arn === role.arn && r.data.userName === userName);
+    // A user is one per account, whichever role rotates it, and IAM user names are unique
+    // case-insensitively: `svc-deploy` and `SVC-Deploy` are one user.
+    const wanted = userName.toLowerCase();
+    const account = accountOfArn(role.arn);
+    return active.find(
+      (r) => accountOfArn(r.data.role.arn) === account && r.data.userName.toLowerCase() === wanted,
+    );
   }
 
   return {
@@ -406,6 +452,18 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
 
     async resumeDue(options = {}) {
       const due = await store.query<Rotation>({ kind: KIND, dueBy: clock.now(), limit: options.limit ?? 20 });
+      if (deps.owner && !orphansChecked) {
+        // Once, when this process starts: steps a crashed process on this host left in flight
+        // are its own to finish, at once, not when their lease runs out.
+        orphansChecked = true;
+        const active = await store.query<Rotation>({ kind: KIND, states: [...ACTIVE_STATES] });
+        const now = clock.now();
+        for (const record of active) {
+          const intent = record.data.intent;
+          if (!intent?.owner || intent.leaseUntil <= now || due.some((d) => d.id === record.id)) continue;
+          if (deps.owner.isGone(intent.owner)) due.push(record);
+        }
+      }
       const results: RunResult[] = [];
       // One at a time: polls are cheap, and this keeps AWS request rates low.
       for (const record of due) {

@@ -56,6 +56,10 @@ export interface TransitionContext {
   /** Epoch ms from the injected clock. */
   now: number;
   config: RotationConfig;
+  /** The runner applying the transition: it owns the steps it starts. */
+  owner?: string;
+  /** True for the owner of a step that is certainly gone (a crashed process on this host). */
+  isGone?: (owner: string) => boolean;
 }
 
 export type RefusalCode =
@@ -182,9 +186,14 @@ export function isFinal(state: RotationState): boolean {
   return FINAL_STATES.has(state);
 }
 
-/** True while a runner owns a step in flight. */
-export function isBusy(rotation: Rotation, now: number): boolean {
-  return rotation.intent !== undefined && rotation.intent.leaseUntil > now;
+/**
+ * True while a runner owns a step in flight: its lease runs, and its owner is not known to be
+ * gone (a process on this host that crashed; then the step is taken over at once).
+ */
+export function isBusy(rotation: Rotation, now: number, isGone?: (owner: string) => boolean): boolean {
+  const intent = rotation.intent;
+  if (intent === undefined || intent.leaseUntil <= now) return false;
+  return !(intent.owner !== undefined && isGone?.(intent.owner));
 }
 
 /**
@@ -213,11 +222,11 @@ export function dueAtOf(rotation: Rotation): number | undefined {
  * The person events that would be accepted now (for buttons). Payload checks (which key, which
  * approval) still happen in {@link transition}.
  */
-export function allowedPersonEvents(rotation: Rotation, now: number): PersonEventType[] {
+export function allowedPersonEvents(rotation: Rotation, _now: number): PersonEventType[] {
   if (isFinal(rotation.state)) return [];
   if (rotation.intent) {
-    if (isBusy(rotation, now)) return [];
-    return canCancel(rotation) ? ['cancel'] : [];
+    // Cancel is always offered: during a step it is carried out as soon as the step ends.
+    return canCancel(rotation) && !rotation.cancelRequested ? ['cancel'] : [];
   }
   return PERSON_EVENTS[rotation.state].filter((type) => {
     const pending = rotation.pendingApproval;
@@ -254,7 +263,23 @@ export function transition(
     return refuse('final', `This rotation is already ${rotation.state}.`);
   }
   if (isPersonEvent(event)) return personTransition(rotation, event, ctx);
-  return systemTransition(rotation, event, ctx);
+  const result = systemTransition(rotation, event, ctx);
+  return result.ok ? cancelIfRequested(result, ctx) : result;
+}
+
+/** A cancel asked for during a step: planned as soon as the step has ended (or failed). */
+function cancelIfRequested(
+  result: TransitionResult & { ok: true },
+  ctx: TransitionContext,
+): TransitionResult {
+  const r = result.rotation;
+  const asked = r.cancelRequested;
+  if (!asked || isFinal(r.state) || r.state === 'cancelling' || isBusy(r, ctx.now, ctx.isGone)) return result;
+  const next = structuredClone(r);
+  delete next.cancelRequested;
+  if (!canCancel(next)) return ok(next, result.effects);
+  const cancelled = planCancel(next, asked.by, asked.reason, ctx);
+  return cancelled.ok ? ok(cancelled.rotation, [...result.effects, ...cancelled.effects]) : result;
 }
 
 function isPersonEvent(event: RotationEvent): event is PersonEvent {
@@ -267,10 +292,37 @@ function isPersonEvent(event: RotationEvent): event is PersonEvent {
 function personTransition(rotation: Rotation, event: PersonEvent, ctx: TransitionContext): TransitionResult {
   const { now } = ctx;
   if (event.eventId !== undefined && rotation.seenEventIds.includes(event.eventId)) {
-    return refuse('duplicate', 'That was already done.');
+    // Say what is true now: a step still running (or interrupted) is not "done".
+    return refuse(
+      'duplicate',
+      rotation.intent
+        ? `That was received: locksmith is on it (${describeIntent(rotation.intent.kind)}, since ${iso(rotation.intent.startedAt)}).`
+        : 'That was already done.',
+    );
   }
   if (rotation.intent) {
-    if (isBusy(rotation, now)) {
+    if (isBusy(rotation, now, ctx.isGone)) {
+      if (event.type === 'cancel' && canCancel(rotation)) {
+        if (rotation.cancelRequested) return refuse('duplicate', 'Cancelling was already asked for.');
+        // The step's writes are in flight: cancelling now would race them. It is planned as
+        // soon as the step ends (the runner saving the step's result sees this).
+        const r = structuredClone(rotation);
+        r.cancelRequested = {
+          by: event.by,
+          at: now,
+          ...(event.reason?.trim() ? { reason: event.reason.trim() } : {}),
+        };
+        r.seenEventIds = [...r.seenEventIds, ...(event.eventId ? [event.eventId] : [])].slice(
+          -SEEN_EVENT_IDS,
+        );
+        log(
+          r,
+          now,
+          event.by,
+          `asked to cancel; it happens as soon as "${describeIntent(rotation.intent.kind)}" ends`,
+        );
+        return ok(r, []);
+      }
       return refuse(
         'busy',
         `locksmith is working on this rotation (${describeIntent(rotation.intent.kind)}).`,
@@ -581,9 +633,17 @@ function planCancel(
   }
   if (r.newKeyCreatedHere && r.newKeyId) {
     writes.push({ type: 'delete-new-key', keyId: r.newKeyId, keepKeyIds: oldKeyId ? [oldKeyId] : [] });
-  } else if (intentKind === 'create' && oldKeyId) {
-    // The create step was interrupted: a key it made is not recorded yet.
-    writes.push({ type: 'delete-new-key', keepKeyIds: [oldKeyId] });
+  } else if (intentKind === 'create' && r.intent?.createdKeyId) {
+    // The create step was interrupted after CreateAccessKey answered: that key is known.
+    writes.push({
+      type: 'delete-new-key',
+      keyId: r.intent.createdKeyId,
+      keepKeyIds: oldKeyId ? [oldKeyId] : [],
+    });
+  } else if (intentKind === 'create' && r.intent?.keysBefore) {
+    // Interrupted after the keys were noted and before the new one was: only a key not there
+    // before can be this rotation's. Without the note, CreateAccessKey was never called.
+    writes.push({ type: 'delete-new-key', keepKeyIds: [...r.intent.keysBefore] });
   }
 
   r.pendingApproval = undefined;
@@ -917,13 +977,22 @@ function tick(rotation: Rotation, force: boolean, ctx: TransitionContext): Trans
   const { now } = ctx;
   const intent = rotation.intent;
   if (intent) {
-    if (intent.leaseUntil > now) return refuse('busy', `step "${describeIntent(intent.kind)}" is in flight`);
+    if (isBusy(rotation, now, ctx.isGone)) {
+      return refuse('busy', `step "${describeIntent(intent.kind)}" is in flight`);
+    }
     // Take the stale step over: a new lease, then the same effects again (each is idempotent),
     // except create, which first finds out what the interrupted attempt left behind.
     const r = structuredClone(rotation);
-    r.intent = { ...intent, leaseUntil: now + leaseMs(ctx) };
+    r.intent = { ...intent, leaseUntil: now + leaseMs(ctx), ...(ctx.owner ? { owner: ctx.owner } : {}) };
     delete r.intent.failure;
-    log(r, now, BOT, `resuming the interrupted step "${describeIntent(intent.kind)}"`);
+    log(
+      r,
+      now,
+      BOT,
+      intent.leaseUntil > now
+        ? `resuming the step "${describeIntent(intent.kind)}": the process running it is gone`
+        : `resuming the interrupted step "${describeIntent(intent.kind)}"`,
+    );
     const effects: RotationEffect[] =
       intent.kind === 'create'
         ? [{ type: 'probe-create', attempt: intent.attempt ?? r.createAttempt }]
@@ -1165,6 +1234,7 @@ function startIntent(
     startedAt: ctx.now,
     leaseUntil: ctx.now + leaseMs(ctx),
     ...(attempt !== undefined ? { attempt } : {}),
+    ...(ctx.owner ? { owner: ctx.owner } : {}),
   };
   effects.push(...writes);
 }

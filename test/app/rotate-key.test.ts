@@ -500,7 +500,9 @@ describe('/rotate-key', () => {
       const said = h.slack
         .views(ALICE)
         .slice(viewsBefore)
-        .filter((v) => /already done|working on this rotation|Secret access key/.test(text(v.view)));
+        .filter((v) =>
+          /already done|locksmith is on it|working on this rotation|Secret access key/.test(text(v.view)),
+        );
       return said.length >= 3 ? said : undefined;
     }, 10_000);
     assert.equal(windows.filter((v) => /Secret access key/.test(text(v.view))).length, 1, 'one reveal');

@@ -178,7 +178,13 @@ export class Harness {
     this.store = crashableStore(this.openStore());
   }
 
-  runner(options: { faults?: FaultHook; config?: RotationConfigInput } = {}): RotationRunner {
+  runner(
+    options: {
+      faults?: FaultHook;
+      config?: RotationConfigInput;
+      owner?: { id: string; isGone: (holder: string) => boolean };
+    } = {},
+  ): RotationRunner {
     return createRotationRunner({
       store: this.store,
       clock: this.clock,
@@ -186,6 +192,7 @@ export class Harness {
       config: { thirdPartyPlaces: [], ...options.config },
       clientsFor: async () => this.clients,
       ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.owner ? { owner: options.owner } : {}),
     });
   }
 

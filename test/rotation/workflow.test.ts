@@ -267,6 +267,11 @@ describe('rotation workflow: the state table', () => {
       const busy = sim.rotation.intent !== undefined && sim.rotation.intent.leaseUntil > sim.now;
       for (const type of ALL_PERSON_EVENTS) {
         const result = transition(sim.rotation, sample(type, sim), sim.ctx());
+        if (busy && type === 'cancel' && state !== 'delete' && state !== 'cancelling') {
+          // During a step, Cancel is taken and carried out when the step ends.
+          assert.ok(result.ok && result.rotation.cancelRequested && result.effects.length === 0, state);
+          continue;
+        }
         if (PERSON_EVENTS[state].includes(type) && !busy) {
           if (!result.ok) assert.notEqual(result.refusal.code, 'not-allowed', `${type} in ${state}`);
         } else {
@@ -294,7 +299,11 @@ describe('rotation workflow: the state table', () => {
       'cancel',
     ]);
     const create = simAt('create');
-    assert.deepEqual(allowedPersonEvents(create.rotation, create.now), []);
+    assert.deepEqual(
+      allowedPersonEvents(create.rotation, create.now),
+      ['cancel'],
+      'Cancel even during a step',
+    );
     assert.deepEqual(allowedPersonEvents(create.rotation, create.now + 6 * MIN), ['cancel']);
     const approve = simAt('notify-and-approve');
     assert.deepEqual(allowedPersonEvents(approve.rotation, approve.now), [
@@ -415,8 +424,46 @@ describe('rotation workflow: locate, confirm, create', () => {
     assert.deepEqual(sim.effects, [{ type: 'create-key', attempt: 1 }]);
     assert.deepEqual(sim.rotation.intent?.effects, [{ type: 'create-key', attempt: 1 }]);
     assert.equal(dueAtOf(sim.rotation), sim.now + 5 * MIN);
-    assert.equal(sim.refused({ type: 'cancel', by: REQ }), 'busy');
+    assert.equal(sim.refused({ type: 'rescan', by: REQ }), 'busy');
     assert.equal(transition(sim.rotation, { type: 'tick' }, sim.ctx()).ok, false);
+    // A cancel during the step is noted, and planned as soon as the step has ended.
+    sim.apply({ type: 'cancel', by: REQ });
+    assert.equal(sim.rotation.intent?.kind, 'create');
+    assert.deepEqual(sim.effects, []);
+    assert.equal(sim.refused({ type: 'cancel', by: REQ }), 'duplicate');
+    sim.apply({
+      type: 'key-created',
+      attempt: 1,
+      keyId: NEW,
+      createdAt: sim.now,
+      written: [
+        {
+          name: 'app/deploy',
+          versionId: secretWriteToken('rot-1', 1, 'app/deploy'),
+          previousVersionId: 'v-app',
+        },
+      ],
+      skipped: [],
+    });
+    assert.equal(sim.rotation.state, 'cancelling');
+    assert.equal(sim.rotation.cancelRequested, undefined);
+    const planned: RotationEffect[] = sim.effects;
+    assert.ok(planned.some((e) => e.type === 'delete-new-key' && e.keyId === NEW));
+  });
+
+  it('a step whose process is gone is taken over at once, not after its lease', () => {
+    const sim = simAt('create');
+    const gone = (owner: string) => owner === 'dead-process';
+    sim.rotation = { ...sim.rotation, intent: { ...sim.rotation.intent!, owner: 'dead-process' } };
+    const taken = transition(sim.rotation, { type: 'tick' }, { ...sim.ctx(), owner: 'me', isGone: gone });
+    assert.ok(taken.ok);
+    assert.equal(taken.rotation.intent?.owner, 'me');
+    assert.deepEqual(taken.effects, [{ type: 'probe-create', attempt: 1 }]);
+    assert.equal(
+      transition(sim.rotation, { type: 'tick' }, sim.ctx()).ok,
+      false,
+      'an unknown owner keeps its lease',
+    );
   });
 
   it('resumes a stale create by probing first, then deletes the lost key before creating again', () => {
@@ -655,8 +702,16 @@ describe('rotation workflow: cancel plans the compensations for what may have ha
     });
   }
 
-  it('in create (stale): restores any secret the attempt may have written and deletes unrecorded unused keys', () => {
+  it('in create (stale), before CreateAccessKey was called: restores what may have been written and deletes no key', () => {
     const sim = simAt('create');
+    sim.advance(6 * MIN);
+    sim.apply({ type: 'cancel', by: REQ });
+    assert.ok(!sim.effects.some((e) => e.type === 'delete-new-key'), 'no key of this rotation exists');
+  });
+
+  it('in create (stale), after the keys were noted: restores the secrets and deletes only a key not there before', () => {
+    const sim = simAt('create');
+    sim.rotation = { ...sim.rotation, intent: { ...sim.rotation.intent!, keysBefore: [OLD] } };
     sim.advance(6 * MIN);
     sim.apply({ type: 'cancel', by: REQ });
     assert.equal(sim.rotation.state, 'cancelling');
@@ -677,6 +732,17 @@ describe('rotation workflow: cancel plans the compensations for what may have ha
       },
       { type: 'delete-new-key', keepKeyIds: [OLD] },
     ]);
+    const known = simAt('create');
+    known.rotation = {
+      ...known.rotation,
+      intent: { ...known.rotation.intent!, keysBefore: [OLD], createdKeyId: NEW },
+    };
+    known.advance(6 * MIN);
+    known.apply({ type: 'cancel', by: REQ });
+    assert.ok(
+      known.effects.some((e) => e.type === 'delete-new-key' && e.keyId === NEW),
+      'exactly the key it made',
+    );
   });
 
   it('in switch-over: restores the secrets and deletes the new key if unused', () => {

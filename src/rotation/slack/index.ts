@@ -38,9 +38,13 @@ const ROTATION_APPROVALS: ApprovalKind[] = ['deactivate-key', 'delete-key', 'ski
  * scheduler job that drives the waits. Without a `rotation` section only the command is
  * registered, and it says rotation is not set up.
  */
-export function register(app: App, deps: Deps): FeatureHandle {
+export function register(
+  app: App,
+  deps: Deps,
+  options: { takeOverFromGoneLocalProcesses?: boolean } = {},
+): FeatureHandle {
   const section = deps.config.rotation;
-  const controller = section ? createRotationController(deps, section) : undefined;
+  const controller = section ? createRotationController(deps, section, options) : undefined;
   const keysDue = controller ? createKeysDue(deps, controller) : undefined;
   const picker = controller ? createUserPicker(deps, controller) : undefined;
   app.command(

@@ -15,6 +15,7 @@ import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import type { Person } from '../../identity/access.js';
+import { createReplicaId, isGoneLocalProcess, pidRunning } from '../../scheduling/replica-id.js';
 import type { PersonSession } from '../../identity/sessions.js';
 import { createKeyEvidence, withBlocks } from '../../trail/key-evidence.js';
 import { notice, section as slackSection, type SlackMessage } from '../../slack/block-kit.js';
@@ -127,7 +128,19 @@ const LOST_APPROVAL_MS = 60_000;
 const PROGRESS_UPDATE_MS = 1500;
 const WAITING_STATES = ['resolve-extra-key', 'notify-and-approve', 'confirm-delete'];
 
-export function createRotationController(deps: Deps, section: RotationSection): RotationController {
+export interface RotationControllerOptions {
+  /**
+   * Resume at once a step whose process on this host is certainly gone (default true). False
+   * where host names and PIDs are shared (AWS Lambda), as for the scheduler's leases.
+   */
+  takeOverFromGoneLocalProcesses?: boolean;
+}
+
+export function createRotationController(
+  deps: Deps,
+  section: RotationSection,
+  options: RotationControllerOptions = {},
+): RotationController {
   const { clock, logger, slack, callers, sessions, directory, approvals, audit, store } = deps;
   const config = toRotationConfig(section);
   const configFor = rotationConfigByRole(section);
@@ -152,7 +165,19 @@ export function createRotationController(deps: Deps, section: RotationSection): 
     return (await backgroundSession(rotation)).clients;
   }
 
-  const runner = createRotationRunner({ store, clock, logger, config: configFor, clientsFor });
+  const self = { id: createReplicaId(), running: pidRunning };
+  const runner = createRotationRunner({
+    store,
+    clock,
+    logger,
+    config: configFor,
+    clientsFor,
+    owner: {
+      id: self.id,
+      isGone: (holder) =>
+        options.takeOverFromGoneLocalProcesses !== false && isGoneLocalProcess(holder, self),
+    },
+  });
 
   // Status-message updates run one at a time per rotation, each rendering the record as it is
   // then, so a slow update can never overwrite a newer one.
