@@ -28,6 +28,11 @@ const PAGE_SIZE = 50;
 const STATE_MAX_AGE_MS = 15 * 60_000;
 /** Events kept per stream; older ones are dropped and the stream marked incomplete. */
 const MAX_EVENTS_PER_STREAM = 5000;
+/**
+ * Events kept in all, across streams (a few KB each at most; ~10-20 MB at the cap, within the
+ * image's 128 MB heap): past it, the least recently used streams are forgotten.
+ */
+const MAX_EVENTS_TOTAL = 20_000;
 /** A request needs time after its slot; a slot later than this before the deadline is not taken. */
 const REQUEST_ALLOWANCE_MS = 250;
 /**
@@ -112,6 +117,8 @@ export interface TrailServiceOptions {
   cacheSeconds: number;
   /** Who to ask when IAM denies the look-up (config `access.contact`). */
   contact: string;
+  /** Events kept in all before streams are forgotten; default MAX_EVENTS_TOTAL. */
+  maxEvents?: number;
 }
 
 interface StreamState {
@@ -179,6 +186,18 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
     }
   }
 
+  /** Forgets the least recently used streams (never `keep`) while too many events are held. */
+  function trim(keep: StreamState): void {
+    let total = 0;
+    for (const st of states.values()) total += st.events.length;
+    for (const [key, st] of states) {
+      if (total <= (options.maxEvents ?? MAX_EVENTS_TOTAL)) return;
+      if (st === keep) continue;
+      total -= st.events.length;
+      states.delete(key);
+    }
+  }
+
   function add(state: StreamState, events: TrailEvent[]): void {
     for (const e of events) {
       if (state.ids.has(e.id)) continue;
@@ -192,6 +211,7 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
       state.coveredFrom = Math.max(state.coveredFrom, state.events.at(-1)!.time.getTime());
       state.tail = undefined;
     }
+    trim(state);
   }
 
   function parsed(out: LookupEventsCommandOutput): TrailEvent[] {

@@ -85,7 +85,7 @@ let virtual: number;
 /** When set, the limiter's next slot is 10 s away (another look-up holds the allowance). */
 let fakeLimiterBusy = false;
 
-function service(options: { budgetMs?: number; cacheSeconds?: number } = {}) {
+function service(options: { budgetMs?: number; cacheSeconds?: number; maxEvents?: number } = {}) {
   const real = createTrailRateLimiter({
     requestsPerSecond: 2,
     marginMs: 50,
@@ -105,6 +105,7 @@ function service(options: { budgetMs?: number; cacheSeconds?: number } = {}) {
     budgetMs: options.budgetMs ?? 60_000,
     cacheSeconds: options.cacheSeconds ?? 60,
     contact: '#platform-help',
+    ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}),
   });
 }
 
@@ -195,6 +196,17 @@ describe('CloudTrail look-ups', () => {
     assert.equal(busy.streams[0]?.events.length, 10, 'the events read before are kept');
     assert.equal(busy.asOf, NOW + 5 * MINUTE, 'as of the end of the last look');
     assert.equal(busy.stopped, 'budget');
+  });
+
+  it('forgets the least recently used streams when it holds too many events', async () => {
+    fake.add('GetSecretValue', 60);
+    fake.add('PutSecretValue', 60);
+    const trail = service({ maxEvents: 100 });
+    const puts = { key: 'EventName' as const, value: 'PutSecretValue' };
+    await trail.lookup(target(), [READS], DAY);
+    await trail.lookup(target(), [puts], DAY);
+    assert.equal((await trail.lookup(target(), [puts], DAY)).calls, 0, 'the newest stream is kept');
+    assert.equal((await trail.lookup(target(), [READS], DAY)).calls, 2, 'the older one was forgotten');
   });
 
   it('keeps cached answers per role: another role asks CloudTrail itself', async () => {
