@@ -124,7 +124,11 @@ const fileSchema = z
                 description: z.string().optional(),
                 /** A string, or a JSON object; `{{REF.id}}` / `{{REF.secret}}` put a key in. */
                 value: z.union([z.string(), z.record(z.string(), z.unknown())]),
-                /** Tags, e.g. `locksmith:notify: C0123ABCD` for a notice on every reveal. */
+                /**
+                 * Tags, e.g. `locksmith:notify: C0123ABCD` for a notice on every reveal, or
+                 * `locksmith:access-key-id: '{{REF.id}}'` as an earlier rotation leaves it (a tag
+                 * value may name a key's id, never its secret: tags are not secret).
+                 */
                 tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
               })
               .strict(),
@@ -157,15 +161,28 @@ const fileSchema = z
         refs.add(k.ref);
       }),
     );
-    file.aws.secrets.forEach((s, i) => {
-      const text = typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
+    const checkRefs = (text: string, path: (string | number)[]) => {
       for (const match of text.matchAll(KEY_TEMPLATE)) {
         if (!refs.has(match[1] ?? ''))
           ctx.addIssue({
             code: 'custom',
-            path: ['aws', 'secrets', i, 'value'],
+            path,
             message: `{{${match[1]}.${match[2]}}} names no key: add a key with ref "${match[1]}" under aws.users`,
           });
+      }
+    };
+    file.aws.secrets.forEach((s, i) => {
+      checkRefs(typeof s.value === 'string' ? s.value : JSON.stringify(s.value), [
+        'aws',
+        'secrets',
+        i,
+        'value',
+      ]);
+      for (const [key, value] of Object.entries(s.tags ?? {})) {
+        const path = ['aws', 'secrets', i, 'tags', key];
+        checkRefs(value, path);
+        if ([...value.matchAll(KEY_TEMPLATE)].some((m) => m[2] === 'secret'))
+          ctx.addIssue({ code: 'custom', path, message: 'a tag may hold a key id, never its secret' });
       }
     });
   });

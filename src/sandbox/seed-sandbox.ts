@@ -83,17 +83,18 @@ export async function seedSandbox(moto: MotoServer, file: SandboxFile): Promise<
     await moto.setClockOffset(0);
     for (const secret of file.aws.secrets) {
       const text = typeof secret.value === 'string' ? secret.value : JSON.stringify(secret.value, null, 2);
-      const filled = text.replace(KEY_TEMPLATE, (_, ref: string, part: 'id' | 'secret') => {
-        const pair = keys.get(ref)!; // sandbox-file validation guarantees the ref exists
-        return part === 'id' ? pair.accessKeyId : pair.secretAccessKey;
-      });
+      const fill = (t: string) =>
+        t.replace(KEY_TEMPLATE, (_, ref: string, part: 'id' | 'secret') => {
+          const pair = keys.get(ref)!; // sandbox-file validation guarantees the ref exists
+          return part === 'id' ? pair.accessKeyId : pair.secretAccessKey;
+        });
       await sm.send(
         new CreateSecretCommand({
           Name: secret.name,
           Description: secret.description,
-          SecretString: filled,
+          SecretString: fill(text),
           ...(secret.tags
-            ? { Tags: Object.entries(secret.tags).map(([Key, Value]) => ({ Key, Value })) }
+            ? { Tags: Object.entries(secret.tags).map(([Key, Value]) => ({ Key, Value: fill(Value) })) }
             : {}),
         }),
       );

@@ -27,6 +27,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { roleArn } from '../../src/devkit/aws-seed.js';
 import type { StandinMessage } from '../../src/devkit/standin-types.js';
+import { KEY_TAG } from '../../src/rotation/locate.js';
 import { sesSmtpPassword } from '../../src/rotation/ses-smtp-password.js';
 import { matchesSmtpName, replacementName } from '../../src/rotation/slack/smtp-steps.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
@@ -198,7 +199,8 @@ before(async () => {
   // An SMTP user recognised by its name only (no tag).
   await admin.send(new CreateUserCommand({ UserName: 'ses-smtp-app' }));
   await admin.send(new CreateAccessKeyCommand({ UserName: 'ses-smtp-app' }));
-  // A plain machine user rotated under the sandbox role, whose key is in a secret.
+  // A plain machine user rotated under the sandbox role, whose key is in a secret that an
+  // earlier rotation tagged (found by tag, no value read).
   await admin.send(new CreateUserCommand({ UserName: 'svc-sandbox' }));
   const key = (await admin.send(new CreateAccessKeyCommand({ UserName: 'svc-sandbox' }))).AccessKey!;
   await adminSm.send(
@@ -208,6 +210,7 @@ before(async () => {
         aws_access_key_id: key.AccessKeyId,
         aws_secret_access_key: key.SecretAccessKey,
       }),
+      Tags: [{ Key: KEY_TAG, Value: key.AccessKeyId }],
     }),
   );
   admin.destroy();
@@ -364,6 +367,13 @@ describe('approvals per role', () => {
     sts.destroy();
     now += 25 * HOUR;
     await h.app.scheduler.tick();
+    // Found by tag only: before anything is deactivated, Alice acknowledges what was not searched.
+    const ack = await h.slack.waitFor(() => {
+      const m = statusOf();
+      return m && /rotation_ack_search/.test(text(m.blocks)) ? m : undefined;
+    }, 15_000);
+    assert.match(text(ack.blocks), /Not every place that could hold the key was searched/);
+    await click('rotation_ack_search', ack);
     const ready = await h.slack.waitFor(() => {
       const m = statusOf();
       return m && /rotation_confirm_deactivate/.test(text(m.blocks)) ? m : undefined;

@@ -189,9 +189,11 @@ describe('the sandbox page, in headless Chromium', () => {
     const oldKey = (await keyRows.first().getAttribute('data-key')) ?? '';
     assert.match(oldKey, /^AKIA/);
 
+    // ci/deploy-aws carries locksmith's tag, as an earlier rotation left it: found reading no value.
     await open(erin, 'locksmith');
     await waitForMessage(erin, /Create new key and update these places/);
-    assert.match(await messages(erin).innerText(), /ci\/deploy-aws/);
+    assert.match(await messages(erin).innerText(), /ci\/deploy-aws[^\n]*found by its tag/);
+    assert.match(await messages(erin).innerText(), /no secret or parameter value was read/);
     await click(erin, 'Create new key and update these places');
     await erin
       .locator('#modal-layer .modal', { hasText: /Created AKIA\w+ and wrote it into ci\/deploy-aws/ })
@@ -206,8 +208,11 @@ describe('the sandbox page, in headless Chromium', () => {
     await keyRows.nth(1).locator('button.use-key').click();
     await erin.locator('#toasts', { hasText: `Called AWS with ${newKey}` }).waitFor();
 
-    // A day later the old key has been quiet for 24 hours: 2ndline is told, an approver asked.
+    // A day later the old key has been quiet for 24 hours. Only tagged places were searched, so
+    // Erin acknowledges that before 2ndline is told and an approver asked.
     await advanceClock(erin, '+1 day');
+    await waitForMessage(erin, /acknowledge that not every place that could hold it was searched/);
+    await click(erin, 'Acknowledge: not everything searched');
     await waitForMessage(erin, /Waiting for an approver/);
     await open(arno, '#2ndline');
     await waitForMessage(arno, new RegExp(`will deactivate access key ${oldKey} of IAM user ci-deploy`));
@@ -275,8 +280,13 @@ describe('the sandbox page, in headless Chromium', () => {
     await modal.locator('.bk-modal-submit').click();
     await arno.locator('#modal-layer').waitFor({ state: 'hidden' });
 
+    // Nobody tagged backup-agent's secrets: the quiet search finds nothing, and Arno asks for
+    // the full search (it reads every secret, 20 a call, and tags what holds the key).
     await open(arno, 'locksmith');
-    await waitForMessage(arno, /Secrets that hold AKIA\w+[\s\S]*backup\/agent-eu[\s\S]*backup\/agent-us/);
+    await waitForMessage(arno, /No secret or parameter is known to hold AKIA\w+/);
+    await click(arno, 'Search all secrets…');
+    await waitForMessage(arno, /hold AKIA\w+[\s\S]*backup\/agent-eu[\s\S]*backup\/agent-us/);
+    assert.match(await messages(arno).innerText(), /tagged 2 so the next rotation finds them/);
     await click(arno, 'Choose places');
     const places = arno.locator('#modal-layer .modal', { hasText: 'Places for the key' });
     await places.waitFor();
