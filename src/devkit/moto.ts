@@ -3,6 +3,7 @@
  * The bot never knows: it is pointed at moto through AWS_ENDPOINT_URL like at any endpoint.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -27,13 +28,26 @@ export interface CloudTrailStats {
   events: number;
 }
 
+/**
+ * How to install moto, in the forms that work where the system Python is "externally managed"
+ * (Debian 12, Ubuntu 24.04 refuse `pip install` outside a virtual environment, PEP 668).
+ */
+export const MOTO_INSTALL_HINT =
+  "install it in a virtual environment here: `python3 -m venv .venv && .venv/bin/pip install 'moto[server]'` (found by itself in ./.venv), or with pipx: `pipx install 'moto[server]'` and LOCKSMITH_PYTHON=~/.local/share/pipx/venvs/moto/bin/python";
+
 export class MotoNotInstalledError extends Error {
   constructor(python: string) {
     super(
-      `moto is not installed for ${python}: run \`${python} -m pip install 'moto[server]'\`, or set MOTO_URL to a running moto or LocalStack`,
+      `moto is not installed for ${python}: ${MOTO_INSTALL_HINT}; or set MOTO_URL to a running moto or LocalStack`,
     );
     this.name = 'MotoNotInstalledError';
   }
+}
+
+/** The project's own virtual environment (the install hint's), else the system's python3. */
+export function defaultPython(cwd: string = process.cwd()): string {
+  const venv = `${cwd}/.venv/bin/python`;
+  return existsSync(venv) ? venv : 'python3';
 }
 
 /** A free loopback TCP port, found by letting the OS pick one. */
@@ -62,7 +76,7 @@ export class MotoServer {
       await moto.waitUntilUp(options.startTimeoutMs ?? 10_000);
       return moto;
     }
-    const python = options.python ?? 'python3';
+    const python = options.python ?? defaultPython();
     const port = options.port ?? (await freePort());
     // Always through the launcher: every test, benchmark and sandbox gets the same AWS.
     const args = [MOTO_LAUNCHER, '127.0.0.1', String(port)];
@@ -122,7 +136,7 @@ export class MotoServer {
     await this.post('/moto-api/reset', '');
   }
 
-  /** From the next request on, IAM policies are enforced (see DESIGN.md for moto's limits). */
+  /** From the next request on, IAM policies are enforced (docs/moto.md lists moto's limits). */
   async enforceIam(): Promise<void> {
     await this.post('/moto-api/reset-auth', '0');
   }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
         port: { type: 'string', default: '3000' },
         sandbox: { type: 'string', default: 'examples/sandbox.yml' },
         config: { type: 'string', default: 'examples/sandbox.locksmith.yml' },
-        python: { type: 'string', default: 'python3' },
+        python: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
       },
     }));
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     if (err instanceof MotoNotInstalledError)
       fail(
-        `${err.message}\nmoto is the open-source AWS emulator the sandbox runs AWS in: \`pip install 'moto[server]'\` (or --python PATH to a Python that has it)`,
+        `${err.message}\nmoto is the open-source AWS emulator the sandbox runs AWS in (or give --python PATH to a Python that has it)`,
       );
     fail(`could not start: ${(err as Error).message}`);
   }

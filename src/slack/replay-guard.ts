@@ -1,5 +1,5 @@
 /**
- * A request seen before has no second effect (DESIGN.md invariant 9). Each receiver names a
+ * A request seen before has no second effect (README, "Security model"). Each receiver names a
  * replay key in the event's custom properties: the signature of an HTTP request (valid only
  * within its five-minute window, so remembered for that long), or the envelope id of a Socket
  * Mode envelope. The key is remembered in the store, so every replica sharing it knows it; a

@@ -80,7 +80,10 @@ describe('npm run sandbox', () => {
     const run = sandbox(['--port', '0', '--python', '/nonexistent/python3']);
     assert.equal(await run.exit, 2);
     assert.match(run.output(), /moto is not installed for \/nonexistent\/python3/);
-    assert.match(run.output(), /pip install 'moto\[server\]'/);
+    // The system-wide pip install is refused on Debian 12 / Ubuntu 24.04: the venv and pipx forms.
+    assert.match(run.output(), /python3 -m venv \.venv && \.venv\/bin\/pip install 'moto\[server\]'/);
+    assert.match(run.output(), /pipx install 'moto\[server\]'/);
+    assert.doesNotMatch(run.output(), /python3 -m pip install/);
   });
 
   it('reports each problem in a bad sandbox file by field, and starts nothing', async () => {
