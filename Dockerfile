@@ -7,20 +7,22 @@
 # See docs/deployment.md for every setting.
 
 # --- build: compile TypeScript to dist/ -------------------------------------------------
-FROM node:24-bookworm-slim AS build
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 
 # Dependencies first, so a source change does not reinstall them.
 COPY package.json package-lock.json ./
 RUN npm ci
 
+# `npm run build` compiles the bot only (tsconfig.build.json leaves out src/devkit and
+# src/sandbox): no test double or sandbox reaches the image.
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
 # --- deps: production dependencies; better-sqlite3 is a native addon, so the toolchain
 # is here (used only when no prebuilt binary matches) and never reaches the runtime image.
-FROM node:24-bookworm-slim AS deps
+FROM node:26-trixie-slim AS deps
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
@@ -28,7 +30,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 # --- runtime: production dependencies and the compiled code only -----------------------
-FROM node:24-bookworm-slim AS runtime
+FROM node:26-trixie-slim AS runtime
 ENV NODE_ENV=production
 # A heap limit. Without one V8 lets the heap grow far past what locksmith keeps alive: at 100
 # busy people the live heap is about 50 MB, yet the process peaked at 250-310 MB resident; with

@@ -21,4 +21,64 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', 'test/**', 'src/devkit/**', 'src/sandbox/**'],
     rules: { 'no-console': 'off' },
   },
+  // Boundaries (issue 15). The bot never imports the test doubles or the sandbox: `npm run build`
+  // compiles it without them, so the image holds neither.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/devkit/**', 'src/sandbox/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/devkit/**', '**/devkit', '**/sandbox/**', '**/sandbox'],
+              message: 'The bot must not import the devkit or the sandbox (they are not in its build).',
+            },
+          ],
+        },
+      ],
+      // One place reads the environment: config.ts (and the entry points that hand it over).
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings in config.ts and pass them in.' },
+      ],
+    },
+  },
+  { files: ['src/config.ts', 'src/main.ts', 'src/lambda.ts'], rules: { 'no-restricted-properties': 'off' } },
+  // Domain logic is free of Slack: testable alone, reusable behind another interface.
+  {
+    files: [
+      'src/identity/access.ts',
+      'src/identity/session-policy.ts',
+      'src/otp/otpauth.ts',
+      'src/otp/codes.ts',
+      'src/approvals/approval.ts',
+      'src/store/**/*.ts',
+      'src/rotation/*.ts',
+      'src/scheduling/**/*.ts',
+      'src/aws/**/*.ts',
+      'src/trail/cloudtrail-record.ts',
+      'src/trail/rate-limit.ts',
+      'src/trail/user-agent.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@slack/*'], message: 'Domain modules do not know Slack: pass plain values in.' },
+            {
+              group: ['**/devkit/**', '**/sandbox/**'],
+              message: 'The bot must not import the devkit or the sandbox.',
+            },
+            {
+              group: ['**/slack/**', '**/slack'],
+              message: 'Domain modules do not know Slack: pass plain values in.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

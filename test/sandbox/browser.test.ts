@@ -91,7 +91,7 @@ async function noUnknownBlocks(page: Page): Promise<void> {
 before(async () => {
   assert.ok(
     existsSync(new URL('../../dist/sandbox/web/page.js', import.meta.url)),
-    'dist/sandbox/web/page.js is missing: run `npm run build` first (npm test does)',
+    'dist/sandbox/web/page.js is missing: run `npm run build:sandbox` first (npm test does)',
   );
   browser = await launchChromium();
   sandbox = await startSandbox({ port: 0 });
