@@ -44,7 +44,10 @@ async function waitForOutput(run: Running, pattern: RegExp, timeoutMs = 30_000):
 }
 
 before(() => {
-  assert.ok(existsSync(MAIN), 'dist/sandbox/main.js is missing: run `npm run build:sandbox` first (npm test does)');
+  assert.ok(
+    existsSync(MAIN),
+    'dist/sandbox/main.js is missing: run `npm run build:sandbox` first (npm test does)',
+  );
 });
 
 describe('npm run sandbox', () => {
