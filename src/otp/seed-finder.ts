@@ -12,6 +12,7 @@
 import { UserError } from '../errors.js';
 import { code, escapeMrkdwn } from '../slack/mrkdwn.js';
 import { looksLikeOtpauthUri } from './otpauth.js';
+import { isSeedFieldName } from './seed-fields.js';
 
 export interface SeedFinderOptions {
   /** Field names that hold seeds whatever their value looks like (`otp.seed_fields`). */
@@ -55,8 +56,11 @@ function jsonFields(
   entries: Array<[string, unknown]>,
   options: SeedFinderOptions,
 ): { preferred: string[]; all: string[] } {
-  const keys = new Set(entries.map(([key]) => key));
-  const named = options.seedFields.filter((f, i) => keys.has(f) && options.seedFields.indexOf(f) === i);
+  // Config order first; a field matches its configured name trimmed and case-insensitively
+  // (`2FA-Seed` is the `2fa-seed` a person meant), as the reveal's hiding does (seed-fields.ts).
+  const named: string[] = [];
+  for (const wanted of options.seedFields)
+    for (const [key] of entries) if (isSeedFieldName(key, [wanted]) && !named.includes(key)) named.push(key);
   const uris = entries
     .filter(([key, value]) => !named.includes(key) && typeof value === 'string' && looksLikeOtpauthUri(value))
     .map(([key]) => key);

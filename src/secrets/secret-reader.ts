@@ -11,7 +11,7 @@ import {
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
-import { looksLikeOtpauthUri } from '../otp/otpauth.js';
+import { holdsOtpauth, isSeedFieldName, redactSeeds } from '../otp/seed-fields.js';
 import { getParameterValue, isParameterName, listParameters } from './parameter-reader.js';
 
 /** One shown piece of a secret. `hiddenSeed` pieces are never shown, only named. */
@@ -71,8 +71,6 @@ export function interpretSecretString(
   text: string,
   options: ReadOptions,
 ): Pick<SecretRead, 'kind' | 'fields'> {
-  const isSeed = (key: string, value: string) =>
-    options.seedFields.includes(key) || looksLikeOtpauthUri(value);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -81,12 +79,16 @@ export function interpretSecretString(
   }
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
     const fields = Object.entries(parsed as Record<string, unknown>).map(([key, raw]): SecretField => {
-      const value = typeof raw === 'string' ? raw : JSON.stringify(raw, null, 2);
-      return isSeed(key, value) ? { key, hiddenSeed: true } : { key, value, hiddenSeed: false };
+      // A seed field, or text holding an otpauth:// URI: hidden whole (issue 14, item 7).
+      if (isSeedFieldName(key, options.seedFields) || (typeof raw === 'string' && holdsOtpauth(raw)))
+        return { key, hiddenSeed: true };
+      if (typeof raw === 'string') return { key, value: raw, hiddenSeed: false };
+      // Nested objects and arrays are shown with any seed inside them replaced.
+      return { key, value: JSON.stringify(redactSeeds(raw, options.seedFields), null, 2), hiddenSeed: false };
     });
     return { kind: 'json', fields };
   }
-  const field: SecretField = looksLikeOtpauthUri(text)
+  const field: SecretField = holdsOtpauth(text)
     ? { key: 'value', hiddenSeed: true }
     : { key: 'value', value: text, hiddenSeed: false };
   return { kind: 'string', fields: [field] };

@@ -16,7 +16,7 @@ import {
 import { classifyAwsError, isAwsTimeout } from '../aws/aws-errors.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
-import { looksLikeOtpauthUri } from '../otp/otpauth.js';
+import { holdsOtpauth, holdsSeed } from '../otp/seed-fields.js';
 import { assertSecretName } from './secret-reader.js';
 
 /** Secrets Manager's limit for a SecretString (65,536 bytes), checked before AWS is asked. */
@@ -127,7 +127,7 @@ export function editableFields(base: SecretBase, options: ReadOptions): Editable
     return [
       {
         key: 'value',
-        seed: looksLikeOtpauthUri(base.text),
+        seed: holdsOtpauth(base.text),
         multiline: base.text.includes('\n'),
         json: false,
       },
@@ -137,7 +137,9 @@ export function editableFields(base: SecretBase, options: ReadOptions): Editable
     const isString = typeof raw === 'string';
     return {
       key,
-      seed: options.seedFields.includes(key) || (isString && looksLikeOtpauthUri(raw)),
+      // A seed anywhere in the field (its name, its text, or nested inside it) keeps the whole
+      // field out of the form: it may be replaced, never shown (issue 14, item 7).
+      seed: holdsSeed(key, raw, options.seedFields),
       multiline: isString && raw.includes('\n'),
       json: !isString,
     };

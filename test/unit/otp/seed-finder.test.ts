@@ -37,6 +37,16 @@ describe('findSeed', () => {
     });
   });
 
+  it('finds the configured field however it is cased or spaced (2FA-Seed, " 2fa-seed")', () => {
+    for (const key of ['2FA-Seed', ' 2fa-seed', '2FA-SEED ']) {
+      assert.deepEqual(findSeed(secret({ user: 'ops', [key]: SEED }), options), {
+        kind: 'found',
+        field: key,
+        seed: SEED,
+      });
+    }
+  });
+
   it('prefers configured fields over otpauth-valued ones', () => {
     const found = findSeed(secret({ backup: URI_B, '2fa-seed': URI_A }), options);
     assert.deepEqual(found, { kind: 'found', field: '2fa-seed', seed: URI_A });
