@@ -32,20 +32,86 @@ function quote(text: string): string {
     .join('\n');
 }
 
-function facts(a: Approval): Block[] {
-  return [
-    section(
-      [
-        `*Requester:* <@${a.requester.slackId}>`,
-        `*Action:* ${describeKind(a.kind)}`,
-        `*Target:* ${code(a.target)}`,
-        `*Role:* ${code(a.role.name)}`,
-        ...Object.entries(a.detail).map(([k, v]) => `*${escapeMrkdwn(k)}:* ${code(v)}`),
-      ].join('\n'),
-    ),
-    section(`*Reason:*\n${quote(a.reason.slice(0, 1500))}`),
-  ];
+/** The AWS account of a role ARN (`arn:aws:iam::123456789012:role/x` → 123456789012). */
+function accountOf(roleArn: string): string {
+  return roleArn.split(':')[4] || '?';
 }
+
+/** Slack user IDs in a text (e.g. "acknowledged by U0ALICE") become mentions; the rest escaped. */
+function withMentions(text: string): string {
+  return escapeMrkdwn(text).replace(/\b([UW][A-Z0-9]{6,})\b/g, '<@$1>');
+}
+
+/** What approving does, in the approver's words. */
+function consequence(a: Approval): string {
+  const d = a.detail;
+  switch (a.kind) {
+    case 'reveal':
+      return `<@${a.requester.slackId}> gets a single-use button in a DM; the value opens in a window only they see, read under their role.`;
+    case 'edit':
+      return `<@${a.requester.slackId}> gets a single-use button in a DM that opens the edit form; every change is a new version they can undo.`;
+    case 'deactivate-key':
+      return `The access key ${code(a.target)}${d.userName ? ` of IAM user ${code(d.userName)}` : ''} is made *inactive*: whatever still uses it is refused by AWS. It can be reactivated until it is deleted.`;
+    case 'delete-key':
+      return d.smtp
+        ? `IAM user ${code(d.oldUser ?? a.target)} and its keys are *deleted* for good${d.newUser ? `; ${code(d.newUser)} replaces it` : ''}. This cannot be undone.`
+        : `The access key ${code(a.target)}${d.userName ? ` of IAM user ${code(d.userName)}` : ''} is *deleted* for good. This cannot be undone.`;
+    case 'skip-wait':
+      return `The rotation stops waiting for the old key to go quiet, and goes on to deactivate it.`;
+  }
+}
+
+/**
+ * The request's facts, labelled for a person: who, what, which secret or IAM user and key, which
+ * role in which account, and what approving does. Internal ids (the rotation's, the role's ARN,
+ * how the request was made) stay out of sight; the request id is in the context line only.
+ */
+function facts(a: Approval): Block[] {
+  const d = a.detail;
+  const keyKind = a.kind === 'deactivate-key' || a.kind === 'delete-key' || a.kind === 'skip-wait';
+  const lines = [`*Requester:* <@${a.requester.slackId}>`, `*Action:* ${describeKind(a.kind)}`];
+  if (d.smtp) {
+    lines.push(`*IAM user:* ${code(d.oldUser ?? a.target)} (an SES SMTP user)`);
+    if (d.newUser) lines.push(`*Replaced by:* ${code(d.newUser)}`);
+  } else if (keyKind) {
+    if (d.userName) lines.push(`*IAM user:* ${code(d.userName)}`);
+    lines.push(`*Access key:* ${code(a.target)}`);
+  } else {
+    lines.push(`*Secret:* ${code(a.target)}`);
+    if (d.field) lines.push(`*Field:* ${code(d.field)}`);
+  }
+  lines.push(`*Role:* ${code(a.role.name)} · account ${accountOf(a.role.arn)}`);
+  if (d.searched) lines.push(`*Search for the key's places:* ${withMentions(d.searched)}`);
+  const blocks: Block[] = [section(lines.join('\n')), section(`*If approved:* ${consequence(a)}`)];
+  if ((a.kind === 'deactivate-key' || a.kind === 'skip-wait') && d.unticked) {
+    blocks.push(
+      section(
+        `:warning: *Not ticked off as updated yet:* ${escapeMrkdwn(d.unticked)}. These places outside AWS may still use the old key, and would break when it is deactivated.`,
+      ),
+    );
+  }
+  blocks.push(section(`*Reason:*\n${quote(a.reason.slice(0, 1500))}`));
+  return blocks;
+}
+
+/** The one line a notification shows: what, on what, by whom. */
+function summary(a: Approval): string {
+  const d = a.detail;
+  const what =
+    d.smtp && d.oldUser
+      ? `IAM user ${d.oldUser}`
+      : d.userName
+        ? `${a.target} of IAM user ${d.userName}`
+        : a.target;
+  return `${describeKind(a.kind)}: ${what}`;
+}
+
+const DECIDED_HEADING: Record<Approval['state'], string> = {
+  pending: 'Approval needed',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  expired: 'Expired',
+};
 
 /** The request as posted in the approvals channel, with the decision buttons. */
 export function buildRequestMessage(a: Approval, breakGlassAllowed: boolean): SlackMessage {
@@ -55,7 +121,7 @@ export function buildRequestMessage(a: Approval, breakGlassAllowed: boolean): Sl
   ];
   if (breakGlassAllowed) buttons.push(button('Break glass (requester only)', ACTION_BREAK_GLASS, a.id));
   return {
-    text: `Approval needed: ${describeKind(a.kind)} (${a.target}) for ${a.requester.slackId}`,
+    text: `Approval needed: ${summary(a)}, asked by <@${a.requester.slackId}>`,
     blocks: [
       header(`Approval needed: ${describeKind(a.kind)}`),
       ...facts(a),
@@ -87,9 +153,9 @@ export function outcomeLine(a: Approval): string {
 /** The channel message after a decision or expiry: the same facts, no buttons. */
 export function buildOutcomeMessage(a: Approval): SlackMessage {
   return {
-    text: `${describeKind(a.kind)} (${a.target}): ${a.state}`,
+    text: `${DECIDED_HEADING[a.state]}: ${summary(a)}`,
     blocks: [
-      header(`Approval ${a.state}: ${describeKind(a.kind)}`),
+      header(`${DECIDED_HEADING[a.state]}: ${describeKind(a.kind)}`),
       ...facts(a),
       section(outcomeLine(a)),
       context(`request \`${a.id}\``),
@@ -140,7 +206,7 @@ export function buildGrantMessage(
   verb: string,
 ): SlackMessage {
   return {
-    text: `Approved: ${describeKind(a.kind)} (${a.target})`,
+    text: `Approved: ${summary(a)}`,
     blocks: [
       section(
         `:white_check_mark: Your request to ${describeKind(a.kind)} ${code(a.target)} was approved by <@${a.decision?.by}>.`,
@@ -155,7 +221,7 @@ export function buildGrantMessage(
 
 export function buildGrantUsedMessage(a: Approval, usedAt: number): SlackMessage {
   return {
-    text: `Used: ${describeKind(a.kind)} (${a.target})`,
+    text: `Used: ${summary(a)}`,
     blocks: [
       section(
         `:lock: ${describeKind(a.kind)} ${code(a.target)}: used ${slackDate(new Date(usedAt))}. Request again to see it again.`,
@@ -167,7 +233,7 @@ export function buildGrantUsedMessage(a: Approval, usedAt: number): SlackMessage
 /** The DM to requesters whose request was rejected or expired. */
 export function buildRequesterNotice(a: Approval): SlackMessage {
   return {
-    text: `Your request (${a.target}) is ${a.state}`,
+    text: `Your request to ${summary(a)}: ${a.state}`,
     blocks: [section(`Your request to ${describeKind(a.kind)} ${code(a.target)}: ${outcomeLine(a)}`)],
   };
 }
@@ -175,10 +241,10 @@ export function buildRequesterNotice(a: Approval): SlackMessage {
 /** The DM every approver gets at once when someone breaks the glass. */
 export function buildBreakGlassNotice(a: Approval): SlackMessage {
   return {
-    text: `Break-glass: ${a.requester.slackId} approved their own request (${a.target})`,
+    text: `Break-glass: <@${a.requester.slackId}> approved their own request to ${summary(a)}`,
     blocks: [
       section(
-        `:rotating_light: *Break-glass:* <@${a.requester.slackId}> approved their own request to ${describeKind(a.kind)} ${code(a.target)} (role ${code(a.role.name)}).`,
+        `:rotating_light: *Break-glass:* <@${a.requester.slackId}> approved their own request to ${describeKind(a.kind)} ${code(a.target)} (role ${code(a.role.name)}, account ${accountOf(a.role.arn)}).`,
       ),
       section(`*Reason:*\n${quote(a.decision?.note ?? '')}`),
     ],

@@ -61,11 +61,25 @@ export interface AuditLog {
   record(event: AuditEvent): void;
 }
 
+/**
+ * Longest `target` written whole. AWS allows 512 characters in a secret name and 2,048 in a
+ * parameter's; a target is typed text until AWS has answered, and a 5,000-character name must
+ * not be copied into every log line whole (issue 18).
+ */
+export const MAX_AUDIT_TARGET = 2048;
+
+/** `target` cut to {@link MAX_AUDIT_TARGET} characters, saying how many were left out. */
+export function capTarget(target: string): string {
+  if (target.length <= MAX_AUDIT_TARGET) return target;
+  return `${target.slice(0, MAX_AUDIT_TARGET)}…(${target.length - MAX_AUDIT_TARGET} more characters)`;
+}
+
 export function createAuditLog(logger: Logger): AuditLog {
   const audit = logger.child({ component: 'audit' });
   return {
     record(event) {
-      audit.info({ audit: event }, `${event.action} ${event.outcome}`);
+      const line = event.target === undefined ? event : { ...event, target: capTarget(event.target) };
+      audit.info({ audit: line }, `${event.action} ${event.outcome}`);
     },
   };
 }

@@ -37,7 +37,15 @@ export function outcomeOf(err: unknown): AuditOutcome {
     case 'foreign_user':
     case 'email_unconfirmed':
     case 'role_not_allowed':
+    case 'unknown_role':
     case 'bad_command':
+    case 'no_seed':
+    case 'bad_seed':
+    case 'binary_secret':
+    case 'too_large':
+    case 'expired':
+      // Also what the secret holds not allowing the request (no seed, a malformed seed, a binary
+      // or too-large value): locksmith refuses it; nothing failed.
       return 'refused';
     case 'access_denied':
     case 'assume_role_denied':

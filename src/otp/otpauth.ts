@@ -13,6 +13,7 @@
  */
 
 import { UserError } from '../errors.js';
+import { ordinal } from '../text.js';
 
 /** The HMAC hash functions RFC 6238 allows and authenticator apps understand. */
 export type TotpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
@@ -259,7 +260,7 @@ function decodeBase32Secret(raw: string, what: string): Uint8Array {
     const v = BASE32_ALPHABET.indexOf(ch.toUpperCase());
     if (v === -1) {
       throw badSeed(
-        `${what} is not valid base32: character ${i + 1} is not allowed (only letters A–Z and digits 2–7 are).`,
+        `${what} is not valid base32: the ${ordinal(i + 1)} character is not allowed (only letters A–Z and digits 2–7 are).`,
       );
     }
     values.push(v);

@@ -42,6 +42,7 @@ import {
 } from './rotation.js';
 import { displayFields } from './key-places.js';
 import { secretWriteTokens } from './request-token.js';
+import { plural } from '../text.js';
 
 export * from './rotation.js';
 
@@ -695,7 +696,12 @@ function systemTransition(rotation: Rotation, event: SystemEvent, ctx: Transitio
       }
       if (!second) {
         r.oldKeyId = first.id;
-        log(r, now, BOT, `inspected: one key, ${first.id} (${first.ageDays} days old, ${first.verdict})`);
+        log(
+          r,
+          now,
+          BOT,
+          `inspected: one key, ${first.id} (${plural(first.ageDays, 'day')} old, ${first.verdict})`,
+        );
         enterLocate(r, ctx, effects);
         return ok(r, effects);
       }
@@ -902,7 +908,7 @@ function systemTransition(rotation: Rotation, event: SystemEvent, ctx: Transitio
           r,
           now,
           BOT,
-          `made ${event.keyId} inactive; it is deleted after ${ctx.config.graceDays} days unless reactivated`,
+          `made ${event.keyId} inactive; it is deleted after ${plural(ctx.config.graceDays, 'day')} unless reactivated`,
         );
         effects.push(notify({ kind: 'key-deactivated', keyId: event.keyId, graceEndsAt: r.graceEndsAt }));
         return ok(r, effects);
@@ -1026,7 +1032,7 @@ function tick(rotation: Rotation, force: boolean, ctx: TransitionContext): Trans
         r,
         now,
         BOT,
-        `the grace period for ${r.oldKeyId} is over: asking ${r.requester.slackId} to confirm deletion`,
+        `the grace period for ${r.oldKeyId} is over: waiting for the deletion to be confirmed`,
       );
       return ok(r, [notify({ kind: 'delete-due', keyId: r.oldKeyId! })]);
     }
@@ -1108,7 +1114,7 @@ function polled(
 function readyWhy(r: Rotation, quietForMs: number, oldAt: number | undefined): string {
   return (
     `${r.newKeyId} is in use (last used ${iso(r.newKeyUsedAt)}) and ${r.oldKeyId} has not been used for ` +
-    `${Math.floor(quietForMs / HOUR_MS)} hours (last used ${oldAt === undefined ? 'never' : iso(oldAt)})`
+    `${plural(Math.floor(quietForMs / HOUR_MS), 'hour')} (last used ${oldAt === undefined ? 'never' : iso(oldAt)})`
   );
 }
 
@@ -1165,7 +1171,7 @@ function describeSearch(search: PlaceSearch, found: number, keyId: string): stri
     return `looked for ${keyId} by tag and in the places remembered from earlier rotations (no value read): ${found} found`;
   }
   const parts = [
-    `searched ${search.secrets.read} of ${search.secrets.listed} secrets and ${search.parameters.read} of ${search.parameters.listed} parameters`,
+    `searched ${search.secrets.read} of ${plural(search.secrets.listed, 'secret')} and ${search.parameters.read} of ${plural(search.parameters.listed, 'parameter')}`,
     `${found} hold ${keyId}`,
   ];
   const gaps = searchGaps(search);

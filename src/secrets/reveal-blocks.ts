@@ -19,6 +19,7 @@ import { code, escapeMrkdwn, slackDate, splitEscaped } from '../slack/mrkdwn.js'
 import { encodeEditButtonRef } from './edit-blocks.js';
 import { ACTION_EDIT_OPEN, ACTION_HIDE, BLOCK_REVEAL_ACTIONS } from './ids.js';
 import type { SecretField, SecretList, SecretRead } from './secret-reader.js';
+import { plural } from '../text.js';
 
 // Room left in a section for the field label and the ``` fences around a chunk.
 const CHUNK = LIMITS.sectionText - 200;
@@ -193,14 +194,18 @@ export function buildListMessage(
   const footer =
     more > 0 || list.capped
       ? `Showing ${shown.length} of ${count}. Narrow it with \`/secret list PREFIX\`, e.g. \`/secret list 2ndline/\`.`
-      : `${list.total} secret${list.total === 1 ? '' : 's'}.`;
+      : `${plural(list.total, 'secret')}.`;
   return {
-    text: `${list.total} secrets`,
+    text: plural(list.total, 'secret'),
     blocks: [section(`${title} visible to role ${code(roleName)}:`), ...sections, context(footer)],
   };
 }
 
-export function buildHelpMessage(ttlSeconds: number): SlackMessage {
+/**
+ * `/secret help`: every subcommand, and the other commands (`/totp`, and `/rotate-key` where the
+ * config has a `rotation` section), so one help finds them all.
+ */
+export function buildHelpMessage(ttlSeconds: number, options: { rotation?: boolean } = {}): SlackMessage {
   const usage = [
     '*locksmith: shared credentials from AWS Secrets Manager, read under your own IAM role*',
     '`/secret get NAME [--role ROLE]`: show a secret only to you; it hides itself after ' +
@@ -210,7 +215,13 @@ export function buildHelpMessage(ttlSeconds: number): SlackMessage {
       'saves a new version you can undo. A reveal has an *Edit* button too.',
     '`/secret who NAME [--days N] [--role ROLE]`: who read or changed a secret, from CloudTrail (default 30 days, at most 90).',
     '`/secret help`: this help.',
-    "`/totp NAME`: the current one-time password from a secret's `2fa-seed`.",
+    "`/totp NAME [FIELD] [--role ROLE]`: the current and next one-time password from a secret's 2FA seed (`2fa-seed`); the seed is never shown.",
+    ...(options.rotation
+      ? [
+          "`/rotate-key USER [--role ROLE]`: rotate an IAM user's access key step by step, with an approval before the old key is deactivated and deleted; bare `/rotate-key` picks the user.",
+          '`/rotate-key due [--role ROLE]`: the keys due for rotation, from IAM.',
+        ]
+      : []),
     'With several roles, the first is the default; pick another with `--role ROLE`.',
   ];
   return { text: 'locksmith /secret help', blocks: [section(usage.join('\n'))] };

@@ -148,7 +148,9 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
           message = buildHelpMessage(config.reveal.ttl_seconds);
           break;
         default: {
-          const help = buildHelpMessage(config.reveal.ttl_seconds);
+          const help = buildHelpMessage(config.reveal.ttl_seconds, {
+            rotation: config.rotation !== undefined,
+          });
           message = {
             ...help,
             blocks: [

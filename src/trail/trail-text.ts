@@ -10,9 +10,7 @@ export function coverageNote(regions: string[]): string {
   );
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+export { plural } from '../text.js';
 
 /** Lines joined into one section's text, as many as fit; and how many were left out. */
 export function fitLines(lines: string[], max = LIMITS.sectionText - 100): { text: string; left: number } {

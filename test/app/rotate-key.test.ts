@@ -374,7 +374,7 @@ describe('/rotate-key', () => {
       const m = statusOf('svc-happy');
       return m && /New key .*: used/.test(text(m.blocks)) ? m : undefined;
     });
-    assert.match(text(sw.blocks), /quiet for 1 of 24 hours/);
+    assert.match(text(sw.blocks), /no newer use seen by locksmith's checks since .*: 1 of 24 hours/);
     assert.equal(h.slack.channelMessages(SECONDLINE).length, 0, 'not quiet long enough yet');
 
     // A day of quiet: 2ndline is told and an approval is asked for.

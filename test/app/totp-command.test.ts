@@ -284,7 +284,7 @@ describe('/totp with several seeds and other forms', () => {
 
 describe('/totp refusals', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['bad base32', '2ndline/bad-base32', /not valid base32: character \d+ is not allowed/],
+    ['bad base32', '2ndline/bad-base32', /not valid base32: the \d+(st|nd|rd|th) character is not allowed/],
     ['HOTP', '2ndline/hotp', /for HOTP \(counter-based codes\).*only shows time-based/],
     [
       'an unsupported algorithm',
@@ -316,8 +316,24 @@ describe('/totp refusals', () => {
     const { json } = await totp('U0ALICE', '2ndline/hotp');
     assert.match(json, /No codes from the `2fa-seed` field of `2ndline\/hotp`/);
     const e = h.auditEvents().findLast((x) => x.action === 'otp.code' && x.target === '2ndline/hotp');
-    assert.equal(e?.outcome, 'error');
+    // A refusal of what the secret holds, not a failure (issue 18).
+    assert.equal(e?.outcome, 'refused');
     assert.equal(e?.reason, 'bad_seed');
+  });
+
+  it('audits a secret with no seed as refused, and a 5,000-character name capped', async () => {
+    await totp('U0ALICE', '2ndline/plain');
+    const e = h.auditEvents().findLast((x) => x.action === 'otp.code' && x.target === '2ndline/plain');
+    assert.equal(e?.outcome, 'refused');
+    assert.equal(e?.reason, 'no_seed');
+    const long = `2ndline/${'a'.repeat(5000)}`;
+    await totp('U0ALICE', long);
+    const capped = h
+      .auditEvents()
+      .findLast((x) => x.action === 'otp.code' && String(x.target).startsWith('2ndline/aaa'));
+    assert.ok(capped, 'audited');
+    assert.ok(String(capped.target).length < 2100, `target of ${String(capped.target).length} characters`);
+    assert.match(String(capped.target), /…\(\d+ more characters\)$/);
   });
 
   it('audits access denied', async () => {

@@ -7,6 +7,7 @@ import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { IndexResult } from '../locate.js';
 import { searchGaps } from '../rotation.js';
 import { ACTION_INDEX_START } from './ids.js';
+import { plural } from '../../text.js';
 
 /** The reply to `/rotate-key index`: nothing is read until the button is pressed. */
 export function buildIndexPrompt(roleName: string, account: string): SlackMessage {
@@ -41,7 +42,7 @@ export function buildIndexPrompt(roleName: string, account: string): SlackMessag
 /** The result: what was read, what was tagged, what could not be covered. */
 export function buildIndexResult(roleName: string, r: IndexResult, tookMs: number): SlackMessage {
   const lines = [
-    `:white_check_mark: *Indexed* (role ${code(roleName)}, ${Math.round(tookMs / 1000)} s): read ${r.secrets.read} of ${r.secrets.listed} secrets and ${r.parameters.read} of ${r.parameters.listed} parameters.`,
+    `:white_check_mark: *Indexed* (role ${code(roleName)}, ${Math.round(tookMs / 1000)} s): read ${r.secrets.read} of ${plural(r.secrets.listed, 'secret')} and ${r.parameters.read} of ${plural(r.parameters.listed, 'parameter')}.`,
     `${r.places} hold an access key id: ${r.tagged} tagged now, ${r.alreadyTagged} were tagged already.`,
   ];
   if (r.several.length) {
@@ -56,5 +57,5 @@ export function buildIndexResult(roleName: string, r: IndexResult, tookMs: numbe
   }
   const gaps = searchGaps({ mode: 'full', at: 0, secrets: r.secrets, parameters: r.parameters, tagged: 0 });
   if (gaps.length) lines.push(`:warning: Not covered: ${escapeMrkdwn(gaps.join('; '))}.`);
-  return { text: `Indexed: ${r.tagged} places tagged`, blocks: [section(lines.join('\n'))] };
+  return { text: `Indexed: ${plural(r.tagged, 'place')} tagged`, blocks: [section(lines.join('\n'))] };
 }

@@ -22,6 +22,7 @@ import type { KeyFact } from '../key-facts.js';
 import type { KeyHome } from '../key-homes.js';
 import type { DueKey, KeysDueReport } from '../keys-due.js';
 import { ACTION_DUE_OPEN, ACTION_DUE_START, ACTION_EDIT_HOME, encodeDueStart, encodeHomeRef } from './ids.js';
+import { plural } from '../../text.js';
 
 export interface KeysDueMessageOptions {
   /** The role the report was made under; the buttons start rotations under it. */
@@ -67,7 +68,7 @@ function keyName(key: DueKey): string {
 }
 
 function keyText(key: DueKey): string {
-  return `${keyName(key)}${key.status === 'Inactive' ? ' _inactive_' : ''}, ${key.ageDays} days old, ${lastUsed(key)}`;
+  return `${keyName(key)}${key.status === 'Inactive' ? ' _inactive_' : ''}, ${plural(key.ageDays, 'day')} old, ${lastUsed(key)}`;
 }
 
 /** "as of 09:12 UTC" (today) or "as of 2026-11-22 09:12 UTC". */
@@ -103,7 +104,7 @@ function categories(report: KeysDueReport, homes: ReadonlyMap<string, string> | 
   });
   return [
     {
-      title: `:hourglass: *Keys older than ${report.maxKeyAgeDays} days*`,
+      title: `:hourglass: *Keys older than ${plural(report.maxKeyAgeDays, 'day')}*`,
       lines: report.overdue.map(keyLine),
     },
     {
@@ -114,7 +115,7 @@ function categories(report: KeysDueReport, homes: ReadonlyMap<string, string> | 
       })),
     },
     {
-      title: `:zzz: *Keys never used, older than ${report.unusedKeyDays} days*`,
+      title: `:zzz: *Keys never used, older than ${plural(report.unusedKeyDays, 'day')}*`,
       lines: report.unused.map(keyLine),
     },
     {
@@ -129,7 +130,7 @@ function categories(report: KeysDueReport, homes: ReadonlyMap<string, string> | 
           `step \`${r.state}\``,
           ...(r.requestedBy ? [`started by <@${escapeMrkdwn(r.requestedBy)}>`] : []),
           ...(r.startedAt !== undefined
-            ? [`${Math.max(0, Math.floor((report.generatedAt - r.startedAt) / DAY_MS))} days ago`]
+            ? [`${plural(Math.max(0, Math.floor((report.generatedAt - r.startedAt) / DAY_MS)), 'day')} ago`]
             : []),
         ].join(' · '),
         user: r.userName,
@@ -164,7 +165,7 @@ export function buildKeysDueMessage(report: KeysDueReport, options: KeysDueMessa
     context(
       [
         `${report.counts.users} IAM users, ${report.counts.keys} access keys read on ${day(report.generatedAt)}`,
-        `maximum age ${report.maxKeyAgeDays} days`,
+        `maximum age ${plural(report.maxKeyAgeDays, 'day')}`,
         ...(options.note ? [options.note] : []),
       ].join(' · '),
     ),
@@ -276,7 +277,7 @@ export function buildDueUserMessage(detail: DueUserDetail): SlackMessage {
   const keyLines = detail.keys.length
     ? detail.keys.map(
         (k) =>
-          `• ${code(k.id)} · ${k.status} · created ${day(k.createdAt)} (${k.ageDays} days old) · ${lastUsed(k)}` +
+          `• ${code(k.id)} · ${k.status} · created ${day(k.createdAt)} (${plural(k.ageDays, 'day')} old) · ${lastUsed(k)}` +
           (k.ageDays >= detail.maxKeyAgeDays && k.status === 'Active' ? ' · :red_circle: overdue' : ''),
       )
     : ['_no access keys_'];

@@ -63,6 +63,7 @@ import {
   VIEW_PLACES,
   VIEW_PROCEED,
 } from './ids.js';
+import { every, plural } from '../../text.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Checkbox groups hold at most 10 options; option texts at most 75 characters. */
@@ -173,10 +174,10 @@ export function keyLine(key: KeyFact, rotation: Rotation, maxKeyAgeDays: number)
     key.lastUsed === 'never'
       ? 'never used'
       : `last used ${date(key.lastUsed.at)} (${escapeMrkdwn(key.lastUsed.service)}, ${escapeMrkdwn(key.lastUsed.region)})`;
-  const days = key.ageDays === 1 ? '1 day' : `${key.ageDays} days`;
+  const days = plural(key.ageDays, 'day');
   return (
     `• ${code(key.id)}${role} · ${key.status} · created ${date(key.createdAt)} (${days} old) · ${used} · ` +
-    `${VERDICT[key.verdict]}${key.verdict === 'overdue' || key.verdict === 'due' ? ` (max ${maxKeyAgeDays} days)` : ''}`
+    `${VERDICT[key.verdict]}${key.verdict === 'overdue' || key.verdict === 'due' ? ` (max ${plural(maxKeyAgeDays, 'day')})` : ''}`
   );
 }
 
@@ -236,7 +237,7 @@ function searchLines(rotation: Rotation): { summary: string; gaps: string[] } {
   const summary =
     search.mode === 'indexed'
       ? `Looked up by locksmith's \`locksmith:access-key-id\` tag and the places remembered from earlier rotations: no secret or parameter value was read.`
-      : `Read ${search.secrets.read} of ${search.secrets.listed} secrets and ${search.parameters.read} of ${search.parameters.listed} parameters your role can list` +
+      : `Read ${search.secrets.read} of ${plural(search.secrets.listed, 'secret')} and ${search.parameters.read} of ${plural(search.parameters.listed, 'parameter')} your role can list` +
         (search.newlyTagged
           ? `; tagged ${search.newlyTagged} so the next rotation finds them without reading anything`
           : '') +
@@ -301,7 +302,7 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
   const newKey = code(r.newKeyId ?? '?');
   const approvals = ctx.approvalsChannel ? `<#${ctx.approvalsChannel}>` : 'the approvals channel';
   const pending = r.pendingApproval
-    ? `\n:hourglass_flowing_sand: Waiting for an approver in ${approvals} (request \`${escapeMrkdwn(r.pendingApproval.id)}\`).`
+    ? `\n:hourglass_flowing_sand: Waiting for an approver in ${approvals}.${r.pendingApproval.action === 'deactivate-key' || r.pendingApproval.action === 'skip-wait' ? untickedWarning(r, '\n') : ''}`
     : '';
   switch (r.state) {
     case 'inspect':
@@ -320,8 +321,8 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
       const p = ctx.progress;
       const line = p
         ? p.listingDone
-          ? `${p.read} of ${p.listed} secrets read, ${p.parametersRead} parameters read, ${p.found} found`
-          : `${p.listed} secrets listed so far`
+          ? `${p.read} of ${plural(p.listed, 'secret')} read, ${plural(p.parametersRead, 'parameter')} read, ${p.found} found`
+          : `${plural(p.listed, 'secret')} listed so far`
         : 'starting';
       return `:mag: Searching every secret and parameter your role can read for ${oldKey}, 20 secrets a call… (${line})`;
     }
@@ -341,13 +342,20 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
       const retired = !r.newKeyCreatedHere;
       const needed = ctx.config.quietHours;
       const quietFor = r.quietSince !== undefined ? Math.floor((ctx.now - r.quietSince) / HOUR_MS) : 0;
+      // The wait is counted on locksmith's own checks, from the first one that saw the old key's
+      // last use unchanged (IAM reports use late), not from the last-use time: say so, or
+      // "quiet for 0 hours" two hours after the last use reads as a bug.
+      const quiet =
+        r.quietSince !== undefined
+          ? `no newer use seen by locksmith's checks since ${date(r.quietSince)}: ${quietFor} of ${plural(needed, 'hour')}`
+          : `the count of ${plural(needed, 'hour')} without use starts at the first check`;
       const lines = [
-        `:arrows_counterclockwise: *Switch-over.* Waiting until ${retired ? 'the kept key' : 'the new key'} is in use and the old key has not been used for ${needed} hours.`,
+        `:arrows_counterclockwise: *Switch-over.* Waiting until ${retired ? 'the kept key' : 'the new key'} is in use and the old key has not been used for ${plural(needed, 'hour')}.`,
         `• ${retired ? 'Kept' : 'New'} key ${newKey}: ${r.newKeyUsedAt !== undefined ? `used ${date(r.newKeyUsedAt)}` : 'not used yet'}`,
-        `• Old key ${oldKey}: ${r.oldKeyLastUsedAt !== undefined ? `last used ${date(r.oldKeyLastUsedAt)}` : 'no use seen'}; quiet for ${quietFor} of ${needed} hours`,
+        `• Old key ${oldKey}: ${r.oldKeyLastUsedAt !== undefined ? `last used ${date(r.oldKeyLastUsedAt)}` : 'no use seen'}; ${quiet}`,
         r.lastPolledAt !== undefined
-          ? `Checked ${date(r.lastPolledAt)}; checked again every ${ctx.config.pollMinutes} minutes.`
-          : `First check in a moment; then every ${ctx.config.pollMinutes} minutes.`,
+          ? `Checked ${date(r.lastPolledAt)}; checked again ${every(ctx.config.pollMinutes, 'minute')}.`
+          : `First check in a moment; then ${every(ctx.config.pollMinutes, 'minute')}.`,
       ];
       return lines.join('\n') + pending;
     }
@@ -376,12 +384,29 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
     case 'cancelling':
       return `:gear: Cancelling: undoing what this rotation changed…`;
     case 'done':
-      return `:white_check_mark: *Done.* ${code(r.userName)} now has one key, ${newKey}.`;
+      // The outcome's notes below say which key the user now has; said once.
+      return r.outcome?.notes.length
+        ? `:white_check_mark: *Done.*`
+        : `:white_check_mark: *Done.* ${code(r.userName)} now has one key, ${newKey}.`;
     case 'cancelled':
       return `:leftwards_arrow_with_hook: *Cancelled.*`;
     case 'abandoned':
       return `:information_source: *Nothing to rotate.*`;
   }
+}
+
+/**
+ * Places outside AWS on the checklist that nobody has ticked off as updated: they may still
+ * hold the old key, and break when it is deactivated. Said to the person and the approver.
+ */
+export function untickedPlaces(r: Rotation): string[] {
+  return r.places.checklist.filter((p) => p.selected && !p.ticked).map((p) => p.name);
+}
+
+function untickedWarning(r: Rotation, before: string): string {
+  const open = untickedPlaces(r);
+  if (!open.length) return '';
+  return `${before}:warning: *Not ticked off as updated yet:* ${open.map(escapeMrkdwn).join(', ')}. If ${open.length === 1 ? 'it still uses' : 'they still use'} the old key, ${open.length === 1 ? 'it breaks' : 'they break'} when the key is deactivated: put the new key there and press *Done* first.`;
 }
 
 /** The history of a rotation, one line per step, for the summary. */
@@ -589,7 +614,7 @@ export function buildThreadNote(
         ? ` An approver decides in ${approvals}.`
         : ' Deactivate it from the message above when you are ready.';
       return note(
-        `:mega: ${code(notice.keyId)} is about to be deactivated: ${escapeMrkdwn(notice.why)}.${told}${next}`,
+        `:mega: ${code(notice.keyId)} is about to be deactivated: ${escapeMrkdwn(notice.why)}.${told}${next}${untickedWarning(rotation, '\n')}`,
       );
     }
     case 'search-ack-needed':
@@ -666,7 +691,7 @@ export function buildNotifyPost(
   ];
   const after =
     input.action === 'deactivate'
-      ? `A deactivated key can be reactivated until it is deleted, ${options.graceDays} days later at the earliest.`
+      ? `A deactivated key can be reactivated until it is deleted, ${plural(options.graceDays, 'day')} later at the earliest.`
       : 'A deleted key cannot be brought back.';
   return {
     text: `${r.userName}: ${input.action === 'deactivate' ? 'deactivating' : 'deleting'} ${input.keyId}`,

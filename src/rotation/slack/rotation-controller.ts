@@ -8,7 +8,7 @@
  * for (polls, steps an approver unlocked) runs under `rotation.background_role` (default: the
  * rotation's own role) with the requester's SourceIdentity, so CloudTrail still names them.
  */
-import type { Approval } from '../../approvals/approval.js';
+import { type Approval, describeKind } from '../../approvals/approval.js';
 import type { AuditEvent, AuditOutcome } from '../../audit/audit-events.js';
 import { audited } from '../../audit/audited.js';
 import type { Config } from '../../config.js';
@@ -44,7 +44,14 @@ import {
   buildStatusMessage,
   buildThreadNote,
   escapeKeepingMentions,
+  untickedPlaces,
 } from './rotation-blocks.js';
+
+/** Places outside AWS not yet ticked off, for the approver to see (approval-blocks says it). */
+function untickedDetail(rotation: Rotation): Record<string, string> {
+  const open = untickedPlaces(rotation);
+  return open.length ? { unticked: open.join(', ') } : {};
+}
 
 export type RotationSection = NonNullable<Config['rotation']>;
 
@@ -286,7 +293,7 @@ export function createRotationController(
       role: rotation.role,
       target: effect.target,
       reason: effect.reason,
-      detail: { ...effect.detail },
+      detail: { ...effect.detail, ...untickedDetail(rotation) },
     });
     if (effect.action === 'delete-extra-key') {
       await slack.chat.postMessage({
@@ -479,7 +486,7 @@ export function createRotationController(
       await threadNote(
         rotation,
         notice(
-          `The decision on approval \`${a.id}\` could not be applied: ${outcomeMessage(result) ?? ''}`,
+          `${a.decision ? `<@${a.decision.by}>'s decision` : 'The expired request'} (${describeKind(a.kind)} ${code(a.target)}) could not be applied: ${outcomeMessage(result) ?? ''}`,
           ':warning:',
         ),
       ).catch(() => {});

@@ -151,11 +151,11 @@ describe('parseSeed: refusals', () => {
     // '1' is not in the base32 alphabet (it is easily confused with I/L); position 5.
     assertBadSeed(
       uri('secret=GEZD1NBVGY3TQOJQGEZDGNBVGY3TQOJQ'),
-      /^The 2fa-seed's `secret` parameter is not valid base32: character 5 is not allowed/,
+      /^The 2fa-seed's `secret` parameter is not valid base32: the 5th character is not allowed/,
     );
     // '=' is only padding at the end, not in the middle.
-    assertBadSeed(uri('secret=GEZDGNBV%3DGY3TQOJQ'), /character 9 is not allowed/);
-    assertBadSeed(uri('secret=GEZDGNBV-GY3TQOJQ'), /character 9 is not allowed/);
+    assertBadSeed(uri('secret=GEZDGNBV%3DGY3TQOJQ'), /the 9th character is not allowed/);
+    assertBadSeed(uri('secret=GEZDGNBV-GY3TQOJQ'), /the 9th character is not allowed/);
   });
 
   it('refuses a truncated or too short or too long secret', () => {
@@ -196,8 +196,8 @@ describe('parseSeed: refusals', () => {
   it('refuses empty input and text that is not a seed', () => {
     assertBadSeed('', /^The 2fa-seed is empty\.$/);
     assertBadSeed('  \n ', /^The 2fa-seed is empty\.$/);
-    assertBadSeed('hello world!', /^The 2fa-seed is not valid base32: character 12 is not allowed/);
-    assertBadSeed('{"secret":"x"}', /character 1 is not allowed/);
+    assertBadSeed('hello world!', /^The 2fa-seed is not valid base32: the 12th character is not allowed/);
+    assertBadSeed('{"secret":"x"}', /the 1st character is not allowed/);
   });
 
   it('never puts the secret (or a piece of it) into an error message', () => {

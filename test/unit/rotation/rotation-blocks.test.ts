@@ -182,6 +182,59 @@ describe('rotation blocks', () => {
     const shown = JSON.stringify(message.blocks);
     assert.match(shown, /\*Done\.\*/);
     assert.match(shown, /What happened/);
+    // Said once, in the outcome's notes (issue 18: it appeared twice).
+    assert.equal(shown.split('now has one key').length - 1, 1);
+  });
+
+  it('says what the quiet count measures, and counts in words that agree with the number', () => {
+    const sw = rotation({
+      state: 'switch-over',
+      newKeyId: NEW,
+      newKeyCreatedHere: true,
+      newKeyUsedAt: NOW - 60 * 60 * 1000,
+      places: { ...rotation().places, confirmed: true },
+      oldKeyLastUsedAt: NOW - 2 * 60 * 60 * 1000,
+      quietSince: NOW - 30 * 60 * 1000,
+      lastPolledAt: NOW,
+    });
+    const one = { ...ctx, config: { ...ctx.config, quietHours: 1, pollMinutes: 1 } };
+    const shown = JSON.stringify(buildStatusMessage(sw, one).blocks);
+    assert.match(shown, /has not been used for 1 hour\./);
+    assert.match(shown, /no newer use seen by locksmith's checks since <!date[^>]+>: 0 of 1 hour/);
+    assert.match(shown, /checked again every minute\./);
+    assert.doesNotMatch(shown, /\b1 hours\b|every 1 minutes/);
+  });
+
+  it('asking for deactivation with a place outside AWS not ticked off: the person is told', () => {
+    const waiting = rotation({
+      state: 'notify-and-approve',
+      newKeyId: NEW,
+      newKeyCreatedHere: true,
+      places: { ...rotation().places, confirmed: true },
+      pendingApproval: {
+        id: 'rot_D0ALICE_1795414935.000100:deactivate-key:1',
+        action: 'deactivate-key',
+        keyId: OLD,
+        requestedAt: NOW,
+        requestedBy: 'U0ALICE',
+      },
+    });
+    const shown = JSON.stringify(buildStatusMessage(waiting, ctx).blocks);
+    assert.match(shown, /Not ticked off as updated yet:\* .*Datadog &lt;!channel&gt; &amp; co/);
+    // The request id is not in the person's text (issue 18).
+    assert.doesNotMatch(shown, /deactivate-key:1/);
+    const planned = buildThreadNote(
+      waiting,
+      {
+        kind: 'deactivation-planned',
+        keyId: OLD,
+        userName: 'svc-deploy',
+        why: 'quiet for 24 hours',
+        needsApproval: true,
+      },
+      { graceDays: 7 },
+    );
+    assert.match(JSON.stringify(planned?.blocks), /Not ticked off as updated yet/);
   });
 
   it('with two keys: one block per key, so action ids are unique within each block', () => {
@@ -233,7 +286,7 @@ describe('rotation blocks', () => {
       found.map((b) => decodeValue(b.value)?.p),
       ['legacy/notes', 'Datadog <!channel> & co'],
     );
-    assert.match(JSON.stringify(buildStatusMessage(sw, ctx).blocks), /quiet for 3 of 24 hours/);
+    assert.match(JSON.stringify(buildStatusMessage(sw, ctx).blocks), /: 3 of 24 hours/);
   });
 
   it('stays within Slack’s limits when hundreds of secrets hold the key', () => {

@@ -169,3 +169,15 @@ describe('field labels', () => {
     assert.match(JSON.stringify(msg.blocks), /…\*/);
   });
 });
+
+describe('/secret help', () => {
+  it('names /totp, and /rotate-key when rotation is configured (issue 18)', () => {
+    const withRotation = JSON.stringify(buildHelpMessage(60, { rotation: true }).blocks);
+    assert.match(withRotation, /`\/totp NAME \[FIELD\] \[--role ROLE\]`/);
+    assert.match(withRotation, /`\/rotate-key USER \[--role ROLE\]`/);
+    assert.match(withRotation, /`\/rotate-key due \[--role ROLE\]`/);
+    const without = JSON.stringify(buildHelpMessage(60).blocks);
+    assert.match(without, /`\/totp NAME/);
+    assert.doesNotMatch(without, /rotate-key/);
+  });
+});
