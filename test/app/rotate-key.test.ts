@@ -411,6 +411,23 @@ describe('/rotate-key', () => {
     await click('rotation_confirm_delete', confirm);
     const deleteApproval = await approvalFor(oldId, /delete an access key/);
     assert.equal((await keysOf('svc-happy')).length, 2, 'nothing deleted before approval');
+    // 2ndline is told before the deletion too, with what CloudTrail says of the key (this role
+    // may not read CloudTrail, and the post says so rather than stay silent).
+    const deletePost = await h.slack.waitFor(() =>
+      h.slack.channelMessages(SECONDLINE).find((m) => /will \*delete\*/.test(text(m.blocks))),
+    );
+    assert.match(
+      text(deletePost.blocks),
+      new RegExp(
+        `<@U0ALICE> will \\*delete\\* the inactive access key \`${oldId}\` of IAM user \`svc-happy\``,
+      ),
+    );
+    assert.match(text(deletePost.blocks), /has been inactive since/);
+    assert.match(text(deletePost.blocks), /An approver decides in <#C0APPROVALS>/);
+    assert.match(
+      text(deletePost.blocks),
+      /\*CloudTrail:\* could not be checked: Your role `rotator` may not read CloudTrail/,
+    );
     await click('approval_approve', deleteApproval, BOB);
 
     // Done: the summary in the message and in its thread; moto has exactly the new key, active.

@@ -658,11 +658,11 @@ function note(mrkdwn: string): SlackMessage {
   return { text: mrkdwn.replace(/[`*_:]/g, '').slice(0, 200), blocks: [section(mrkdwn)] };
 }
 
-/** The post in 2ndline's channel before a key is deactivated (or a never-used key deleted). */
+/** The post in 2ndline's channel before a key is deactivated or deleted (a never-used one, or the old one after its grace period). */
 export function buildNotifyPost(
   rotation: Rotation,
   input: {
-    action: 'deactivate' | 'delete-extra';
+    action: 'deactivate' | 'delete-extra' | 'delete';
     keyId: string;
     by: string;
     why: string;
@@ -677,7 +677,9 @@ export function buildNotifyPost(
   const what =
     input.action === 'deactivate'
       ? `will *deactivate* access key ${code(input.keyId)} of IAM user ${code(r.userName)}`
-      : `will *delete* the never-used access key ${code(input.keyId)} of IAM user ${code(r.userName)}`;
+      : input.action === 'delete'
+        ? `will *delete* the inactive access key ${code(input.keyId)} of IAM user ${code(r.userName)}`
+        : `will *delete* the never-used access key ${code(input.keyId)} of IAM user ${code(r.userName)}`;
   const lines = [
     `:mega: <@${input.by}> ${what} (role ${code(r.role.name)}, account ${accountOf(r.role.arn)}).`,
     `*Why it is believed unused:* ${escapeMrkdwn(input.why)}`,

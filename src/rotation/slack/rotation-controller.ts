@@ -295,14 +295,15 @@ export function createRotationController(
       reason: effect.reason,
       detail: { ...effect.detail, ...untickedDetail(rotation) },
     });
-    if (effect.action === 'delete-extra-key') {
+    // 2ndline hears of a deletion before an approver decides, with CloudTrail's evidence on the key.
+    if (effect.action === 'delete-extra-key' || effect.action === 'delete-key') {
       await slack.chat.postMessage({
         channel: section.notify_channel,
         ...withBlocks(
           buildNotifyPost(
             rotation,
             {
-              action: 'delete-extra',
+              action: effect.action === 'delete-key' ? 'delete' : 'delete-extra',
               keyId: effect.target,
               by: effect.requestedBy,
               why: effect.reason,
