@@ -4,6 +4,7 @@
  * the answer with a compare-and-set, so the first decision wins.
  */
 import type { Person } from '../identity/access.js';
+import { secretNameCandidates } from '../aws/secret-names.js';
 
 export type ApprovalKind = 'reveal' | 'edit' | 'deactivate-key' | 'delete-key' | 'skip-wait';
 
@@ -182,6 +183,11 @@ export function matchesGlob(name: string, glob: string): boolean {
   return new RegExp(`^${pattern}$`).test(name);
 }
 
-export function isGuarded(name: string, globs: string[]): boolean {
-  return globs.some((g) => matchesGlob(name, g));
+/**
+ * True when any name `name` may denote is guarded: typed as an ARN, the secret's name in it
+ * counts (src/aws/secret-names.ts). Called again with the Name AWS returned once it answered.
+ */
+export function isGuarded(name: string, globs: readonly string[]): boolean {
+  const names = secretNameCandidates(name);
+  return globs.some((g) => names.some((n) => matchesGlob(n, g)));
 }

@@ -122,6 +122,14 @@ export async function openEditForm(deps: Deps, client: WebClient, req: EditFormR
     const caller = await deps.callers.resolve(req.userId, req.teamId, req.roleName);
     withCaller(event, caller);
     const secret = await readForEdit(caller.session, req.name, { seedFields: deps.config.otp.seed_fields });
+    // Guarded and audited by the Name AWS returned (issue 14, item 1), whatever was typed.
+    event.target = secret.name;
+    if (isGuarded(secret.name, guardedEditGlobs(deps))) {
+      throw new UserError(
+        'bad_command',
+        `\`${secret.name}\` is guarded: it can only be edited after an approval.`,
+      );
+    }
     const meta: EditMeta = { s: secret.name, r: caller.role.name, b: secret.versionId, p: req.userId };
     if (req.responseUrl) meta.u = req.responseUrl;
     if (req.channelId) meta.c = req.channelId;

@@ -50,6 +50,14 @@ export async function getParameterValue(
   }
   const p = res.Parameter;
   if (!p || p.Value === undefined) throw parameterError(undefined, session, name, 'read');
+  // What is guarded, shown and audited is the name Parameter Store returned: it must be the
+  // one typed (issue 14, item 1).
+  if (p.Name !== undefined && p.Name !== own) {
+    throw new UserError(
+      'bad_command',
+      `You asked for \`${name}\`, and Parameter Store answered with \`${PARAMETER_PREFIX}${p.Name}\`. Ask for it by its exact name.`,
+    );
+  }
   return {
     // The name as Parameter Store returns it is the one shown, guarded and audited.
     name: `${PARAMETER_PREFIX}${p.Name ?? own}`,

@@ -9,6 +9,7 @@ import {
   type ListSecretsCommandOutput,
 } from '@aws-sdk/client-secrets-manager';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import { readMatchesTyped } from '../aws/secret-names.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { holdsOtpauth, isSeedFieldName, redactSeeds } from '../otp/seed-fields.js';
@@ -153,6 +154,7 @@ async function getSecretString(
   } catch (err) {
     throw secretsError(err, session, name, 'read');
   }
+  assertReadIsTyped(name, res);
   if (res.SecretString === undefined) {
     throw new UserError(
       'binary_secret',
@@ -240,5 +242,20 @@ export function secretsError(
       });
     default:
       return err instanceof Error ? err : new Error('unexpected AWS error');
+  }
+}
+
+/**
+ * Refuses a read whose secret (the Name and ARN AWS returned) is not the one typed: guards,
+ * replies and audit go by what AWS returned, so it must be what the person named (issue 14,
+ * item 1). Nothing of the value is used.
+ */
+export function assertReadIsTyped(typed: string, res: { Name?: string; ARN?: string }): void {
+  const read = { name: res.Name ?? typed, ...(res.ARN ? { arn: res.ARN } : {}) };
+  if (!readMatchesTyped(typed, read)) {
+    throw new UserError(
+      'bad_command',
+      `You asked for \`${typed.slice(0, 200)}\`, and AWS answered with the secret \`${read.name}\`. Ask for it by its exact name.`,
+    );
   }
 }

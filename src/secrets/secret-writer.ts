@@ -17,7 +17,7 @@ import { classifyAwsError, isAwsTimeout } from '../aws/aws-errors.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { holdsOtpauth, holdsSeed } from '../otp/seed-fields.js';
-import { assertSecretName } from './secret-reader.js';
+import { assertReadIsTyped, assertSecretName } from './secret-reader.js';
 
 /** Secrets Manager's limit for a SecretString (65,536 bytes), checked before AWS is asked. */
 export const MAX_SECRET_BYTES = 65_536;
@@ -429,6 +429,7 @@ async function getValue(
   } catch (err) {
     throw writeError(err, session, name, 'read');
   }
+  assertReadIsTyped(name, res);
   if (res.SecretString === undefined) {
     throw new UserError(
       'binary_secret',

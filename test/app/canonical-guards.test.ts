@@ -1,0 +1,58 @@
+/**
+ * Guards decide on canonical names, in every path (issue 14, item 1). With
+ * `guarded_secrets: ['prod/*']`, asking for prod/db by its ARN or partial ARN once returned the
+ * value with no approval, and the audit named the ARN: the guard compared the typed text with
+ * the globs. Now an ARN counts as the name in it before anything is read, and after a read the
+ * Name AWS returned is what is guarded and audited.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import type { Harness } from '../support/app-harness.js';
+import { editorClient, startFullHarness } from '../property/app-support.js';
+
+let h: Harness;
+let arn: string;
+let partialArn: string;
+
+before(async () => {
+  h = await startFullHarness();
+  const sm = await editorClient(h);
+  arn = (await sm.send(new DescribeSecretCommand({ SecretId: 'prod/db' }))).ARN!;
+  partialArn = arn.replace(/-[A-Za-z0-9]{6}$/, '');
+});
+after(async () => {
+  await h?.stop();
+});
+
+/** GetSecretValue calls on prod/db, by any of its names. */
+const prodReads = () =>
+  h.aws
+    .callsOf('GetSecretValue')
+    .filter((c) => [arn, partialArn, 'prod/db'].includes(String(c.params.SecretId))).length;
+
+describe('guards on canonical names', () => {
+  for (const [label, id] of [
+    ['full ARN', () => arn],
+    ['partial ARN', () => partialArn],
+  ] as const) {
+    for (const [command, text] of [
+      ['/secret', (x: string) => `get ${x}`],
+      ['/totp', (x: string) => x],
+      ['/secret', (x: string) => `edit ${x}`],
+    ] as const) {
+      it(`${command} ${text('<' + label + '>')} of a guarded secret asks for an approval and reads nothing`, async () => {
+        h.aws.clear();
+        const earlier = h.slack.openModalOf('U0ALICE', 'approval_request_reason')?.id;
+        const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command, text: text(id()) });
+        assert.equal(sent.status, 200);
+        const modal = await h.slack.waitFor(() => {
+          const open = h.slack.openModalOf('U0ALICE', 'approval_request_reason');
+          return open && open.id !== earlier ? open : undefined;
+        });
+        assert.match(JSON.stringify(modal), /prod\/db/, 'the request names the secret');
+        assert.equal(prodReads(), 0, 'no read of the guarded secret');
+      });
+    }
+  }
+});
