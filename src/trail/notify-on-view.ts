@@ -1,15 +1,18 @@
 /**
  * Notify on view: a secret tagged `locksmith:notify` with a Slack channel ID as its value gets a
  * notice in that channel every time locksmith shows it (a reveal, an approved reveal, a one-time
- * code): who, when, under which role. Never the value. The tag is read with DescribeSecret under
- * the person's own role, after the reply is on its way, so a reveal is never slowed by it; the
- * notice is audited (`secret.notify`), and one that cannot be delivered is logged and audited as
- * an error (the bot must be a member of the channel).
+ * code): who, when, under which role. Never the value. The tag is read under the person's own
+ * role alongside the value (DescribeSecret for a secret, ListTagsForResource for a Parameter
+ * Store parameter, `ssm:` names), so a reveal waits for no extra round trip; the notice is
+ * audited (`secret.notify`), and one that cannot be delivered is logged and audited as an error
+ * (the bot must be a member of the channel).
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { ListTagsForResourceCommand } from '@aws-sdk/client-ssm';
 import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import type { Caller } from '../identity/caller.js';
+import { isParameterName, parameterNameOf } from '../secrets/parameter-reader.js';
 import { section, type SlackMessage } from '../slack/block-kit.js';
 import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
 
@@ -75,18 +78,16 @@ export interface PendingViewNotice {
  * read of its value: `await notice.during(read)`, then `notice.shown(…)` once it was shown.
  */
 export function startViewNotice(deps: Deps, caller: Caller, typedName: string): PendingViewNotice {
-  const channel = caller.session.clients.secretsManager
-    .send(new DescribeSecretCommand({ SecretId: typedName }))
-    .then(
-      (described) => notifyChannelOf(described.Tags),
-      (err: unknown) => {
-        deps.logger.warn(
-          { secret: typedName, role: caller.role.name, err: { message: (err as Error).message } },
-          'notify-on-view: the secret’s tags could not be read (the role needs secretsmanager:DescribeSecret)',
-        );
-        return undefined;
-      },
+  const parameter = isParameterName(typedName);
+  const channel = readTags(caller, typedName).then(notifyChannelOf, (err: unknown) => {
+    deps.logger.warn(
+      { secret: typedName, role: caller.role.name, err: { message: (err as Error).message } },
+      parameter
+        ? 'notify-on-view: the parameter’s tags could not be read (the role needs ssm:ListTagsForResource)'
+        : 'notify-on-view: the secret’s tags could not be read (the role needs secretsmanager:DescribeSecret)',
     );
+    return undefined;
+  });
   return {
     async during(read) {
       const [result] = await Promise.allSettled([read, channel]);
@@ -98,6 +99,19 @@ export function startViewNotice(deps: Deps, caller: Caller, typedName: string): 
       if (target) void postNotice(deps, target, { ...view, caller });
     },
   };
+}
+
+/** A secret's tags (DescribeSecret) or a Parameter Store parameter's (ListTagsForResource). */
+async function readTags(caller: Caller, typedName: string): Promise<Array<{ Key?: string; Value?: string }>> {
+  const { clients } = caller.session;
+  if (isParameterName(typedName)) {
+    const res = await clients.ssm.send(
+      new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: parameterNameOf(typedName) }),
+    );
+    return res.TagList ?? [];
+  }
+  const res = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: typedName }));
+  return res.Tags ?? [];
 }
 
 /** Posts the notice in `channel` and audits it; logs a failure. Never throws. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { CANARY_PASSWORD, CANARY_SEED, config, seed, usergroups, users } from '../support/fixtures.js';
 
@@ -37,6 +38,21 @@ before(async () => {
     );
   }
   sm.destroy();
+  const ssm = new SSMClient({
+    region: REGION,
+    endpoint: h.moto.url,
+    credentials: { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' },
+  });
+  await ssm.send(
+    new PutParameterCommand({
+      Name: '/watched/token',
+      Value: CANARY_PASSWORD,
+      Type: 'SecureString',
+      Tags: [{ Key: 'locksmith:notify', Value: AUDIT_CHANNEL }],
+    }),
+  );
+  await ssm.send(new PutParameterCommand({ Name: '/quiet/token', Value: 'x', Type: 'SecureString' }));
+  ssm.destroy();
 });
 after(async () => {
   await h?.stop();
@@ -77,6 +93,26 @@ describe('notify on view', () => {
     assert.match(notice, /<@U0ALICE> \(alice@example.com\) generated a one-time code from `watched\/otp`/);
     assert.ok(!notice.includes(CANARY_SEED));
     assert.ok(!notice.includes(code));
+  });
+
+  it('honours the tag on a Parameter Store parameter, read with ssm:ListTagsForResource, not DescribeSecret', async () => {
+    h.aws.clear();
+    const reply = await run('/secret', 'get ssm:/watched/token');
+    assert.ok(reply.includes(CANARY_PASSWORD), 'Alice sees the value');
+    const notice = await h.slack.waitFor(() => notices().find((n) => n.includes('ssm:/watched/token')));
+    assert.match(
+      notice,
+      /<@U0ALICE> \(alice@example.com\) revealed `ssm:\/watched\/token` under role `2ndline`/,
+    );
+    assert.ok(!notice.includes(CANARY_PASSWORD), 'never the value');
+    const [tags] = h.aws.callsOf('ListTagsForResource');
+    assert.equal(tags?.service, 'ssm');
+    assert.equal(h.aws.callsOf('DescribeSecret').length, 0, 'no Secrets Manager call for a parameter');
+
+    const before = notices().length;
+    await run('/secret', 'get ssm:/quiet/token');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(notices().length, before, 'an untagged parameter: no notice');
   });
 
   it('posts nothing for a secret without the tag, or with a tag that is not a channel ID', async () => {
