@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { explainIssue } from './config-errors.js';
 import { guardSessionPolicy, guardsOf, MAX_SESSION_POLICY_CHARS } from './identity/session-policy.js';
 import { DUE_SCHEDULE_HELP, parseDueSchedule } from './rotation/slack/due-schedule.js';
 
@@ -425,11 +426,16 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 /** Validates parsed YAML; throws ConfigError listing every problem, one per line. */
 export function parseConfigFile(raw: unknown, source: string): FileConfig {
-  const result = fileSchema.safeParse(raw ?? {});
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(
+      `${source}: the file is empty: it needs at least a roles section, e.g.\nroles:\n  2ndline: arn:aws:iam::111111111111:role/locksmith-2ndline\n(locksmith.example.yml explains every field)`,
+    );
+  }
+  const result = fileSchema.safeParse(raw);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const field = formatPath(issue.path) || '(top level)';
-    let message = issue.message;
+    let message = explainIssue(issue, fileSchema, raw);
     if (issue.code === 'unrecognized_keys')
       message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     // zod reports a bad record key as "Invalid key in record"; the key's own rule says why.

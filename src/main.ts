@@ -42,15 +42,29 @@ async function main(): Promise<void> {
   try {
     ({ port } = await app.start());
   } catch (err) {
-    const e = err as { code?: string; data?: { error?: string }; message?: string };
+    const e = err as {
+      code?: string;
+      data?: { error?: string };
+      message?: string;
+      original?: { message?: string; cause?: { code?: string; message?: string } };
+      statusCode?: number;
+    };
+    // Start-up checks the bot token with Slack's auth.test before anything listens: say that,
+    // and where it was sent, rather than the Web API client's bare "fetch failed".
+    const authTest = `auth.test at ${config.slackApiUrl ?? 'https://slack.com/api/'}`;
+    const cause = e.original?.cause?.code ?? e.original?.cause?.message ?? e.original?.message;
     const why =
-      e.code === 'EADDRINUSE'
-        ? `port ${config.transport.kind === 'http' ? config.transport.port : config.transport.healthPort} is already in use: set PORT to a free port`
-        : err instanceof SlackAppTokenError
-          ? `Slack refused the app-level token (${err.slackError}): check SLACK_APP_TOKEN (the xapp-… token of this app, with the connections:write scope)`
-          : e.data?.error
-            ? `Slack refused the bot token (${e.data.error}): check SLACK_BOT_TOKEN`
-            : `could not start (${e.message ?? 'unknown error'})`;
+      e.code === 'slack_webapi_request_error'
+        ? `could not reach Slack to check the bot token (${authTest}${cause ? `: ${cause}` : ''}). Check that this host can open HTTPS connections to slack.com (DNS, proxy, firewall), then start again`
+        : e.code === 'slack_webapi_http_error'
+          ? `Slack answered HTTP ${e.statusCode ?? '?'} while locksmith was checking the bot token (${authTest}): Slack may be down (https://slack-status.com); start again later`
+          : e.code === 'EADDRINUSE'
+            ? `port ${config.transport.kind === 'http' ? config.transport.port : config.transport.healthPort} is already in use: set PORT to a free port`
+            : err instanceof SlackAppTokenError
+              ? `Slack refused the app-level token (${err.slackError}): check SLACK_APP_TOKEN (the xapp-… token of this app, with the connections:write scope)`
+              : e.data?.error
+                ? `Slack refused the bot token (${e.data.error}): check SLACK_BOT_TOKEN`
+                : `could not start (${e.message ?? 'unknown error'})`;
     console.error(`locksmith: ${why}`);
     process.exit(1);
   }

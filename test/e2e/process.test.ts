@@ -260,6 +260,29 @@ describe('node dist/main.js', () => {
     assert.equal(bot.stdout.length, 0);
   });
 
+  it('says it was checking the bot token with Slack (auth.test) when Slack cannot be reached', async () => {
+    // A loopback port nobody listens on: the connection is refused, as with no route to Slack.
+    const closed = await freePort();
+    const configPath = join(dir, 'unreachable.yml');
+    writeFileSync(configPath, stringify(config));
+    const bot = run({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: `http://127.0.0.1:${closed}/api/`,
+      LOCKSMITH_CONFIG: configPath,
+      PORT: '0',
+    });
+    assert.equal(await bot.exit, 1, bot.stderr.join('\n'));
+    const last = bot.stderr.at(-1) ?? '';
+    assert.match(
+      last,
+      new RegExp(
+        `^locksmith: could not reach Slack to check the bot token \\(auth\\.test at http://127\\.0\\.0\\.1:${closed}/api/: ECONNREFUSED\\)\\. Check that this host can open HTTPS connections to slack\\.com`,
+      ),
+    );
+    assert.doesNotMatch(bot.stderr.join('\n'), /A request error occurred|\n\s+at /);
+  });
+
   it('says in one line which token to set', async () => {
     const bot = run({ LOCKSMITH_CONFIG: join(dir, 'locksmith.yml') });
     assert.equal(await bot.exit, 2);

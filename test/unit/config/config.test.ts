@@ -223,3 +223,94 @@ describe('guards and their session policy', () => {
     );
   });
 });
+
+describe('config errors in an operator’s words (issue 18)', () => {
+  const base = { roles: { ops: ROLE } };
+
+  it('a number out of range: the field, what was found, the range and an example', () => {
+    const message = configError(() =>
+      parseConfigFile({ ...base, aws: { session_duration_seconds: 50000 } }, 'f.yml'),
+    );
+    assert.equal(
+      message,
+      'f.yml: aws.session_duration_seconds: 50000 is too big: a whole number of seconds from 900 to 43200, e.g. session_duration_seconds: 3600 (the default)',
+    );
+    assert.doesNotMatch(message, /Too big|expected number to be/);
+  });
+
+  it('the rotation waits below their minimums, and of the wrong type', () => {
+    const message = configError(() =>
+      parseConfigFile(
+        {
+          ...base,
+          rotation: { notify_channel: 'C0123', poll_minutes: 0, quiet_hours: '24h', grace_days: -1 },
+        },
+        'f.yml',
+      ),
+    );
+    const lines = message.split('\n');
+    assert.ok(
+      lines.includes(
+        'f.yml: rotation.poll_minutes: 0 is too small: a whole number of minutes from 1 to 1440, e.g. poll_minutes: 15 (the default)',
+      ),
+      message,
+    );
+    assert.ok(
+      lines.includes(
+        'f.yml: rotation.quiet_hours: expected a number, found "24h": a whole number of hours from 1 to 2160, e.g. quiet_hours: 24 (the default)',
+      ),
+      message,
+    );
+    assert.ok(
+      lines.includes(
+        'f.yml: rotation.grace_days: -1 is too small: a whole number of days from 0 to 365, e.g. grace_days: 7 (the default)',
+      ),
+      message,
+    );
+  });
+
+  it('an empty file says it is empty and shows the one required section', () => {
+    const message = configError(() => parseConfigFile(null, 'f.yml'));
+    assert.match(
+      message,
+      /^f\.yml: the file is empty: it needs at least a roles section, e\.g\.\nroles:\n {2}2ndline: arn:aws:iam::/,
+    );
+    assert.doesNotMatch(message, /Invalid input|received undefined/);
+  });
+
+  it('a missing required field says so, with an example', () => {
+    const message = configError(() => parseConfigFile({ ...base, approvals: {} }, 'f.yml'));
+    assert.match(message, /^f\.yml: approvals\.channel: missing: expected text, e\.g\. channel: C0123ABCD$/m);
+    assert.match(
+      message,
+      /^f\.yml: approvals\.approvers: missing: expected a map of fields, e\.g\. approvers: \{ groups: \[platform-leads\] \}$/m,
+    );
+    assert.match(
+      configError(() => parseConfigFile({}, 'f.yml')),
+      /^f\.yml: roles: missing: expected a map, e\.g\. roles: \{ 2ndline: /,
+    );
+  });
+
+  it('no raw validator message passes through for any field of the example config', () => {
+    // Every number field of the schema, set far out of range, reads in words.
+    const wrong = {
+      ...base,
+      aws: { session_duration_seconds: -1, request_timeout_ms: -1, connect_timeout_ms: -1, max_attempts: 99 },
+      reveal: { ttl_seconds: 0 },
+      secrets: { list_limit: 1000 },
+      slack: { user_cache_seconds: -1, api_timeout_ms: 1 },
+      scheduler: { interval_ms: 1 },
+      trail: {
+        budget_seconds: 0,
+        cache_seconds: -1,
+        who_days: 0,
+        who_shown: 0,
+        requests_per_second: 9,
+        key_days: 0,
+      },
+    };
+    const message = configError(() => parseConfigFile(wrong, 'f.yml'));
+    assert.doesNotMatch(message, /Too (big|small)|Invalid input|expected number to be/);
+    for (const line of message.split('\n')) assert.match(line, /, e\.g\. [a-z_]+: [\d.]+/, line);
+  });
+});
