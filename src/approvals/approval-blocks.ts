@@ -103,7 +103,9 @@ function summary(a: Approval): string {
       : d.userName
         ? `${a.target} of IAM user ${d.userName}`
         : a.target;
-  return `${describeKind(a.kind)}: ${what}`;
+  // Fallback text is mrkdwn too (notifications, screen readers): data in it is escaped like
+  // in the blocks (issue 14, item 10).
+  return `${describeKind(a.kind)}: ${escapeMrkdwn(what)}`;
 }
 
 const DECIDED_HEADING: Record<Approval['state'], string> = {

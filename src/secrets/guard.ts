@@ -8,12 +8,14 @@ import { isGuarded } from '../approvals/approval.js';
 import { openRequestModal } from '../approvals/request-modal.js';
 import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
+import { assertReadableName } from './secret-reader.js';
 
 export function guardedGlobs(deps: Pick<Deps, 'config'>): string[] {
   return deps.config.approvals?.guarded_secrets ?? [];
 }
 
 export function assertNotGuarded(deps: Pick<Deps, 'config'>, name: string): void {
+  assertReadableName(name);
   if (isGuarded(name, guardedGlobs(deps))) {
     throw new UserError('bad_command', `\`${name}\` is guarded: it can only be shown after an approval.`);
   }
@@ -39,6 +41,9 @@ export async function requestApprovalIfGuarded(
   client: WebClient,
   req: GuardRequest,
 ): Promise<boolean> {
+  // A name is checked before the guard reads it: text that cannot be a secret name (`prod/<!channel>`)
+  // would otherwise match `prod/*` and be posted in the approvals channel (issue 14, item 10).
+  assertReadableName(req.secretName);
   if (!deps.approvals || !isGuarded(req.secretName, guardedGlobs(deps))) return false;
   const { role } = await deps.callers.authorize(req.userId, req.teamId, req.roleName);
   const detail: Record<string, string> = { via: req.via };

@@ -13,7 +13,7 @@ import { readMatchesTyped } from '../aws/secret-names.js';
 import { UserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { holdsOtpauth, isSeedFieldName, redactSeeds } from '../otp/seed-fields.js';
-import { getParameterValue, isParameterName, listParameters } from './parameter-reader.js';
+import { getParameterValue, isParameterName, listParameters, parameterNameOf } from './parameter-reader.js';
 
 /** One shown piece of a secret. `hiddenSeed` pieces are never shown, only named. */
 export type SecretField =
@@ -61,6 +61,16 @@ export function assertSecretName(name: string): void {
       'That is not a valid secret name: names use letters, digits and / _ + = . @ - (up to 512 characters).',
     );
   }
+}
+
+/**
+ * Throws bad_command unless `name` could be read: a secret name or ARN, or an `ssm:` Parameter
+ * Store name. Called before a guard or anything else looks at the name (issue 14, item 10), so
+ * text that cannot be a name never reaches an approval request or a message.
+ */
+export function assertReadableName(name: string): void {
+  if (isParameterName(name)) parameterNameOf(name);
+  else assertSecretName(name);
 }
 
 export interface ReadOptions {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Harness } from '../support/app-harness.js';
-import { editorClient, startFullHarness } from '../property/app-support.js';
+import { APPROVALS, editorClient, startFullHarness } from '../property/app-support.js';
 
 let h: Harness;
 let arn: string;
@@ -55,4 +55,26 @@ describe('guards on canonical names', () => {
       });
     }
   }
+
+  it('a name that cannot exist is refused before the guard sees it: nothing reaches the approvals channel (item 10)', async () => {
+    const posted = h.slack.channelMessages(APPROVALS).length;
+    const earlier = h.slack.openModalOf('U0ALICE', 'approval_request_reason')?.id;
+    for (const [command, text] of [
+      ['/secret', 'get prod/<!channel>'],
+      ['/totp', 'prod/<!here>'],
+      ['/secret', 'edit prod/<!channel>'],
+    ] as const) {
+      const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command, text });
+      const reply = await h.slack.waitFor(() =>
+        h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
+      );
+      assert.match(JSON.stringify(reply.body), /not a valid secret name/, `${command} ${text}`);
+    }
+    assert.equal(
+      h.slack.openModalOf('U0ALICE', 'approval_request_reason')?.id,
+      earlier,
+      'no reason modal opened',
+    );
+    assert.equal(h.slack.channelMessages(APPROVALS).length, posted, 'nothing posted for approval');
+  });
 });

@@ -194,3 +194,22 @@ describe('approval request for a secret or an SMTP user', () => {
     assert.doesNotMatch(m.body, /D0X|"1\.2"|roleName|smtp:/);
   });
 });
+
+describe('fallback text is escaped like the blocks (issue 14, item 10)', () => {
+  it('a target or IAM user name holding mrkdwn control text cannot ping or link from any text', () => {
+    const hostile = approval({
+      kind: 'reveal',
+      target: 'prod/<!channel>&<https://evil.example|x>',
+      detail: { userName: '<!here>' },
+    });
+    for (const message of [
+      buildRequestMessage(hostile, true),
+      buildOutcomeMessage({ ...hostile, state: 'approved' }),
+      buildRequesterNotice({ ...hostile, state: 'rejected' }),
+      buildBreakGlassNotice(hostile),
+    ]) {
+      assert.ok(!/<!channel>|<!here>|<https:/.test(message.text), message.text);
+      assert.match(message.text, /&lt;!channel&gt;/);
+    }
+  });
+});
