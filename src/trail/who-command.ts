@@ -7,6 +7,7 @@ import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
+import { isParameterName } from '../secrets/parameter-reader.js';
 import { assertSecretName } from '../secrets/secret-reader.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
@@ -51,6 +52,14 @@ export async function secretWho(
 ): Promise<SlackMessage> {
   const { config, callers, audit, clock } = deps;
   if (!name) throw new UserError('bad_command', `Which secret? Usage: ${WHO_USAGE}.`);
+  if (isParameterName(name)) {
+    // Parameter reads are other events (GetParameter, GetParameters, GetParametersByPath…),
+    // not looked up here; say so rather than "not found" or "does not change them".
+    throw new UserError(
+      'bad_command',
+      `\`/secret who\` looks up Secrets Manager secrets only, not Parameter Store parameters like \`${name.slice(0, 80)}\`. CloudTrail's event history in the AWS console shows their \`GetParameter\` events.`,
+    );
+  }
   assertSecretName(name);
   const days = parseDays(flags.days, config.trail.who_days);
   const event: AuditEvent = {

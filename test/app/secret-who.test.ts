@@ -63,9 +63,12 @@ const whoSeed = {
 };
 
 let h: Harness;
+/** The bot's clock runs this far ahead of moto's (whose clock stamps the events). */
+let ahead = 0;
+const clock = { now: () => Date.now() + ahead };
 
 before(async () => {
-  h = await startHarness({ config: whoConfig, seed: whoSeed, users, usergroups, enforceIam: true });
+  h = await startHarness({ config: whoConfig, seed: whoSeed, users, usergroups, enforceIam: true, clock });
 });
 after(async () => {
   await h?.stop();
@@ -195,6 +198,13 @@ describe('/secret who', () => {
     assert.equal(audit?.outcome, 'denied');
   });
 
+  it('says plainly that Parameter Store names are not looked up, calling no AWS', async () => {
+    h.aws.clear();
+    const { json } = await secret('U0BOB', 'who ssm:/team/token --role 2ndline');
+    assert.match(json, /looks up Secrets Manager secrets only, not Parameter Store parameters/);
+    assert.deepEqual(h.aws.calls, []);
+  });
+
   it('refuses a bad --days, --days on another subcommand, and an unknown secret', async () => {
     assert.match((await secret('U0BOB', 'who 2ndline/fastly --days 91 --role 2ndline')).json, /1 to 90/);
     assert.match(
@@ -226,5 +236,22 @@ describe('/secret who', () => {
     assert.equal((afterStats?.throttled ?? 0) - (before?.throttled ?? 0), 0, 'CloudTrail never throttled');
     assert.ok(served > 7, 'the requests did look CloudTrail up');
     assert.ok(served <= 2 * elapsedS + 2, `${served} look-ups in ${elapsedS.toFixed(1)} s`);
+  });
+
+  // Last: the bot's clock jumps ahead, and the look-ups it caches then reach into that future.
+  it('looks back --days days only: reads two days old are outside --days 1 and inside --days 3', async () => {
+    const key = await machineKey('old-reader');
+    await cliClient(key).send(new GetSecretValueCommand({ SecretId: '2ndline/fastly' }));
+    ahead = 2 * 86_400_000;
+    try {
+      const recent = await secret('U0BOB', 'who 2ndline/fastly --days 1 --role 2ndline');
+      assert.match(recent.json, /in the last 1 day:/);
+      assert.doesNotMatch(recent.json, /old-reader/);
+      const wider = await secret('U0BOB', 'who 2ndline/fastly --days 3 --role 2ndline');
+      assert.match(wider.json, /in the last 3 days:/);
+      assert.match(wider.json, /\*read\* by \*old-reader\* \(IAM user\)/);
+    } finally {
+      ahead = 0;
+    }
   });
 });
