@@ -101,7 +101,9 @@ export class MotoServer {
     });
     const moto = new MotoServer(`http://127.0.0.1:${port}`, child);
     try {
-      await Promise.race([moto.waitUntilUp(options.startTimeoutMs ?? 15_000), exited]);
+      // Generous: moto's imports take ~2 s on an idle core but much longer on a busy 2-core CI
+      // machine running two test files at once; a slow start must not fail a test.
+      await Promise.race([moto.waitUntilUp(options.startTimeoutMs ?? 90_000), exited]);
     } catch (err) {
       child.kill('SIGKILL');
       throw err;
