@@ -175,6 +175,8 @@ export function secretSessionPolicy(arn: string, access: SecretAccess): string {
         'ssm:GetParameter',
         'ssm:GetParameters',
         'ssm:GetParameterHistory',
+        // Its tags: notify on view (trail/notify-on-view.ts) reads `locksmith:notify` with it.
+        'ssm:ListTagsForResource',
         ...(access === 'edit' ? ['ssm:PutParameter'] : []),
       ]
     : [

@@ -159,6 +159,8 @@ describe('Parameter Store guards (ssm: globs)', () => {
     const { Statement } = JSON.parse(secretSessionPolicy(arn, 'read')) as { Statement: Statement[] };
     assert.deepEqual(Statement[0]!.Resource, arn);
     assert.ok(!(Statement[0]!.Action as string[]).includes('ssm:GetParametersByPath'));
+    // Notify on view reads the parameter's locksmith:notify tag under this session too.
+    assert.ok((Statement[0]!.Action as string[]).includes('ssm:ListTagsForResource'));
     assert.deepEqual(Statement[1]!.Condition, { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } });
   });
 });
