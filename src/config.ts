@@ -165,6 +165,11 @@ const rotationSchema = z
           .strict(),
       )
       .default({}),
+    /**
+     * IAM user-name globs left out of `/rotate-key due` and the user picker: users that are part
+     * of the set-up (locksmith's own user, a console's), not things to rotate from Slack.
+     */
+    ignore_users: z.array(z.string().min(1).max(128)).max(100).default([]),
     /** IAM user-name globs of SES SMTP users: they are replaced (new user), not rotated. */
     smtp_users: z.array(z.string().min(1)).default([]),
     /** An IAM user tag that also marks an SES SMTP user (read with ListUserTags). */

@@ -380,8 +380,35 @@ def _patch_secrets_store() -> None:
     SecretsStore.pop = pop  # type: ignore[method-assign,assignment]
 
 
+# ---------------------------------------------------------------------------------------------
+# ListSecretVersionIds
+#
+# moto: every version's CreatedDate (and LastAccessedDate) is the time of the call. AWS (API
+# reference, ListSecretVersionIds / SecretVersionsListEntry): CreatedDate is "the date and time
+# this version of the secret was created"; LastAccessedDate is the day it was last read, and moto
+# does not keep that, so it is left out (AWS leaves it out for a version never read). moto keeps
+# each version's creation time ("createdate", on its clock) and reports it from GetSecretValue.
+
+
+def _list_secret_version_ids(self: Any, secret_id: str) -> str:
+    secret = self.secrets[secret_id]
+    versions = [
+        {
+            "CreatedDate": version.get("createdate"),
+            "VersionId": version_id,
+            "VersionStages": version["version_stages"],
+        }
+        for version_id, version in secret.versions.items()
+    ]
+    # AWS answers the secret's ARN here; moto answered its name.
+    return json.dumps({"ARN": secret.arn, "Name": secret.name, "Versions": versions})
+
+
 def install() -> None:
     """Applies every patch; call once, before the server starts."""
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    SecretsManagerBackend.list_secret_version_ids = _list_secret_version_ids  # type: ignore[method-assign]
     _patch_secrets_store()
     IamResponse.generate_credential_report = _generate_credential_report  # type: ignore[method-assign]
     IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]

@@ -672,8 +672,9 @@ async function restoreSecret(
   if (ours.length === 0) return 'unchanged';
   if (!current?.VersionId || !effect.ourVersionIds.includes(current.VersionId)) {
     // AWSCURRENT has left our version: restored before (it is on an older version) or rewritten.
-    // Only the report depends on this (nothing is written either way). moto stamps every version
-    // with the time of the listing, so there a rewrite would also read as restored.
+    // Only the report depends on this (nothing is written either way). CreatedDate has whole
+    // seconds (moto's too, through the devkit's extension), so a rewrite within the same second
+    // reads as restored.
     const newestOurs = Math.max(...ours.map((v) => v.CreatedDate?.getTime() ?? 0));
     const isOlder =
       current?.VersionId === effect.previousVersionId ||

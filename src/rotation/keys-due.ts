@@ -54,6 +54,7 @@ import {
   type Rotation,
   type RotationState,
 } from './rotation.js';
+import { matchesGlob } from '../approvals/approval.js';
 
 export type { IamCallStats, OperationCallStats, ThrottleRetryOptions } from './keys-due-throttle.js';
 
@@ -78,6 +79,13 @@ export interface KeysDueOptions {
   source?: 'credential-report' | 'per-user';
   /** Pauses while IAM makes the credential report (see fetchCredentialReport). */
   reportPollDelaysMs?: readonly number[];
+  /** `rotation.ignore_users`: IAM user-name globs left out of the report. */
+  ignoreUsers?: readonly string[];
+}
+
+/** Whether `userName` matches one of `rotation.ignore_users`' globs (`*` any run of characters). */
+export function isIgnoredUser(userName: string, globs: readonly string[] | undefined): boolean {
+  return (globs ?? []).some((glob) => matchesGlob(userName, glob));
 }
 
 /** Where the report's key data came from. */
@@ -295,6 +303,7 @@ export async function buildKeysDueReport(input: KeysDueInput): Promise<KeysDueRe
       keys: keyFacts(r.keys, r.lastUsed, now, factOptions),
     }));
   }
+  users = users.filter((u) => !isIgnoredUser(u.userName, input.options.ignoreUsers));
   const sections = sortDueKeys(users, inProgress);
 
   progress.phase = 'done';

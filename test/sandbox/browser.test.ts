@@ -207,6 +207,16 @@ describe('the sandbox page, in headless Chromium', () => {
     assert.notEqual(newKey, oldKey);
     await keyRows.nth(1).locator('button.use-key').click();
     await erin.locator('#toasts', { hasText: `Called AWS with ${newKey}` }).waitFor();
+    // The toast leaves the composer's Send button free (issue 18: it covered it).
+    const toast = await erin.locator('#toasts .toast').last().boundingBox();
+    const send = await erin.locator('#composer button[type="submit"]').boundingBox();
+    assert.ok(toast && send, 'both on screen');
+    const overlaps =
+      toast.x < send.x + send.width &&
+      send.x < toast.x + toast.width &&
+      toast.y < send.y + send.height &&
+      send.y < toast.y + toast.height;
+    assert.ok(!overlaps, `the toast ${JSON.stringify(toast)} covers Send ${JSON.stringify(send)}`);
 
     // A day later the old key has been quiet for 24 hours. Only tagged places were searched, so
     // Erin acknowledges that before 2ndline is told and an approver asked.
@@ -297,6 +307,83 @@ describe('the sandbox page, in headless Chromium', () => {
     await arno.locator('#modal-layer').waitFor({ state: 'hidden' });
     await click(arno, 'Cancel rotation');
     await waitForMessage(arno, /Cancelled/);
+  });
+
+  it('keeps the composer in view and the newest message shown in a long conversation, as Slack does', async () => {
+    await open(nico, 'locksmith');
+    for (let i = 0; i < 25; i++) await command(nico, `/secret help`);
+    await nico.waitForFunction(`document.querySelectorAll('#messages .msg').length >= 25`);
+    const viewport = nico.viewportSize()!;
+    const composer = await nico.locator('#composer').boundingBox();
+    assert.ok(composer, 'the composer is rendered');
+    assert.ok(
+      composer.y >= 0 && composer.y + composer.height <= viewport.height,
+      `the composer is in the window (${composer.y}+${composer.height} of ${viewport.height})`,
+    );
+    // The page itself does not scroll; the message list does, and is at its newest message.
+    assert.equal(await nico.evaluate('document.scrollingElement.scrollTop'), 0);
+    assert.ok(
+      (await nico.evaluate(
+        `(() => { const m = document.querySelector('#messages'); return m.scrollHeight > m.clientHeight && m.scrollHeight - m.scrollTop - m.clientHeight < 4; })()`,
+      )) as boolean,
+      'the list scrolls, and is scrolled to the bottom',
+    );
+    const last = await nico.locator('#messages .msg').last().boundingBox();
+    assert.ok(
+      last && last.y + last.height <= composer.y + 1,
+      'the newest message is visible above the composer',
+    );
+    // The side panels stay in the window too (they scroll on their own).
+    const world = await nico.locator('#world').boundingBox();
+    assert.ok(
+      world && world.y >= 0 && world.y + world.height <= viewport.height + 1,
+      'the AWS panel fits the window',
+    );
+  });
+
+  it('draws a divider as one line, and the AWS panel follows the clock', async () => {
+    // A divider block is one 1px line (issue 18: the browser's inset hr drew two).
+    const divider = await erin.evaluate(`(() => {
+      const box = document.createElement('div');
+      box.className = 'bk-block bk-divider';
+      box.innerHTML = '<hr>';
+      document.querySelector('#messages').appendChild(box);
+      const hr = getComputedStyle(box.querySelector('hr'));
+      const own = getComputedStyle(box);
+      const out = [hr.borderTopWidth, hr.borderTopStyle, hr.borderBottomStyle, own.borderTopStyle].join(' ');
+      box.remove();
+      return out;
+    })()`);
+    assert.equal(divider, '1px solid none none');
+
+    // Key notes and version times come from AWS and the clock, not from fixed text.
+    const sandboxUsers = await erin.locator('#aws-users .aws-user').allInnerTexts();
+    assert.ok(!sandboxUsers.some((t) => /locksmith-bot|sandbox-console/.test(t)));
+    const note = erin
+      .locator('#aws-users .aws-user', { hasText: 'legacy-batch' })
+      .locator('.key-note')
+      .first();
+    const before = await note.innerText();
+    const versions = await erin.locator('#aws-secrets .aws-version').allInnerTexts();
+    await advanceClock(erin, '+1 day');
+    await erin.waitForFunction(
+      `document.querySelector('#aws-users .aws-user .key-note')?.textContent !== undefined`,
+    );
+    await note.filter({ hasNotText: before }).waitFor();
+    assert.match(await note.innerText(), /used \d+ (hours|days) ago/);
+    // A version's time is when it was written, so moving the clock does not move it.
+    assert.deepEqual(await erin.locator('#aws-secrets .aws-version').allInnerTexts(), versions);
+  });
+
+  it("leaves the sandbox's own IAM users out of /rotate-key due", async () => {
+    await open(erin, '#general');
+    await command(erin, '/rotate-key due');
+    await waitForMessage(erin, /ci-deploy/, 30_000);
+    const due = await erin
+      .locator('#messages .msg', { hasText: /ci-deploy/ })
+      .last()
+      .innerText();
+    assert.doesNotMatch(due, /locksmith-bot|sandbox-console/);
   });
 
   it("shows the App Home tab the bot publishes: the person's roles", async () => {

@@ -107,7 +107,7 @@ export function createKeysDue(deps: Deps, controller: RotationController): KeysD
       store,
       clock,
       role,
-      options: { maxKeyAgeDays: section.max_key_age_days },
+      options: { maxKeyAgeDays: section.max_key_age_days, ignoreUsers: section.ignore_users },
     });
     // Where each key lives, as remembered from earlier rotations (no AWS call).
     const homes = await listKeyHomes(store, accountOfArn(role.arn));

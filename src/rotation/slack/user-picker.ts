@@ -26,6 +26,7 @@ import {
   INPUT_PICK_ROLE,
   VIEW_PICK_USER,
 } from './ids.js';
+import { isIgnoredUser } from '../keys-due.js';
 import { IAM_USER_NAME, startRotationFor } from './keys-due-command.js';
 import type { RotationController } from './rotation-controller.js';
 
@@ -123,6 +124,7 @@ function selected(values: StateValues | undefined, block: string, action: string
 export function createUserPicker(deps: Deps, controller: RotationController) {
   const { logger, slack, directory, callers, clock, config } = deps;
   const cache = new Map<string, { at: number; names: string[]; complete: boolean }>();
+  const ignoreUsers = config.rotation?.ignore_users ?? [];
 
   /** Opens the modal; throws UserError when the person may use no role. */
   async function open(request: { userId: string; teamId: string; triggerId: string }): Promise<void> {
@@ -137,7 +139,8 @@ export function createUserPicker(deps: Deps, controller: RotationController) {
     let marker: string | undefined;
     do {
       const page = await iam.send(new ListUsersCommand({ MaxItems: 1000, Marker: marker }));
-      for (const u of page.Users ?? []) if (u.UserName) names.push(u.UserName);
+      for (const u of page.Users ?? [])
+        if (u.UserName && !isIgnoredUser(u.UserName, ignoreUsers)) names.push(u.UserName);
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker && performance.now() - started < LIST_BUDGET_MS);
     return { names: names.sort(), complete: marker === undefined };

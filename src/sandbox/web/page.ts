@@ -118,6 +118,17 @@ function setHtml(el: HTMLElement, html: string): void {
   el.innerHTML = html;
 }
 
+/** "2 hours ago", "3 days ago", "just now": from the sandbox's clock, so it follows +1 day. */
+function ago(ms: number): string {
+  const now = page.state?.now ?? Date.now();
+  const minutes = Math.floor(Math.max(0, now - ms) / 60_000);
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return count(minutes, 'minute');
+  if (minutes < 48 * 60) return count(Math.floor(minutes / 60), 'hour');
+  return count(Math.floor(minutes / 1440), 'day');
+}
+
 function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
@@ -263,7 +274,7 @@ async function refreshAws(): Promise<void> {
         .map(
           (k) => `<div class="aws-key" data-key="${escapeHtml(k.accessKeyId)}">
             <code>${escapeHtml(k.accessKeyId)}</code> <span class="status status-${escapeHtml(k.status.toLowerCase())}">${escapeHtml(k.status)}</span>
-            <span class="muted">${k.ageDays} d old · ${k.lastUsedAt ? `used ${escapeHtml(formatTime(Date.parse(k.lastUsedAt)))}` : 'never used'}</span>
+            <span class="muted key-note">${k.ageDays} ${k.ageDays === 1 ? 'day' : 'days'} old · ${k.lastUsedAt ? `<span title="${escapeHtml(formatTime(Date.parse(k.lastUsedAt)))}">used ${escapeHtml(ago(Date.parse(k.lastUsedAt)))}</span>` : 'never used'}</span>
             ${k.usable ? `<button type="button" class="use-key" data-use-key="${escapeHtml(k.accessKeyId)}">Use key</button>` : ''}
           </div>`,
         )
@@ -447,6 +458,8 @@ function onClick(event: MouseEvent): void {
       try {
         await api('POST', '/api/clock', { advanceMs: Number(advance.dataset['advance']) });
         await refresh();
+        // Ages and "used … ago" are measured on the sandbox's clock: show them at the new time.
+        await refreshAws();
       } finally {
         advance.removeAttribute('disabled');
       }
