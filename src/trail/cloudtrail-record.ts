@@ -51,6 +51,12 @@ export interface CloudTrailRecord {
   managementEvent?: boolean;
   recipientAccountId?: string;
   eventCategory?: string;
+  /**
+   * `"true"` when the call came from an AWS Management Console session (shown only then; event
+   * version 1.08 on). Console calls often carry `userAgent` "AWS Internal", so this, not the
+   * agent, is what says "console".
+   */
+  sessionCredentialFromConsole?: string;
 }
 
 /** What LookupEvents returns per event (the SDK's `Event`, structurally). */
@@ -106,6 +112,8 @@ export interface TrailEvent {
   region?: string;
   sourceIp?: string;
   userAgent?: string;
+  /** The record's `sessionCredentialFromConsole` was "true": made from a console session. */
+  fromConsole?: boolean;
   readOnly?: boolean;
   errorCode?: string;
   /** The key that signed the call (for sessions, the session's temporary key). */
@@ -208,6 +216,7 @@ export function parseLookupEvent(event: LookupEvent): TrailEvent | undefined {
     ...(record?.awsRegion ? { region: record.awsRegion } : {}),
     ...(record?.sourceIPAddress ? { sourceIp: record.sourceIPAddress } : {}),
     ...(record?.userAgent ? { userAgent: record.userAgent } : {}),
+    ...(record?.sessionCredentialFromConsole === 'true' ? { fromConsole: true } : {}),
     ...(readOnly !== undefined ? { readOnly } : {}),
     ...(record?.errorCode ? { errorCode: record.errorCode } : {}),
     ...(accessKeyId ? { accessKeyId } : {}),

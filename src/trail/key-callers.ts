@@ -63,13 +63,13 @@ export function groupCallers(events: TrailEvent[]): KeyCaller[] {
   for (const e of events) {
     const sourceIp = e.sourceIp ?? 'unknown address';
     const userAgent = e.userAgent ?? '';
-    const key = `${sourceIp}\u0000${userAgent}`;
+    const key = `${sourceIp}\u0000${userAgent}\u0000${e.fromConsole ? 'console' : ''}`;
     let g = groups.get(key);
     if (!g) {
       g = {
         sourceIp,
         userAgent,
-        agent: classifyUserAgent(userAgent),
+        agent: classifyUserAgent(userAgent, e.fromConsole),
         services: new Set(),
         regions: new Set(),
         operations: new Map(),

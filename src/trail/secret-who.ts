@@ -178,7 +178,7 @@ export async function whoTouchedSecret(
         eventName: event.name,
         kind: reads.has(event.name) ? 'read' : 'change',
         actor: event.actor,
-        agent: classifyUserAgent(event.userAgent),
+        agent: classifyUserAgent(event.userAgent, event.fromConsole),
         ...(event.sourceIp ? { sourceIp: event.sourceIp } : {}),
         ...(event.errorCode ? { errorCode: event.errorCode } : {}),
       });

@@ -22,13 +22,18 @@ const SDK_PATTERNS: RegExp[] = [
   /\b(aws-chalice\/[\w.+-]+)/,
 ];
 
-/** Classifies a CloudTrail `userAgent` string. */
-export function classifyUserAgent(userAgent: string | undefined): Agent {
+/**
+ * Classifies a CloudTrail `userAgent` string. `fromConsole` is the record's
+ * `sessionCredentialFromConsole` ("CloudTrail record contents": the event originated from a
+ * console session): such calls are the console whatever agent they carry ("AWS Internal" often).
+ */
+export function classifyUserAgent(userAgent: string | undefined, fromConsole = false): Agent {
   // One of AWS's documented samples wraps the agent in brackets.
   const ua = (userAgent ?? '').trim().replace(/^\[(.*)\]$/, '$1');
-  if (!ua) return { via: 'other' };
   const locksmith = /\blocksmith\/([\w.+-]+)/.exec(ua);
   if (locksmith) return { via: 'locksmith', product: `locksmith/${locksmith[1]}` };
+  if (fromConsole) return { via: 'console' };
+  if (!ua) return { via: 'other' };
   if (
     ua === 'signin.amazonaws.com' ||
     ua === 'console.amazonaws.com' ||

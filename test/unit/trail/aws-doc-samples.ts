@@ -248,3 +248,53 @@ export const LOOKUP_EVENTS_OUTPUT = {
     },
   ],
 };
+
+/**
+ * Amazon CloudFront Developer Guide, "Logging Amazon CloudFront API calls using AWS CloudTrail",
+ * "Example: UpdateDistribution": a call from a console session (`sessionCredentialFromConsole`).
+ * The distribution's configuration in requestParameters and responseElements is left out here.
+ */
+export const CLOUDFRONT_UPDATE_FROM_CONSOLE = {
+  eventVersion: '1.08',
+  userIdentity: {
+    type: 'AssumedRole',
+    principalId: 'AWS_ACCESS_KEY_ID_REDACTED:role-session-name',
+    arn: 'arn:aws:sts::111122223333:assumed-role/Admin/role-session-name',
+    accountId: '111122223333',
+    accessKeyId: 'AWS_ACCESS_KEY_ID_REDACTED',
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AWS_ACCESS_KEY_ID_REDACTED',
+        arn: 'arn:aws:iam::111122223333:role/Admin',
+        accountId: '111122223333',
+        userName: 'Admin',
+      },
+      webIdFederationData: {},
+      attributes: { creationDate: '2024-02-02T19:23:50Z', mfaAuthenticated: 'false' },
+    },
+  },
+  eventTime: '2024-02-02T19:26:01Z',
+  eventSource: 'cloudfront.amazonaws.com',
+  eventName: 'UpdateDistribution',
+  awsRegion: 'us-east-1',
+  sourceIPAddress: '52.94.133.137',
+  userAgent:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36',
+  requestParameters: { id: 'EDFDVBD6EXAMPLE', ifMatch: 'E1RTLUR9YES76O' },
+  responseElements: { eTag: 'E1YHBLAB2BJY1G' },
+  requestID: '4e6b66f9-d548-11e3-a8a9-73e33example',
+  eventID: '5ab02562-0fc5-43d0-b7b6-90293example',
+  readOnly: false,
+  eventType: 'AwsApiCall',
+  apiVersion: '2020_05_31',
+  managementEvent: true,
+  recipientAccountId: '111122223333',
+  eventCategory: 'Management',
+  tlsDetails: {
+    tlsVersion: 'TLSv1.3',
+    cipherSuite: 'TLS_AES_128_GCM_SHA256',
+    clientProvidedHostHeader: 'cloudfront.amazonaws.com',
+  },
+  sessionCredentialFromConsole: 'true',
+};

@@ -6,7 +6,9 @@ import {
   parseCloudTrailRecord,
   parseLookupEvent,
 } from '../../../src/trail/cloudtrail-record.js';
+import { classifyUserAgent, describeAgent } from '../../../src/trail/user-agent.js';
 import {
+  CLOUDFRONT_UPDATE_FROM_CONSOLE,
   IAM_GET_USER_POLICY,
   LOOKUP_EVENTS_OUTPUT,
   S3_DELETE_BUCKET_BY_ROLE,
@@ -96,6 +98,29 @@ describe('CloudTrail records from AWS documentation', () => {
     assert.equal(event?.readOnly, true);
     assert.equal(parseLookupEvent({ EventName: 'X' }), undefined, 'no id or time: not an event');
     assert.equal(parseCloudTrailRecord('[1,2]'), undefined);
+  });
+
+  it('reads a console session from sessionCredentialFromConsole, whatever the user agent says', () => {
+    const event = parseLookupEvent(asLookupEvent(CLOUDFRONT_UPDATE_FROM_CONSOLE));
+    assert.equal(event?.fromConsole, true);
+    assert.equal(describeAgent(classifyUserAgent(event.userAgent, event.fromConsole)), 'console');
+    // Many services record a console call's agent as "AWS Internal": the flag still says console.
+    const internal = parseLookupEvent(
+      asLookupEvent({ ...CLOUDFRONT_UPDATE_FROM_CONSOLE, userAgent: 'AWS Internal' }),
+    );
+    assert.equal(describeAgent(classifyUserAgent(internal?.userAgent, internal?.fromConsole)), 'console');
+    const { sessionCredentialFromConsole: _flag, ...service } = {
+      ...CLOUDFRONT_UPDATE_FROM_CONSOLE,
+      userAgent: 'AWS Internal',
+    };
+    const plain = parseLookupEvent(asLookupEvent(service));
+    assert.equal(plain?.fromConsole, undefined, 'absent unless true');
+    assert.equal(
+      describeAgent(classifyUserAgent(plain?.userAgent, plain?.fromConsole)),
+      'AWS service (AWS Internal)',
+    );
+    // locksmith never works from a console session; its own agent still wins.
+    assert.equal(classifyUserAgent('aws-sdk-js/3 locksmith/0.1.0', true).via, 'locksmith');
   });
 
   it('types every field the record contents page lists', () => {

@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TrailEvent } from '../../../src/trail/cloudtrail-record.js';
 import { buildSecretWhoMessage } from '../../../src/trail/secret-who-blocks.js';
+import type { PersonSession } from '../../../src/identity/sessions.js';
+import { parseLookupEvent } from '../../../src/trail/cloudtrail-record.js';
 import {
   eventNamesSecret,
   namesSecret,
   parseSecretArn,
   type SecretTrail,
+  whoTouchedSecret,
 } from '../../../src/trail/secret-who.js';
+import type { TrailService } from '../../../src/trail/trail-service.js';
 import { classifyUserAgent } from '../../../src/trail/user-agent.js';
 
 const SECRET = {
@@ -118,6 +122,61 @@ describe('the /secret who reply', () => {
     assert.match(
       text,
       /:hourglass: Showing reads back to <!date\^\d+\^[^|]+\|2026-03-01 06:00 UTC> only: CloudTrail answers 2 look-ups a second, and the rest did not fit in 10 s\. Ask again for more/,
+    );
+  });
+});
+
+describe('who touched a secret, from the events CloudTrail returned', () => {
+  it('says a read from a console session was the console, though its agent is "AWS Internal"', async () => {
+    const record = (over: object) =>
+      parseLookupEvent({
+        CloudTrailEvent: JSON.stringify({
+          eventID: 'c1',
+          eventName: 'GetSecretValue',
+          eventSource: 'secretsmanager.amazonaws.com',
+          eventTime: '2026-03-01T09:40:00Z',
+          awsRegion: 'eu-west-1',
+          userAgent: 'AWS Internal',
+          userIdentity: { type: 'IAMUser', userName: 'jane' },
+          requestParameters: { secretId: SECRET.arn },
+          ...over,
+        }),
+      })!;
+    const events = [record({ sessionCredentialFromConsole: 'true' }), record({ eventID: 'c2' })];
+    const session = {
+      role: { name: 'audit', arn: 'arn:aws:iam::123456789012:role/audit' },
+      clients: {
+        secretsManager: { send: async () => ({ Name: SECRET.name, ARN: SECRET.arn }) },
+        cloudTrail: () => ({}),
+      },
+    } as unknown as PersonSession;
+    const trail: TrailService = {
+      lookup: async (_target, queries, window) => ({
+        streams: queries.map((query) => ({
+          query,
+          events: query.value === 'GetSecretValue' ? events : [],
+          coveredFrom: window.since,
+          complete: true,
+          asOf: window.until,
+        })),
+        since: window.since,
+        until: window.until,
+        region: 'eu-west-1',
+        calls: queries.length,
+        asOf: window.until,
+      }),
+    };
+    const who = await whoTouchedSecret(session, trail, {
+      name: SECRET.name,
+      days: 30,
+      now: Date.parse('2026-03-02T00:00:00Z'),
+    });
+    assert.deepEqual(
+      who.accesses.map((a) => [a.id, a.agent.via]),
+      [
+        ['c1', 'console'],
+        ['c2', 'aws-service'],
+      ],
     );
   });
 });
