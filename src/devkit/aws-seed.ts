@@ -33,6 +33,7 @@ export interface SeedSpec {
     name: string;
     value: string | Record<string, unknown> | Uint8Array;
     description?: string;
+    tags?: Record<string, string>;
   }>;
 }
 
@@ -133,7 +134,15 @@ export async function seedAws(endpoint: string, spec: SeedSpec, region = 'eu-wes
         s.value instanceof Uint8Array
           ? { SecretBinary: s.value }
           : { SecretString: typeof s.value === 'string' ? s.value : JSON.stringify(s.value) };
-      await sm.send(new CreateSecretCommand({ Name: s.name, Description: s.description, ...value }));
+      const tags = Object.entries(s.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+      await sm.send(
+        new CreateSecretCommand({
+          Name: s.name,
+          Description: s.description,
+          ...value,
+          ...(tags.length ? { Tags: tags } : {}),
+        }),
+      );
     }
     return { accountId: MOTO_ACCOUNT_ID, roleArns, botCredentials };
   } finally {

@@ -19,3 +19,14 @@ export const INPUT_EDIT_NAME = 'name';
 export function editFieldBlockId(index: number): string {
   return `${BLOCK_EDIT_FIELD_PREFIX}${index}`;
 }
+
+/** "Did you mean…?" after a not-found: one button per suggested name (at most three). */
+export const ACTION_SUGGEST_GET_0 = 'secret_suggest_get_0';
+export const ACTION_SUGGEST_GET_1 = 'secret_suggest_get_1';
+export const ACTION_SUGGEST_GET_2 = 'secret_suggest_get_2';
+export const ACTIONS_SUGGEST_GET = [
+  ACTION_SUGGEST_GET_0,
+  ACTION_SUGGEST_GET_1,
+  ACTION_SUGGEST_GET_2,
+] as const;
+export const BLOCK_SUGGEST_ACTIONS = 'secret_suggest_actions';

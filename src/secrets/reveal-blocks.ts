@@ -193,7 +193,7 @@ export function buildListMessage(
   const count = list.capped ? `${list.total}+` : String(list.total);
   const footer =
     more > 0 || list.capped
-      ? `Showing ${shown.length} of ${count}. Narrow it with \`/secret list PREFIX\`, e.g. \`/secret list 2ndline/\`.`
+      ? `Showing ${shown.length} of ${count}. Narrow it with \`/secret list WORDS\`, e.g. \`/secret list 2ndline\`.`
       : `${plural(list.total, 'secret')}.`;
   return {
     text: plural(list.total, 'secret'),
@@ -210,7 +210,7 @@ export function buildHelpMessage(ttlSeconds: number, options: { rotation?: boole
     '*locksmith: shared credentials from AWS Secrets Manager, read under your own IAM role*',
     '`/secret get NAME [--role ROLE]`: show a secret only to you; it hides itself after ' +
       `${ttlSeconds} s.`,
-    '`/secret list [PREFIX] [--role ROLE]`: names, descriptions and change dates of the secrets your role can see.',
+    '`/secret list [WORDS] [--role ROLE]`: find the secrets your role can see by name, description or tags, as the console searches (`/secret list fastly`); no value is read. `ssm:/PATH` lists parameters.',
     '`/secret edit NAME [--role ROLE]`: change or add fields in a form (a field left empty keeps its value); ' +
       'saves a new version you can undo. A reveal has an *Edit* button too.',
     '`/secret who NAME [--days N] [--role ROLE]`: who read or changed a secret, from CloudTrail (default 30 days, at most 90).',

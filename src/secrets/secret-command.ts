@@ -28,6 +28,9 @@ import {
 import { openEditForm } from './edit-handlers.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
 import { listSecrets, readSecret } from './secret-reader.js';
+import { isParameterName } from './parameter-reader.js';
+import { buildSearchMessage } from './search-blocks.js';
+import { searchSecrets } from './secret-search.js';
 import { startViewNotice } from '../trail/notify-on-view.js';
 import { secretWho } from '../trail/who-command.js';
 
@@ -85,6 +88,13 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
       const caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
       event.person.email = caller.person.email;
       event.role = caller.role;
+      // Words search names, descriptions and tags as the console does (secret-search.ts);
+      // Parameter Store paths and the bare list stay as they were.
+      if (prefix !== undefined && !isParameterName(prefix)) {
+        const found = await searchSecrets(caller.session, prefix);
+        event.count = found.total;
+        return buildSearchMessage(found, caller.role.name, prefix, config.secrets.list_limit);
+      }
       const result = await listSecrets(caller.session, prefix);
       event.count = result.total;
       return buildListMessage(result, caller.role.name, prefix, config.secrets.list_limit);
@@ -100,7 +110,8 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
       const [sub, target, extra] = args;
       if (flags.days !== undefined && sub?.toLowerCase() !== 'who')
         throw new UserError('bad_command', '`--days` goes with `/secret who` only.');
-      if (extra !== undefined)
+      // `/secret list` takes several words (a search); every other subcommand takes one name.
+      if (extra !== undefined && sub?.toLowerCase() !== 'list')
         throw new UserError(
           'bad_command',
           `Too many words. Usage: \`/secret ${safeWord(sub ?? 'get')} NAME [--role ROLE]\`.`,
@@ -138,14 +149,14 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
           });
           return; // the edit modal (or the approval's reason modal) took over
         case 'list':
-          message = await list(command, target, flags.role);
+          message = await list(command, args.slice(1).join(' ') || undefined, flags.role);
           break;
         case 'who': // trail/who-command.ts: who read or changed it, from CloudTrail
           message = await secretWho(deps, command, target, flags);
           break;
         case undefined:
         case 'help':
-          message = buildHelpMessage(config.reveal.ttl_seconds);
+          message = buildHelpMessage(config.reveal.ttl_seconds, { rotation: config.rotation !== undefined });
           break;
         default: {
           const help = buildHelpMessage(config.reveal.ttl_seconds, {
