@@ -58,6 +58,8 @@ function consequence(a: Approval): string {
         : `The access key ${code(a.target)}${d.userName ? ` of IAM user ${code(d.userName)}` : ''} is *deleted* for good. This cannot be undone.`;
     case 'skip-wait':
       return `The rotation stops waiting for the old key to go quiet, and goes on to deactivate it.`;
+    case 'write-guarded':
+      return `A new access key${d.userName ? ` of IAM user ${code(d.userName)}` : ''} is created and written into ${code(a.target)} under <@${a.requester.slackId}>'s session scoped to it. Write-only: nobody is shown the new key.`;
   }
 }
 
@@ -77,6 +79,7 @@ function facts(a: Approval): Block[] {
     if (d.userName) lines.push(`*IAM user:* ${code(d.userName)}`);
     lines.push(`*Access key:* ${code(a.target)}`);
   } else {
+    if (a.kind === 'write-guarded' && d.userName) lines.push(`*IAM user:* ${code(d.userName)}`);
     lines.push(`*Secret:* ${code(a.target)}`);
     if (d.field) lines.push(`*Field:* ${code(d.field)}`);
   }

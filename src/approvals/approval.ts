@@ -6,7 +6,14 @@
 import type { Person } from '../identity/access.js';
 import { secretNameCandidates } from '../aws/secret-names.js';
 
-export type ApprovalKind = 'reveal' | 'edit' | 'deactivate-key' | 'delete-key' | 'skip-wait';
+export type ApprovalKind =
+  | 'reveal'
+  | 'edit'
+  | 'deactivate-key'
+  | 'delete-key'
+  | 'skip-wait'
+  /** A rotation writing its new key into a guarded secret or parameter (a guarded edit, write-only). */
+  | 'write-guarded';
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired';
 
@@ -66,6 +73,7 @@ const KIND_LABEL: Record<ApprovalKind, string> = {
   'deactivate-key': 'deactivate an access key',
   'delete-key': 'delete an access key',
   'skip-wait': 'skip the switch-over wait',
+  'write-guarded': 'write a new key into a guarded secret',
 };
 
 export function describeKind(kind: ApprovalKind): string {

@@ -404,12 +404,38 @@ def _list_secret_version_ids(self: Any, secret_id: str) -> str:
     return json.dumps({"ARN": secret.arn, "Name": secret.name, "Versions": versions})
 
 
+# ---------------------------------------------------------------------------------------------
+# Secrets Manager UpdateSecretVersionStage
+#
+# moto: moving AWSCURRENT moves the label, but not the version moto answers a GetSecretValue
+# (or BatchGetSecretValue, which cannot name a stage) with when neither VersionId nor VersionStage
+# is given: after a rollback it still returns the newer value. AWS (API reference,
+# GetSecretValue, VersionStage): "If you don't specify either a VersionStage or VersionId,
+# Secrets Manager returns the AWSCURRENT version." Here moving AWSCURRENT moves that default too.
+
+
+def _patch_version_stage() -> None:
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    original = SecretsManagerBackend.update_secret_version_stage
+
+    def update_secret_version_stage(self: Any, secret_id: str, version_stage: str,
+                                    remove_from_version_id: str, move_to_version_id: str) -> Any:
+        result = original(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
+        if version_stage == "AWSCURRENT" and move_to_version_id:
+            self.secrets[secret_id].set_default_version_id(move_to_version_id)
+        return result
+
+    SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Applies every patch; call once, before the server starts."""
     from moto.secretsmanager.models import SecretsManagerBackend
 
     SecretsManagerBackend.list_secret_version_ids = _list_secret_version_ids  # type: ignore[method-assign]
     _patch_secrets_store()
+    _patch_version_stage()
     IamResponse.generate_credential_report = _generate_credential_report  # type: ignore[method-assign]
     IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]
     SecretsManagerResponse.batch_get_secret_value = _batch_get_secret_value  # type: ignore[method-assign]

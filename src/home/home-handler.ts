@@ -10,7 +10,7 @@ import type { Deps } from '../deps.js';
 import { isUserError, toUserMessage } from '../errors.js';
 import { allowedRoles, type Person } from '../identity/access.js';
 import { FINAL_STATES, type Rotation, ROTATION_STATES } from '../rotation/rotation.js';
-import { statusMessageOf } from '../rotation/slack/ids.js';
+import { statusMessageOfRotation } from '../rotation/slack/ids.js';
 import { errorReply } from '../slack/reply-errors.js';
 import {
   buildHomeView,
@@ -78,7 +78,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
         .sort((a, b) => b.data.createdAt - a.data.createdAt)
         .slice(0, HOME_CAPS.rotations * 5)
         .map((r) => {
-          const message = statusMessageOf(r.id);
+          const message = statusMessageOfRotation(r.data);
           return {
             userName: r.data.userName,
             role: r.data.role,

@@ -14,11 +14,15 @@ export interface Caller {
 }
 
 export interface CallerResolver {
-  /** Looks up the person and checks their access; no AWS call. */
+  /**
+   * Looks up the person and checks their access; no AWS call. `fresh` asks Slack again instead
+   * of using the short cache: work that runs later checks who the person is now.
+   */
   authorize(
     slackId: string,
     teamId: string,
     requestedRole?: string,
+    options?: { fresh?: boolean },
   ): Promise<{ person: Person; role: RoleGrant }>;
   /** authorize, then the person's session for that role. */
   resolve(slackId: string, teamId: string, requestedRole?: string): Promise<Caller>;
@@ -29,8 +33,8 @@ export function createCallerResolver(
   directory: UserDirectory,
   sessions: SessionBroker,
 ): CallerResolver {
-  const authorize: CallerResolver['authorize'] = async (slackId, teamId, requestedRole) => {
-    const person = await directory.lookup(slackId, teamId);
+  const authorize: CallerResolver['authorize'] = async (slackId, teamId, requestedRole, options) => {
+    const person = await directory.lookup(slackId, teamId, options?.fresh ? { fresh: true } : undefined);
     const role = chooseRole(allowedRoles(config, person), requestedRole, config.access.contact);
     return { person, role };
   };

@@ -86,6 +86,18 @@ export interface StepContext {
   fault: FaultHook;
   locateConcurrency: number;
   onProgress?: (progress: LocateProgress) => void;
+  /**
+   * Whether a place found is guarded, on its canonical name (and tags) as AWS returned them
+   * (see SecretPlace.guarded). Without it nothing is guarded.
+   */
+  isGuarded?: (place: { name: string; tags?: Array<{ Key?: string; Value?: string }> }) => boolean;
+  /** Whether the full scan leaves a secret unread (guarded for reveals); see ScanOptions.notRead. */
+  isReadGuarded?: (place: { name: string; tags?: Array<{ Key?: string; Value?: string }> }) => boolean;
+  /**
+   * The clients for reading and writing one guarded place: a session scoped to it (an approved
+   * edit's). Without it the step's own clients are used.
+   */
+  clientsForPlace?: (place: SecretPlace) => Promise<RotationClients>;
   /** What the record of where the key lives says (read by the runner before a locate). */
   remembered?: { places: RememberedPlace[]; home: RememberedHome };
   /**
@@ -119,6 +131,7 @@ export async function runRead(rotation: Rotation, effect: ReadEffect, sc: StepCo
               limits: sc.config.scan,
               now: sc.now,
               concurrency: Math.min(sc.locateConcurrency, 4),
+              ...(sc.isReadGuarded ? { notRead: sc.isReadGuarded } : {}),
               ...(sc.onProgress ? { onProgress: sc.onProgress } : {}),
             }),
           )
@@ -127,7 +140,11 @@ export async function runRead(rotation: Rotation, effect: ReadEffect, sc: StepCo
           );
       return {
         type: 'places-located',
-        secrets: result.secrets,
+        secrets: result.secrets.map(({ tags, ...place }) =>
+          sc.isGuarded?.({ name: place.name, ...(tags ? { tags } : {}) })
+            ? { ...place, guarded: true }
+            : place,
+        ),
         search: result.search,
         ...(sc.remembered ? { remembered: sc.remembered.home } : {}),
       };
@@ -299,6 +316,15 @@ async function deleteNewKeyIfUnused(
 // ---------------------------------------------------------------------------------------------
 // Create and distribute
 
+/**
+ * The step context for one place: a guarded place is read and written under a session scoped
+ * to it (the ordinary session's policy denies it); tags and everything else stay on the step's own.
+ */
+async function forPlace(place: SecretPlace | undefined, sc: StepContext): Promise<StepContext> {
+  if (!place?.guarded || !sc.clientsForPlace) return sc;
+  return { ...sc, clients: await sc.clientsForPlace(place) };
+}
+
 function placesToWrite(rotation: Rotation): SecretPlace[] {
   return rotation.places.secrets.filter((s) => s.selected && s.updatable);
 }
@@ -355,7 +381,9 @@ async function createKey(
   if (effect.recoverFrom) {
     const { keyId, secretName } = effect.recoverFrom;
     const place = places.find((p) => p.name === secretName);
-    const text = place ? await attemptText(rotation, place, effect.attempt, [keyId], sc) : undefined;
+    const text = place
+      ? await attemptText(rotation, place, effect.attempt, [keyId], await forPlace(place, sc))
+      : undefined;
     const found = text ? pairIn(text, place?.layout, [keyId]) : undefined;
     const meta = keys.find((k) => k.AccessKeyId === keyId);
     if (!found || found.accessKeyId !== keyId || !meta) {
@@ -391,10 +419,11 @@ async function createKey(
   const skipped: Array<{ name: string; reason: string }> = [];
   for (const place of places) {
     const parameter = parameterNameOf(place.name);
+    const psc = await forPlace(place, sc);
     const outcome =
       parameter === undefined
-        ? await writeSecret(rotation, place, effect, pair, sc)
-        : await writeParameter(rotation, place, parameter, effect, pair, sc);
+        ? await writeSecret(rotation, place, effect, pair, psc)
+        : await writeParameter(rotation, place, parameter, effect, pair, psc, sc.clients.ssm);
     if ('skipped' in outcome) {
       skipped.push({ name: place.name, reason: outcome.skipped });
       continue;
@@ -492,6 +521,7 @@ async function writeParameter(
   effect: Extract<WriteEffect, { type: 'create-key' }>,
   pair: KeyPair,
   sc: StepContext,
+  describeWith: SSMClient,
 ): Promise<WriteOutcome> {
   const oldKeyId = rotation.oldKeyId!;
   const current = await awsCall(rotation, `read ${place.name}`, () => readParameter(sc.clients.ssm, name));
@@ -518,7 +548,7 @@ async function writeParameter(
     return { skipped: `it was changed since it was found (${err.message})` };
   }
   const version = await awsCall(rotation, `write the new key into ${place.name}`, () =>
-    putParameterKeeping(sc.clients.ssm, name, text),
+    putParameterKeeping(sc.clients.ssm, name, text, describeWith),
   );
   await sc.fault(`aws:PutParameter:${place.name}`);
   return {
@@ -586,7 +616,7 @@ async function probeCreate(rotation: Rotation, attempt: number, sc: StepContext)
   if (strays.length) {
     const ids = strays.map((s) => s.keyId);
     for (const place of placesToWrite(rotation)) {
-      const text = await attemptText(rotation, place, attempt, ids, sc);
+      const text = await attemptText(rotation, place, attempt, ids, await forPlace(place, sc));
       const pair = text ? pairIn(text, place.layout, ids) : undefined;
       if (pair && ids.includes(pair.accessKeyId)) {
         recoverFrom = { keyId: pair.accessKeyId, secretName: place.name };
@@ -634,13 +664,24 @@ async function restorePlace(
   const parameter = parameterNameOf(effect.name);
   const oldKeyId = effect.oldKeyId ?? rotation.oldKeyId;
   let outcome: RestoreOutcome;
-  if (parameter === undefined) outcome = await restoreSecret(rotation, effect, sc);
+  const psc = await forPlace(
+    rotation.places.secrets.find((p) => p.name === effect.name),
+    sc,
+  );
+  if (parameter === undefined) outcome = await restoreSecret(rotation, effect, psc);
   else {
     if (!oldKeyId) return 'unchanged';
     outcome = await awsCall(rotation, `put ${effect.name} back on its previous value`, () =>
-      restoreParameter(sc.clients.ssm, parameter, oldKeyId, effect.layout, async () => {
-        await sc.fault(`aws:PutParameter:restore:${effect.name}`);
-      }),
+      restoreParameter(
+        psc.clients.ssm,
+        parameter,
+        oldKeyId,
+        effect.layout,
+        async () => {
+          await sc.fault(`aws:PutParameter:restore:${effect.name}`);
+        },
+        sc.clients.ssm,
+      ),
     );
   }
   if (outcome === 'restored' && oldKeyId) {

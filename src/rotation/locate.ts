@@ -127,7 +127,12 @@ export async function locateByTag(
       for (const s of page.SecretList ?? []) {
         if (!s.Name || !hasTag(s.Tags, keyId)) continue;
         search.secrets.listed++;
-        found.set(s.Name, { name: s.Name, ...(s.ARN ? { arn: s.ARN } : {}), found: 'tag' });
+        found.set(s.Name, {
+          name: s.Name,
+          ...(s.ARN ? { arn: s.ARN } : {}),
+          found: 'tag',
+          ...(s.Tags ? { tags: s.Tags } : {}),
+        });
       }
       nextToken = page.NextToken;
     } while (nextToken);
@@ -188,6 +193,7 @@ async function rememberedPlace(
         name: res.Name ?? place.name,
         ...(res.ARN ? { arn: res.ARN } : {}),
         found: 'remembered',
+        ...(res.Tags ? { tags: res.Tags } : {}),
         ...layout,
       };
     }
@@ -220,6 +226,11 @@ export interface ScanOptions {
   onProgress?: (progress: LocateProgress) => void;
   /** Tag what is found (default true). */
   tag?: boolean;
+  /**
+   * Secrets not to read (guarded for reveals, on the name and tags ListSecrets returned): counted
+   * as not read, so the search says it is incomplete. The ordinary session's policy denies them too.
+   */
+  notRead?: (secret: { name: string; tags?: Array<{ Key?: string; Value?: string }> }) => boolean;
   /** Test hook: a pacer instead of one built from `limits.callsPerSecond`. */
   pacer?: Pacer;
 }
@@ -287,8 +298,16 @@ export async function readEveryValue(
   report();
 
   const byId = new Map(listed.map((s) => [s.ARN ?? s.Name!, s]));
+  const notRead = options.notRead;
+  const toRead = notRead
+    ? listed.filter((s) => {
+        const skip = notRead({ name: s.Name!, ...(s.Tags ? { tags: s.Tags } : {}) });
+        if (skip) unreadable(secrets, s.Name!);
+        return !skip;
+      })
+    : listed;
   const batches: SecretListEntry[][] = [];
-  for (let i = 0; i < listed.length; i += BATCH_SIZE) batches.push(listed.slice(i, i + BATCH_SIZE));
+  for (let i = 0; i < toRead.length; i += BATCH_SIZE) batches.push(toRead.slice(i, i + BATCH_SIZE));
   let next = 0;
   let failed: unknown;
   const worker = async (): Promise<void> => {
@@ -401,6 +420,7 @@ export async function scanPlaces(
         found: 'scan',
         search: result,
         ...(v.parameter ? { parameter: v.parameter } : {}),
+        ...(v.tags ? { tags: v.tags } : {}),
       });
       progress.found++;
       if (!hasTag(v.tags, keyId)) toTag.push({ place: v.place, id: v.id, kind: v.kind });

@@ -73,8 +73,17 @@ async function metadataOf(ssm: SSMClient, name: string): Promise<ParameterMetada
  * description.
  * Returns the new version number.
  */
-export async function putParameterKeeping(ssm: SSMClient, name: string, text: string): Promise<number> {
-  const meta = await metadataOf(ssm, name);
+export async function putParameterKeeping(
+  ssm: SSMClient,
+  name: string,
+  text: string,
+  /**
+   * The client that reads the parameter's metadata (DescribeParameters, no value), when `ssm` is
+   * a session scoped to the one parameter, which cannot (DescribeParameters has no resource).
+   */
+  describeWith: SSMClient = ssm,
+): Promise<number> {
+  const meta = await metadataOf(describeWith, name);
   const type = meta?.Type === 'SecureString' ? 'SecureString' : 'String';
   const res = await ssm.send(
     new PutParameterCommand({
@@ -167,6 +176,7 @@ export async function restoreParameter(
   oldKeyId: string,
   layout: KeyLayout | undefined,
   onWrite: () => Promise<void>,
+  describeWith: SSMClient = ssm,
 ): Promise<RestoreOutcome> {
   const versions = await parameterHistory(ssm, name);
   if (!versions) return 'gone';
@@ -183,7 +193,7 @@ export async function restoreParameter(
   const previous = versions[ours - 1]!.Value ?? '';
   const current = versions[versions.length - 1]!;
   if (ours === versions.length - 1) {
-    await putParameterKeeping(ssm, name, previous);
+    await putParameterKeeping(ssm, name, previous, describeWith);
     await onWrite();
     return 'restored';
   }

@@ -127,6 +127,13 @@ export interface SecretPlace {
   layout?: KeyLayout;
   /** A parameter's type and KMS key, kept when locksmith writes it. */
   parameter?: { type: 'String' | 'SecureString'; keyId?: string };
+  /**
+   * Guarded (config `approvals`: its canonical name matches `guarded_secrets` or `guarded_edits`,
+   * or it carries `guarded_tag`), as decided on what AWS returned when it was found. Writing the
+   * new key into it needs an approval first, runs under a session scoped to it, and is
+   * write-only: nobody is shown the new pair.
+   */
+  guarded?: boolean;
   /** For display: the fields holding the key id and its secret (dotted paths). */
   idFields: string[];
   secretFields: string[];
@@ -165,9 +172,16 @@ export interface ChecklistPlace {
 }
 
 /** Actions that may need an approval, and the approval kind each is filed under. */
-export type ApprovalAction = 'delete-extra-key' | 'deactivate-key' | 'skip-wait' | 'delete-key';
+export type ApprovalAction =
+  | 'delete-extra-key'
+  | 'deactivate-key'
+  | 'skip-wait'
+  | 'delete-key'
+  /** Writing the new key into guarded places: like a guarded edit, before the key exists. */
+  | 'write-guarded';
 
 export const APPROVAL_KIND: Record<ApprovalAction, ApprovalKind> = {
+  'write-guarded': 'write-guarded',
   'delete-extra-key': 'delete-key',
   'deactivate-key': 'deactivate-key',
   'skip-wait': 'skip-wait',
@@ -328,6 +342,8 @@ export interface Rotation {
     note?: string;
     /** Set while a locate asked to read every value (the full scan) is pending or running. */
     fullScanRequested?: boolean;
+    /** The approval to write the new key into the chosen guarded places, once granted. */
+    guardedApproved?: { by: string; at: number; approvalId: string; names: string[] };
   };
   /** The last create attempt started (0 = none); each attempt has its own request tokens. */
   createAttempt: number;
@@ -351,6 +367,17 @@ export interface Rotation {
   seenEventIds: string[];
   /** Cancel was asked while a step was in flight: it is planned as soon as that step ends. */
   cancelRequested?: { by: string; at: number; reason?: string };
+  /**
+   * Work that runs later found that the requester may no longer act under the rotation's role
+   * (left Slack, removed from the policy, …): nothing runs until a person who may use the role
+   * takes the rotation over or cancels it. `code` is the refusal's (access.ts), `reason` a sentence.
+   */
+  parked?: { at: number; code: string; reason: string };
+  /**
+   * Where the rotation's status is shown, when it moved (a take-over posts it in the new
+   * requester's DM); otherwise the Slack layer finds it from the id. Opaque to the workflow.
+   */
+  statusRef?: { channel: string; ts: string };
   outcome?: { kind: 'done' | 'cancelled' | 'abandoned'; notes: string[] };
 }
 
@@ -383,6 +410,11 @@ export type PersonEvent = PersonEventBase &
     | { type: 'reactivate' }
     | { type: 'confirm-delete' }
     | { type: 'cancel'; reason?: string }
+    /**
+     * A parked rotation continues under `person` (who must be allowed to use its role; the Slack
+     * layer checks), or under its own requester again once they may act.
+     */
+    | { type: 'take-over'; person: RotationPerson; statusRef?: { channel: string; ts: string } }
   );
 
 export type PersonEventType = PersonEvent['type'];
@@ -397,6 +429,10 @@ export interface LocatedSecret {
   /** A layout remembered from an earlier rotation, to show the fields before the write. */
   layout?: KeyLayout;
   parameter?: { type: 'String' | 'SecureString'; keyId?: string };
+  /** See {@link SecretPlace.guarded}. */
+  guarded?: boolean;
+  /** A secret's tags as AWS listed or described them (the guard tag is decided on them); not kept. */
+  tags?: Array<{ Key?: string; Value?: string }>;
 }
 
 /** What the record of where the key lives adds to a locate: places outside AWS and a note. */
@@ -447,7 +483,12 @@ export type SystemEvent =
       keptKeyIds: string[];
       reactivated: boolean;
     }
-  | { type: 'step-failed'; message: string };
+  | { type: 'step-failed'; message: string }
+  /**
+   * Work nobody clicked for was about to run, and the requester may no longer act under the
+   * rotation's role: park the rotation instead (no AWS call was made).
+   */
+  | { type: 'park'; code: string; reason: string };
 
 export type RotationEvent = PersonEvent | SystemEvent;
 
@@ -514,7 +555,11 @@ export type RotationNotice =
       summary: HistoryEntry[];
       notes: string[];
     }
-  | { kind: 'step-failed'; message: string };
+  | { kind: 'step-failed'; message: string }
+  /** The rotation was parked: tell the requester and the approvers' channel. */
+  | { kind: 'parked'; requester: string; reason: string }
+  /** A parked rotation continues under `by` (who may be its requester again). */
+  | { kind: 'taken-over'; from: string; by: string };
 
 export type NoticeEffect =
   | {

@@ -21,6 +21,7 @@ import type { Clock } from '../clock.js';
 import { isUserError } from '../errors.js';
 import { ConflictError, type Store, type StoredRecord } from '../store/store.js';
 import { type FaultHook, type RotationClients, runRead, runWrites, type StepContext } from './aws-steps.js';
+import type { SecretPlace } from './rotation.js';
 import { accountOfArn, getKeyHome, homeAfterRotation, updateKeyHome } from './key-homes.js';
 import type { KeyPair } from './key-places.js';
 import type { LocateProgress } from './locate.js';
@@ -75,7 +76,26 @@ export interface RotationRunnerDeps {
    * its own; a step whose owner is gone is resumed at once, not after its lease.
    */
   owner?: { id: string; isGone: (holder: string) => boolean };
+  /**
+   * Work nobody clicked for (a scheduled poll, an approved step, a resumed step) checks with this,
+   * just before its first AWS call, that the rotation's requester may still act under its role.
+   * A refusal parks the rotation instead (no AWS call); a throw (the check could not be made, say
+   * Slack did not answer) fails the step, to be tried again later. Without it nothing is checked.
+   */
+  authorize?: (rotation: Rotation) => Promise<RequesterCheck>;
+  /** Whether a place found is guarded (config `approvals`), on what AWS returned; see StepContext. */
+  isGuarded?: StepContext['isGuarded'];
+  /** Secrets the full scan does not read (guarded for reveals); see StepContext. */
+  isReadGuarded?: StepContext['isReadGuarded'];
+  /**
+   * Clients for one guarded place in work nobody clicked for (an approved create step): a session
+   * scoped to that place, for the rotation's requester. A run with `options.clients` passes its own.
+   */
+  clientsForPlace?: (rotation: Rotation, place: SecretPlace) => Promise<RotationClients>;
 }
+
+/** Whether a rotation's requester may still act under its role, and if not, why (a sentence). */
+export type RequesterCheck = { ok: true } | { ok: false; code: string; reason: string };
 
 export interface StartInput {
   /** A caller-chosen id makes a retried start idempotent; default a random one. */
@@ -88,6 +108,8 @@ export interface StartInput {
 export interface RunOptions {
   /** The acting person's clients (their session); AWS calls of this run use them. */
   clients?: RotationClients;
+  /** The acting person's clients for one guarded place (a session scoped to it). */
+  clientsForPlace?: (place: SecretPlace) => Promise<RotationClients>;
   /** Progress of the locate scan, for a progress line. */
   onProgress?: (progress: LocateProgress) => void;
 }
@@ -278,6 +300,15 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
           );
           break;
         }
+        if (isFirst && !options.clients && tr.effects.some((e) => isReadEffect(e) || isWriteEffect(e))) {
+          // Work nobody clicked for is about to call AWS in the requester's name: are they still
+          // allowed to? If not, the rotation is parked instead, and nothing is sent to AWS.
+          const instead = await recheckRequester(current.data);
+          if (instead) {
+            event = instead;
+            continue;
+          }
+        }
         if (tr.rotation !== current.data) {
           const saved = await save(current, tr.rotation);
           if (!saved) {
@@ -335,6 +366,9 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
         locateConcurrency: deps.locateConcurrency ?? 4,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(remembered ? { remembered } : {}),
+        ...(deps.isGuarded ? { isGuarded: deps.isGuarded } : {}),
+        ...(deps.isReadGuarded ? { isReadGuarded: deps.isReadGuarded } : {}),
+        ...placeClients(rotation, options),
         checkpoint: async (facts) => {
           for (let attempt = 0; attempt < 5; attempt++) {
             const intent = current.data.intent;
@@ -358,7 +392,9 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
           const out = await runWrites(rotation, writes, sc);
           event = out.event;
           const byHand = rotation.places.checklist.some((p) => p.selected) || (out.skippedCount ?? 0) > 0;
-          if (out.pair && byHand) reveal = out.pair;
+          // Written into a guarded place, the pair is write-only: shown to nobody, not even here.
+          const guarded = rotation.places.secrets.some((p) => p.selected && p.guarded);
+          if (out.pair && byHand && !guarded) reveal = out.pair;
         } else {
           event = await runRead(rotation, read!, sc);
         }
@@ -383,6 +419,37 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
       ...(failure ? { error: { message: failure } } : {}),
       ...(reveal ? { reveal } : {}),
     });
+  }
+
+  /** Where a guarded place's clients come from: the acting person's, or the requester's in the background. */
+  function placeClients(rotation: Rotation, options: RunOptions): Pick<StepContext, 'clientsForPlace'> {
+    if (options.clients) return options.clientsForPlace ? { clientsForPlace: options.clientsForPlace } : {};
+    const forPlace = deps.clientsForPlace;
+    return forPlace ? { clientsForPlace: (place) => forPlace(rotation, place) } : {};
+  }
+
+  /** The event that replaces work the requester may no longer have done for them, or undefined. */
+  async function recheckRequester(rotation: Rotation): Promise<RotationEvent | undefined> {
+    if (!deps.authorize) return undefined;
+    let check: RequesterCheck;
+    try {
+      check = await deps.authorize(rotation);
+    } catch (err) {
+      logger.warn(
+        { rotationId: rotation.id, err: { name: errName(err), message: (err as Error)?.message } },
+        'requester not re-checked',
+      );
+      return {
+        type: 'step-failed',
+        message: `locksmith could not check that <@${rotation.requester.slackId}> may still use the role ${rotation.role.name} (Slack did not answer), so it did nothing; it tries again later.`,
+      };
+    }
+    if (check.ok) return undefined;
+    logger.warn(
+      { rotationId: rotation.id, requester: rotation.requester.slackId, code: check.code },
+      'rotation parked: the requester may no longer act',
+    );
+    return { type: 'park', code: check.code, reason: check.reason };
   }
 
   function refusal(record: StoredRecord<Rotation>, refused: Refusal): RunResult {
@@ -460,7 +527,8 @@ export function createRotationRunner(deps: RotationRunnerDeps): RotationRunner {
         const now = clock.now();
         for (const record of active) {
           const intent = record.data.intent;
-          if (!intent?.owner || intent.leaseUntil <= now || due.some((d) => d.id === record.id)) continue;
+          if (!intent?.owner || intent.leaseUntil <= now || record.data.parked) continue;
+          if (due.some((d) => d.id === record.id)) continue;
           if (deps.owner.isGone(intent.owner)) due.push(record);
         }
       }

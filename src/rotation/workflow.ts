@@ -88,7 +88,9 @@ export type RefusalCode =
   /** Another rotation of the same IAM user is in progress. */
   | 'already-rotating'
   /** The search for the key's places was incomplete and the requester has not acknowledged it. */
-  | 'search-not-acknowledged';
+  | 'search-not-acknowledged'
+  /** The rotation is parked: only a take-over or a cancel applies. */
+  | 'parked';
 
 export interface Refusal {
   code: RefusalCode;
@@ -103,7 +105,16 @@ export const PERSON_EVENTS: Readonly<Record<RotationState, readonly PersonEventT
   inspect: ['cancel'],
   'resolve-extra-key': ['delete-extra-key', 'retire-key', 'approval-granted', 'approval-rejected', 'cancel'],
   locate: ['cancel'],
-  'confirm-places': ['confirm-places', 'rescan', 'full-scan', 'acknowledge-search', 'cancel'],
+  'confirm-places': [
+    'confirm-places',
+    'rescan',
+    'full-scan',
+    'acknowledge-search',
+    // The approval to write into guarded places.
+    'approval-granted',
+    'approval-rejected',
+    'cancel',
+  ],
   create: ['cancel'],
   'switch-over': ['proceed-anyway', 'tick-place', 'acknowledge-search', 'cancel'],
   'notify-and-approve': [
@@ -203,7 +214,8 @@ export function isBusy(rotation: Rotation, now: number, isGone?: (owner: string)
  * of the grace period; undefined while waiting for a person or when final.
  */
 export function dueAtOf(rotation: Rotation): number | undefined {
-  if (isFinal(rotation.state)) return undefined;
+  // A parked rotation waits for a person: nothing is scheduled until it is taken over.
+  if (isFinal(rotation.state) || rotation.parked) return undefined;
   const intent = rotation.intent;
   if (intent) return intent.failure ? intent.failure.retryAt : intent.leaseUntil;
   switch (rotation.state) {
@@ -225,6 +237,7 @@ export function dueAtOf(rotation: Rotation): number | undefined {
  */
 export function allowedPersonEvents(rotation: Rotation, _now: number): PersonEventType[] {
   if (isFinal(rotation.state)) return [];
+  if (rotation.parked) return canCancel(rotation) ? ['take-over', 'cancel'] : ['take-over'];
   if (rotation.intent) {
     // Cancel is always offered: during a step it is carried out as soon as the step ends.
     return canCancel(rotation) && !rotation.cancelRequested ? ['cancel'] : [];
@@ -301,6 +314,13 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
         : 'That was already done.',
     );
   }
+  if (event.type === 'take-over' && rotation.parked) return takeOver(rotation, event, ctx);
+  if (rotation.parked && event.type !== 'cancel') {
+    return refuse(
+      'parked',
+      `This rotation is parked: ${rotation.parked.reason} Someone who may use the role \`${rotation.role.name}\` can take it over or cancel it.`,
+    );
+  }
   if (rotation.intent) {
     if (isBusy(rotation, now, ctx.isGone)) {
       if (event.type === 'cancel' && canCancel(rotation)) {
@@ -341,6 +361,12 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
   }
   if (event.type === 'cancel' && !canCancel(rotation)) {
     return refuse('too-late', 'The old key is being deleted; the rotation can no longer be cancelled.');
+  }
+  if (event.type === 'take-over') {
+    return refuse(
+      'not-allowed',
+      `This rotation is not parked: only <@${rotation.requester.slackId}>, who started it, acts on it.`,
+    );
   }
   if (!PERSON_EVENTS[rotation.state].includes(event.type)) {
     return refuse(
@@ -430,31 +456,50 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
       if (secrets.size === 0 && checklist.size === 0) {
         return refuse('no-places', 'Choose at least one place for the new key, or it would reach nobody.');
       }
+      withdrawPending(r, effects, 'the places were chosen again');
       for (const s of r.places.secrets) s.selected = s.updatable && secrets.has(s.name);
       for (const p of r.places.checklist) p.selected = checklist.has(p.name);
-      r.places.confirmed = true;
-      r.createAttempt += 1;
       const chosen = [...secrets, ...checklist];
       log(r, now, event.by, `confirmed the places to update: ${chosen.join(', ')}`);
-      r.state = 'create';
-      startIntent(
-        r,
-        'create',
-        [{ type: 'create-key', attempt: r.createAttempt }],
-        ctx,
-        effects,
-        r.createAttempt,
-      );
+      const guarded = guardedChoice(r);
+      const approved = r.places.guardedApproved?.names ?? [];
+      if (guarded.length && !guarded.every((name) => approved.includes(name))) {
+        // Like a guarded edit: an approver first, before the new key even exists.
+        r.places.confirmed = false;
+        delete r.places.guardedApproved;
+        log(
+          r,
+          now,
+          event.by,
+          `asked for an approval to write the new key into guarded ${guarded.join(', ')}`,
+        );
+        effects.push(
+          requestApproval(
+            r,
+            'write-guarded',
+            r.oldKeyId!,
+            event.by,
+            `write the new key of ${r.userName} (replacing ${r.oldKeyId}) into ${guarded.join(', ')}, which ${guarded.length === 1 ? 'is' : 'are'} guarded; write-only: locksmith shows the new key to nobody`,
+            now,
+            undefined,
+            guarded.join(', '),
+          ),
+        );
+        return ok(r, effects);
+      }
+      startCreate(r, ctx, effects);
       return ok(r, effects);
     }
 
     case 'rescan':
+      withdrawPending(r, effects, 'the places are searched again');
       r.places = { located: false, confirmed: false, secrets: [], checklist: [] };
       log(r, now, event.by, 'asked to search again by tag');
       enterLocate(r, ctx, effects);
       return ok(r, effects);
 
     case 'full-scan':
+      withdrawPending(r, effects, 'the places are searched again');
       r.places = { located: false, confirmed: false, secrets: [], checklist: [], fullScanRequested: true };
       log(r, now, event.by, 'asked to search every secret and parameter the role can read');
       enterLocate(r, ctx, effects, true);
@@ -507,6 +552,16 @@ function personTransition(rotation: Rotation, event: PersonEvent, ctx: Transitio
       r.pendingApproval = undefined;
       log(r, now, event.by, `approved: ${describeAction(pending.action)} ${pending.keyId}`);
       switch (pending.action) {
+        case 'write-guarded':
+          if (r.state !== 'confirm-places') return approvalMismatch(r);
+          r.places.guardedApproved = {
+            by: event.by,
+            at: now,
+            approvalId: pending.id,
+            names: guardedChoice(r),
+          };
+          startCreate(r, ctx, effects);
+          break;
         case 'delete-extra-key':
           startIntent(
             r,
@@ -606,6 +661,7 @@ function planCancel(
   const { now } = ctx;
   const effects: RotationEffect[] = [];
   withdrawPending(r, effects, 'the rotation was cancelled');
+  delete r.parked;
   const why = reason?.trim() ? `: ${reason.trim()}` : '';
   log(r, now, by, `cancelled the rotation${why}`);
 
@@ -673,6 +729,7 @@ function planCancel(
 function systemTransition(rotation: Rotation, event: SystemEvent, ctx: TransitionContext): TransitionResult {
   const { now } = ctx;
   if (event.type === 'tick') return tick(rotation, event.force === true, ctx);
+  if (event.type === 'park') return park(rotation, event, ctx);
 
   const r = structuredClone(rotation);
   const effects: RotationEffect[] = [];
@@ -719,6 +776,7 @@ function systemTransition(rotation: Rotation, event: SystemEvent, ctx: Transitio
           ...(s.arn ? { arn: s.arn } : {}),
           found: s.found,
           ...(s.parameter ? { parameter: { ...s.parameter } } : {}),
+          ...(s.guarded ? { guarded: true } : {}),
         };
         if (s.search) {
           const fields = s.search.updatable
@@ -981,6 +1039,8 @@ function systemTransition(rotation: Rotation, event: SystemEvent, ctx: Transitio
 
 function tick(rotation: Rotation, force: boolean, ctx: TransitionContext): TransitionResult {
   const { now } = ctx;
+  // Parked: nothing runs in the requester's name until someone takes the rotation over.
+  if (rotation.parked) return ok(rotation, []);
   const intent = rotation.intent;
   if (intent) {
     if (isBusy(rotation, now, ctx.isGone)) {
@@ -1039,6 +1099,77 @@ function tick(rotation: Rotation, force: boolean, ctx: TransitionContext): Trans
     default:
       return ok(rotation, []);
   }
+}
+
+/**
+ * Parks the rotation: work that runs later found the requester may no longer act under its role.
+ * No AWS call was made for it. A step left in flight stays in the record, released (its lease
+ * ends now), for whoever takes the rotation over or cancels it.
+ */
+function park(
+  rotation: Rotation,
+  event: Extract<SystemEvent, { type: 'park' }>,
+  ctx: TransitionContext,
+): TransitionResult {
+  if (rotation.parked) return ok(rotation, []);
+  const r = structuredClone(rotation);
+  const { now } = ctx;
+  r.parked = { at: now, code: event.code, reason: event.reason };
+  if (r.intent && r.intent.leaseUntil > now) r.intent.leaseUntil = now;
+  log(
+    r,
+    now,
+    BOT,
+    `parked: ${event.reason} Nothing runs in ${r.requester.slackId}'s name until someone who may use the role ${r.role.name} takes it over or cancels it`,
+  );
+  return ok(r, [notify({ kind: 'parked', requester: r.requester.slackId, reason: event.reason })]);
+}
+
+/**
+ * A parked rotation continues under `event.person` (or its own requester, who may act again).
+ * The new requester starts with a clean slate for what was theirs to say: a pending approval
+ * was asked in the previous requester's name (and an approver taking over must not decide their
+ * own step), so it is withdrawn and asked again; an acknowledgement of an incomplete search was
+ * the previous requester's, so it is asked again.
+ */
+function takeOver(
+  rotation: Rotation,
+  event: Extract<PersonEvent, { type: 'take-over' }>,
+  ctx: TransitionContext,
+): TransitionResult {
+  if (event.person.slackId !== event.by)
+    return refuse('bad-input', 'A person can only take a rotation over for themselves.');
+  const { now } = ctx;
+  const r = structuredClone(rotation);
+  const effects: RotationEffect[] = [];
+  const from = r.requester.slackId;
+  const same = event.person.slackId === from;
+  const parked = r.parked!;
+  delete r.parked;
+  r.requester = { ...event.person };
+  if (event.statusRef) r.statusRef = { ...event.statusRef };
+  r.seenEventIds = [...r.seenEventIds, ...(event.eventId ? [event.eventId] : [])].slice(-SEEN_EVENT_IDS);
+  withdrawPending(
+    r,
+    effects,
+    same ? 'asked again after the rotation was parked' : `the rotation was taken over by ${event.by}`,
+  );
+  if (!same) delete r.places.acknowledged;
+  if (r.state === 'notify-and-approve') {
+    // Back to the wait: the next check tells 2ndline and asks an approver in the new name.
+    r.state = 'switch-over';
+  }
+  if (r.state === 'switch-over' || r.state === 'inspect' || r.state === 'locate') r.nextCheckAt = now;
+  log(
+    r,
+    now,
+    event.by,
+    same
+      ? `resumed the parked rotation (it was parked: ${parked.reason})`
+      : `took the rotation over from ${from} (it was parked: ${parked.reason})`,
+  );
+  effects.push(notify({ kind: 'taken-over', from, by: event.by }));
+  return ok(r, effects);
 }
 
 function polled(
@@ -1187,6 +1318,19 @@ function searchNotAcknowledged(r: Rotation): TransitionResult {
   );
 }
 
+/** The chosen places that are guarded (see SecretPlace.guarded). */
+function guardedChoice(r: Rotation): string[] {
+  return r.places.secrets.filter((s) => s.selected && s.updatable && s.guarded).map((s) => s.name);
+}
+
+/** The places are settled (and any guarded ones approved): the create step starts. */
+function startCreate(r: Rotation, ctx: TransitionContext, effects: RotationEffect[]): void {
+  r.places.confirmed = true;
+  r.createAttempt += 1;
+  r.state = 'create';
+  startIntent(r, 'create', [{ type: 'create-key', attempt: r.createAttempt }], ctx, effects, r.createAttempt);
+}
+
 function enterLocate(r: Rotation, ctx: TransitionContext, effects: RotationEffect[], full = false): void {
   r.state = 'locate';
   r.nextCheckAt = ctx.now + leaseMs(ctx);
@@ -1267,6 +1411,8 @@ function requestApproval(
   now: number,
   /** What the search for the key's places did not cover, said to the approver. */
   searchNoteText?: string,
+  /** What the request is about, when not the key (the guarded places). */
+  target: string = keyId,
 ): NoticeEffect {
   r.approvalSeq += 1;
   const id = `${r.id}:${action}:${r.approvalSeq}`;
@@ -1278,7 +1424,7 @@ function requestApproval(
     action,
     kind: APPROVAL_KIND[action],
     requestedBy,
-    target: keyId,
+    target,
     reason: searchNoteText ? `${reason}. ${searchNoteText}` : reason,
     detail: {
       rotationId: r.id,
@@ -1356,6 +1502,8 @@ function describeIntent(kind: IntentKind): string {
 
 function describeAction(action: ApprovalAction): string {
   switch (action) {
+    case 'write-guarded':
+      return 'write the new key into guarded places, replacing';
     case 'delete-extra-key':
       return 'delete the extra key';
     case 'deactivate-key':

@@ -335,6 +335,39 @@ describe('/rotate-key for an SES SMTP user (tagged)', () => {
   });
 });
 
+describe('SES SMTP users: the approved deletion runs later (issue 14, item 4)', () => {
+  it('is not carried out when the requester may no longer use the role by then', async () => {
+    await command(ALICE, 'ses-smtp-app');
+    await click('rotation_smtp_create', await smtpStatusWhen('ses-smtp-app', /rotation_smtp_create/));
+    const created = await smtpStatusWhen('ses-smtp-app', /rotation_smtp_delete_old/);
+    await click('rotation_smtp_delete_old', created);
+    const approval = await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages(APPROVALS)
+        .find((m) => text(m.blocks).includes('ses-smtp-app') && /approval_approve/.test(text(m.blocks))),
+    );
+    // Alice leaves before Bob approves: Slack deactivates her account.
+    h.slack.updateUser(ALICE, { deleted: true });
+    await h.slack.eventsDelivered();
+    try {
+      await click('approval_approve', approval, BOB);
+      const refused = await smtpStatusWhen('ses-smtp-app', /may no longer use the role/);
+      assert.match(text(refused.blocks), /does not act in their name/);
+      await h.slack.waitFor(() =>
+        h.slack
+          .channelMessages(APPROVALS)
+          .find(
+            (m) => /ses-smtp-app/.test(text(m.blocks)) && /may no longer use the role/.test(text(m.blocks)),
+          ),
+      );
+      assert.ok((await userNames()).includes('ses-smtp-app'), 'the old user is still there');
+    } finally {
+      h.slack.updateUser(ALICE, { deleted: false });
+      await h.slack.eventsDelivered();
+    }
+  });
+});
+
 describe('approvals per role', () => {
   it('a role with deactivate approval off goes straight to a "Deactivate" confirmation', async () => {
     const reply = await command(ALICE, 'svc-sandbox --role sandbox');

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AwsRecorder } from '../../src/devkit/aws-recorder.js';
 import type { MotoServer } from '../../src/devkit/moto.js';
+import { guardedPlaces } from '../../src/rotation/guarded-places.js';
 import { KEY_TAG, locateByTag, scanPlaces } from '../../src/rotation/locate.js';
 import { putParameterKeeping, restoreParameter } from '../../src/rotation/parameter-store.js';
 import { searchComplete, searchGaps } from '../../src/rotation/rotation.js';
@@ -213,6 +214,25 @@ describe('locating a key’s places against moto', () => {
         ['app/json', 'ci/pair', 'docs/notes', 'ssm:/ci/aws'],
         'the next search finds them by tag',
       );
+    });
+
+    it('does not ask for the secrets guarded for reveals (issue 14): counted as not read, never in a batch', async () => {
+      const guarded = guardedPlaces({ guarded_secrets: ['ci/*'], guarded_edits: ['app/*'] }, 'read')!;
+      const { secrets, search } = await scanPlaces(clients, KEY, {
+        limits: LIMITS,
+        now: Date.now(),
+        tag: false,
+        notRead: guarded,
+      });
+      const asked = recorder
+        .callsOf('BatchGetSecretValue')
+        .flatMap((b) => b.params.SecretIdList as string[])
+        .join(' ');
+      assert.doesNotMatch(asked, /ci\/pair/, 'the guarded secret is not asked for');
+      assert.match(asked, /app\/json/, 'an edit guard does not stop the search reading it');
+      assert.ok(!secrets.some((s) => s.name === 'ci/pair'));
+      assert.ok(search.secrets.unreadable.includes('ci/pair'));
+      assert.equal(searchComplete(search), false, 'so the search says it is incomplete');
     });
 
     it('says so when it stops at its limit', async () => {

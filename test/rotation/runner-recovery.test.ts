@@ -116,6 +116,60 @@ describe('rotation runner: recovery, cancel and truthful answers', () => {
     for (const [name, value] of Object.entries(seeded.originals)) assert.equal(await h.current(name), value);
   });
 
+  it('a step resumed after a restart re-checks its requester first: refused, it is parked with no AWS call, and the person taking it over finishes it', async () => {
+    const seeded = await h.seed();
+    const doomed = h.runner({
+      faults: crashAt('aws:CreateAccessKey'),
+      owner: { id: DEAD, isGone: () => false },
+    });
+    await h.start(doomed, ID);
+    await assert.rejects(confirmAll(doomed, 'click-1'), Crash);
+
+    // Restarted; meanwhile the requester was removed from the access policy.
+    await h.restart();
+    const asked: string[] = [];
+    const survivor = h.runner({
+      owner: { id: ALIVE, isGone: (o) => o === DEAD },
+      authorize: async (rotation) => {
+        asked.push(rotation.requester.slackId);
+        return rotation.requester.slackId === by
+          ? { ok: false, code: 'not_mapped', reason: `<@${by}> is no longer in locksmith's access policy.` }
+          : { ok: true };
+      },
+    });
+    h.recorder.clear();
+    const [parked] = await survivor.resumeDue();
+    assert.deepEqual(asked, [by], 'asked once, before anything else');
+    assert.deepEqual(h.recorder.calls, [], 'no AWS call');
+    assert.equal(parked?.outcome, 'applied');
+    assert.equal(parked?.rotation?.parked?.code, 'not_mapped');
+    assert.equal(
+      parked?.rotation?.intent?.kind,
+      'create',
+      'the interrupted step is kept for whoever takes over',
+    );
+    assert.deepEqual(
+      parked?.notices.map((n) => (n.type === 'notify' ? n.notice.kind : n.type)),
+      ['parked'],
+    );
+    assert.deepEqual(await survivor.resumeDue(), [], 'nothing is due while parked');
+
+    // Someone else who may use the role takes it over; the step finishes under their clients.
+    const other = { slackId: 'UOTHER', teamId: 'T1' };
+    const taken = await survivor.handle(
+      ID,
+      { type: 'take-over', by: other.slackId, person: other },
+      { clients: h.clients },
+    );
+    assert.equal(taken.outcome, 'applied');
+    const resumed = await survivor.reconcile(ID, { clients: h.clients });
+    assert.equal(resumed.rotation?.state, 'switch-over');
+    assert.equal(resumed.rotation?.requester.slackId, 'UOTHER');
+    const keys = await h.keys();
+    assert.equal(keys.length, 2, 'the old key and exactly one new key');
+    assert.ok(keys.some((k) => k.id === seeded.oldKey.accessKeyId));
+  });
+
   it('compares IAM user names as IAM does: a second rotation of the same user in other letters is refused', async () => {
     await h.seed();
     const runner = h.runner();

@@ -47,6 +47,7 @@ import {
   type RotationRunner,
   type RotationState,
 } from '../../src/rotation/index.js';
+import type { RotationRunnerDeps } from '../../src/rotation/runner.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -183,6 +184,7 @@ export class Harness {
       faults?: FaultHook;
       config?: RotationConfigInput;
       owner?: { id: string; isGone: (holder: string) => boolean };
+      authorize?: RotationRunnerDeps['authorize'];
     } = {},
   ): RotationRunner {
     return createRotationRunner({
@@ -193,6 +195,7 @@ export class Harness {
       clientsFor: async () => this.clients,
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.owner ? { owner: options.owner } : {}),
+      ...(options.authorize ? { authorize: options.authorize } : {}),
     });
   }
 

@@ -28,6 +28,7 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 0, 5, 9);
 const REQ = 'UREQ';
 const APPROVER = 'UAPP';
+const OTHER = 'UOTHER';
 const OLD = 'AKIAOLDEXAMPLE000001';
 const NEW = 'AKIANEWEXAMPLE000002';
 const EXTRA = 'AKIAEXTRAEXAMPLE0003';
@@ -239,6 +240,8 @@ function sample(type: PersonEventType, sim: Sim): PersonEvent {
     case 'confirm-delete':
     case 'cancel':
       return { type, by };
+    case 'take-over':
+      return { type, by: OTHER, person: { slackId: OTHER, teamId: 'T1' } };
   }
 }
 
@@ -257,6 +260,7 @@ const ALL_PERSON_EVENTS: PersonEventType[] = [
   'reactivate',
   'confirm-delete',
   'cancel',
+  'take-over',
 ];
 
 describe('rotation workflow: the state table', () => {
@@ -1038,5 +1042,155 @@ describe('rotation workflow: an indexed locate, the full scan, and a search that
       oldKeyId: OLD,
       layout: APP_LAYOUT,
     });
+  });
+});
+
+describe('rotation workflow: parked when the requester may no longer act (issue 14, item 4)', () => {
+  const park = {
+    type: 'park' as const,
+    code: 'not_mapped',
+    reason: 'UREQ is no longer in the access policy.',
+  };
+
+  it('parks with a notice, schedules nothing, and ticks do nothing', () => {
+    const sim = simAt('notify-and-approve');
+    const effects = sim.apply(park);
+    assert.deepEqual(sim.types(), ['notify']);
+    assert.equal((effects[0] as { notice: { kind: string } }).notice.kind, 'parked');
+    assert.equal(sim.rotation.parked?.code, 'not_mapped');
+    assert.equal(dueAtOf(sim.rotation), undefined, 'nothing is due while parked');
+    sim.advance(DAY);
+    const tick = transition(sim.rotation, { type: 'tick', force: true }, sim.ctx());
+    assert.ok(tick.ok && tick.effects.length === 0 && tick.rotation === sim.rotation);
+    // Parking again changes nothing.
+    const again = transition(sim.rotation, park, sim.ctx());
+    assert.ok(again.ok && again.rotation === sim.rotation);
+  });
+
+  it('refuses every event but take-over and cancel while parked, and offers only those', () => {
+    const sim = simAt('notify-and-approve');
+    const pending = sim.rotation.pendingApproval!.id;
+    sim.apply(park);
+    assert.equal(sim.refused({ type: 'approval-granted', by: APPROVER, approvalId: pending }), 'parked');
+    assert.equal(sim.refused({ type: 'acknowledge-search', by: REQ }), 'parked');
+    assert.deepEqual(allowedPersonEvents(sim.rotation, sim.now), ['take-over', 'cancel']);
+  });
+
+  it('a take-over moves the rotation to the new person, withdraws what was asked in the old name', () => {
+    const sim = simAt('notify-and-approve');
+    const pending = sim.rotation.pendingApproval!.id;
+    sim.apply(park);
+    sim.apply({
+      type: 'take-over',
+      by: OTHER,
+      person: { slackId: OTHER, teamId: 'T' },
+      statusRef: { channel: 'D0OTHER', ts: '1.2' },
+    });
+    const r = sim.rotation;
+    assert.equal(r.parked, undefined);
+    assert.equal(r.requester.slackId, OTHER);
+    assert.deepEqual(r.statusRef, { channel: 'D0OTHER', ts: '1.2' });
+    assert.equal(r.pendingApproval, undefined);
+    assert.equal(r.state, 'switch-over', 'back to the wait: the next check asks again in the new name');
+    assert.ok((dueAtOf(r) ?? Infinity) <= sim.now);
+    assert.deepEqual(sim.types(), ['withdraw-approval', 'notify']);
+    assert.equal((sim.effects[0] as { approvalId: string }).approvalId, pending);
+    assert.match(r.history.at(-1)!.what, /took the rotation over from UREQ/);
+    // The old requester is no longer the one who acts.
+    assert.equal(
+      sim.refused({ type: 'take-over', by: REQ, person: { slackId: REQ, teamId: 'T' } }),
+      'not-allowed',
+    );
+  });
+
+  it('a parked rotation can be cancelled, its compensation planned as usual', () => {
+    const sim = simAt('switch-over');
+    sim.apply(park);
+    sim.apply({ type: 'cancel', by: OTHER });
+    assert.equal(sim.rotation.state, 'cancelling');
+    assert.equal(sim.rotation.parked, undefined);
+    assert.ok(sim.types().includes('restore-secret'));
+  });
+
+  it('a step left in flight stays for whoever takes over, released', () => {
+    const sim = simAt('switch-over');
+    sim.apply({ type: 'proceed-anyway', by: REQ, reason: 'monthly cron' });
+    sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: sim.rotation.pendingApproval!.id });
+    assert.equal(sim.rotation.intent?.kind, 'deactivate');
+    sim.apply(park);
+    assert.ok(sim.rotation.intent && sim.rotation.intent.leaseUntil <= sim.now);
+    sim.apply({ type: 'take-over', by: OTHER, person: { slackId: OTHER, teamId: 'T' } });
+    const resumed = transition(sim.rotation, { type: 'tick', force: true }, sim.ctx());
+    assert.ok(resumed.ok);
+    assert.deepEqual(
+      resumed.effects.map((e) => e.type),
+      ['set-key-status'],
+    );
+  });
+});
+
+describe('rotation workflow: guarded places need an approval before the new key (issue 14, item 5)', () => {
+  /** At confirm-places with `app/deploy` found guarded (on the name AWS returned). */
+  function guardedSim(): Sim {
+    const sim = simAt('locate');
+    sim.apply({
+      ...located,
+      secrets: located.secrets.map((s) => (s.name === 'app/deploy' ? { ...s, guarded: true } : s)),
+    });
+    return sim;
+  }
+  const confirm = (secrets: string[]) => ({
+    type: 'confirm-places' as const,
+    by: REQ,
+    secrets,
+    checklist: ['legacy/ini'],
+  });
+
+  it('confirming a guarded place asks an approver and creates nothing', () => {
+    const sim = guardedSim();
+    assert.equal(sim.rotation.places.secrets.find((s) => s.name === 'app/deploy')?.guarded, true);
+    sim.apply(confirm(['app/deploy', 'ci/creds']));
+    assert.equal(sim.rotation.state, 'confirm-places');
+    assert.equal(sim.rotation.intent, undefined, 'no create step');
+    assert.deepEqual(sim.types(), ['request-approval']);
+    const request = sim.effects[0] as Extract<RotationEffect, { type: 'request-approval' }>;
+    assert.equal(request.kind, 'write-guarded');
+    assert.equal(request.target, 'app/deploy');
+    assert.equal(request.requestedBy, REQ);
+    assert.match(request.reason, /write-only/);
+    assert.equal(sim.rotation.pendingApproval?.action, 'write-guarded');
+  });
+
+  it('the approval starts the create step; a rejection leaves the places to choose again', () => {
+    const sim = guardedSim();
+    sim.apply(confirm(['app/deploy', 'ci/creds']));
+    const first = sim.rotation.pendingApproval!.id;
+    sim.apply({ type: 'approval-rejected', by: APPROVER, approvalId: first, note: 'not now' });
+    assert.equal(sim.rotation.state, 'confirm-places');
+    assert.equal(sim.rotation.intent === undefined, true, 'no create step yet');
+    sim.apply(confirm(['app/deploy', 'ci/creds']));
+    const second = sim.rotation.pendingApproval!.id;
+    assert.notEqual(second, first);
+    sim.apply({ type: 'approval-granted', by: APPROVER, approvalId: second });
+    assert.equal(sim.rotation.state, 'create');
+    assert.equal(sim.rotation.intent?.kind, 'create');
+    assert.deepEqual(sim.rotation.places.guardedApproved?.names, ['app/deploy']);
+    assert.equal(sim.rotation.places.guardedApproved?.by, APPROVER);
+  });
+
+  it('choosing again without the guarded place withdraws the request and creates at once', () => {
+    const sim = guardedSim();
+    sim.apply(confirm(['app/deploy', 'ci/creds']));
+    const pending = sim.rotation.pendingApproval!.id;
+    sim.apply(confirm(['ci/creds']));
+    assert.deepEqual(sim.types(), ['withdraw-approval', 'create-key']);
+    assert.equal((sim.effects[0] as { approvalId: string }).approvalId, pending);
+    assert.equal(sim.rotation.state, 'create');
+  });
+
+  it('places nobody guards go straight to the create step, as before', () => {
+    const sim = simAt('confirm-places');
+    sim.apply(confirm(['app/deploy', 'ci/creds']));
+    assert.deepEqual(sim.types(), ['create-key']);
   });
 });

@@ -156,6 +156,19 @@ export function statusMessageOf(rotationId: string): { channel: string; ts: stri
   return m ? { channel: m[1]!, ts: m[2]! } : undefined;
 }
 
+/** Where a rotation's status message is now: moved by a take-over, else the one its id names. */
+export function statusMessageOfRotation(rotation: {
+  id: string;
+  statusRef?: { channel: string; ts: string };
+}): { channel: string; ts: string } | undefined {
+  return rotation.statusRef ?? statusMessageOf(rotation.id);
+}
+
+/** "Take over" on the post about a parked rotation (in the approvals channel). */
+export const ACTION_TAKE_OVER = 'rotation_take_over';
+/** "Cancel rotation" on that post: anyone who may use the rotation's role may cancel a parked one. */
+export const ACTION_CANCEL_PARKED = 'rotation_cancel_parked';
+
 /** "Start rotation" in the detail of a user opened from the keys-due report: `rotation_due_start:<n>`. */
 export const ACTION_DUE_START = 'rotation_due_start';
 export const ACTION_DUE_START_PATTERN = /^rotation_due_start(:\d+)?$/;

@@ -2,6 +2,8 @@ import type { App } from '@slack/bolt';
 import type { Approval, ApprovalKind } from '../../approvals/approval.js';
 import type { Deps, FeatureHandle } from '../../deps.js';
 import {
+  ACTION_CANCEL_PARKED,
+  ACTION_TAKE_OVER,
   ACTION_DUE_OPEN_PATTERN,
   ACTION_EDIT_HOME_PATTERN,
   ACTION_INDEX_START,
@@ -17,6 +19,7 @@ import {
 } from './ids.js';
 import { createKeyHomeHandlers } from './key-home-handlers.js';
 import { createKeysDue } from './keys-due-command.js';
+import { createParkedHandlers } from './parked-handlers.js';
 import { createRotateCommandHandler } from './rotate-command.js';
 import { createRotationController } from './rotation-controller.js';
 import { createRotationHandlers } from './rotation-handlers.js';
@@ -31,7 +34,7 @@ export {
 } from './rotation-controller.js';
 
 /** The approval kinds rotation steps are filed under. */
-const ROTATION_APPROVALS: ApprovalKind[] = ['deactivate-key', 'delete-key', 'skip-wait'];
+const ROTATION_APPROVALS: ApprovalKind[] = ['deactivate-key', 'delete-key', 'skip-wait', 'write-guarded'];
 
 /**
  * Registers /rotate-key, the status message's buttons and modals, the approval hooks and the
@@ -67,6 +70,10 @@ export function register(
   for (const id of STATUS_ACTIONS) app.action(actionPattern(id), handlers.button);
   app.view(VIEW_PLACES, handlers.placesSubmit);
   app.view(VIEW_PROCEED, handlers.proceedSubmit);
+  // A parked rotation: taken over or cancelled by someone who may use its role.
+  const parked = createParkedHandlers(deps, controller);
+  app.action(ACTION_TAKE_OVER, parked.takeOver);
+  app.action(ACTION_CANCEL_PARKED, parked.cancel);
   const homes = createKeyHomeHandlers(deps, controller);
   app.action(ACTION_EDIT_HOME_PATTERN, homes.button);
   app.view(VIEW_HOME, homes.submit);

@@ -64,6 +64,7 @@ import {
   VIEW_PROCEED,
 } from './ids.js';
 import { every, plural } from '../../text.js';
+import { parkedLine, takeOverButton } from './parked-blocks.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Checkbox groups hold at most 10 options; option texts at most 75 characters. */
@@ -215,8 +216,23 @@ function secretLines(rotation: Rotation): string[] {
             ? ':white_check_mark: updated:'
             : ':hourglass_flowing_sand:';
     const untagged = s.untagged ? ` (not tagged: ${escapeMrkdwn(s.untagged)})` : '';
-    return `• ${mark} ${code(s.name)} (${fields}${how})${untagged}`;
+    const guarded = s.guarded ? ' :lock: guarded: written after an approval, shown to nobody' : '';
+    return `• ${mark} ${code(s.name)} (${fields}${how})${untagged}${guarded}`;
   });
+}
+
+/**
+ * What a guarded place changes (issue 14, item 5): an approver first, and the new pair is
+ * write-only, so checklist places cannot get it from locksmith.
+ */
+function guardedNote(r: Rotation): string {
+  if (!r.places.secrets.some((s) => s.guarded && s.updatable)) {
+    return 'Places on the checklist get the new key from a window only you see, once.';
+  }
+  return (
+    ':lock: Writing into a guarded place needs an approver first (asked when you confirm), and then the new key is shown to nobody, ' +
+    'not even you: places on the checklist would need it read from the guarded secret, which is itself approved and audited.'
+  );
 }
 
 /** How the places were searched, and what that did not cover. */
@@ -334,7 +350,7 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
           : '';
       return none
         ? `:grey_question: No secret or parameter is known to hold ${oldKey} and no place outside AWS is on the checklist, so a new key would reach nobody.${searchAll} Or cancel.`
-        : `:point_right: Next: create a new key and write it into the secrets and parameters below (the same fields, as a new version of each). Places on the checklist get the new key from a window only you see, once.${searchAll}`;
+        : `:point_right: Next: create a new key and write it into the secrets and parameters below (the same fields, as a new version of each). ${guardedNote(r)}${searchAll}${pending}`;
     }
     case 'create':
       return `:gear: Creating the new key and writing it into the chosen secrets…`;
@@ -447,6 +463,8 @@ function actionBlocks(rotation: Rotation, ctx: StatusContext): Block[] {
   }
 
   const step: Button[] = [];
+  // Parked: the requester, allowed again, resumes it; anyone else takes it over from the approvals channel.
+  if (allowed.has('take-over')) step.push(takeOverButton(r, ctx.version, 'Resume'));
   if (allowed.has('confirm-places')) {
     const any = r.places.secrets.some((s) => s.updatable) || r.places.checklist.length > 0;
     if (any) {
@@ -565,6 +583,7 @@ export function buildStatusMessage(rotation: Rotation, ctx: StatusContext): Slac
     ),
     ...keysBlock(r, ctx.config),
     section(stateText(r, ctx)),
+    ...(r.parked ? [section(parkedLine(r, ctx.approvalsChannel))] : []),
     ...placesBlocks(r),
   ];
   if (r.lastError && r.state !== 'done') {
@@ -635,6 +654,14 @@ export function buildThreadNote(
       );
     case 'extra-key-deleted':
       return note(`:wastebasket: Deleted the never-used key ${code(notice.keyId)}.`);
+    case 'parked':
+      return note(parkedLine(rotation, options.approvalsChannel));
+    case 'taken-over':
+      return note(
+        notice.by === notice.from
+          ? `:arrow_forward: ${who(notice.by)} resumed the parked rotation; it goes on under their name.`
+          : `:handshake: ${who(notice.by)} took this rotation over from ${who(notice.from)}; it goes on under their name, and its message is now in their DM.`,
+      );
     case 'finished': {
       const title =
         notice.outcome === 'done'

@@ -13,16 +13,21 @@ import type { AuditEvent, AuditOutcome } from '../../audit/audit-events.js';
 import { audited } from '../../audit/audited.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
-import { UserError } from '../../errors.js';
+import { isUserError, UserError } from '../../errors.js';
 import type { Person } from '../../identity/access.js';
 import { createReplicaId, isGoneLocalProcess, pidRunning } from '../../scheduling/replica-id.js';
 import type { PersonSession } from '../../identity/sessions.js';
 import { createKeyEvidence, withBlocks } from '../../trail/key-evidence.js';
 import { notice, section as slackSection, type SlackMessage } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
-import type { LocateProgress } from '../locate.js';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { accountOf, parameterArn, partitionOf } from '../../identity/session-policy.js';
+import { guardedPlaces } from '../guarded-places.js';
+import { type LocateProgress, parameterNameOf } from '../locate.js';
+import type { RoleRef, SecretPlace } from '../rotation.js';
 import {
   createRotationRunner,
+  type RequesterCheck,
   type RotationClients,
   type RotationRunner,
   type RunResult,
@@ -36,7 +41,8 @@ import {
   rotationConfig,
   type RotationNotice,
 } from '../workflow.js';
-import { rotationIdFor, statusMessageOf } from './ids.js';
+import { rotationIdFor, statusMessageOf, statusMessageOfRotation } from './ids.js';
+import { buildParkedPost } from './parked-blocks.js';
 import { createSmtpFlow, type SmtpFlow } from './smtp-flow.js';
 import {
   buildNotifyPost,
@@ -128,6 +134,11 @@ export interface RotationController {
   approvalDecided(approval: Approval): Promise<void>;
   /** The scheduler job: polls, grace ends, stale steps, approvals lost in a crash. */
   resume(): Promise<number>;
+  /**
+   * A parked rotation taken over by `clicker` (who must be allowed to use its role now), or
+   * resumed by its own requester allowed again; its steps then run under the clicker's session.
+   */
+  takeOver(rotationId: string, clicker: { id: string; teamId: string }): Promise<ActOutcome>;
 }
 
 /** Approval requests older than this with no record (a crash between save and post) are sent again. */
@@ -148,31 +159,96 @@ export function createRotationController(
   section: RotationSection,
   options: RotationControllerOptions = {},
 ): RotationController {
-  const { clock, logger, slack, callers, sessions, directory, approvals, audit, store } = deps;
+  const { clock, logger, slack, callers, sessions, approvals, audit, store } = deps;
   const config = toRotationConfig(section);
   const configFor = rotationConfigByRole(section);
   const smtp = createSmtpFlow(deps, section);
 
-  /** Background clients: the background role (or the rotation's), the requester's identity. */
+  /**
+   * Whether the rotation's requester may still act under its role, by the policy file and what
+   * Slack says of them now (the same rules as a command: caller.ts, access.ts), and the role
+   * still being the same IAM role. Throws only when it cannot tell (Slack did not answer).
+   */
+  async function requesterMayAct(
+    rotation: Rotation,
+    fresh: boolean,
+  ): Promise<RequesterCheck & { person?: Person }> {
+    const { slackId, teamId } = rotation.requester;
+    try {
+      const { person, role } = await callers.authorize(slackId, teamId, rotation.role.name, { fresh });
+      if (role.arn !== rotation.role.arn) {
+        return {
+          ok: false,
+          code: 'role_changed',
+          reason: `The role \`${rotation.role.name}\` now names another IAM role in locksmith's config (${role.arn}), not the one this rotation was started under.`,
+        };
+      }
+      return { ok: true, person };
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      return { ok: false, code: err.code, reason: requesterRefusal(err.code, slackId, rotation.role.name) };
+    }
+  }
+
+  /**
+   * Background clients: the background role (or the rotation's), the requester's identity, once
+   * the requester is checked to be allowed to act under the rotation's role.
+   */
   async function backgroundSession(rotation: Rotation): Promise<PersonSession> {
     const roleName = section.background_role ?? rotation.role.name;
     const arn = section.background_role ? deps.config.roles[roleName] : rotation.role.arn;
     if (!arn) throw new UserError('unknown_role', `The role \`${roleName}\` is not configured any more.`);
-    const person = await directory.lookup(rotation.requester.slackId, rotation.requester.teamId);
-    if (person.deleted || person.guest || person.isBot) {
+    const check = await requesterMayAct(rotation, false);
+    if (!check.ok || !check.person) {
       throw new UserError(
-        'deactivated',
-        `<@${person.slackId}>, who started this rotation, can no longer use locksmith, so locksmith does not act in their name. Ask someone else to cancel it and start again.`,
+        'not_mapped',
+        `${check.ok ? '' : check.reason} locksmith does not act in <@${rotation.requester.slackId}>'s name.`.trim(),
       );
     }
-    return sessions.sessionFor(person, { name: roleName, arn });
+    return sessions.sessionFor(check.person, { name: roleName, arn });
   }
 
   async function clientsFor(rotation: Rotation): Promise<RotationClients> {
     return (await backgroundSession(rotation)).clients;
   }
 
+  /**
+   * The clients for one guarded place: `person`'s session of the rotation's own role, scoped by
+   * its session policy to that one secret or parameter with an approved edit's actions (the
+   * ordinary session denies it; identity/session-policy.ts). `clients` (ordinary) finds the ARN
+   * of a secret that has none recorded (DescribeSecret, no value read).
+   */
+  async function placeClients(
+    person: Person,
+    role: RoleRef,
+    clients: RotationClients,
+    place: SecretPlace,
+  ): Promise<RotationClients> {
+    const parameter = parameterNameOf(place.name);
+    let arn = place.arn;
+    if (parameter !== undefined) {
+      const region = await clients.ssm.config.region();
+      arn = parameterArn(partitionOf(role.arn), region, accountOf(role.arn), parameter);
+    } else if (!arn) {
+      arn = (await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: place.name }))).ARN;
+      if (!arn) throw new Error(`DescribeSecret returned no ARN for ${place.name}`);
+    }
+    return (await sessions.sessionFor(person, role, { secretArn: arn, access: 'edit' })).clients;
+  }
+
+  /** The requester's clients for a guarded place, for work nobody clicked for (an approved create). */
+  async function backgroundPlaceClients(rotation: Rotation, place: SecretPlace): Promise<RotationClients> {
+    const check = await requesterMayAct(rotation, false);
+    if (!check.ok || !check.person) {
+      throw new UserError('not_mapped', `locksmith does not act in <@${rotation.requester.slackId}>'s name.`);
+    }
+    const ordinary = await sessions.sessionFor(check.person, rotation.role);
+    return placeClients(check.person, rotation.role, ordinary.clients, place);
+  }
+
   const self = { id: createReplicaId(), running: pidRunning };
+  const isGuardedPlace = guardedPlaces(deps.config.approvals, 'write');
+  const isReadGuarded = guardedPlaces(deps.config.approvals, 'read');
   const runner = createRotationRunner({
     store,
     clock,
@@ -184,6 +260,14 @@ export function createRotationController(
       isGone: (holder) =>
         options.takeOverFromGoneLocalProcesses !== false && isGoneLocalProcess(holder, self),
     },
+    // Work nobody clicked for asks Slack afresh: a person removed a minute ago is refused now.
+    authorize: async (rotation) => {
+      const { person: _person, ...check } = await requesterMayAct(rotation, true);
+      return check;
+    },
+    ...(isGuardedPlace ? { isGuarded: isGuardedPlace } : {}),
+    ...(isReadGuarded ? { isReadGuarded } : {}),
+    clientsForPlace: backgroundPlaceClients,
   });
 
   // Status-message updates run one at a time per rotation, each rendering the record as it is
@@ -207,10 +291,10 @@ export function createRotationController(
   }
 
   async function renderStatus(rotationId: string, progress?: LocateProgress): Promise<void> {
-    const ref = statusMessageOf(rotationId);
-    if (!ref) return;
     const rec = await runner.get(rotationId);
     if (!rec) return;
+    const ref = statusMessageOfRotation(rec.data);
+    if (!ref) return;
     // A progress line belongs to the search only; once it is over, the record says more.
     if (progress && rec.data.state !== 'locate') return;
     const message = withBlocks(
@@ -248,7 +332,7 @@ export function createRotationController(
   }
 
   async function threadNote(rotation: Rotation, message: SlackMessage): Promise<void> {
-    const ref = statusMessageOf(rotation.id);
+    const ref = statusMessageOfRotation(rotation);
     if (!ref) return;
     await slack.chat.postMessage({
       channel: ref.channel,
@@ -342,6 +426,24 @@ export function createRotationController(
         ),
       });
     }
+    if (n.kind === 'parked') {
+      // The approvers' channel hears of it (2ndline's without one): someone there takes it over.
+      const rec = await runner.get(rotation.id);
+      await slack.chat.postMessage({
+        channel: approvals?.config.channel ?? section.notify_channel,
+        ...buildParkedPost(rotation, rec?.version ?? 0),
+      });
+      audit.record({
+        action: 'rotation.action',
+        outcome: 'refused',
+        person: { slack_id: rotation.requester.slackId, team_id: rotation.requester.teamId },
+        role: rotation.role,
+        target: rotation.userName,
+        rotation_id: rotation.id,
+        reason: rotation.parked?.code ?? 'parked',
+        note: 'parked: the requester may no longer act under the role',
+      });
+    }
     if (n.kind === 'finished') {
       audit.record({
         action: 'rotation.finish',
@@ -421,7 +523,8 @@ export function createRotationController(
     const now = clock.now();
     for (const rec of waiting) {
       const pending = rec.data.pendingApproval;
-      if (!pending || rec.data.intent || now - pending.requestedAt < LOST_APPROVAL_MS) continue;
+      if (!pending || rec.data.intent || rec.data.parked || now - pending.requestedAt < LOST_APPROVAL_MS)
+        continue;
       const approval = await approvals.get(pending.id);
       if (!approval) {
         logger.warn(
@@ -451,6 +554,26 @@ export function createRotationController(
         await approvalDecided(approval);
       }
     }
+  }
+
+  /**
+   * A create step finished with nobody at the keyboard (resumed by the scheduler or a take-over):
+   * there is no window to show the pair in, and it must not go into a message. Say so, and how
+   * to get it.
+   */
+  async function tellUnshownKey(result: RunResult): Promise<void> {
+    if (!result.reveal || !result.rotation) return;
+    const written = result.rotation.places.secrets.filter((p) => p.written).map((p) => code(p.name));
+    await threadNote(
+      result.rotation,
+      notice(
+        `The new key ${code(result.reveal.accessKeyId)} was finished after an interruption, with nobody to show it to, so its secret was not shown. ` +
+          (written.length
+            ? `Read it from ${written.join(', ')} with \`/secret get\` to update the checklist places, or cancel and start again.`
+            : 'Cancel and start again to get a key you can see once.'),
+        ':warning:',
+      ),
+    ).catch(() => {});
   }
 
   async function approvalDecided(a: Approval): Promise<void> {
@@ -599,7 +722,10 @@ export function createRotationController(
       const rec = await runner.get(rotationId);
       if (!rec) return { message: ':warning: This rotation no longer exists.' };
       const rotation = rec.data;
-      if (rotation.requester.slackId !== clicker.id) {
+      // A parked rotation may be cancelled by anyone who may use its role (checked below, when
+      // their session for that role is made); anything else is its requester's.
+      const cancelsParked = rotation.parked !== undefined && event.type === 'cancel';
+      if (rotation.requester.slackId !== clicker.id && !cancelsParked) {
         return {
           message: `:no_entry: Only <@${rotation.requester.slackId}>, who started this rotation, can act on it.`,
         };
@@ -614,10 +740,16 @@ export function createRotationController(
       };
       const result = await audited(audit, auditEvent, async () => {
         const caller = await callers.resolve(clicker.id, clicker.teamId, rotation.role.name);
+        assertSameRole(caller.role, rotation);
         auditEvent.person.email = caller.person.email;
         auditEvent.role = caller.role;
         // A search (full scan) reports its progress into the status message as it goes.
-        const options = { clients: caller.session.clients, onProgress: onProgress(rotationId) };
+        const options = {
+          clients: caller.session.clients,
+          clientsForPlace: (place: SecretPlace) =>
+            placeClients(caller.person, caller.role, caller.session.clients, place),
+          onProgress: onProgress(rotationId),
+        };
         const r =
           event.type === 'retry'
             ? await runner.reconcile(rotationId, options)
@@ -628,6 +760,102 @@ export function createRotationController(
       });
       await deliver(result, clicker.id);
       return { result, message: outcomeMessage(result) };
+    },
+
+    async takeOver(rotationId, clicker) {
+      const rec = await runner.get(rotationId);
+      if (!rec) return { message: ':warning: This rotation no longer exists.' };
+      const before = rec.data;
+      if (!before.parked) {
+        return {
+          message: `:information_source: This rotation is not parked (any more): <@${before.requester.slackId}> acts on it.`,
+        };
+      }
+      const auditEvent: AuditEvent = {
+        action: 'rotation.action',
+        outcome: 'ok',
+        person: { slack_id: clicker.id, team_id: clicker.teamId },
+        target: before.userName,
+        rotation_id: rotationId,
+        note: 'take-over',
+      };
+      const resuming = before.requester.slackId === clicker.id;
+      const result = await audited(audit, auditEvent, async () => {
+        // The clicker must be allowed to use the rotation's role now (the same checks as a command).
+        const caller = await callers.resolve(clicker.id, clicker.teamId, before.role.name);
+        assertSameRole(caller.role, before);
+        auditEvent.person.email = caller.person.email;
+        auditEvent.role = caller.role;
+        // The status message moves to the new requester's DM (the requester resuming keeps theirs).
+        let statusRef: { channel: string; ts: string } | undefined;
+        if (!resuming) {
+          const channel = await openDm(clicker.id);
+          const posted = await slack.chat.postMessage({
+            channel,
+            ...notice(
+              `Taking over the rotation of \`${escapeMrkdwn(before.userName)}\`…`,
+              ':hourglass_flowing_sand:',
+            ),
+          });
+          if (!posted.ts || !posted.channel) throw new Error('the status message was not posted');
+          statusRef = { channel: posted.channel, ts: posted.ts };
+        }
+        const clients = caller.session.clients;
+        const taken = await runner.handle(
+          rotationId,
+          {
+            type: 'take-over',
+            by: clicker.id,
+            eventId: `take-over:${rotationId}:v${rec.version}`,
+            person: {
+              slackId: clicker.id,
+              teamId: clicker.teamId,
+              ...(caller.person.email ? { email: caller.person.email } : {}),
+            },
+            ...(statusRef ? { statusRef } : {}),
+          },
+          { clients },
+        );
+        auditEvent.outcome = auditOutcome(taken);
+        if (taken.refusal) auditEvent.reason = taken.refusal.code;
+        if (taken.outcome !== 'applied') {
+          if (statusRef) {
+            await slack.chat
+              .update({
+                ...statusRef,
+                ...notice(outcomeMessage(taken)?.replace(/^:\w+: /, '') ?? 'Not taken over.'),
+              })
+              .catch(() => {});
+          }
+          return taken;
+        }
+        await deliver(taken, clicker.id);
+        if (!resuming) {
+          // The old status message says where the rotation went, and stops offering buttons.
+          const old = statusMessageOf(rotationId) ?? before.statusRef;
+          if (old && (old.channel !== statusRef?.channel || old.ts !== statusRef.ts)) {
+            await slack.chat
+              .update({
+                ...old,
+                ...notice(
+                  `<@${clicker.id}> took this rotation of \`${escapeMrkdwn(before.userName)}\` over; it goes on in their DM.`,
+                  ':handshake:',
+                ),
+              })
+              .catch(() => {});
+          }
+        }
+        // What was due (a poll, an interrupted step) runs at once, under the new requester's session.
+        const resumed = await runner.reconcile(rotationId, {
+          clients,
+          clientsForPlace: (place) => placeClients(caller.person, caller.role, clients, place),
+          onProgress: onProgress(rotationId),
+        });
+        await deliver(resumed, clicker.id);
+        await tellUnshownKey(resumed);
+        return resumed.outcome === 'applied' || resumed.outcome === 'failed' ? resumed : taken;
+      });
+      return { result, message: result.outcome === 'applied' ? undefined : outcomeMessage(result) };
     },
 
     async load(rotationId) {
@@ -641,21 +869,7 @@ export function createRotationController(
       const results = await runner.resumeDue();
       for (const result of results) {
         await deliver(result);
-        if (result.reveal && result.rotation) {
-          // A create step resumed with nobody at the keyboard: there is no window to show the
-          // pair in, and it must not go into a message. Say so, and how to get it.
-          const written = result.rotation.places.secrets.filter((p) => p.written).map((p) => code(p.name));
-          await threadNote(
-            result.rotation,
-            notice(
-              `The new key ${code(result.reveal.accessKeyId)} was finished after an interruption, with nobody to show it to, so its secret was not shown. ` +
-                (written.length
-                  ? `Read it from ${written.join(', ')} with \`/secret get\` to update the checklist places, or cancel and start again.`
-                  : 'Cancel and start again to get a key you can see once.'),
-              ':warning:',
-            ),
-          ).catch(() => {});
-        }
+        await tellUnshownKey(result);
       }
       try {
         await reconcileApprovals();
@@ -665,4 +879,37 @@ export function createRotationController(
       return results.length;
     },
   };
+}
+
+/** A clicker's role must still be the IAM role the rotation runs under (config may have changed). */
+function assertSameRole(role: { name: string; arn: string }, rotation: Rotation): void {
+  if (role.arn !== rotation.role.arn) {
+    throw new UserError(
+      'role_not_allowed',
+      `The role \`${role.name}\` now names another IAM role (${role.arn}) than this rotation's (${rotation.role.arn}), so locksmith will not act on it under that role.`,
+    );
+  }
+}
+
+/** Why the requester may no longer act, in the third person, for the status, the approvers and the audit. */
+function requesterRefusal(code: string, slackId: string, roleName: string): string {
+  const who = `<@${slackId}>`;
+  switch (code) {
+    case 'deactivated':
+      return `${who}'s Slack account is deactivated.`;
+    case 'guest':
+      return `${who} is now a guest (or bot) account in Slack.`;
+    case 'foreign_user':
+      return `Slack says ${who} now belongs to another workspace.`;
+    case 'email_unconfirmed':
+      return `${who} is in the access policy by email, and Slack does not confirm that email (any more).`;
+    case 'not_mapped':
+      return `${who} is no longer in locksmith's access policy (or Slack no longer knows the account).`;
+    case 'role_not_allowed':
+      return `${who} may no longer use the role \`${roleName}\`.`;
+    case 'unknown_role':
+      return `The role \`${roleName}\` is no longer in locksmith's config.`;
+    default:
+      return `${who} may no longer act under the role \`${roleName}\` (${code}).`;
+  }
 }

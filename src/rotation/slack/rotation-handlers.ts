@@ -164,6 +164,18 @@ export function createRotationHandlers(deps: Deps, controller: RotationControlle
       await updateView(client, viewId, buildCreatedView(rotation));
       return;
     }
+    if (rotation?.pendingApproval?.action === 'write-guarded') {
+      // Guarded places (issue 14, item 5): nothing is created before an approver agrees.
+      await updateView(
+        client,
+        viewId,
+        buildMessageView(
+          'Key rotation',
+          ':hourglass_flowing_sand: A guarded place is among the chosen ones, so an approver is asked first, in the approvals channel. No key was created yet; the rotation goes on once approved, and the new key is then shown to nobody.',
+        ),
+      );
+      return;
+    }
     await updateView(
       client,
       viewId,

@@ -18,7 +18,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Approval } from '../../approvals/approval.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
-import { UserError } from '../../errors.js';
+import { isUserError, UserError } from '../../errors.js';
 import type { Caller } from '../../identity/caller.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { code } from '../../slack/mrkdwn.js';
@@ -78,7 +78,7 @@ function iamMessage(err: unknown, what: string, role: string): string {
 }
 
 export function createSmtpFlow(deps: Deps, section: RotationSection): SmtpFlow {
-  const { clock, logger, slack, callers, sessions, directory, approvals, audit, config } = deps;
+  const { clock, logger, slack, callers, sessions, approvals, audit, config } = deps;
   // SMTP passwords are per region; without a configured one, SES's original region.
   const region = config.awsRegion ?? config.aws.region ?? 'us-east-1';
   /** In-process lock per new user: two clicks at once run one after the other. */
@@ -231,15 +231,21 @@ export function createSmtpFlow(deps: Deps, section: RotationSection): SmtpFlow {
   ): Promise<void> {
     await locked(v.n, async () => {
       try {
-        const person = await directory.lookup(v.q, v.t);
-        if (person.deleted || person.guest || person.isBot) {
-          throw new UserError(
-            'deactivated',
-            `<@${v.q}>, who started this replacement, can no longer use locksmith, so locksmith does not act in their name.`,
-          );
-        }
+        // An approved step runs later: the requester must still be allowed to use the role now
+        // (policy file and what Slack says of them, asked afresh), as for a command.
+        const { person, role } = await callers
+          .authorize(v.q, v.t, v.r, { fresh: true })
+          .catch((err: unknown) => {
+            if (!isUserError(err)) throw err;
+            throw new UserError(
+              err.code,
+              `<@${v.q}>, who started this replacement, may no longer use the role \`${v.r}\` (${err.code}), so locksmith does not act in their name. Someone who may use it can delete \`${v.o}\` in the console, or ask for it again.`,
+            );
+          });
         const arn = config.roles[v.r];
-        if (!arn) throw new UserError('unknown_role', `The role \`${v.r}\` is not configured any more.`);
+        if (!arn || role.arn !== arn) {
+          throw new UserError('unknown_role', `The role \`${v.r}\` is not configured any more.`);
+        }
         const session = await sessions.sessionFor(person, { name: v.r, arn });
         await deleteUserCompletely(session.clients.iam, v.o);
         record(v, `old user deleted, approved by ${approver}`, 'ok');
@@ -254,8 +260,14 @@ export function createSmtpFlow(deps: Deps, section: RotationSection): SmtpFlow {
             .catch(() => {});
         }
       } catch (err) {
-        const message = iamMessage(err, `delete ${v.o}`, v.r);
-        record(v, 'delete old user', 'error');
+        const message = isUserError(err) ? err.message : iamMessage(err, `delete ${v.o}`, v.r);
+        record(v, 'delete old user', isUserError(err) ? 'refused' : 'error');
+        if (isUserError(err) && approvals) {
+          // The approvers hear that their approval was not carried out, and why.
+          await slack.chat
+            .postMessage({ channel: approvals.config.channel, ...notice(message, ':parking:') })
+            .catch(() => {});
+        }
         if (ref) await render(ref, v, { stage: 'failed', message, retry: 'delete' });
       }
     });
