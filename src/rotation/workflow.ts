@@ -1272,7 +1272,7 @@ function planDeactivation(
       r,
       ctx.now,
       BOT,
-      `deactivation waits for ${r.requester.slackId} to acknowledge that not every place was searched`,
+      `deactivation waits for the acknowledgement that not every place was searched`,
     );
     effects.push(notify({ kind: 'search-ack-needed', keyId: r.oldKeyId!, gaps }));
     return;

@@ -52,7 +52,7 @@ export function buildViewNotice(notice: ViewNotice, at: Date): SlackMessage {
         ? `revealed ${code(notice.secretName)} after an approval${notice.approvedBy ? ` by <@${notice.approvedBy}>` : ''}`
         : `revealed ${code(notice.secretName)}`;
   return {
-    text: `${notice.caller.person.slackId} ${notice.kind === 'one-time code' ? 'used' : 'revealed'} ${notice.secretName}`,
+    text: `<@${notice.caller.person.slackId}> ${notice.kind === 'one-time code' ? 'used' : 'revealed'} ${notice.secretName}`,
     blocks: [
       section(
         `:eye: ${who} ${what} under role ${code(notice.caller.role.name)}, ${slackDate(at)}. ` +
