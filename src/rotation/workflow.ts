@@ -1268,12 +1268,7 @@ function planDeactivation(
 ): void {
   const gaps = r.places.search && !searchComplete(r.places.search) ? searchGaps(r.places.search) : [];
   if (needsSearchAck(r)) {
-    log(
-      r,
-      ctx.now,
-      BOT,
-      `deactivation waits for the acknowledgement that not every place was searched`,
-    );
+    log(r, ctx.now, BOT, `deactivation waits for the acknowledgement that not every place was searched`);
     effects.push(notify({ kind: 'search-ack-needed', keyId: r.oldKeyId!, gaps }));
     return;
   }
