@@ -2,12 +2,14 @@
  * Load: N simulated people (distinct Slack users, in two user groups mapped to two roles) send
  * signed `/secret get` (then `/totp`) over HTTP to the bot, running as its own process against
  * moto and the Slack stand-in; every person sends one request after another, all people at
- * once. Reports ack latency (request → HTTP 200), reply latency (request → ephemeral reply at
- * the stand-in), requests per second, AssumeRole calls, and the bot's peak RSS. Then the floor:
- * the same GetSecretValue calls made directly with the SDK, at the same concurrency, against
- * the same moto.
+ * once. Reports ack latency (request → HTTP 200), the time to the value on the person's screen
+ * (request → the window with the value reaches the stand-in: the `views.open` that carries it,
+ * or the `views.update` that puts it in), requests per second, AssumeRole calls, and the bot's
+ * peak RSS. Then the floor: the same GetSecretValue calls made directly with the SDK, at the
+ * same concurrency, against the same AWS endpoint. With `awsDelayMs`, every AWS call (the
+ * bot's and the floor's) goes through a proxy that adds that much (bench/delay-proxy.ts).
  *
- * Usage: node --import tsx bench/load.ts [--people 100] [--requests 5000]
+ * Usage: node --import tsx bench/load.ts [--people 100] [--requests 5000] [--aws-delay-ms 20]
  * Needs `npm run build` (the bot is dist/main.js).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { freePort, MotoServer } from '../src/devkit/moto.js';
 import { SlackRequestSender } from '../src/devkit/slack-request-sender.js';
 import { SlackStandin } from '../src/devkit/slack-standin.js';
 import { availableParallelism } from 'node:os';
+import { startDelayProxy } from './delay-proxy.js';
 import { cpuMsOf, memoryOf, pinToCpu, startBot, type Stats, stats } from './support.js';
 
 const REGION = 'eu-west-1';
@@ -35,6 +38,7 @@ export interface LoadResult {
   people: number;
   requests: number;
   ack_ms: Stats;
+  /** Request → the value on the person's screen (the window carrying it reached Slack). */
   reply_ms: Stats;
   requests_per_second: number;
   errors: number;
@@ -70,16 +74,19 @@ export interface LoadRun {
   pinned: boolean;
   /** Mean pause of each person between a reply and their next request (0: back to back). */
   think_ms: number;
+  /** Added to every AWS call by the delay proxy (0: moto on loopback, nothing in between). */
+  aws_delay_ms: number;
 }
 
 /** One full load run: start moto, the stand-in and the bot; /secret get, /totp, then the floor. */
 export async function runLoad(
   people: number,
   requests: number,
-  options: { pin?: boolean; thinkMs?: number } = {},
+  options: { pin?: boolean; thinkMs?: number; awsDelayMs?: number } = {},
 ): Promise<LoadRun> {
   const pin = options.pin ?? availableParallelism() >= 2;
   const thinkMs = options.thinkMs ?? 0;
+  const awsDelayMs = options.awsDelayMs ?? 0;
   const moto = await MotoServer.start();
   // In production Slack and AWS are other machines: the bot gets CPU 1 to itself, and moto
   // and this load generator (the stand-in, the signing sender) share CPU 0.
@@ -127,9 +134,11 @@ export async function runLoad(
     }),
   );
   const port = await freePort();
+  const proxy = awsDelayMs > 0 ? await startDelayProxy(moto.url, awsDelayMs) : undefined;
+  const awsUrl = proxy?.url ?? moto.url;
   const bot = await startBot(
     {
-      AWS_ENDPOINT_URL: moto.url,
+      AWS_ENDPOINT_URL: awsUrl,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: seeded.botCredentials!.accessKeyId,
       AWS_SECRET_ACCESS_KEY: seeded.botCredentials!.secretAccessKey,
@@ -147,16 +156,31 @@ export async function runLoad(
     standin: slack,
   });
 
-  // Replies are noticed the moment the stand-in records them, not by polling.
-  const waiting = new Map<string, (at: number) => void>();
+  // The value on screen is noticed the moment the stand-in records the call that carries it:
+  // the views.open of the command's trigger, or a views.update of that window (by external_id).
+  const marker = (command: string) => (command === '/secret' ? 'bench-password-value' : 'next code');
+  const waiting = new Map<string, { marker: string; resolve: (at: number) => void }>();
   let seen = 0;
   slack.onActivity(() => {
     const at = performance.now();
-    for (; seen < slack.responseUrlPosts.length; seen++) {
-      const post = slack.responseUrlPosts[seen]!;
-      const url = post.url.split('?')[0]!;
-      waiting.get(url)?.(at);
-      waiting.delete(url);
+    for (; seen < slack.calls.length; seen++) {
+      const call = slack.calls[seen]!;
+      if (call.method !== 'views.open' && call.method !== 'views.update') continue;
+      const view = call.args['view'] as { external_id?: string } | undefined;
+      const key =
+        call.method === 'views.open'
+          ? String(call.args['trigger_id'])
+          : String(call.args['external_id'] ?? '');
+      const waiter = waiting.get(key);
+      if (!waiter) continue;
+      if (JSON.stringify(view).includes(waiter.marker)) {
+        waiting.delete(key);
+        waiter.resolve(at);
+      } else if (call.method === 'views.open' && view?.external_id) {
+        // Opened saying "Reading…": the value comes in a views.update of the same window.
+        waiting.delete(key);
+        waiting.set(view.external_id, waiter);
+      }
     }
   });
 
@@ -179,14 +203,16 @@ export async function runLoad(
         for (let i = 0; i < perPerson; i++) {
           await think(thinkMs);
           const t0 = performance.now();
-          const responseUrl = slack.newResponseUrl({ user: userId, channel: slack.dmChannelFor(userId) });
-          const replied = new Promise<number>((resolve) => waiting.set(responseUrl, resolve));
-          const sent = await sender.slashCommand({ userId, command, text, responseUrl });
+          const triggerId = slack.newTriggerId(userId);
+          const replied = new Promise<number>((resolve) =>
+            waiting.set(triggerId, { marker: marker(command), resolve }),
+          );
+          const sent = await sender.slashCommand({ userId, command, text, triggerId });
           ack.push(performance.now() - t0);
           if (process.env.BENCH_TRACE) trace.push([t0 - started, performance.now() - t0]);
           if (sent.status !== 200) {
             errors++;
-            waiting.delete(responseUrl);
+            waiting.delete(triggerId);
             continue;
           }
           const at = await Promise.race([
@@ -225,13 +251,16 @@ export async function runLoad(
     const motoCpu = cpuMsOf(moto.pid!) - motoCpuBefore;
     const own = process.cpuUsage(ownCpuBefore);
     const ownCpu = (own.user + own.system) / 1000;
-    // The last replies, not the last posts: hides (replace_original) may land after them.
-    const replies = slack.responseUrlPosts.filter(
-      (p) => !(p.body as { replace_original?: boolean }).replace_original,
-    );
-    const body = JSON.stringify(replies.slice(-5).map((p) => p.body));
-    if (!body.includes(command === '/secret' ? 'bench-password-value' : 'next code'))
-      throw new Error(`the replies are not what a person should see: ${body.slice(0, 500)}`);
+    // What the last windows showed: the value, as a person should see it.
+    const shownViews = slack
+      .callsTo('views.open')
+      .concat(slack.callsTo('views.update'))
+      .map((c) => JSON.stringify(c.args['view']))
+      .filter((v) => v.includes(marker(command)));
+    if (shownViews.length < reply.length)
+      throw new Error(
+        `${reply.length} values counted on screen, but ${shownViews.length} windows showed one`,
+      );
     return {
       command: `${command} ${text}`,
       people,
@@ -259,7 +288,7 @@ export async function runLoad(
     const secret = await drive('/secret', 'get shared/db', requests);
     const totp = await drive('/totp', 'shared/2fa', requests);
     const motoCpuBefore = cpuMsOf(moto.pid!);
-    const floor = await directFloor(moto.url, seeded.botCredentials!, people, requests, thinkMs);
+    const floor = await directFloor(awsUrl, seeded.botCredentials!, people, requests, thinkMs);
     const floorMotoCpu = (cpuMsOf(moto.pid!) - motoCpuBefore) / (requests + people);
     return {
       secret,
@@ -272,6 +301,7 @@ export async function runLoad(
       bot_idle_rss_mb: idle,
       pinned: pin,
       think_ms: thinkMs,
+      aws_delay_ms: awsDelayMs,
     };
   } finally {
     if (process.env.BENCH_HEAPSNAPSHOT) {
@@ -282,6 +312,7 @@ export async function runLoad(
     if (pin) pinToCpu(process.pid, `0-${availableParallelism() - 1}`);
     await bot.stop();
     await slack.stop();
+    await proxy?.stop();
     await moto.stop();
   }
 }
@@ -416,12 +447,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       people: { type: 'string', default: '100' },
       requests: { type: 'string', default: '5000' },
       'think-ms': { type: 'string', default: '0' },
+      'aws-delay-ms': { type: 'string', default: '0' },
       'no-pin': { type: 'boolean', default: false },
     },
   });
   const run = await runLoad(Number(values.people), Number(values.requests), {
     pin: !values['no-pin'],
     thinkMs: Number(values['think-ms']),
+    awsDelayMs: Number(values['aws-delay-ms']),
   });
   console.log(JSON.stringify(run, null, 2));
 }

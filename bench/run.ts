@@ -1,7 +1,12 @@
 /**
- * `npm run bench`: medians of `--runs` runs against the targets of issue 7, as a table, and
- * every run as JSON in bench/results/load.json. Each run has:
+ * `npm run bench`: medians of `--runs` runs against the targets of issues 7 and 13, as a table,
+ * and every run as JSON in bench/results/load.json. Each run has:
  *
+ * - reveals (issue 13), for each AWS delay in `--aws-delays` (0: moto on loopback; 20: a proxy
+ *   adds 20 ms to every AWS call, as an in-region Secrets Manager takes): the time from the
+ *   slash command to the value on the person's screen (the window carrying it reached Slack),
+ *   beside the direct-SDK floor through the same endpoint, for 1 person (back to back) and for
+ *   `--people` people (paced, below).
  * - paced load: `--people` people, each sending `/secret get` (then `/totp`) and, after the
  *   reply, pausing (exponential, mean `--think-ms`) before the next: latency at 100 people who
  *   are all active, below the machine's capacity. The latency targets are read here.
@@ -13,7 +18,8 @@
  *   parameters: by tag and by the full scan, in the same run (bench/locate.ts).
  *
  * Then the single-person latency and the state-store comparison (bench/reveal-latency.ts).
- * Options: --runs 3 --people 100 --requests 5000 --think-ms 1000 --users 1000,5000 --rate 100
+ * Options: --runs 3 --people 100 --requests 5000 --think-ms 1000 --aws-delays 0,20 --single 300
+ *          --users 1000,5000 --rate 100
  *          --locate-secrets 1000,10000 --locate-parameters 1000
  *          --skip-load --skip-saturation --skip-keys-due --skip-locate --skip-reveal-latency
  */
@@ -32,6 +38,8 @@ const { values } = parseArgs({
     people: { type: 'string', default: '100' },
     requests: { type: 'string', default: '5000' },
     'think-ms': { type: 'string', default: '1000' },
+    'aws-delays': { type: 'string', default: '0,20' },
+    single: { type: 'string', default: '300' },
     users: { type: 'string', default: '1000,5000' },
     rate: { type: 'string', default: '100' },
     'locate-secrets': { type: 'string', default: '1000,10000' },
@@ -47,20 +55,34 @@ const runs = Number(values.runs);
 const people = Number(values.people);
 const requests = Number(values.requests);
 const thinkMs = Number(values['think-ms']);
+const awsDelays = values['aws-delays'].split(',').map(Number);
+const singleRequests = Number(values.single);
 
 const userCounts = values.users.split(',').map(Number);
 const secretCounts = values['locate-secrets'].split(',').map(Number);
 const parameterCount = Number(values['locate-parameters']);
+/** Every load run, by AWS delay and people; `paced` is the one at no delay and `--people`. */
+const loads: Array<{ delay: number; people: number; run: LoadRun }> = [];
 const paced: LoadRun[] = [];
 const saturated: LoadRun[] = [];
 const keysDue: KeysDueRun[] = [];
 const locate: LocateRun[] = [];
 for (let i = 1; i <= runs; i++) {
   if (!values['skip-load']) {
-    console.error(
-      `run ${i}/${runs}: ${people} people, ${requests} requests per command, ${thinkMs} ms between…`,
-    );
-    paced.push(await runLoad(people, requests, { thinkMs }));
+    for (const delay of awsDelays) {
+      console.error(`run ${i}/${runs}: AWS +${delay} ms: 1 person, ${singleRequests} requests back to back…`);
+      loads.push({
+        delay,
+        people: 1,
+        run: await runLoad(1, singleRequests, { thinkMs: 0, awsDelayMs: delay }),
+      });
+      console.error(
+        `run ${i}/${runs}: AWS +${delay} ms: ${people} people, ${requests} requests per command, ${thinkMs} ms between…`,
+      );
+      const run = await runLoad(people, requests, { thinkMs, awsDelayMs: delay });
+      loads.push({ delay, people, run });
+      if (delay === 0) paced.push(run);
+    }
     if (!values['skip-saturation']) {
       console.error(`run ${i}/${runs}: ${people} people, back to back (saturation)…`);
       saturated.push(await runLoad(people, requests, { thinkMs: 0 }));
@@ -87,6 +109,36 @@ const s = (pick: (r: LoadRun) => number) => median(saturated.map(pick));
 const peakRss = (r: LoadRun) => Math.max(r.secret.bot_peak_rss_mb, r.totp.bot_peak_rss_mb);
 
 const rows: Row[] = [];
+for (const delay of loads.length ? awsDelays : []) {
+  for (const n of [1, people]) {
+    const of = loads.filter((l) => l.delay === delay && l.people === n).map((l) => l.run);
+    if (!of.length) continue;
+    const m = (pick: (r: LoadRun) => number) => median(of.map(pick));
+    const where = `${n === 1 ? '1 person, back to back' : `${n} people, paced`}, AWS ${delay ? `+${delay} ms` : 'moto on loopback'}`;
+    const ratio = m((r) => r.reply_p50_over_floor_p50);
+    rows.push(
+      [
+        `/secret get → value on screen p50 / p99 (${where})`,
+        `${f1(m((r) => r.secret.reply_ms.p50))} / ${f1(m((r) => r.secret.reply_ms.p99))} ms; floor ${f1(m((r) => r.floor_ms.p50))} / ${f1(m((r) => r.floor_ms.p99))} ms; ${ratio.toFixed(2)}×`,
+        delay >= 20 ? 'p50 ≤ 1.25× floor' : '',
+        delay >= 20 ? ratio <= 1.25 : undefined,
+      ],
+      [
+        `/totp → codes on screen p50 / p99 (${where})`,
+        `${f1(m((r) => r.totp.reply_ms.p50))} / ${f1(m((r) => r.totp.reply_ms.p99))} ms`,
+        '',
+        undefined,
+      ],
+    );
+    if (n > 1)
+      rows.push([
+        `ack p99 /secret · /totp (${where})`,
+        `${f1(m((r) => r.secret.ack_ms.p99))} · ${f1(m((r) => r.totp.ack_ms.p99))} ms`,
+        'p99 < 50 ms',
+        m((r) => r.secret.ack_ms.p99) < 50 && m((r) => r.totp.ack_ms.p99) < 50,
+      ]);
+  }
+}
 if (paced.length)
   rows.push(
     [
@@ -234,6 +286,8 @@ writeFileSync(
       people,
       requests,
       thinkMs,
+      awsDelays,
+      loads,
       paced,
       saturated,
       keysDue,

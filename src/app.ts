@@ -12,6 +12,7 @@ import { register as registerApprovals } from './approvals/index.js';
 import { register as registerHome } from './home/index.js';
 import { createRequestMetricsMiddleware } from './metrics/index.js';
 import { register as registerOtp } from './otp/index.js';
+import { register as registerReveals } from './reveal/index.js';
 import { register as registerRotation } from './rotation/slack/index.js';
 import { createReplicaId } from './scheduling/replica-id.js';
 import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
@@ -90,6 +91,7 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
   // user_change / team_join: a changed person is looked up again at once.
   registerUserEvents(app, deps);
   const features: FeatureHandle[] = [
+    registerReveals(app, deps),
     registerApprovals(app, deps),
     registerSecrets(app, deps),
     registerOtp(app, deps),

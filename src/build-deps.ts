@@ -19,6 +19,7 @@ import {
   instrumentAwsClient,
   noteAuditOutcomes,
 } from './metrics/index.js';
+import { createRevealWindows } from './reveal/reveal-windows.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUserDirectory } from './slack/user-directory.js';
 import { webClientOptions } from './slack/web-client-options.js';
@@ -75,6 +76,7 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
     ? createApprovalService({ config: config.approvals, store, slack, directory, clock, audit, logger })
     : undefined;
   const grants = config.approvals ? createGrantService({ store, slack, clock, logger }) : undefined;
+  const postToResponseUrl = createResponseUrlPoster(config.slack.api_timeout_ms);
   return {
     config,
     logger,
@@ -84,7 +86,7 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
     directory,
     sessions,
     callers: createCallerResolver(config, directory, sessions),
-    postToResponseUrl: createResponseUrlPoster(config.slack.api_timeout_ms),
+    postToResponseUrl,
     slack,
     store,
     approvals,
@@ -98,6 +100,7 @@ export function buildDeps(config: Config, options: BuildOptions = {}): Deps {
       cacheSeconds: config.trail.cache_seconds,
       contact: config.access.contact,
     }),
+    reveals: createRevealWindows({ slack, store, clock, audit, logger, postToResponseUrl }),
   };
 }
 

@@ -283,9 +283,14 @@ const fileSchema = z
         max_attempts: 3,
       }),
     reveal: z
-      .object({ ttl_seconds: z.number().int().min(1).max(900).default(60) })
+      .object({
+        ttl_seconds: z.number().int().min(1).max(900).default(60),
+        // A new key pair or SMTP password is shown once (nothing can show it again): more time to
+        // copy it into the places that need it by hand.
+        one_time_ttl_seconds: z.number().int().min(30).max(1800).default(600),
+      })
       .strict()
-      .default({ ttl_seconds: 60 }),
+      .default({ ttl_seconds: 60, one_time_ttl_seconds: 600 }),
     otp: z
       .object({ seed_fields: z.array(z.string().min(1)).default(['2fa-seed']) })
       .strict()

@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import type { CallerResolver } from './identity/caller.js';
 import type { SessionBroker } from './identity/sessions.js';
 import type { Metrics } from './metrics/metrics.js';
+import type { RevealWindows } from './reveal/reveal-windows.js';
 import type { Job } from './scheduling/scheduler.js';
 import type { ResponseUrlPoster } from './slack/response-url.js';
 import type { UserDirectory } from './slack/user-directory.js';
@@ -42,6 +43,8 @@ export interface Deps {
   metrics: Metrics;
   /** CloudTrail look-ups, one rate limit per account and Region for the whole process. */
   trail: TrailService;
+  /** The windows that show values and hide them again (reveal/). */
+  reveals: RevealWindows;
 }
 
 /** What a feature hands back from `register`: work to finish before the process exits. */

@@ -13,6 +13,7 @@ import type {
 } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Deps } from '../deps.js';
+import type { HideSpec } from '../reveal/reveal-windows.js';
 import { UserError } from '../errors.js';
 import { notice, type SlackMessage } from '../slack/block-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
@@ -25,8 +26,17 @@ import { parseDraft } from './request-modal.js';
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** Builds the modal that shows what a grant unlocks, read at the moment of the click. */
-export type GrantConsumer = (grant: Grant) => Promise<View>;
+/**
+ * What a grant unlocks, read at the moment of the click: the window's content and, when it
+ * shows a value, its hide (reveal/reveal-windows.ts).
+ */
+export interface GrantView {
+  view: View;
+  hide?: Omit<HideSpec, 'user' | 'team' | 'tell'>;
+}
+
+/** Builds the modal that shows what a grant unlocks. */
+export type GrantConsumer = (grant: Grant) => Promise<GrantView>;
 
 function reasonFrom(view: ViewSubmitAction['view']): string {
   return view.state.values[BLOCK_REASON]?.[INPUT_REASON]?.value?.trim() ?? '';
@@ -210,22 +220,37 @@ export function createGrantButtonHandler(
     });
     const viewId = opened.view?.id;
     if (!viewId) return;
-    let view: View;
+    let shown: GrantView;
     const result = await grants.use(action.value ?? '', body.user.id);
     if (!result.ok) {
-      view = { ...buildLoadingView('locksmith'), blocks: notice(result.message).blocks };
+      shown = { view: { ...buildLoadingView('locksmith'), blocks: notice(result.message).blocks } };
     } else {
       const consumer = consumers.get(result.grant.approval.detail.via ?? '');
       try {
         if (!consumer) throw new Error(`no consumer for grant ${result.grant.approval.detail.via}`);
-        view = await consumer(result.grant);
+        shown = await consumer(result.grant);
       } catch (err) {
-        view = {
-          ...buildLoadingView('locksmith'),
-          blocks: errorReply(err, deps.logger, 'grant').message.blocks,
+        shown = {
+          view: {
+            ...buildLoadingView('locksmith'),
+            blocks: errorReply(err, deps.logger, 'grant').message.blocks,
+          },
         };
       }
     }
-    await client.views.update({ view_id: viewId, view });
+    if (!shown.hide) {
+      await client.views.update({ view_id: viewId, view: shown.view });
+      return;
+    }
+    // A value: its hide is stored before it is shown, like every reveal window's.
+    const tell: HideSpec['tell'] = {};
+    if (body.response_url) tell.responseUrl = body.response_url;
+    if (body.channel?.id) tell.channel = body.channel.id;
+    await deps.reveals.show({ key: viewId, viewId }, shown.view, {
+      ...shown.hide,
+      user: body.user.id,
+      team: body.user.team_id ?? body.team?.id ?? '',
+      tell,
+    });
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 export type AuditAction =
   | 'secret.reveal'
   | 'secret.list'
+  /** A reveal window left the person's screen (or could not be made to): see `hide`. */
   | 'secret.hide'
   | 'secret.edit'
   | 'secret.undo'
@@ -16,6 +17,8 @@ export type AuditAction =
   /** A notice that a secret tagged `locksmith:notify` was shown, posted in the tag's channel. */
   | 'secret.notify'
   | 'otp.code'
+  /** A window of one-time codes left the person's screen (or could not be made to). */
+  | 'otp.hide'
   | 'access.refused'
   | 'approval.requested'
   | 'approval.decided'
@@ -28,7 +31,9 @@ export type AuditAction =
   /** The new key pair was shown to the person, once, in a modal. */
   | 'rotation.reveal'
   /** A rotation reached its end: done, cancelled or abandoned. */
-  | 'rotation.finish';
+  | 'rotation.finish'
+  /** The window with a new key pair (or SMTP credentials) left the person's screen. */
+  | 'rotation.hide';
 
 export type AuditOutcome =
   'ok' | 'refused' | 'denied' | 'not_found' | 'error' | 'approved' | 'rejected' | 'expired';
@@ -55,6 +60,30 @@ export interface AuditEvent {
   fields?: string[];
   /** The rotation a `rotation.*` event belongs to. */
   rotation_id?: string;
+  /** How and when a `*.hide` event's window left the screen (outcome `error`: it could not). */
+  hide?: HideFacts;
+}
+
+/**
+ * How a window left the screen: `ttl` its time ran out; `click` the person's Hide now;
+ * `closed` the person closed it (Slack's view_closed, or Slack no longer knew the view when
+ * its time ran out); `shutdown` locksmith stopped; `restart` applied from the store by a
+ * process other than the one that showed it (after a crash or restart, or another replica).
+ */
+export type HideHow = 'ttl' | 'click' | 'closed' | 'shutdown' | 'restart';
+
+/** The audit actions of hides. */
+export type HideAction = Extract<AuditAction, 'secret.hide' | 'otp.hide' | 'rotation.hide'>;
+
+export interface HideFacts {
+  how: HideHow;
+  /** ISO time the hide was due, and the time it was applied (or last tried). */
+  due_at: string;
+  at: string;
+  /** Attempts made so far, when more than one was needed. */
+  attempts?: number;
+  /** Outcome `error` only: whether the person was told to close the window themselves. */
+  told?: boolean;
 }
 
 export interface AuditLog {

@@ -92,6 +92,17 @@ export class AwsRecorder {
     return this.hung.size;
   }
 
+  /**
+   * Resolves once no AWS call has arrived for `quietMs`: work a request started after its reply
+   * (notify-on-view's DescribeSecret, for one) has landed, so it is not counted for the next.
+   */
+  async quiet(quietMs = 200): Promise<void> {
+    for (let seen = -1; this.calls.length !== seen;) {
+      seen = this.calls.length;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+    }
+  }
+
   /** Forgets recorded calls and queued faults, and drops every hung call. */
   clear(): void {
     this.calls.length = 0;

@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { type ActionSource, findActionElement, type SlackStandin } from './slack-standin.js';
 import { stringArg } from './standin-http.js';
-import type { StandinClock } from './standin-types.js';
+import type { ClosedModal, StandinClock } from './standin-types.js';
 
 /** Options for {@link SlackRequestSender}. */
 export interface SlackRequestSenderOptions {
@@ -136,6 +136,19 @@ export interface ViewSubmissionResult extends SentRequest {
   payload: Record<string, unknown>;
   /** Slack's complaint when the bot answered `response_action: update|push` with an invalid view. */
   ackViewError?: { error: string; messages?: string[] };
+}
+
+export interface CloseModalOptions extends SigningOptions {
+  userId: string;
+  /** ✕: the whole modal closes; otherwise the Close button of the view in front. */
+  all?: boolean;
+}
+
+export interface CloseModalResult {
+  /** What closed on the person's screen; undefined when they had no modal open. */
+  closed?: ClosedModal;
+  /** The bot's answer to the `view_closed` payload, when Slack would send one (notify_on_close). */
+  sent?: SentRequest & { payload: Record<string, unknown> };
 }
 
 export interface BlockSuggestionOptions extends SigningOptions {
@@ -427,6 +440,30 @@ export class SlackRequestSender {
     if (element?.['text'] !== undefined) action['text'] = element['text'];
     if (element?.['style'] !== undefined) action['style'] = element['style'];
     return { ...action, ...options.action };
+  }
+
+  /**
+   * The person closes their modal (the view in front with Close, or all of it with ✕), and, if
+   * that view asked with `notify_on_close`, Slack's `view_closed` payload goes to the bot.
+   */
+  async closeModal(options: CloseModalOptions): Promise<CloseModalResult> {
+    const front = this.standin.openModalOf(options.userId);
+    const payloadView = front ? this.standin.viewPayload(front.id) : undefined;
+    const closed = this.standin.closeModal(options.userId, { all: options.all === true });
+    if (!closed || !closed.notify || !payloadView) return closed ? { closed } : {};
+    const payload: Record<string, unknown> = {
+      type: 'view_closed',
+      team: { id: this.teamId, domain: this.teamDomain },
+      user: this.userObject(options.userId),
+      view: payloadView,
+      api_app_id: this.apiAppId,
+      token: this.verificationToken,
+      is_cleared: closed.cleared,
+      enterprise: null,
+      is_enterprise_install: false,
+    };
+    const sent = await this.postPayload(payload, options);
+    return { closed, sent: { ...sent, payload } };
   }
 
   /**

@@ -14,10 +14,12 @@ import { isRecord, parseWebApiArgs, readBody, sendJson, sendText, stringArg } fr
 import { answerResponseUrl } from './standin-response-url.js';
 import { StandinSocketMode } from './standin-socket-mode.js';
 import type {
+  ClosedModal,
   EphemeralMessage,
   MessageContent,
   MessageRef,
   NewResponseUrlOptions,
+  PersonScreen,
   RecordedCall,
   ResponseUrlPost,
   StandinChannel,
@@ -28,7 +30,7 @@ import type {
   StandinView,
 } from './standin-types.js';
 import { userEventPayload, WEB_API_METHODS, webApiError } from './standin-web-api.js';
-import { StandinWorkspace } from './standin-workspace.js';
+import { postingOrder, StandinWorkspace } from './standin-workspace.js';
 
 export * from './standin-types.js';
 
@@ -108,11 +110,6 @@ export function findActionElement(
         : { element: structuredClone(element), blockId: id };
   }
   return undefined;
-}
-
-/** A message's place in posting order (the ts counter is global and monotonic). */
-function postingOrder(ts: string): number {
-  return Number(ts.split('.')[1] ?? 0);
 }
 
 /** A running stand-in. Start with {@link SlackStandin.start}; stop with {@link SlackStandin.stop}. */
@@ -530,14 +527,56 @@ export class SlackStandin {
   }
 
   /**
-   * The person closes a modal with its close button or ✕: that view and the views stacked on
-   * it close (Slack sends `view_closed` only to apps that asked with notify_on_close; this
-   * bot does not).
+   * The person closes their modal as they would in Slack: the view in front with its Close
+   * button (a pushed view goes back to the one below), or the whole modal with ✕ (`all`).
+   * Returns what closed and whether Slack would tell the app (`notify_on_close`); the payload
+   * itself is the sender's job ({@link SlackRequestSender.closeModal}), as it goes to the bot.
+   */
+  closeModal(user: string, options: { all?: boolean } = {}): ClosedModal | undefined {
+    const closed = this.ws.closeModal(user, options.all === true);
+    this.notifyActivity();
+    return closed && structuredClone(closed);
+  }
+
+  /**
+   * The person closes the whole modal holding `viewId` with ✕. Nothing is sent to the bot:
+   * {@link SlackRequestSender.closeModal} closes a modal and sends `view_closed` as Slack would.
    */
   closeView(viewId: string): void {
     const stored = this.ws.views.get(viewId);
     if (!stored) return;
     for (const view of this.ws.openStack(stored.rootViewId)) view.closed = true;
+    this.notifyActivity();
+  }
+
+  /**
+   * What `user` sees now: their ephemeral messages, their open modal (every view of its
+   * stack), their Home tab, their DM with the app and the channels they are in. Current content
+   * only: what was replaced or deleted is not on screen.
+   */
+  screen(user: string): PersonScreen {
+    return structuredClone(this.ws.screenOf(user));
+  }
+
+  /**
+   * Everything on `user`'s screen as one JSON text (messages' text, blocks and attachments;
+   * views as the app last sent them), for "is this value still in front of them?" checks.
+   */
+  screenText(user: string): string {
+    const screen = this.ws.screenOf(user);
+    const content = (m: MessageContent) => [m.text, m.blocks, m.attachments];
+    return JSON.stringify([
+      screen.ephemerals.map(content),
+      screen.modal.map((v) => v.view),
+      screen.home?.view,
+      screen.dm.map(content),
+      screen.channels.map(content),
+    ]);
+  }
+
+  /** The person's Slack client reloads: the ephemeral messages it showed are gone. */
+  reloadClient(user: string): void {
+    this.ws.reload(user);
     this.notifyActivity();
   }
 

@@ -1,8 +1,9 @@
 /**
  * What a POST to a response_url does, following Slack's rules: valid 30 minutes and five uses;
  * ephemeral to the person by default; `in_channel` posts for everyone; `replace_original` and
- * `delete_original` act on the message the interaction came from (for a slash command: the
- * latest message posted through the URL). Answers are plain text, like hooks.slack.com.
+ * `delete_original` act on the message an interaction came from, ephemeral ones included. A
+ * slash command's URL has no such message: it can only add messages. Answers are plain text,
+ * like hooks.slack.com.
  */
 import { checkMessageContent } from './block-kit-limits.js';
 import { boolArg, isRecord } from './standin-http.js';
@@ -31,15 +32,23 @@ export function answerResponseUrl(
   body: unknown,
 ): ResponseUrlAnswer {
   if (!record) return { status: 404, text: 'no_service' };
+  // Up to 5 posts within 30 minutes: docs.slack.dev/interactivity/handling-user-interaction#message_responses
   if (ws.now() - record.createdAt > RESPONSE_URL_TTL_MS) return { status: 404, text: 'expired_url' };
   if (record.uses >= RESPONSE_URL_MAX_USES) return { status: 404, text: 'used_url' };
   if (!isRecord(body)) return { status: 400, text: 'invalid_payload' };
 
-  const target = record.source ?? record.lastPosted;
-  const original = target ? ws.findMessage(target) : undefined;
+  // An interaction's URL can replace or delete the message the click came from, ephemeral ones
+  // included: docs.slack.dev/messaging/modifying-messages#updating-messages-using-response_url
+  const original = record.source ? ws.findMessage(record.source) : undefined;
   const live = original && !original.message.deleted ? original : undefined;
 
   if (boolArg(body['delete_original'])) {
+    // A slash command's URL deletes nothing (the docs give delete_original to interactions only;
+    // slackapi/bolt-python#1268): the post is taken and nothing on screen changes.
+    if (!record.source) {
+      record.uses += 1;
+      return { status: 200, text: 'ok' };
+    }
     if (!live) return { status: 404, text: 'message_not_found' };
     live.message.deleted = true;
     record.uses += 1;
@@ -50,7 +59,8 @@ export function answerResponseUrl(
   if (invalid) return { status: 400, text: invalid.error };
   const content = contentFrom(body);
 
-  // With nothing to replace (a slash command's first reply), Slack posts a new message instead.
+  // replace_original on a slash command's URL posts a new message and leaves the earlier one on
+  // screen (slackapi/bolt-js#2287, slackapi/bolt-python#1268): only an interaction's URL replaces.
   if (boolArg(body['replace_original']) && live) {
     ws.replace(live, content);
   } else if (body['response_type'] === 'in_channel') {
@@ -60,11 +70,9 @@ export function answerResponseUrl(
       via: 'response_url',
     });
     posted.responseUrl = record.url;
-    record.lastPosted = { channel: posted.channel, ts: posted.ts };
   } else {
     const posted = ws.postEphemeral(record.channel, record.user, content, 'response_url');
     posted.responseUrl = record.url;
-    record.lastPosted = { channel: posted.channel, ts: posted.ts };
   }
   record.uses += 1;
   return { status: 200, text: 'ok' };

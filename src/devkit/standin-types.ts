@@ -155,8 +155,45 @@ export interface StandinView {
   /** Earlier versions the app replaced with views.update or a `response_action: update`. */
   history: Record<string, unknown>[];
   openedVia: 'views.open' | 'views.push' | 'views.publish' | 'response_action';
-  /** Closed by the person (submit without a new view, `clear`) — updates then fail. */
+  /** Closed by the person (submit without a new view, `clear`, Close or ✕) — updates then fail. */
   closed: boolean;
+}
+
+/**
+ * What one person's Slack client shows at this moment: what a test (or the sandbox page) asks
+ * when it wants to know whether a value is still in front of someone. Content is the current
+ * version only; what was replaced or deleted is gone from the screen.
+ */
+export interface PersonScreen {
+  user: string;
+  /**
+   * Ephemeral messages they still see, oldest first, in every channel: not deleted, and not
+   * forgotten by a reload of their client (Slack does not keep ephemeral messages across one).
+   */
+  ephemerals: EphemeralMessage[];
+  /**
+   * Their open modal views, oldest first: the last is in front, the ones it was pushed onto are
+   * one "Back" away, so they count as on screen too.
+   */
+  modal: StandinView[];
+  /** Their App Home tab, as the app last published it. */
+  home?: StandinView;
+  /** The app's DM with them: it persists. */
+  dm: StandinMessage[];
+  /** Messages in the channels they are in. */
+  channels: StandinMessage[];
+}
+
+/** What closing the front view of a person's modal did (see SlackStandin.closeModal). */
+export interface ClosedModal {
+  /** The view in front when the person closed it. */
+  view: StandinView;
+  /** Every view that closed: the front one, or the whole stack. */
+  closedViewIds: string[];
+  /** The whole stack closed (✕, `clear_on_close`, or the last view of the stack). */
+  cleared: boolean;
+  /** Slack tells the app with a `view_closed` payload only when the view asked (notify_on_close). */
+  notify: boolean;
 }
 
 /** One Web API call as the stand-in saw and answered it. */
@@ -190,7 +227,7 @@ export interface NewResponseUrlOptions {
   channel: string;
   /**
    * The message an interaction came from: `replace_original` / `delete_original` act on it.
-   * Omit for a slash command; those act on the latest message posted through the URL.
+   * Omit for a slash command, whose URL can only add messages.
    */
   sourceMessage?: MessageRef;
 }

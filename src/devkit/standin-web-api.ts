@@ -168,6 +168,7 @@ const chatPostEphemeral: WebApiHandler = (ws, args) => {
   const invalid = checkMessageContent(args);
   if (invalid) return webApiError(invalid.error, invalid.messages);
   const channel = ws.resolveChannel(target);
+  // Only to members of the channel: docs.slack.dev/reference/methods/chat.postEphemeral
   if (!ws.isMember(channel, user)) return webApiError('user_not_in_channel');
   const message = ws.postEphemeral(channel, user, contentFrom(args), 'chat.postEphemeral');
   return { ok: true, message_ts: message.ts };
@@ -177,7 +178,8 @@ const chatPostEphemeral: WebApiHandler = (ws, args) => {
 function ownMessage(ws: StandinWorkspace, args: Record<string, unknown>, notOwnError: string) {
   const channel = ws.resolveChannel(stringArg(args['channel']) ?? '');
   const ts = stringArg(args['ts']);
-  // Ephemeral messages are not found here on purpose: Slack cannot update or delete them by ts.
+  // Ephemeral messages are not found here on purpose: chat.update / chat.delete can't touch them
+  // (docs.slack.dev/messaging/modifying-messages: "Ephemeral messages can't be updated in this way").
   const message = ws.messages.find((m) => m.channel === channel && m.ts === ts && !m.deleted);
   if (!message) return { error: webApiError('message_not_found') };
   if (message.user !== ws.config.botUserId) return { error: webApiError(notOwnError) };
@@ -262,7 +264,8 @@ const viewsUpdate: WebApiHandler = (ws, args) => {
   const stored = viewId
     ? ws.views.get(viewId)
     : [...ws.views.values()].find((v) => externalId !== undefined && v.externalId === externalId);
-  // A modal the person already closed can no longer be updated.
+  // A view the person closed is gone: the docs' not_found ("the given view_id or external_id
+  // doesn't exist", docs.slack.dev/reference/methods/views.update); the conservative reading.
   if (!stored || stored.closed) return webApiError('not_found');
   const hash = stringArg(args['hash']);
   if (hash !== undefined && hash !== stored.hash) return webApiError('hash_conflict');

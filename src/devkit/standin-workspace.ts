@@ -2,12 +2,17 @@
  * The in-memory Slack workspace behind the stand-in: people, groups, channels, the messages
  * people would see, modals, trigger ids and response URLs. It knows Slack's rules about who
  * sees what and how long things stay valid; it knows nothing about HTTP.
+ *
+ * A stand-in does only what Slack documents; each rule below names its source. Where the docs
+ * are silent it does the conservative thing (what would leave a value on a screen, or fail).
  */
 import { randomBytes } from 'node:crypto';
 import type {
+  ClosedModal,
   EphemeralMessage,
   MessageContent,
   MessageRef,
+  PersonScreen,
   SlackBlock,
   StandinChannel,
   StandinClock,
@@ -45,9 +50,8 @@ export interface ResponseUrlRecord {
   channel: string;
   createdAt: number;
   uses: number;
+  /** The message the interaction came from; absent for a slash command's URL. */
   source?: MessageRef;
-  /** The latest message posted through this URL: what a slash command's `replace_original` hits. */
-  lastPosted?: MessageRef;
 }
 
 interface TriggerRecord {
@@ -57,10 +61,12 @@ interface TriggerRecord {
 }
 
 /** Slack's validity windows. */
+// A trigger_id is exchanged once, within 3 s: docs.slack.dev/interactivity/handling-user-interaction#modal_responses
 export const TRIGGER_TTL_MS = 3000;
+// A response_url takes up to 5 posts within 30 minutes: docs.slack.dev/interactivity/handling-user-interaction#message_responses
 export const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
 export const RESPONSE_URL_MAX_USES = 5;
-/** Slack allows a modal stack of three views. */
+// A modal holds up to 3 views in its stack: docs.slack.dev/surfaces/modals#lifecycle
 export const VIEW_STACK_LIMIT = 3;
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -71,6 +77,11 @@ export function slackId(prefix: string, length = 10): string {
   let id = prefix;
   for (const byte of bytes) id += ID_ALPHABET[byte % ID_ALPHABET.length];
   return id;
+}
+
+/** A message's place in posting order (the ts counter is global and monotonic). */
+export function postingOrder(ts: string): number {
+  return Number(ts.split('.')[1] ?? 0);
 }
 
 /** The message content in a Web API argument list or a response_url body. */
@@ -93,6 +104,8 @@ export class StandinWorkspace {
   readonly views = new Map<string, StandinView>();
   readonly triggers = new Map<string, TriggerRecord>();
   readonly responseUrls = new Map<string, ResponseUrlRecord>();
+  /** Per person: the ts counter when their client last reloaded; older ephemerals are gone. */
+  private readonly reloads = new Map<string, number>();
   private tsCounter = 0;
 
   constructor(readonly config: WorkspaceConfig) {}
@@ -331,6 +344,59 @@ export class StandinWorkspace {
     return payload;
   }
 
+  /**
+   * The person reloads their client (or opens Slack on another device): ephemeral messages are
+   * gone, as Slack does not keep them (docs.slack.dev/reference/methods/chat.postEphemeral).
+   */
+  reload(user: string): void {
+    this.reloads.set(user, this.tsCounter);
+  }
+
+  /** What `user`'s Slack client shows now. */
+  screenOf(user: string): PersonScreen {
+    const reloadedAt = this.reloads.get(user) ?? 0;
+    const dm = this.dmChannelFor(user);
+    const screen: PersonScreen = {
+      user,
+      ephemerals: this.ephemerals.filter(
+        (m) => m.user === user && !m.deleted && postingOrder(m.ts) > reloadedAt,
+      ),
+      // A person has at most one modal on screen in Slack; any view this stand-in still holds
+      // open for them counts, which is the conservative reading for "is the value still shown".
+      modal: [...this.views.values()].filter((v) => v.user === user && v.type === 'modal' && !v.closed),
+      dm: this.messages.filter((m) => m.channel === dm && !m.deleted),
+      channels: this.messages.filter(
+        (m) => !m.channel.startsWith('D') && !m.deleted && this.isMember(m.channel, user),
+      ),
+    };
+    const home = [...this.views.values()].find((v) => v.user === user && v.type === 'home');
+    if (home) screen.home = home;
+    return screen;
+  }
+
+  /**
+   * The person closes the view in front of their modal with its Close button, or the whole
+   * modal with ✕ (`all`). Close on a pushed view goes back to the one below it, unless the view
+   * asked for `clear_on_close`; Slack sends `view_closed` only for a view with
+   * `notify_on_close` (docs.slack.dev/reference/views/modal-views#modal-fields). Where the docs
+   * are silent (which view the payload names when ✕ clears a stack) the front view is named,
+   * so an app cannot count on hearing about a view below it.
+   */
+  closeModal(user: string, all = false): ClosedModal | undefined {
+    const front = this.openModalOf(user);
+    if (!front) return undefined;
+    const stack = this.openStack(front.rootViewId);
+    const cleared = all || front.view['clear_on_close'] === true || stack.length === 1;
+    const closing = cleared ? stack : [front];
+    for (const view of closing) view.closed = true;
+    return {
+      view: front,
+      closedViewIds: closing.map((v) => v.id),
+      cleared,
+      notify: front.view['notify_on_close'] === true,
+    };
+  }
+
   /** Forgets activity (messages, views, triggers, response URLs); keeps people and channels. */
   resetActivity(): void {
     this.messages.length = 0;
@@ -338,5 +404,6 @@ export class StandinWorkspace {
     this.views.clear();
     this.triggers.clear();
     this.responseUrls.clear();
+    this.reloads.clear();
   }
 }

@@ -8,6 +8,7 @@
 import * as approvalIds from '../approvals/ids.js';
 import * as homeIds from '../home/ids.js';
 import * as otpIds from '../otp/ids.js';
+import * as revealIds from '../reveal/ids.js';
 import * as rotationIds from '../rotation/slack/ids.js';
 import { SMTP_ACTIONS } from '../rotation/slack/smtp-blocks.js';
 import * as secretIds from '../secrets/ids.js';
@@ -34,7 +35,7 @@ const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
  * request can carry, but fixed: a forged id can at most be counted as one of these.
  */
 const KNOWN_IDS: ReadonlySet<string> = new Set(
-  [approvalIds, homeIds, otpIds, rotationIds, secretIds]
+  [approvalIds, homeIds, otpIds, revealIds, rotationIds, secretIds]
     .flatMap((ids) => Object.values(ids))
     .filter((v): v is string => typeof v === 'string')
     .concat(SMTP_ACTIONS),

@@ -4,13 +4,12 @@
  */
 import type { App } from '@slack/bolt';
 import type { Deps, FeatureHandle } from '../deps.js';
-import { createAutoHider } from '../secrets/auto-hide.js';
-import { ACTION_PICK_PATTERN, ACTION_REFRESH, COMMAND_TOTP } from './ids.js';
-import { buildHiddenCodesMessage, type HiddenTotp } from './totp-blocks.js';
+import { ACTION_PICK_PATTERN, ACTION_REFRESH, ACTION_TOTP_OPEN, COMMAND_TOTP } from './ids.js';
 import {
   createTotpButtonHandler,
   createTotpCommandHandler,
   createTotpGrantConsumer,
+  createTotpOpenHandler,
 } from './totp-command.js';
 
 export { groupDigits, type TotpCodes, totpCodes } from './codes.js';
@@ -30,13 +29,13 @@ export {
 } from './otpauth.js';
 export { findSeed, type SeedFields, type SeedSearch, seedFields } from './seed-finder.js';
 
-/** Registers /totp, its "Refresh" button and the seed picker's buttons. */
+/** Registers /totp, its "Refresh", "Open" and seed picker buttons. Its windows' hides are reveal/'s. */
 export function register(app: App, deps: Deps): FeatureHandle {
-  const hider = createAutoHider<HiddenTotp>(deps, 'totp', buildHiddenCodesMessage);
-  app.command(COMMAND_TOTP, createTotpCommandHandler(deps, hider));
-  const buttons = createTotpButtonHandler(deps, hider);
+  app.command(COMMAND_TOTP, createTotpCommandHandler(deps));
+  const buttons = createTotpButtonHandler(deps);
   app.action(ACTION_REFRESH, buttons);
   app.action(ACTION_PICK_PATTERN, buttons);
-  deps.grantConsumers.set('totp', createTotpGrantConsumer(deps, hider));
-  return { shutdown: () => hider.flush(), jobs: [hider.job] };
+  app.action(ACTION_TOTP_OPEN, createTotpOpenHandler(deps));
+  deps.grantConsumers.set('totp', createTotpGrantConsumer(deps));
+  return {};
 }

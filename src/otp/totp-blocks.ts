@@ -1,8 +1,12 @@
 /**
- * Block Kit for /totp replies. Pure functions of data. Codes only ever go into the blocks of an
- * ephemeral reply; the message's `text` (shown in notifications) names the secret only, and
- * button values carry the secret's name, the field and the role name: never a seed or a code.
+ * Block Kit for /totp. Pure functions of data. Codes only ever go into a reveal window's blocks
+ * (a modal only the asker sees, which hides itself); messages and window titles name the
+ * secret only, and button values carry the secret's name, the field and the role name: never
+ * a seed or a code.
  */
+import type { View } from '@slack/types';
+import type { HideSubject } from '../reveal/window-views.js';
+import { windowActions, windowView } from '../reveal/window-views.js';
 import {
   actions,
   type Block,
@@ -15,12 +19,10 @@ import {
 } from '../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../slack/mrkdwn.js';
 import { groupDigits, type TotpCodes } from './codes.js';
-import {
-  ACTION_REFRESH,
-  BLOCK_CODES_ACTIONS_PREFIX,
-  BLOCK_PICK_ACTIONS_PREFIX,
-  pickActionId,
-} from './ids.js';
+import { ACTION_REFRESH, ACTION_TOTP_OPEN, BLOCK_PICK_ACTIONS_PREFIX, pickActionId } from './ids.js';
+
+/** The codes window's title. */
+export const CODES_TITLE = 'One-time password';
 
 /** What a /totp button asks for again when clicked: which seed, read under which role. */
 export interface TotpTarget {
@@ -30,7 +32,7 @@ export interface TotpTarget {
   roleName?: string;
 }
 
-/** What a hidden /totp message names, so the person knows what to run again. */
+/** What a hidden codes window names, so the person knows what to run again. */
 export interface HiddenTotp {
   secretName: string;
   field?: string;
@@ -71,18 +73,6 @@ export function decodeTarget(value: string | undefined): TotpTarget | undefined 
   return target;
 }
 
-/** The block_id of a codes message's actions: `totp_codes:<messageId>:<iteration>`. */
-export function codesBlockId(messageId: string, iteration: string): string {
-  return `${BLOCK_CODES_ACTIONS_PREFIX}${messageId}:${iteration}`;
-}
-
-/** The message id inside a codes message's block_id; undefined for any other block. */
-export function messageIdFromBlockId(blockId: string | undefined): string | undefined {
-  if (!blockId?.startsWith(BLOCK_CODES_ACTIONS_PREFIX)) return undefined;
-  const id = blockId.slice(BLOCK_CODES_ACTIONS_PREFIX.length).split(':')[0];
-  return id ? id : undefined;
-}
-
 /** `/totp NAME FIELD` as a person would type it, for hints. */
 function commandFor(target: HiddenTotp): string {
   const field = target.field === undefined ? '' : ` ${target.field}`;
@@ -101,20 +91,18 @@ export interface CodesContext {
   issuer?: string;
   account?: string;
   codes: TotpCodes;
-  /** Seconds until the message hides itself (when the next code's period ends). */
+  /** Seconds until the window hides itself (when the next code's period ends). */
   hidesInSeconds: number;
-  /** Stable across refreshes of one message; see {@link codesBlockId}. */
-  messageId: string;
-  /** Changes on every refresh. */
-  iteration: string;
+  /** False for an approved one-off: the person asks again instead of refreshing. */
+  refresh?: boolean;
 }
 
 /**
- * The ephemeral codes message. Block Kit has no text that is both large and monospace: the
- * grouped code goes in a header (large), and the ungrouped code in a code block (monospace,
- * one click to select and copy, no space to break a login form).
+ * The codes window. Block Kit has no text that is both large and monospace: the grouped code
+ * goes in a header (large), and the ungrouped code in a code block (monospace, one click to
+ * select and copy, no space to break a login form).
  */
-export function buildCodesMessage(ctx: CodesContext): SlackMessage {
+export function buildCodesView(ctx: CodesContext): View {
   const { codes } = ctx;
   const who = [
     ctx.issuer ? `*${escapeMrkdwn(ctx.issuer)}*` : undefined,
@@ -137,16 +125,13 @@ export function buildCodesMessage(ctx: CodesContext): SlackMessage {
   ];
   const value = encodeTarget({ secretName: ctx.secretName, field: ctx.field, roleName: ctx.roleName });
   // A field name too long for a button value loses only the button: /totp NAME FIELD still works.
-  if (value.length <= LIMITS.buttonValue) {
-    blocks.push(
-      actions(codesBlockId(ctx.messageId, ctx.iteration), button('Refresh', ACTION_REFRESH, value)),
-    );
-  }
-  return { text: `One-time password for ${ctx.secretName} (only visible to you)`, blocks };
+  const refresh = ctx.refresh !== false && value.length <= LIMITS.buttonValue;
+  blocks.push(refresh ? windowActions(button('Refresh', ACTION_REFRESH, value)) : windowActions());
+  return windowView(CODES_TITLE, blocks);
 }
 
-/** The reply when a secret holds several seeds: one button per seed field. */
-export function buildPickMessage(secretName: string, fields: string[], roleName: string): SlackMessage {
+/** The window when a secret holds several seeds: one button per seed field. No code yet. */
+export function buildPickView(secretName: string, fields: string[], roleName: string): View {
   const buttons = fields
     .map((field, i) => ({ i, field, value: encodeTarget({ secretName, field, roleName }) }))
     .filter((b) => b.value.length <= LIMITS.buttonValue)
@@ -160,43 +145,29 @@ export function buildPickMessage(secretName: string, fields: string[], roleName:
   const intro =
     `${code(secretName)} holds ${fields.length} 2FA seeds: ${names}. Pick one, or run ` +
     `\`/totp ${escapeMrkdwn(secretName)} FIELD\`.`;
-  return {
-    text: `${secretName} holds several 2FA seeds`,
-    blocks: [
-      section(truncate(intro, LIMITS.sectionText)),
-      ...rows,
-      context(`Read as role ${code(roleName)} · only visible to you`),
-    ],
-  };
+  return windowView(CODES_TITLE, [
+    section(truncate(intro, LIMITS.sectionText)),
+    ...rows,
+    context(`Read as role ${code(roleName)} · only visible to you`),
+  ]);
 }
 
-/** What replaces a codes message once its codes have expired (or locksmith restarts). */
-export function buildHiddenCodesMessage(target: HiddenTotp, reason: 'expired' | 'shutdown'): SlackMessage {
-  const why =
-    reason === 'expired' ? 'have expired and were hidden' : 'were hidden because locksmith restarted';
-  return {
-    text: `One-time password for ${target.secretName} hidden`,
-    blocks: [
-      section(
-        `:lock: The codes for ${code(target.secretName)} ${why}. Run ${commandFor(target)} for new ones.`,
-      ),
-    ],
+/** What a codes window's hide says and audits. */
+export function codesHideSubject(target: HiddenTotp, role: { name: string; arn: string }): HideSubject {
+  const subject: HideSubject = {
+    action: 'otp.hide',
+    target: target.secretName,
+    role,
+    title: CODES_TITLE,
+    again: `Run ${commandFor(target)} for new codes.`,
   };
+  if (target.field !== undefined) subject.field = target.field;
+  return subject;
 }
 
-/**
- * What the person gets when the codes could not be delivered through the response_url: codes
- * are not re-sent another way (they could not hide themselves), so they are asked to run it again.
- */
-export function buildUndeliveredCodesMessage(secretName: string): SlackMessage {
-  return {
-    text: `One-time password for ${secretName} could not be shown`,
-    blocks: [
-      section(
-        `:warning: Slack refused the reply with the codes for ${code(secretName)} (its link had expired or was used up), so they are not shown. Run \`/totp ${escapeMrkdwn(secretName)}\` again.`,
-      ),
-    ],
-  };
+/** The fallback's "Open" button (when Slack would not open the window): no code, no seed. */
+export function codesOpenButton(target: TotpTarget) {
+  return button('Open', ACTION_TOTP_OPEN, encodeTarget(target), 'primary');
 }
 
 /** Usage of /totp. */
@@ -204,7 +175,7 @@ export function buildTotpHelpMessage(seedFields: readonly string[]): SlackMessag
   const named = seedFields.map((f) => code(f)).join(' or ');
   const usage = [
     '*/totp: one-time passwords from 2FA seeds kept in AWS Secrets Manager, read under your own IAM role*',
-    '`/totp NAME [--role ROLE]`: the current code, the next one and the seconds left, only to you. ' +
+    '`/totp NAME [--role ROLE]`: the current code, the next one and the seconds left, in a window only you see. ' +
       'It hides itself when the next code expires; "Refresh" shows new codes in its place.',
     '`/totp NAME FIELD [--role ROLE]`: when the secret holds several seeds, the one in FIELD.',
     '`/totp help`: this help.',

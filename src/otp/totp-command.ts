@@ -1,9 +1,10 @@
 /**
- * The /totp listeners: ack at once, parse, read the secret under the person's role, find and
- * parse the seed, compute codes with the injected clock, render, reply ephemerally. The buttons
- * ("Refresh", and the seed picker) do the same again at click time and replace their message.
+ * The /totp listeners: ack at once, parse, then a reveal window (reveal/reveal-flow.ts): read
+ * the secret under the person's role, find and parse the seed, compute codes with the injected
+ * clock, show them in a modal only the asker sees, which hides itself when the next code's
+ * period ends. The window's buttons ("Refresh", and the seed picker's) do the same again at
+ * click time and put the result in the same window; its hide moves with it.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   AllMiddlewareArgs,
   BlockButtonAction,
@@ -12,37 +13,38 @@ import type {
 } from '@slack/bolt';
 import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import type { AuditEvent } from '../audit/audit-events.js';
+import { outcomeOf, reasonOf } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
 import { isUserError, UserError } from '../errors.js';
-import type { AutoHider } from '../secrets/auto-hide.js';
+import { revealInWindow, type Revealed } from '../reveal/reveal-flow.js';
+import { windowKeys, type WindowRef } from '../reveal/reveal-windows.js';
+import { buildNoticeView } from '../reveal/window-views.js';
 import { callerForApprovedSecret } from '../secrets/approved-session.js';
 import { assertNotGuarded, requestApprovalIfGuarded } from '../secrets/guard.js';
-import { readSecretText } from '../secrets/secret-reader.js';
-import type { SlackMessage } from '../slack/block-kit.js';
+import { isReadableName, readSecretText } from '../secrets/secret-reader.js';
+import { notice } from '../slack/block-kit.js';
 import { parseCommandText } from '../slack/command-text.js';
-import { code } from '../slack/mrkdwn.js';
-import { outcomeOf, reasonOf } from '../audit/audited.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
+import { code } from '../slack/mrkdwn.js';
 import { errorReply } from '../slack/reply-errors.js';
 import { startViewNotice } from '../trail/notify-on-view.js';
 import { totpCodes } from './codes.js';
 import { parseSeed, type TotpSeed } from './otpauth.js';
 import { findSeed } from './seed-finder.js';
 import {
-  buildCodesMessage,
-  buildPickMessage,
+  buildCodesView,
+  buildPickView,
   buildTotpHelpMessage,
-  buildUndeliveredCodesMessage,
+  CODES_TITLE,
+  codesHideSubject,
+  codesOpenButton,
   decodeTarget,
   type HiddenTotp,
-  messageIdFromBlockId,
   type TotpTarget,
 } from './totp-blocks.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
-
-export type TotpHider = AutoHider<HiddenTotp>;
 
 /** Who asked, as Slack names them. */
 interface Asker {
@@ -50,76 +52,64 @@ interface Asker {
   teamId: string;
 }
 
-/** Where the reply goes: the response_url that can replace it, and the message's stable id. */
-interface ReplyPlace {
-  responseUrl: string;
-  messageId: string;
-}
-
 /**
- * One /totp request from start to reply: resolve the person's role, read, find the seed, make
- * codes, schedule the hide, audit. Returns the message to send; throws UserErrors for the person.
+ * One /totp request: resolve the person's role, read, find the seed, make codes. Returns the
+ * window's content and its hide; throws UserErrors for the person. Fills in `event` (otp.code),
+ * which the caller records once it knows whether the codes were shown.
+ * `approved`: an approved request's window, which may show a guarded secret and has no Refresh;
+ * every other path refuses guarded secrets.
  */
-function createTotpProducer(deps: Deps, hider: TotpHider) {
-  const { config, audit, callers, clock } = deps;
-
-  /**
-   * `place` undefined: an approved request's modal, which has no response_url to hide through
-   * and may show a guarded secret; every other path refuses guarded secrets.
-   */
+function createTotpProducer(deps: Deps) {
+  const { config, callers, clock } = deps;
   return async function produce(
     asker: Asker,
     target: TotpTarget,
-    place: ReplyPlace | undefined,
-  ): Promise<SlackMessage> {
-    const started = performance.now();
-    const event: AuditEvent = {
-      action: 'otp.code',
-      outcome: 'ok',
-      person: { slack_id: asker.slackId, team_id: asker.teamId },
-      target: target.secretName,
-    };
+    event: AuditEvent,
+    approved = false,
+  ): Promise<Revealed> {
     if (target.field !== undefined) event.field = target.field;
+    if (!approved) assertNotGuarded(deps, target.secretName);
+    // An approved request reads under a session scoped to its one secret.
+    const caller = approved
+      ? await callerForApprovedSecret(deps, asker, target.roleName, target.secretName, 'read')
+      : await callers.resolve(asker.slackId, asker.teamId, target.roleName);
+    event.person.email = caller.person.email;
+    event.role = caller.role;
+    const viewNotice = startViewNotice(deps, caller, target.secretName); // trail/notify-on-view.ts
+    const secret = await viewNotice
+      .during(readSecretText(caller.session, target.secretName))
+      .catch((err: unknown) => {
+        if (isUserError(err) && err.code === 'binary_secret') {
+          throw new UserError(
+            'binary_secret',
+            `${code(target.secretName)} holds a binary value, so it has no 2FA seed locksmith can read.`,
+          );
+        }
+        throw err;
+      });
+    if (!approved) assertNotGuarded(deps, secret.name);
+    event.target = secret.name;
+    event.version_id = secret.versionId;
+    const found = findSeed(
+      { name: secret.name, text: secret.text },
+      { seedFields: config.otp.seed_fields },
+      target.field,
+    );
     // A list of seeds to pick from generates no code, so it is not an otp.code event.
-    let record = true;
-    try {
-      if (place) assertNotGuarded(deps, target.secretName);
-      // An approved request (no place) reads under a session scoped to its one secret.
-      const caller = place
-        ? await callers.resolve(asker.slackId, asker.teamId, target.roleName)
-        : await callerForApprovedSecret(deps, asker, target.roleName, target.secretName, 'read');
-      event.person.email = caller.person.email;
-      event.role = caller.role;
-      const notice = startViewNotice(deps, caller, target.secretName); // trail/notify-on-view.ts
-      const secret = await notice
-        .during(readSecretText(caller.session, target.secretName))
-        .catch((err: unknown) => {
-          if (isUserError(err) && err.code === 'binary_secret') {
-            throw new UserError(
-              'binary_secret',
-              `${code(target.secretName)} holds a binary value, so it has no 2FA seed locksmith can read.`,
-            );
-          }
-          throw err;
-        });
-      event.target = secret.name;
-      event.version_id = secret.versionId;
-      const found = findSeed(
-        { name: secret.name, text: secret.text },
-        { seedFields: config.otp.seed_fields },
-        target.field,
-      );
-      if (found.kind === 'choose') {
-        record = false;
-        return buildPickMessage(secret.name, found.fields, caller.role.name);
-      }
-      if (found.field !== undefined) event.field = found.field;
-      const seed = parseFound(found.seed, secret.name, found.field);
-      const now = clock.now();
-      const codes = totpCodes(seed, now);
-      // Hide once the next code's period ends: after that, nothing on screen is usable.
-      const hideInMs = codes.periodStart + 2 * codes.period * 1000 - now;
-      const message = buildCodesMessage({
+    if (found.kind === 'choose') {
+      return { view: buildPickView(secret.name, found.fields, caller.role.name), audited: false };
+    }
+    if (found.field !== undefined) event.field = found.field;
+    const seed = parseFound(found.seed, secret.name, found.field);
+    const now = clock.now();
+    const codes = totpCodes(seed, now);
+    // Hide once the next code's period ends: after that, nothing on screen is usable.
+    const hideInMs = codes.periodStart + 2 * codes.period * 1000 - now;
+    const hidden: HiddenTotp = { secretName: secret.name };
+    if (found.field !== undefined) hidden.field = found.field;
+    await viewNotice.shown({ secretName: secret.name, kind: 'one-time code' });
+    return {
+      view: buildCodesView({
         secretName: secret.name,
         field: found.field,
         roleName: caller.role.name,
@@ -127,24 +117,10 @@ function createTotpProducer(deps: Deps, hider: TotpHider) {
         account: seed.account,
         codes,
         hidesInSeconds: Math.ceil(hideInMs / 1000),
-        messageId: place?.messageId ?? 'approved',
-        iteration: randomBytes(4).toString('hex'),
-      });
-      const hidden: HiddenTotp = { secretName: secret.name };
-      if (found.field !== undefined) hidden.field = found.field;
-      if (place) hider.schedule(place.messageId, place.responseUrl, hidden, hideInMs);
-      await notice.shown({ secretName: secret.name, kind: 'one-time code' });
-      return message;
-    } catch (err) {
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err);
-      throw err;
-    } finally {
-      if (record) {
-        event.duration_ms = Math.round(performance.now() - started);
-        audit.record(event);
-      }
-    }
+        refresh: !approved,
+      }),
+      hide: { subject: codesHideSubject(hidden, caller.role), ttlMs: hideInMs },
+    };
   };
 }
 
@@ -162,23 +138,62 @@ function parseFound(seed: string, secretName: string, field: string | undefined)
   }
 }
 
-export type TotpProducer = ReturnType<typeof createTotpProducer>;
+function codesEvent(asker: Asker, target: TotpTarget): AuditEvent {
+  return {
+    action: 'otp.code',
+    outcome: 'ok',
+    person: { slack_id: asker.slackId, team_id: asker.teamId },
+    target: target.secretName,
+  };
+}
+
+/** Where the codes go: a new window from a trigger, with the command's reply places. */
+interface WindowPlace {
+  triggerId: string;
+  responseUrl?: string;
+  channel?: string;
+}
+
+/** Codes in a new window (the command, and the "Open" button when the window could not open). */
+function revealCodes(deps: Deps, asker: Asker, target: TotpTarget, place: WindowPlace) {
+  const produce = createTotpProducer(deps);
+  const event = codesEvent(asker, target);
+  const what = code(target.secretName);
+  return revealInWindow(
+    deps,
+    {
+      user: asker.slackId,
+      team: asker.teamId,
+      ...place,
+      title: CODES_TITLE,
+      opening: `Reading ${what}${target.roleName ? ` as role ${code(target.roleName)}` : ''}…`,
+      reopen: { button: codesOpenButton(target), what: `the codes of ${what}` },
+    },
+    event,
+    () => produce(asker, target, event),
+  );
+}
 
 /** /totp NAME [FIELD] [--role ROLE]; bare or `help`: usage. */
-export function createTotpCommandHandler(deps: Deps, hider: TotpHider) {
-  const produce = createTotpProducer(deps, hider);
+export function createTotpCommandHandler(deps: Deps) {
   const { config, logger } = deps;
   return async ({ command, ack, client }: CommandArgs): Promise<void> => {
     await ack();
-    let message: SlackMessage;
-    let codes: { messageId: string; secretName: string } | undefined;
+    const reply = { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id };
     try {
       const { args, flags } = parseCommandText(command.text, ['role']);
       const [name, ...rest] = args;
       if (name === undefined || (name.toLowerCase() === 'help' && rest.length === 0)) {
-        message = buildTotpHelpMessage(config.otp.seed_fields);
-      } else if (
-        await requestApprovalIfGuarded(deps, client, {
+        await replyEphemeral(deps, reply, buildTotpHelpMessage(config.otp.seed_fields), { where: '/totp' });
+        return;
+      }
+      // Field names may hold spaces; the command text splits on them, so the rest is rejoined.
+      const field = rest.length > 0 ? rest.join(' ') : undefined;
+      // A name that cannot be read never reaches the guard: the codes' window below refuses it,
+      // audited (assertNotGuarded).
+      const guarded =
+        isReadableName(name) &&
+        (await requestApprovalIfGuarded(deps, client, {
           userId: command.user_id,
           teamId: command.team_id,
           triggerId: command.trigger_id,
@@ -186,89 +201,126 @@ export function createTotpCommandHandler(deps: Deps, hider: TotpHider) {
           secretName: name,
           roleName: flags.role,
           via: 'totp',
-          field: rest.length > 0 ? rest.join(' ') : undefined,
-        })
-      ) {
-        return; // the reason modal took over
-      } else {
-        // Field names may hold spaces; the command text splits on them, so the rest is rejoined.
-        const target: TotpTarget = { secretName: name };
-        if (rest.length > 0) target.field = rest.join(' ');
-        if (flags.role !== undefined) target.roleName = flags.role;
-        const messageId = randomUUID();
-        message = await produce({ slackId: command.user_id, teamId: command.team_id }, target, {
-          responseUrl: command.response_url,
-          messageId,
-        });
-        codes = { messageId, secretName: name };
-      }
+          field,
+        }));
+      if (guarded) return; // the reason modal took over
+      const target: TotpTarget = { secretName: name };
+      if (field !== undefined) target.field = field;
+      if (flags.role !== undefined) target.roleName = flags.role;
+      await revealCodes(deps, { slackId: command.user_id, teamId: command.team_id }, target, {
+        triggerId: command.trigger_id,
+        responseUrl: command.response_url,
+        channel: command.channel_id,
+      });
     } catch (err) {
-      message = errorReply(err, logger, '/totp').message;
+      await replyEphemeral(deps, reply, errorReply(err, logger, '/totp').message, { where: '/totp' });
     }
-    const delivered = await replyEphemeral(
-      deps,
-      { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id },
-      message,
-      { where: '/totp', ...(codes ? { fallback: buildUndeliveredCodesMessage(codes.secretName) } : {}) },
-    );
-    // Codes that were never shown have nothing to hide.
-    if (codes && delivered !== 'response_url') hider.cancel(codes.messageId);
   };
 }
 
 /**
- * "Refresh" and the seed picker's buttons: new codes for the button's secret, field and role,
- * read again under the clicker's role now, replacing the message they were clicked in.
+ * "Refresh" and the seed picker's buttons, inside a codes window: new codes for the button's
+ * secret, field and role, read again under the clicker's role now, put into the same window,
+ * whose hide moves to the new codes' time.
  */
-export function createTotpButtonHandler(deps: Deps, hider: TotpHider) {
-  const produce = createTotpProducer(deps, hider);
-  const { logger } = deps;
-  return async ({ ack, action, respond, body }: ButtonArgs): Promise<void> => {
+export function createTotpButtonHandler(deps: Deps) {
+  const produce = createTotpProducer(deps);
+  const { logger, reveals, audit } = deps;
+  return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
     await ack();
-    // A refresh keeps its message's id, so the new hide replaces the old one; a pick starts one.
-    const messageId = messageIdFromBlockId(action.block_id) ?? randomUUID();
-    let message: SlackMessage;
+    const view = body.view;
+    const key = view ? windowKeys(view)[0] : undefined;
+    if (!view || !key) return; // these buttons only live in windows
+    const ref: WindowRef = { key, viewId: view.id };
+    if (view.external_id && key === view.external_id) ref.externalId = view.external_id;
+    const asker: Asker = { slackId: body.user.id, teamId: body.user.team_id ?? body.team?.id ?? '' };
+    const target = decodeTarget(action.value);
+    const event = target ? codesEvent(asker, target) : undefined;
+    const started = performance.now();
+    let revealed: Revealed | undefined;
     try {
-      const target = decodeTarget(action.value);
-      if (!target) {
+      if (!target || !event) {
         throw new UserError('bad_command', 'This button no longer works. Run `/totp NAME` again.');
       }
-      const teamId = body.user.team_id ?? body.team?.id ?? '';
-      message = await produce({ slackId: body.user.id, teamId }, target, {
-        responseUrl: body.response_url,
-        messageId,
-      });
+      revealed = await produce(asker, target, event);
     } catch (err) {
-      // The error replaces the codes, so their hide has nothing left to do.
-      hider.cancel(messageId);
-      message = errorReply(err, logger, 'totp button').message;
+      const r = errorReply(err, logger, 'totp button');
+      if (event) {
+        event.outcome = outcomeOf(err);
+        event.reason = reasonOf(err, r.ref);
+      }
+      await reveals.update(ref, buildNoticeView(CODES_TITLE, r.message.blocks));
     }
-    try {
-      await respond({ replace_original: true, ...message });
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'totp refresh could not be delivered');
+    if (revealed) {
+      const shown = revealed.hide
+        ? await reveals.show(ref, revealed.view, {
+            ...revealed.hide,
+            user: asker.slackId,
+            team: asker.teamId,
+          })
+        : await reveals.update(ref, revealed.view);
+      if (shown !== 'shown' && event) {
+        event.outcome = 'error';
+        event.reason = 'not_shown';
+        event.note =
+          shown === 'closed'
+            ? 'read, but the person closed the window before the codes came'
+            : 'read, but Slack did not confirm the window: its hide is stored all the same';
+      }
+    }
+    if (event && revealed?.audited !== false) {
+      event.duration_ms = Math.round(performance.now() - started);
+      audit.record(event);
     }
   };
 }
 
-/** What an approved /totp request's button opens: the codes, computed at the click, in a modal. */
-export function createTotpGrantConsumer(deps: Deps, hider: TotpHider): GrantConsumer {
-  const produce = createTotpProducer(deps, hider);
+/**
+ * "Open" on the message offered when the codes window could not open: its click brings a fresh
+ * trigger_id; the message (a button, no code) is removed through the click's response_url.
+ */
+export function createTotpOpenHandler(deps: Deps) {
+  return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
+    await ack();
+    const target = decodeTarget(action.value);
+    const asker: Asker = { slackId: body.user.id, teamId: body.user.team_id ?? body.team?.id ?? '' };
+    const place: WindowPlace = { triggerId: body.trigger_id };
+    if (body.response_url) place.responseUrl = body.response_url;
+    if (body.channel?.id) place.channel = body.channel.id;
+    if (!target) {
+      await replyEphemeral(
+        deps,
+        { ...place, user: asker.slackId },
+        notice('That button was not understood. Run `/totp NAME`.'),
+        { where: 'totp open' },
+      );
+      return;
+    }
+    await revealCodes(deps, asker, target, place);
+    if (body.response_url) await respond({ delete_original: true }).catch(() => undefined);
+  };
+}
+
+/** What an approved /totp request's button opens: the codes, computed at the click, in a window. */
+export function createTotpGrantConsumer(deps: Deps): GrantConsumer {
+  const produce = createTotpProducer(deps);
   return async (grant) => {
     const target: TotpTarget = { secretName: grant.approval.target, roleName: grant.approval.role.name };
     if (grant.approval.detail.field !== undefined) target.field = grant.approval.detail.field;
-    const message = await produce(
-      { slackId: grant.requester.slackId, teamId: grant.requester.teamId },
-      target,
-      undefined,
-    );
-    return {
-      type: 'modal',
-      callback_id: 'totp_codes_view',
-      title: { type: 'plain_text', text: 'One-time password' },
-      close: { type: 'plain_text', text: 'Close' },
-      // Buttons need a message to replace; in a modal the person asks again instead.
-      blocks: message.blocks.filter((b) => b.type !== 'actions'),
-    };
+    const asker = { slackId: grant.requester.slackId, teamId: grant.requester.teamId };
+    const event = codesEvent(asker, target);
+    event.approval_id = grant.approvalId;
+    const started = performance.now();
+    try {
+      const revealed = await produce(asker, target, event, true);
+      return revealed.hide ? { view: revealed.view, hide: revealed.hide } : { view: revealed.view };
+    } catch (err) {
+      event.outcome = outcomeOf(err);
+      event.reason = reasonOf(err);
+      throw err;
+    } finally {
+      event.duration_ms = Math.round(performance.now() - started);
+      deps.audit.record(event);
+    }
   };
 }

@@ -301,8 +301,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Sandbox
     'POST /api/action': action,
     'POST /api/submit': submit,
     'POST /api/suggest': suggest,
-    'POST /api/close': (body) => {
-      standin.closeView(str(body, 'viewId'));
+    'POST /api/close': async (body) => {
+      // The person's Close button: Slack tells the bot (view_closed) when the view asked for it.
+      const as = person(str(body, 'as'));
+      if (standin.openModalOf(as)?.id !== str(body, 'viewId'))
+        throw new PageError('that window is no longer open');
+      await sender.closeModal({ userId: as });
       return { ok: true };
     },
     'POST /api/home': async (body) => {

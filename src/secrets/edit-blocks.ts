@@ -346,3 +346,21 @@ export function buildUndoneMessage(o: {
     : `:leftwards_arrow_with_hook: Undone: ${code(o.name)} is back at version ${code(o.previousVersionId)} (AWSCURRENT). The version you wrote, ${code(o.newVersionId.slice(0, 8))}, is kept as AWSPREVIOUS.`;
   return { text: `Edit of ${o.name} undone`, blocks: [section(text)] };
 }
+
+/**
+ * The form's place once it is submitted: the confirmation goes into the same window, so no
+ * reply depends on a response_url and nothing typed stays on screen.
+ */
+export function buildEditSavingView(): View {
+  return buildEditNoticeView([section(':hourglass_flowing_sand: Saving the new version…')]);
+}
+
+/** The confirmation of a saved edit, in the form's window: the new version and Undo. */
+export function buildEditConfirmationView(o: EditOutcome): View {
+  return { ...buildEditNoticeView(buildEditConfirmation(o).blocks), callback_id: 'secret_edit_done' };
+}
+
+/** What replaces the confirmation in its window once Undo has moved AWSCURRENT back. */
+export function buildUndoneView(o: Parameters<typeof buildUndoneMessage>[0]): View {
+  return { ...buildEditNoticeView(buildUndoneMessage(o).blocks), callback_id: 'secret_edit_done' };
+}

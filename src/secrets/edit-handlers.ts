@@ -12,6 +12,7 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import { isGuarded } from '../approvals/approval.js';
@@ -22,12 +23,16 @@ import { isUserError, toUserMessage, UserError } from '../errors.js';
 import type { Caller } from '../identity/caller.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
+import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { errorReply } from '../slack/reply-errors.js';
 import {
   buildEditConfirmation,
+  buildEditConfirmationView,
   buildEditNoticeView,
+  buildEditSavingView,
   buildEditView,
   buildUndoneMessage,
+  buildUndoneView,
   type EditMeta,
   parseEditButtonRef,
   parseEditMeta,
@@ -71,6 +76,11 @@ export interface EditFormRequest {
   responseUrl?: string;
   /** The channel the request came from, for chat.postEphemeral when the response_url has lapsed. */
   channelId?: string;
+  /**
+   * The request came from inside a modal (a reveal window's Edit): the form is pushed onto it,
+   * as Slack wants for a trigger from a modal (docs.slack.dev/reference/methods/views.push).
+   */
+  push?: boolean;
 }
 
 function auditBase(
@@ -113,7 +123,9 @@ export async function openEditForm(deps: Deps, client: WebClient, req: EditFormR
     return;
   }
   await deps.callers.authorize(req.userId, req.teamId, req.roleName);
-  const opened = await client.views.open({ trigger_id: req.triggerId, view: buildEditNoticeView() });
+  const opened = req.push
+    ? await client.views.push({ trigger_id: req.triggerId, view: buildEditNoticeView() })
+    : await client.views.open({ trigger_id: req.triggerId, view: buildEditNoticeView() });
   const viewId = opened.view?.id;
   if (!viewId) return;
   const event = auditBase('secret.edit', req.userId, req.teamId, req.name);
@@ -160,10 +172,13 @@ export function createEditButtonHandler(deps: Deps) {
         roleName: ref.r,
         ...(body.response_url ? { responseUrl: body.response_url } : {}),
         ...(body.channel?.id ? { channelId: body.channel.id } : {}),
+        ...(body.view ? { push: true } : {}),
       });
     } catch (err) {
       const { message } = errorReply(err, deps.logger, 'secret edit button');
-      await respond({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => {});
+      if (body.response_url)
+        await respond({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => {});
+      else await replyEphemeral(deps, { user: body.user.id }, message, { where: 'secret edit button' });
     }
   };
 }
@@ -197,11 +212,14 @@ export function createEditGrantConsumer(deps: Deps): GrantConsumer {
         a: grant.approvalId,
       };
       if (grant.dm?.channel) meta.c = grant.dm.channel;
-      return buildEditView(secret, {
-        roleName: caller.role.name,
-        meta,
-        ...(grant.approval.decision?.by ? { approvedBy: grant.approval.decision.by } : {}),
-      });
+      // The form holds no value (its inputs start empty), so it has no hide.
+      return {
+        view: buildEditView(secret, {
+          roleName: caller.role.name,
+          meta,
+          ...(grant.approval.decision?.by ? { approvedBy: grant.approval.decision.by } : {}),
+        }),
+      };
     } catch (err) {
       event.outcome = outcomeOf(err);
       event.reason = reasonOf(err);
@@ -356,17 +374,19 @@ export function createEditSubmitHandler(deps: Deps) {
       });
       return;
     }
-    await ack();
+    // The form gives way to "Saving…" in the same window; the confirmation follows there.
+    await ack({ response_action: 'update', view: buildEditSavingView() });
 
     const plan = prepared.plan;
     let message: SlackMessage;
+    let confirmation: View | undefined;
     try {
       const versionId = await commitEdit(caller.session, plan, token);
       event.version_id = versionId;
       event.fields = plan.fields;
       if (plan.retried) event.note = 'a repeated submission: no new version';
       const added = readEditForm(view.state.values).add?.name;
-      message = buildEditConfirmation({
+      const outcome = {
         name: plan.name,
         roleName: caller.role.name,
         versionId,
@@ -374,7 +394,9 @@ export function createEditSubmitHandler(deps: Deps) {
         changed: plan.fields.filter((f) => f !== added),
         ...(added !== undefined ? { added } : {}),
         editorId: userId,
-      });
+      };
+      message = buildEditConfirmation(outcome);
+      confirmation = buildEditConfirmationView(outcome);
     } catch (err) {
       const reply = errorReply(err, deps.logger, 'secret edit');
       event.outcome = outcomeOf(err);
@@ -385,7 +407,12 @@ export function createEditSubmitHandler(deps: Deps) {
       event.duration_ms = Math.round(performance.now() - started);
       deps.audit.record(event);
     }
-    await tellEditor(deps, client, meta, userId, message);
+    // In the window if it is still open; a message only if the person closed it meanwhile.
+    const shown = await deps.reveals.update(
+      { key: view.id, viewId: view.id },
+      confirmation ?? buildEditNoticeView(message.blocks),
+    );
+    if (shown !== 'shown') await tellEditor(deps, client, meta, userId, message);
   };
 }
 
@@ -400,6 +427,7 @@ export function createUndoButtonHandler(deps: Deps) {
     const userId = body.user.id;
     const teamId = body.user.team_id ?? body.team?.id ?? '';
     const ref = parseUndoRef(action.value ?? '');
+    let undone: Parameters<typeof buildUndoneView>[0] | undefined;
     const event = auditBase('secret.undo', userId, teamId, ref?.s ?? 'unknown');
     const started = performance.now();
     let reply: SlackMessage;
@@ -422,12 +450,13 @@ export function createUndoButtonHandler(deps: Deps) {
         newVersionId: ref.n,
       });
       if (result === 'already-undone') event.note = 'already undone';
-      reply = buildUndoneMessage({
+      undone = {
         name: ref.s,
         previousVersionId: ref.p,
         newVersionId: ref.n,
         already: result === 'already-undone',
-      });
+      };
+      reply = buildUndoneMessage(undone);
       replace = true;
     } catch (err) {
       const r = errorReply(err, deps.logger, 'secret undo');
@@ -437,6 +466,19 @@ export function createUndoButtonHandler(deps: Deps) {
     } finally {
       event.duration_ms = Math.round(performance.now() - started);
       deps.audit.record(event);
+    }
+    // The confirmation is in a window (or, from before windows, an ephemeral message). Someone
+    // other than the editor is answered on their own, and the editor's window is left alone.
+    if (body.view) {
+      if (ref && ref.e !== userId) {
+        await replyEphemeral(deps, { user: userId }, reply, { where: 'secret undo' });
+        return;
+      }
+      await deps.reveals.update(
+        { key: body.view.id, viewId: body.view.id },
+        undone ? buildUndoneView(undone) : buildEditNoticeView(reply.blocks),
+      );
+      return;
     }
     try {
       await respond(

@@ -1,13 +1,13 @@
 /**
  * What an approved reveal's button opens: the secret, read at the moment of the click under
- * the requester's own role, in a modal only they see. Audited like any reveal, with the
- * approval that allowed it.
+ * the requester's own role, in a reveal window only they see, which hides itself like any
+ * other. Audited like any reveal, with the approval that allowed it.
  */
 import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { audited } from '../audit/audited.js';
-import { buildRevealView } from './reveal-blocks.js';
+import { buildRevealView, revealHideSubject } from './reveal-blocks.js';
 import { startViewNotice } from '../trail/notify-on-view.js';
 import { callerForApprovedSecret } from './approved-session.js';
 import { readSecret } from './secret-reader.js';
@@ -38,12 +38,21 @@ export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
         readSecret(caller.session, grant.approval.target, { seedFields: deps.config.otp.seed_fields }),
       );
       event.version_id = secret.versionId;
+      const ttlSeconds = deps.config.reveal.ttl_seconds;
+      const approvedBy = grant.approval.decision?.by;
       await notice.shown({
         secretName: secret.name,
         kind: 'approved reveal',
-        ...(grant.approval.decision?.by ? { approvedBy: grant.approval.decision.by } : {}),
+        ...(approvedBy ? { approvedBy } : {}),
       });
-      return buildRevealView(secret, caller.role.name, grant.approval.decision?.by);
+      return {
+        view: buildRevealView(secret, {
+          roleName: caller.role.name,
+          ttlSeconds,
+          ...(approvedBy ? { approvedBy } : {}),
+        }),
+        hide: { subject: revealHideSubject(secret.name, caller.role), ttlMs: ttlSeconds * 1000 },
+      };
     });
   };
 }

@@ -1,7 +1,7 @@
 /** Action and block ids of the /secret feature, in one place so a typo is a compile error. */
 export const COMMAND_SECRET = '/secret';
-export const ACTION_HIDE = 'secret_hide';
-export const BLOCK_REVEAL_ACTIONS = 'secret_reveal_actions';
+/** "Open" on the message offered when Slack would not open the reveal window in time. */
+export const ACTION_REVEAL_OPEN = 'secret_reveal_open';
 
 /** "Edit" on a reveal: opens the edit modal for the revealed secret, under the same role. */
 export const ACTION_EDIT_OPEN = 'secret_edit_open';

@@ -1,6 +1,5 @@
 import type { App } from '@slack/bolt';
 import type { Deps, FeatureHandle } from '../deps.js';
-import { createAutoHider } from './auto-hide.js';
 import {
   createEditButtonHandler,
   createEditGrantConsumer,
@@ -8,21 +7,21 @@ import {
   createUndoButtonHandler,
 } from './edit-handlers.js';
 import { createSecretGrantConsumer } from './grant-reveal.js';
-import { ACTION_EDIT_OPEN, ACTION_EDIT_UNDO, ACTION_HIDE, COMMAND_SECRET, VIEW_EDIT } from './ids.js';
-import { createHideButtonHandler, createSecretCommandHandler } from './secret-command.js';
+import { ACTION_EDIT_OPEN, ACTION_EDIT_UNDO, ACTION_REVEAL_OPEN, COMMAND_SECRET, VIEW_EDIT } from './ids.js';
+import { createSecretCommandHandler } from './secret-command.js';
+import { createRevealOpenHandler } from './secret-reveal.js';
 
 export { interpretSecretString, listSecrets, readSecret } from './secret-reader.js';
 export { undoVersion, writeSecretFields } from './secret-writer.js';
 
-/** Registers /secret, its buttons, and the edit modal. */
+/** Registers /secret, its buttons, and the edit modal. Its windows' hides are reveal/'s. */
 export function register(app: App, deps: Deps): FeatureHandle {
-  const hider = createAutoHider(deps, 'secret');
-  app.command(COMMAND_SECRET, createSecretCommandHandler(deps, hider));
-  app.action(ACTION_HIDE, createHideButtonHandler(deps, hider));
+  app.command(COMMAND_SECRET, createSecretCommandHandler(deps));
+  app.action(ACTION_REVEAL_OPEN, createRevealOpenHandler(deps));
   deps.grantConsumers.set('secret', createSecretGrantConsumer(deps));
   app.action(ACTION_EDIT_OPEN, createEditButtonHandler(deps));
   app.view(VIEW_EDIT, createEditSubmitHandler(deps));
   app.action(ACTION_EDIT_UNDO, createUndoButtonHandler(deps));
   deps.grantConsumers.set('edit', createEditGrantConsumer(deps));
-  return { shutdown: () => hider.flush(), jobs: [hider.job] };
+  return {};
 }

@@ -1,11 +1,13 @@
 /**
- * Block Kit for /secret replies. Pure functions of data. Values only ever go into the blocks
- * of an ephemeral reply; the message's `text` (shown in notifications) names the secret only.
+ * Block Kit for /secret: the reveal window (a modal only the asker sees, which hides itself),
+ * the list and the help. Pure functions of data. Values only ever go into a reveal window's
+ * blocks; its title and every message name the secret only.
  */
 import type { View } from '@slack/types';
 import { UserError } from '../errors.js';
+import type { HideSubject } from '../reveal/window-views.js';
+import { windowActions, windowView } from '../reveal/window-views.js';
 import {
-  actions,
   type Block,
   button,
   context,
@@ -17,11 +19,14 @@ import {
 } from '../slack/block-kit.js';
 import { code, escapeMrkdwn, slackDate, splitEscaped } from '../slack/mrkdwn.js';
 import { encodeEditButtonRef } from './edit-blocks.js';
-import { ACTION_EDIT_OPEN, ACTION_HIDE, BLOCK_REVEAL_ACTIONS } from './ids.js';
+import { ACTION_EDIT_OPEN, ACTION_REVEAL_OPEN } from './ids.js';
 import type { SecretField, SecretList, SecretRead } from './secret-reader.js';
 import { plural } from '../text.js';
 
-// Room left in a section for the field label and the ``` fences around a chunk.
+/** The reveal window's title. */
+export const REVEAL_TITLE = 'Secret';
+
+// Room left in a section for the field label and the ``` fences around a part.
 const CHUNK = LIMITS.sectionText - 200;
 // Longest field name shown (escaped); a longer one is cut so it can't push a section past Slack's limit.
 const MAX_LABEL = 100;
@@ -32,6 +37,51 @@ function fieldLabel(key: string): string {
   return `*${shown}${shown.length < escaped.length ? '…' : ''}*`;
 }
 
+/** One part of a long value, and whether the value goes on on the same line in the next part. */
+export interface ValuePart {
+  text: string;
+  /** True when a line longer than a part had to be cut here: the next part continues it. */
+  continuesLine: boolean;
+}
+
+/**
+ * Splits a value into parts of at most `max` characters as shown (`measure`: escaped for
+ * mrkdwn), at line boundaries, so each part is whole lines a person can copy on its own and a
+ * PEM key's base64 lines are never cut. The line break between two parts belongs to neither:
+ * the parts joined with "\n" are the value. Only a single line longer than `max` is cut, as
+ * nothing else would fit; such a part is marked `continuesLine` (joined to the next with "").
+ */
+export function splitAtLines(text: string, max: number, measure: (s: string) => number): ValuePart[] {
+  const parts: ValuePart[] = [];
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    const joined = current === undefined ? line : `${current}\n${line}`;
+    if (measure(joined) <= max) {
+      current = joined;
+      continue;
+    }
+    if (current !== undefined) parts.push({ text: current, continuesLine: false });
+    current = line;
+    while (measure(current) > max) {
+      // The longest prefix that fits (a binary search: the measure grows with the prefix);
+      // escaping is per part, so no entity is cut in half.
+      const line = current;
+      let lo = 1;
+      let hi = Math.min(line.length, max);
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (measure(line.slice(0, mid)) <= max) lo = mid;
+        else hi = mid - 1;
+      }
+      const cut = lo;
+      parts.push({ text: current.slice(0, cut), continuesLine: true });
+      current = current.slice(cut);
+    }
+  }
+  parts.push({ text: current ?? '', continuesLine: false });
+  return parts;
+}
+
 function fieldBlocks(field: SecretField, secretName: string): Block[] {
   const label = fieldLabel(field.key);
   if (field.hiddenSeed) {
@@ -40,48 +90,44 @@ function fieldBlocks(field: SecretField, secretName: string): Block[] {
   if (field.value === '') return [section(`${label}  _(empty)_`)];
   // A value holding ``` would end a code block early; plain text shows it exactly instead.
   if (field.value.includes('```')) {
-    const parts = chunkPlain(field.value, CHUNK);
-    return parts.flatMap((part, i) => [section(partLabel(label, i, parts.length)), plainSection(part)]);
+    const parts = splitAtLines(field.value, CHUNK, (t) => t.length);
+    return parts.flatMap((part, i) => [section(partLabel(label, i, parts)), plainSection(part.text)]);
   }
-  const parts = splitEscaped(escapeMrkdwn(field.value), CHUNK);
-  return parts.map((part, i) => section(`${partLabel(label, i, parts.length)}\n\`\`\`${part}\`\`\``));
+  const parts = splitAtLines(field.value, CHUNK, (t) => escapeMrkdwn(t).length);
+  return parts.map((part, i) =>
+    section(`${partLabel(label, i, parts)}\n\`\`\`${escapeMrkdwn(part.text)}\`\`\``),
+  );
 }
 
-function partLabel(label: string, i: number, n: number): string {
-  return n === 1 ? label : `${label} (part ${i + 1} of ${n}: copy each part)`;
-}
-
-function chunkPlain(text: string, max: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += max) out.push(text.slice(i, i + max));
-  return out;
+function partLabel(label: string, i: number, parts: ValuePart[]): string {
+  if (parts.length === 1) return label;
+  const next = parts[i]!.continuesLine ? ' · the line goes on in the next part' : '';
+  return `${label} (part ${i + 1} of ${parts.length}: copy each part, in turn${next})`;
 }
 
 export interface RevealContext {
   roleName: string;
   ttlSeconds: number;
-  revealId: string;
+  /** The approver, for a guarded secret shown after an approval. */
+  approvedBy?: string;
 }
 
 /**
- * The ephemeral reveal. Throws too_large when the value can't fit Slack's 50-block limit,
- * because a half-shown credential is worse than a clear refusal.
+ * The reveal window: the secret's fields, the role it was read under, when it hides, and
+ * "Hide now" (and "Edit", unless it was an approved one-off). Throws too_large when the value
+ * cannot fit a modal, because a half-shown credential is worse than a clear refusal.
  */
-export function buildRevealMessage(secret: SecretRead, ctx: RevealContext): SlackMessage {
+export function buildRevealView(secret: SecretRead, ctx: RevealContext): View {
+  const extra = ctx.approvedBy ? [`approved by <@${ctx.approvedBy}>`] : [];
   const blocks = revealBlocks(
     secret,
     ctx.roleName,
-    [`hides in ${ctx.ttlSeconds} s`],
-    LIMITS.messageBlocks - 1,
+    [...extra, `hides in ${ctx.ttlSeconds} s`],
+    LIMITS.modalBlocks - 1,
   );
-  blocks.push(
-    actions(
-      BLOCK_REVEAL_ACTIONS,
-      button('Hide now', ACTION_HIDE, ctx.revealId),
-      button('Edit', ACTION_EDIT_OPEN, encodeEditButtonRef({ s: secret.name, r: ctx.roleName })),
-    ),
-  );
-  return { text: `Secret ${secret.name} (only visible to you)`, blocks };
+  const edit = button('Edit', ACTION_EDIT_OPEN, encodeEditButtonRef({ s: secret.name, r: ctx.roleName }));
+  blocks.push(ctx.approvedBy ? windowActions() : windowActions(edit));
+  return windowView(REVEAL_TITLE, blocks);
 }
 
 /** The header, the facts line and the fields; refuses what would pass `maxBlocks`. */
@@ -110,53 +156,45 @@ function revealBlocks(
   return blocks;
 }
 
-/** An approved reveal: the same content in a modal, which only the requester sees. */
-export function buildRevealView(secret: SecretRead, roleName: string, approvedBy: string | undefined): View {
-  const extra = approvedBy ? [`approved by <@${approvedBy}>`] : [];
+/** What a reveal window's hide says and audits: the canonical name, the role, the way back. */
+export function revealHideSubject(secretName: string, role: { name: string; arn: string }): HideSubject {
   return {
-    type: 'modal',
-    callback_id: 'secret_reveal_view',
-    title: { type: 'plain_text', text: 'Secret' },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: revealBlocks(secret, roleName, [...extra, 'close this window when done'], LIMITS.modalBlocks),
+    action: 'secret.hide',
+    target: secretName,
+    role,
+    title: REVEAL_TITLE,
+    again: `Run \`/secret get ${escapeMrkdwn(secretName)}\` to see it again.`,
   };
 }
 
-/** What replaces a reveal once it hides itself or "Hide now" is pressed. */
-export function buildHiddenMessage(
-  secretName: string,
-  reason: 'expired' | 'hidden' | 'shutdown',
-): SlackMessage {
-  const why =
-    reason === 'expired'
-      ? 'hid itself'
-      : reason === 'hidden'
-        ? 'was hidden'
-        : 'was hidden because locksmith restarted';
-  return {
-    text: `Secret ${secretName} hidden`,
-    blocks: [
-      section(
-        `:lock: ${code(secretName)} ${why}. Run \`/secret get ${escapeMrkdwn(secretName)}\` to see it again.`,
-      ),
-    ],
-  };
+/** The fallback's "Open" button: names the secret and role, never a value. */
+export function revealOpenButton(secretName: string, roleName: string | undefined) {
+  return button(
+    'Open',
+    ACTION_REVEAL_OPEN,
+    encodeRevealRef({ s: secretName, ...(roleName ? { r: roleName } : {}) }),
+    'primary',
+  );
 }
 
-/**
- * What the person gets when a reveal could not be delivered through its response_url: the
- * value is not re-sent another way (it could not hide itself), so they are asked to run the
- * command again.
- */
-export function buildUndeliveredRevealMessage(secretName: string): SlackMessage {
-  return {
-    text: `Secret ${secretName} could not be shown`,
-    blocks: [
-      section(
-        `:warning: locksmith read ${code(secretName)} for you, but Slack refused the reply (its link had expired or was used up), so it is not shown. Run \`/secret get ${escapeMrkdwn(secretName)}\` again.`,
-      ),
-    ],
-  };
+/** What the "Open" button carries. */
+export interface RevealRef {
+  s: string;
+  r?: string;
+}
+
+export function encodeRevealRef(ref: RevealRef): string {
+  return JSON.stringify(ref);
+}
+
+export function parseRevealRef(text: string): RevealRef | undefined {
+  try {
+    const ref = JSON.parse(text) as Partial<RevealRef>;
+    if (typeof ref.s !== 'string' || (ref.r !== undefined && typeof ref.r !== 'string')) return undefined;
+    return ref.r === undefined ? { s: ref.s } : { s: ref.s, r: ref.r };
+  } catch {
+    return undefined;
+  }
 }
 
 export function buildListMessage(

@@ -1,14 +1,9 @@
 /**
- * The /secret listener: ack at once, parse, call the domain, render, reply ephemerally.
- * Thin on purpose; the rules live in identity/ and secret-reader.ts.
+ * The /secret listener: ack at once, parse, then either a reveal window (`get`), the edit form
+ * (`edit`), or an ephemeral reply (`list`, help, refusals). Thin on purpose; the rules live in
+ * identity/, secret-reader.ts and reveal/.
  */
-import { randomUUID } from 'node:crypto';
-import type {
-  AllMiddlewareArgs,
-  BlockButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackCommandMiddlewareArgs,
-} from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
@@ -17,61 +12,20 @@ import type { SlackMessage } from '../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../slack/command-text.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { errorReply } from '../slack/reply-errors.js';
-import type { AutoHider } from './auto-hide.js';
-import {
-  buildHelpMessage,
-  buildHiddenMessage,
-  buildListMessage,
-  buildRevealMessage,
-  buildUndeliveredRevealMessage,
-} from './reveal-blocks.js';
+import { buildHelpMessage, buildListMessage } from './reveal-blocks.js';
 import { openEditForm } from './edit-handlers.js';
-import { assertNotGuarded, requestApprovalIfGuarded } from './guard.js';
-import { listSecrets, readSecret } from './secret-reader.js';
+import { requestApprovalIfGuarded } from './guard.js';
+import { isReadableName, listSecrets } from './secret-reader.js';
 import { isParameterName } from './parameter-reader.js';
 import { buildSearchMessage } from './search-blocks.js';
 import { searchSecrets } from './secret-search.js';
-import { startViewNotice } from '../trail/notify-on-view.js';
+import { revealSecret } from './secret-reveal.js';
 import { secretWho } from '../trail/who-command.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
-export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
+export function createSecretCommandHandler(deps: Deps) {
   const { config, audit, callers, logger } = deps;
-
-  async function get(
-    cmd: CommandArgs['command'],
-    name: string | undefined,
-    role: string | undefined,
-  ): Promise<{ message: SlackMessage; reveal: { id: string; name: string } }> {
-    if (!name) throw new UserError('bad_command', 'Which secret? Usage: `/secret get NAME [--role ROLE]`.');
-    const event: AuditEvent = {
-      action: 'secret.reveal',
-      outcome: 'ok',
-      person: { slack_id: cmd.user_id, team_id: cmd.team_id },
-      target: name,
-    };
-    return audited(audit, event, async () => {
-      assertNotGuarded(deps, name);
-      const caller = await callers.resolve(cmd.user_id, cmd.team_id, role);
-      event.person.email = caller.person.email;
-      event.role = caller.role;
-      const notice = startViewNotice(deps, caller, name); // trail/notify-on-view.ts
-      const secret = await notice.during(
-        readSecret(caller.session, name, { seedFields: config.otp.seed_fields }),
-      );
-      event.version_id = secret.versionId;
-      await notice.shown({ secretName: secret.name, kind: 'reveal' });
-      const revealId = randomUUID();
-      const message = buildRevealMessage(secret, {
-        roleName: caller.role.name,
-        ttlSeconds: config.reveal.ttl_seconds,
-        revealId,
-      });
-      return { message, reveal: { id: revealId, name: secret.name } };
-    });
-  }
 
   async function list(
     cmd: CommandArgs['command'],
@@ -104,7 +58,6 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
   return async ({ command, ack, client }: CommandArgs): Promise<void> => {
     await ack();
     let message: SlackMessage;
-    let reveal: { id: string; name: string } | undefined;
     try {
       const { args, flags } = parseCommandText(command.text, ['role', 'days']);
       const [sub, target, extra] = args;
@@ -118,8 +71,12 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
         );
       switch (sub?.toLowerCase()) {
         case 'get':
+          if (!target)
+            throw new UserError('bad_command', 'Which secret? Usage: `/secret get NAME [--role ROLE]`.');
+          // A name that cannot be read never reaches the guard: the reveal below refuses it, in
+          // its window and audited (assertNotGuarded).
           if (
-            target &&
+            isReadableName(target) &&
             (await requestApprovalIfGuarded(deps, client, {
               userId: command.user_id,
               teamId: command.team_id,
@@ -132,8 +89,20 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
           ) {
             return; // the reason modal took over
           }
-          ({ message, reveal } = await get(command, target, flags.role));
-          break;
+          // The value goes into a window of its own, never into a reply (docs/reveals.md).
+          await revealSecret(
+            deps,
+            {
+              user: command.user_id,
+              team: command.team_id,
+              triggerId: command.trigger_id,
+              responseUrl: command.response_url,
+              channel: command.channel_id,
+            },
+            target,
+            flags.role,
+          );
+          return;
         case 'edit':
           if (!target) {
             throw new UserError('bad_command', 'Which secret? Usage: `/secret edit NAME [--role ROLE]`.');
@@ -177,41 +146,11 @@ export function createSecretCommandHandler(deps: Deps, hider: AutoHider) {
     } catch (err) {
       message = errorReply(err, logger, '/secret').message;
     }
-    // The hide is saved while the reply is on its way, not after: a process killed just after
-    // the value reached the person would otherwise leave it on screen for good.
-    if (reveal)
-      hider.schedule(reveal.id, command.response_url, reveal.name, config.reveal.ttl_seconds * 1000);
-    const delivered = await replyEphemeral(
+    await replyEphemeral(
       deps,
       { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id },
       message,
-      { where: '/secret', ...(reveal ? { fallback: buildUndeliveredRevealMessage(reveal.name) } : {}) },
+      { where: '/secret' },
     );
-    // Only a reveal shown through its response_url can be hidden through it; anything else
-    // (a fallback notice, nothing delivered) has nothing to hide.
-    if (reveal && delivered !== 'response_url') hider.cancel(reveal.id);
-  };
-}
-
-/** "Hide now": replaces the reveal through the button's own response_url. */
-export function createHideButtonHandler(deps: Deps, hider: AutoHider) {
-  return async ({ ack, action, respond, body }: ButtonArgs): Promise<void> => {
-    await ack();
-    // After a restart the timer is gone; the header still names the secret.
-    const header = body.message?.blocks?.find((b: { type?: string }) => b.type === 'header') as
-      { text?: { text?: string } } | undefined;
-    const name =
-      hider.cancel(action.value ?? '') ?? header?.text?.text?.replace(/^🔑\s*/, '') ?? 'the secret';
-    deps.audit.record({
-      action: 'secret.hide',
-      outcome: 'ok',
-      person: { slack_id: body.user.id, team_id: body.user.team_id },
-      target: name,
-    });
-    try {
-      await respond({ replace_original: true, ...buildHiddenMessage(name, 'hidden') });
-    } catch (err) {
-      deps.logger.warn({ err: { message: (err as Error).message } }, 'hide could not be delivered');
-    }
   };
 }

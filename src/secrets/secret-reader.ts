@@ -73,6 +73,16 @@ export function assertReadableName(name: string): void {
   else assertSecretName(name);
 }
 
+/** Whether `name` could be read (assertReadableName would not throw). */
+export function isReadableName(name: string): boolean {
+  try {
+    assertReadableName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface ReadOptions {
   seedFields: string[];
 }

@@ -36,7 +36,23 @@ export function isSlackUnavailable(err: unknown): boolean {
 }
 
 /** Slack's names for a trigger_id it no longer accepts (older than 3 s, or used already). */
-const TRIGGER_ERRORS = new Set(['invalid_trigger_id', 'expired_trigger_id', 'trigger_exchanged']);
+const TRIGGER_ERRORS = new Set([
+  'invalid_trigger_id',
+  'expired_trigger_id',
+  // docs.slack.dev/reference/methods/views.open lists exchanged_trigger_id; the second name is kept
+  // from before, in case an older client library reports it so.
+  'exchanged_trigger_id',
+  'trigger_exchanged',
+]);
+
+/** Slack's `error` name of a Web API call it refused (`not_found`, …), else undefined. */
+export function slackErrorName(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; data?: { error?: unknown } };
+  return e.code === 'slack_webapi_platform_error' && typeof e.data?.error === 'string'
+    ? e.data.error
+    : undefined;
+}
 
 /**
  * True when Slack refused to open a window because the click's trigger_id had lapsed: Slack

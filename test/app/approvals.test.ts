@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { hiddenWindow, shownIn } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
 
 const APPROVALS = 'C0APPROVALS';
@@ -130,16 +131,22 @@ describe('guarded reveal', () => {
     );
     assert.ok(!JSON.stringify(dm).includes(CANARY_PASSWORD), 'the DM holds no value');
 
-    await h.sender.blockActions({
+    const use = await h.sender.blockActions({
       userId: 'U0ALICE',
       actionId: 'approval_use_grant',
       channelId: dm.channel,
       messageTs: dm.ts,
     });
-    const shown = await h.slack.waitFor(() =>
-      h.slack.views('U0ALICE').find((v) => JSON.stringify(v.view).includes(CANARY_PASSWORD)),
+    const shown = await shownIn(h.slack, use.triggerId);
+    assert.ok(shown.json.includes(CANARY_PASSWORD), 'the window shows the value');
+    assert.match(shown.json, /approved by <@U0BOB>/);
+    assert.match(shown.json, /"notify_on_close":true/);
+    // It hides itself like any reveal window: nothing on alice's screen holds the value after.
+    await hiddenWindow(h.slack, shown.viewId);
+    assert.ok(!h.slack.screenText('U0ALICE').includes(CANARY_PASSWORD));
+    await h.slack.waitFor(() =>
+      h.auditEvents().find((e) => e.action === 'secret.hide' && e.target === 'prod/db' && e.outcome === 'ok'),
     );
-    assert.match(JSON.stringify(shown.view), /approved by <@U0BOB>/);
     const read = h.aws.callsOf('GetSecretValue');
     assert.equal(read.length, 1, 'read once, at the click');
     assert.notEqual(
@@ -213,27 +220,26 @@ describe('guarded reveal', () => {
           /approval_use_grant/.test(JSON.stringify(m.blocks)) && /prod\/otp/.test(JSON.stringify(m.blocks)),
       ),
     );
-    await h.sender.blockActions({
+    const use = await h.sender.blockActions({
       userId: 'U0ALICE',
       actionId: 'approval_use_grant',
       channelId: dm.channel,
       messageTs: dm.ts,
     });
-    const shown = await h.slack.waitFor(() =>
-      h.slack.views('U0ALICE').find((v) => /next code/.test(JSON.stringify(v.view))),
-    );
-    assert.ok(!JSON.stringify(shown.view).includes('JBSWY3DPEHPK3PXP'), 'the seed is never shown');
-    // A Refresh-style path (any non-approved read) refuses the guarded secret.
-    const direct = await h.sender.blockActions({
+    const shown = await shownIn(h.slack, use.triggerId);
+    assert.match(shown.json, /next code/);
+    assert.ok(!shown.json.includes('JBSWY3DPEHPK3PXP'), 'the seed is never shown');
+    assert.doesNotMatch(shown.json, /totp_refresh/, 'an approved one-off has no Refresh');
+    // A forged Refresh in that window (any non-approved read) refuses the guarded secret.
+    await h.sender.blockActions({
       userId: 'U0ALICE',
       actionId: 'totp_refresh',
-      channelId: 'C0GENERAL',
-      messageTs: dm.ts,
+      view: { id: shown.viewId },
       value: JSON.stringify({ s: 'prod/otp' }),
-      message: { ts: dm.ts, blocks: [] },
     });
-    const refused = await ephemeralReplyTo(direct);
-    assert.match(JSON.stringify(refused.body), /guarded/);
+    await h.slack.waitFor(() =>
+      /guarded/.test(JSON.stringify(h.slack.view(shown.viewId)?.view)) ? true : undefined,
+    );
   });
 });
 

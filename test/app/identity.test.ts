@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { StandinUser } from '../../src/devkit/standin-types.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed } from '../support/fixtures.js';
 
 const APPROVALS = 'C0APPROVALS';
@@ -61,12 +62,11 @@ after(async () => {
   await h?.stop();
 });
 
-/** /secret get as `userId`; the reply posted through the command's response_url. */
+/** /secret get as `userId`; what its window showed (the value, or the refusal). */
 async function get(userId: string, name = '2ndline/plain') {
   const sent = await h.sender.slashCommand({ userId, command: '/secret', text: `get ${name}` });
   assert.equal(sent.status, 200);
-  const reply = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
-  return JSON.stringify(reply.body);
+  return answered(h.slack, sent);
 }
 
 /** Until no AWS call has come for a while: work a reply started after it was sent (notify-on-view). */
@@ -86,8 +86,12 @@ describe('who may act', () => {
     assert.match(reply, /only acts for members of the workspace it is installed in/);
     assert.ok(!reply.includes(CANARY_PASSWORD));
     assert.equal(h.aws.calls.length, 0);
-    const refused = h.auditEvents().filter((e) => e.reason === 'foreign_user');
-    assert.ok(refused.length >= 1, 'audited as refused');
+    // A reveal's audit event is written once the window answered (reveal/reveal-flow.ts).
+    const refused = await h.slack.waitFor(
+      () => h.auditEvents().find((e) => e.reason === 'foreign_user'),
+      5_000,
+    );
+    assert.equal(refused.outcome, 'refused', 'audited as refused');
   });
 
   it('refuses a user Slack marks is_stranger, with no AWS call', async () => {
@@ -208,10 +212,7 @@ describe('Enterprise Grid', () => {
 
   async function replyTo(g: Harness, userId: string): Promise<string> {
     const sent = await g.sender.slashCommand({ userId, command: '/secret', text: 'get 2ndline/plain' });
-    const reply = await g.slack.waitFor(() =>
-      g.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
-    );
-    return JSON.stringify(reply.body);
+    return answered(g.slack, sent);
   }
 
   it('without access.enterprise_id: members of the installed workspace only', async () => {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
+import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, CANARY_SEED, config, seed, usergroups, users } from '../support/fixtures.js';
 
 const AUDIT_CHANNEL = 'C0AUDIT';
@@ -58,11 +59,11 @@ after(async () => {
   await h?.stop();
 });
 
+/** Runs a command as alice; its answer: what the window showed, or the response_url reply. */
 async function run(command: string, text: string) {
   const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command, text });
   assert.equal(sent.status, 200);
-  const reply = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
-  return JSON.stringify(reply.body);
+  return answered(h.slack, sent);
 }
 
 function notices(): string[] {

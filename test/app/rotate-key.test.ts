@@ -117,6 +117,7 @@ before(async () => {
       people: { [ALICE]: ['rotator'], 'carol@example.com': ['reader'] },
       access: { contact: '#platform-help' },
       approvals: { channel: APPROVALS, approvers: { people: [BOB] } },
+      reveal: { one_time_ttl_seconds: 60 },
       rotation: {
         notify_channel: SECONDLINE,
         third_party_places: [{ name: 'Datadog', link: 'https://app.datadoghq.com/organization-settings' }],
@@ -154,7 +155,16 @@ before(async () => {
   );
   const key = (await seeding.iam.send(new CreateAccessKeyCommand({ UserName: 'inspector' }))).AccessKey!;
   await seedUser(seeding, 'svc-happy', 1, false);
-  for (const user of ['svc-cancel', 'svc-double', 'svc-denied', 'svc-reject', 'svc-lost']) {
+  for (const user of [
+    'svc-cancel',
+    'svc-double',
+    'svc-denied',
+    'svc-reject',
+    'svc-lost',
+    'svc-reveal-ttl',
+    'svc-reveal-stop',
+    'svc-reveal-crash',
+  ]) {
     await seedUser(seeding, user);
   }
   await seedUser(seeding, 'svc-nokeys', 0);
@@ -692,5 +702,69 @@ describe('/rotate-key', () => {
     assert.match((await command(ALICE, 'svc-happy --role reader')).reply, /can't use the role `reader`/);
     assert.match((await command('U0STRANGER', 'svc-happy')).reply, /no locksmith role/);
     assert.equal(h.aws.calls.length, 0);
+  });
+});
+
+describe('the one-time reveal of the new key', () => {
+  /** Starts a rotation of `user` and confirms every place: the window shows the new pair. */
+  async function toReveal(user: string): Promise<{ viewId: string; secret: string }> {
+    const status = await startRotation(user);
+    await click('rotation_choose_places', status);
+    const modal = await h.slack.waitFor(() => h.slack.openModalOf(ALICE, 'rotation_places'));
+    const values: Record<string, unknown> = {};
+    for (const block of modal.view.blocks as Array<{
+      type: string;
+      block_id: string;
+      element: { options: unknown[] };
+    }>) {
+      if (block.type === 'input')
+        values[block.block_id] = { places: { type: 'checkboxes', selected_options: block.element.options } };
+    }
+    await h.sender.viewSubmission({
+      userId: ALICE,
+      view: { id: modal.id, callback_id: 'rotation_places', state: { values } },
+    });
+    await h.slack.waitFor(
+      () => (/Secret access key/.test(text(h.slack.view(modal.id)?.view)) ? true : undefined),
+      10_000,
+    );
+    const app = JSON.parse(await current(`${user}/app`)) as Record<string, string>;
+    const secret = app.aws_secret_access_key!;
+    assert.ok(h.slack.screenText(ALICE).includes(secret), 'the new secret is on alice’s screen');
+    return { viewId: modal.id, secret };
+  }
+
+  function hideOf(user: string) {
+    return h.auditEvents().findLast((e) => e.action === 'rotation.hide' && e.target === user);
+  }
+
+  it('hides itself after reveal.one_time_ttl_seconds: the secret key is on no surface alice sees', async () => {
+    const { viewId, secret } = await toReveal('svc-reveal-ttl');
+    assert.match(text(h.slack.view(viewId)?.view), /"notify_on_close":true/);
+    now += 30_000;
+    await h.app.scheduler.tick();
+    assert.ok(h.slack.screenText(ALICE).includes(secret), 'still there before its time');
+    now += 31_000;
+    await h.app.scheduler.tick();
+    assert.ok(!h.slack.screenText(ALICE).includes(secret));
+    assert.match(text(h.slack.view(viewId)?.view), /locksmith keeps no copy of it/);
+    assert.equal((hideOf('svc-reveal-ttl')?.hide as { how: string }).how, 'ttl');
+  });
+
+  it('is hidden at shutdown', async () => {
+    const { secret } = await toReveal('svc-reveal-stop');
+    await h.restart();
+    assert.ok(!h.slack.screenText(ALICE).includes(secret));
+    assert.equal((hideOf('svc-reveal-stop')?.hide as { how: string }).how, 'shutdown');
+  });
+
+  it('is hidden by the next process after a crash (kill -9)', async () => {
+    const { secret } = await toReveal('svc-reveal-crash');
+    await h.restart({ crash: true });
+    assert.ok(h.slack.screenText(ALICE).includes(secret), 'the dead process hid nothing');
+    now += 61_000;
+    await h.app.scheduler.tick();
+    assert.ok(!h.slack.screenText(ALICE).includes(secret));
+    assert.equal((hideOf('svc-reveal-crash')?.hide as { how: string }).how, 'restart');
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { hiddenWindow, shownIn } from '../support/windows.js';
 import {
   CANARY_PASSWORD,
   CANARY_SEED,
@@ -21,28 +22,47 @@ after(async () => {
   await h?.stop();
 });
 
-/** Sends /secret and waits for the ephemeral reply posted through that command's response_url. */
+/**
+ * Sends /secret. `get NAME` answers in a reveal window (what it showed first: the value or a
+ * refusal); everything else with an ephemeral reply through the command's response_url.
+ */
 async function secret(userId: string, text: string) {
   const sent = await h.sender.slashCommand({ userId, command: '/secret', text });
   assert.equal(sent.status, 200);
+  if (/^get\s+\S/.test(text)) {
+    const shown = await shownIn(h.slack, sent.triggerId);
+    return { sent, shown, json: shown.json };
+  }
   const reply = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
-  const message = h.slack.ephemeralMessages(userId).find((m) => m.responseUrl === sent.responseUrl);
-  return { sent, reply, message, json: JSON.stringify(reply.body) };
+  return { sent, json: JSON.stringify(reply.body) };
+}
+
+/** Earlier reveals' after-work (notify-on-view's DescribeSecret) has landed: AWS is quiet. */
+async function quietAws(): Promise<void> {
+  await h.aws.quiet();
+  h.aws.clear();
 }
 
 describe('/secret get', () => {
-  it('shows a mapped person the secret, only to them, read under their own assumed role', async () => {
+  it('shows a mapped person the secret in a window only they see, read under their own assumed role', async () => {
     h.aws.clear();
-    const { json, message } = await secret('U0ALICE', 'get 2ndline/fastly');
-    assert.match(json, /"response_type":"ephemeral"/);
+    const { json, shown, sent } = await secret('U0ALICE', 'get 2ndline/fastly');
+    assert.match(json, /"type":"modal"/);
+    assert.match(json, /"notify_on_close":true/, 'Slack tells the bot when it is closed');
     assert.match(json, /\*username\*\\n```cdn-bot```/);
     assert.ok(json.includes(CANARY_PASSWORD));
     assert.ok(json.includes(CANARY_TOKEN));
     assert.ok(!json.includes(CANARY_SEED), 'the 2FA seed is never shown');
     assert.match(json, /\/totp 2ndline\/fastly/);
     assert.match(json, /Read as role `2ndline`/);
-    assert.ok(message, 'an ephemeral message exists for the asker');
-    assert.equal(message.user, 'U0ALICE');
+    assert.equal(h.slack.view(shown!.viewId)?.user, 'U0ALICE', 'the window is the asker’s');
+    assert.equal(
+      h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length,
+      0,
+      'nothing is posted as a message',
+    );
+    for (const other of ['U0BOB', 'U0CAROL'])
+      assert.ok(!h.slack.screenText(other).includes(CANARY_PASSWORD), `${other} never sees it`);
 
     const [assume] = h.aws.callsOf('AssumeRole');
     assert.ok(assume, 'AssumeRole was called');
@@ -113,12 +133,19 @@ describe('/secret get', () => {
     ['U0GUEST', /Guest and bot accounts/],
   ] as const) {
     it(`refuses ${who} before any AWS call`, async () => {
-      h.aws.clear();
+      await quietAws();
       const { json } = await secret(who, 'get 2ndline/fastly');
       assert.match(json, expected);
       assert.equal(h.aws.calls.length, 0, 'no AWS call was made');
-      const e = h.auditEvents().findLast((x) => (x.person as { slack_id: string }).slack_id === who);
-      assert.equal(e?.outcome, 'refused');
+      // The reveal's audit event is recorded once the window shows the outcome.
+      const e = await h.slack.waitFor(() =>
+        h
+          .auditEvents()
+          .findLast(
+            (x) => x.action === 'secret.reveal' && (x.person as { slack_id: string }).slack_id === who,
+          ),
+      );
+      assert.equal(e.outcome, 'refused');
     });
   }
 
@@ -164,44 +191,19 @@ describe('/secret get', () => {
     assert.doesNotMatch(json, /at .*\.js:\d+/);
   });
 
-  it('hides the reveal by itself after reveal.ttl_seconds', async () => {
-    const { sent, message } = await secret('U0ALICE', 'get 2ndline/fastly');
-    assert.ok(message);
-    const hidden = await h.slack.waitFor(
-      () =>
-        h.slack
-          .ephemeralMessages('U0ALICE')
-          .find((m) => m.responseUrl === sent.responseUrl && m.history.length > 0),
-      4000,
+  it('hides the window by itself after reveal.ttl_seconds: nothing on the asker’s screen holds the value', async () => {
+    const { shown } = await secret('U0ALICE', 'get 2ndline/fastly');
+    const hidden = await hiddenWindow(h.slack, shown!.viewId, 4000);
+    assert.match(JSON.stringify(hidden?.view), /`2ndline\/fastly` hid itself/);
+    assert.match(JSON.stringify(hidden?.view), /Run `\/secret get 2ndline\/fastly` to see it again/);
+    for (const canary of [CANARY_PASSWORD, CANARY_TOKEN])
+      assert.ok(!h.slack.screenText('U0ALICE').includes(canary), 'no surface holds the value');
+    const hide = await h.slack.waitFor(() =>
+      h.auditEvents().findLast((e) => e.action === 'secret.hide' && e.target === '2ndline/fastly'),
     );
-    const now = JSON.stringify(hidden.blocks);
-    assert.match(now, /hid itself/);
-    assert.ok(!now.includes(CANARY_PASSWORD));
-  });
-
-  it('"Hide now" replaces the reveal at once', async () => {
-    const { reply, message } = await secret('U0ALICE', 'get 2ndline/plain');
-    assert.ok(message);
-    const blocks = (
-      reply.body as {
-        blocks: Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>;
-      }
-    ).blocks;
-    const hide = blocks.find((b) => b.type === 'actions')!.elements![0]!;
-    const res = await h.sender.blockActions({
-      userId: 'U0ALICE',
-      channelId: message.channel,
-      actionId: hide.action_id,
-      value: hide.value,
-      responseUrl: message.responseUrl,
-      message: { ts: message.ts, text: message.text, blocks: message.blocks },
-    });
-    assert.equal(res.status, 200);
-    const hidden = await h.slack.waitFor(() => {
-      const m = h.slack.ephemeralMessages('U0ALICE').find((x) => x.id === message.id);
-      return m && /was hidden/.test(JSON.stringify(m.blocks)) ? m : undefined;
-    });
-    assert.ok(!JSON.stringify(hidden.blocks).includes(CANARY_PASSWORD));
+    assert.equal(hide.outcome, 'ok');
+    assert.equal((hide.hide as { how: string }).how, 'ttl');
+    assert.equal((hide.role as { name: string }).name, '2ndline');
   });
 });
 
@@ -233,7 +235,7 @@ describe('one AssumeRole per person and role', () => {
 
 describe('request verification', () => {
   it('answers 401 to a bad signature and runs no handler', async () => {
-    h.aws.clear();
+    await quietAws();
     const res = await h.sender.slashCommand({
       userId: 'U0ALICE',
       command: '/secret',
@@ -248,7 +250,7 @@ describe('request verification', () => {
   });
 
   it('answers 401 to a timestamp older than 5 minutes and runs no handler', async () => {
-    h.aws.clear();
+    await quietAws();
     const stale = Math.floor(Date.now() / 1000) - 6 * 60;
     const res = await h.sender.slashCommand({
       userId: 'U0ALICE',
@@ -272,8 +274,14 @@ describe('leak check', () => {
     assert.ok(h.logs.length > 20, 'logs were captured');
     assert.ok(!logs.includes('xoxb-test-bot-token'), 'the bot token is not logged');
     assert.ok(!logs.includes('/respond/'), 'response_urls are not logged');
-    // Every Web API call is non-ephemeral as far as leaks go, except chat.postEphemeral.
-    const visible = h.slack.calls.filter((c) => c.method !== 'chat.postEphemeral');
+    // Every Web API call is non-ephemeral as far as leaks go, except chat.postEphemeral and the
+    // modals (reveal windows), which only their person sees.
+    const isModal = (c: { args: Record<string, unknown> }) =>
+      (c.args['view'] as { type?: string } | undefined)?.type === 'modal';
+    const visible = h.slack.calls.filter(
+      (c) =>
+        c.method !== 'chat.postEphemeral' && !(/^views\.(open|push|update)$/.test(c.method) && isModal(c)),
+    );
     for (const c of canaries)
       assert.ok(!JSON.stringify(visible).includes(c), `a Slack Web API call contains ${c}`);
     // Response-url posts that are not ephemeral (in_channel) must hold no value either.
@@ -281,7 +289,21 @@ describe('leak check', () => {
       (p) => (p.body as { response_type?: string }).response_type === 'in_channel',
     );
     for (const c of canaries) assert.ok(!JSON.stringify(inChannel).includes(c));
-    // The seed never goes anywhere, not even ephemerally.
+    // The seed never goes anywhere, not even ephemerally or in a window.
     assert.ok(!JSON.stringify(h.slack.responseUrlPosts).includes(CANARY_SEED));
+    assert.ok(!JSON.stringify(h.slack.calls).includes(CANARY_SEED));
+  });
+
+  it('leaves no value on anyone’s screen once every window has hidden itself', async () => {
+    const people = ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0GUEST', 'U0GONE', 'U0STRANGER'];
+    const shown = () =>
+      people.flatMap((user) =>
+        [CANARY_PASSWORD, CANARY_TOKEN, CANARY_SEED]
+          .filter((c) => h.slack.screenText(user).includes(c))
+          .map((c) => `${user}: ${c}`),
+      );
+    // reveal.ttl_seconds is 1 here: within a few seconds every window has hidden itself.
+    await h.slack.waitFor(() => shown().length === 0 || undefined, 5000).catch(() => undefined);
+    assert.deepEqual(shown(), [], 'values still on screen');
   });
 });

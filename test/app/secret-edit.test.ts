@@ -17,6 +17,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StandinView } from '../../src/devkit/standin-types.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
+import { shownIn, viewsSentTo } from '../support/windows.js';
 import {
   CANARY_NEW_FIELD,
   CANARY_NEW_PASSWORD,
@@ -168,12 +169,18 @@ async function submit(
   return res;
 }
 
-async function confirmationVia(responseUrl: string, pattern: RegExp) {
-  return h.slack.waitFor(() =>
-    h.slack
-      .ephemeralMessages('U0ALICE')
-      .find((m) => m.responseUrl === responseUrl && pattern.test(JSON.stringify(m.blocks))),
-  );
+/**
+ * The form's window once it shows `pattern`: the confirmation (or refusal) goes into the same
+ * window the form was in, not into a message.
+ */
+async function confirmationIn(form: StandinView, pattern: RegExp, nth = 1) {
+  return h.slack.waitFor(() => {
+    const sent = viewsSentTo(h.slack, form.id).filter((v) => pattern.test(JSON.stringify(v)));
+    const current = h.slack.view(form.id);
+    return sent.length >= nth && current
+      ? { ...current, blocks: sent[nth - 1]!['blocks'] as unknown[] }
+      : undefined;
+  });
 }
 
 function undoValueOf(message: { blocks?: unknown[] }): string {
@@ -191,8 +198,12 @@ async function editApp(
   const before = await awsState(name);
   const { sent, form } = await openEdit('U0ALICE', name);
   const res = await submit('U0ALICE', form, { password }, add);
-  assert.equal(res.json, undefined, 'the form closes');
-  const confirmation = await confirmationVia(sent.responseUrl, /Saved a new version/);
+  assert.equal(
+    (res.json as { response_action?: string }).response_action,
+    'update',
+    'the form gives way to "Saving…" in the same window',
+  );
+  const confirmation = await confirmationIn(form, /Saved a new version/);
   return { before, sent, form, confirmation };
 }
 
@@ -220,7 +231,8 @@ describe('/secret edit: the form', () => {
     assert.match(json, /never shown/);
     assert.ok(!json.includes(CANARY_SEED));
     await submit('U0ALICE', form, { '2fa-seed': CANARY_NEW_SEED });
-    await confirmationVia(sent.responseUrl, /Saved a new version of `edit\/seeded`/);
+    await confirmationIn(form, /Saved a new version of `edit\/seeded`/);
+    assert.equal(h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length, 0, 'no message');
     assert.deepEqual(JSON.parse((await awsState('edit/seeded')).value), {
       user: 'ops',
       '2fa-seed': CANARY_NEW_SEED,
@@ -228,13 +240,13 @@ describe('/secret edit: the form', () => {
   });
 
   it('treats a plain-string secret as one value, with no fields to add', async () => {
-    const { sent, form } = await openEdit('U0ALICE', 'edit/plain');
+    const { form } = await openEdit('U0ALICE', 'edit/plain');
     assert.deepEqual(
       inputBlocks(form).map((b) => b.label?.text),
       ['value'],
     );
     await submit('U0ALICE', form, { value: CANARY_NEW_PLAIN });
-    await confirmationVia(sent.responseUrl, /Saved a new version of `edit\/plain`/);
+    await confirmationIn(form, /Saved a new version of `edit\/plain`/);
     assert.equal((await awsState('edit/plain')).value, CANARY_NEW_PLAIN);
   });
 
@@ -319,16 +331,15 @@ describe('/secret edit: saving', () => {
   });
 
   it('makes one version for a submission sent twice', async () => {
-    const { sent, form } = await openEdit('U0ALICE', 'edit/app');
+    const { form } = await openEdit('U0ALICE', 'edit/app');
     const before = await awsState('edit/app');
     h.aws.clear();
     await submit('U0ALICE', form, { username: CANARY_RETRY });
-    await confirmationVia(sent.responseUrl, /Saved a new version/);
+    await confirmationIn(form, /Saved a new version/);
     const once = await awsState('edit/app');
-    await submit('U0ALICE', form, { username: CANARY_RETRY });
-    await h.slack.waitFor(() =>
-      h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length >= 2 ? true : undefined,
-    );
+    // Slack's retry of the same submission: the form's own metadata and values again.
+    await submit('U0ALICE', form, { username: CANARY_RETRY }, undefined, form.privateMetadata);
+    await confirmationIn(form, /Saved a new version/, 2);
     const twice = await awsState('edit/app');
     assert.equal(once.versions, before.versions + 1);
     assert.equal(twice.versions, once.versions, 'the repeat made no second version');
@@ -376,10 +387,10 @@ describe('/secret edit: saving', () => {
 
   it('tells a person whose role may read but not write, and writes nothing', async () => {
     const before = await awsState('edit/app');
-    const { sent, form } = await openEdit('U0ALICE', 'edit/app --role 2ndline');
+    const { form } = await openEdit('U0ALICE', 'edit/app --role 2ndline');
     assert.match(JSON.stringify(form.view), /as role `2ndline`/);
     await submit('U0ALICE', form, { password: 'nope' });
-    const reply = await confirmationVia(sent.responseUrl, /not allowed to change/);
+    const reply = await confirmationIn(form, /not allowed to change/);
     assert.match(JSON.stringify(reply.blocks), /PutSecretValue/);
     assert.equal((await awsState('edit/app')).versions, before.versions);
     const event = h.auditEvents().findLast((e) => e.action === 'secret.edit');
@@ -389,7 +400,7 @@ describe('/secret edit: saving', () => {
 
 describe('/secret edit: Undo', () => {
   it('moves AWSCURRENT back to the version before, in place; a second click is harmless', async () => {
-    const { before, confirmation } = await editApp('undo-me', undefined, 'edit/undo');
+    const { before, confirmation, form } = await editApp('undo-me', undefined, 'edit/undo');
     const edited = await awsState('edit/undo');
     h.aws.clear();
     const value = undoValueOf(confirmation);
@@ -397,14 +408,10 @@ describe('/secret edit: Undo', () => {
     const res = await h.sender.blockActions({
       userId: 'U0ALICE',
       actionId: 'secret_edit_undo',
-      channelId: confirmation.channel,
-      messageTs: confirmation.ts,
+      view: { id: form.id },
     });
     assert.equal(res.status, 200);
-    const replaced = await h.slack.waitFor(() => {
-      const m = h.slack.ephemeralMessages('U0ALICE').find((x) => x.id === confirmation.id);
-      return m && /Undone/.test(JSON.stringify(m.blocks)) ? m : undefined;
-    });
+    const replaced = await confirmationIn(form, /Undone/);
     assert.doesNotMatch(JSON.stringify(replaced.blocks), /secret_edit_undo/, 'the Undo button is gone');
     const undone = await awsState('edit/undo');
     assert.equal(undone.current, before.current);
@@ -416,17 +423,14 @@ describe('/secret edit: Undo', () => {
     assert.equal(stage.params.MoveToVersionId, before.current);
     assert.equal(stage.params.RemoveFromVersionId, edited.current);
 
-    const again = await h.sender.blockActions({
+    // A second click (a Slack retry of the first one) finds it undone already.
+    await h.sender.blockActions({
       userId: 'U0ALICE',
       actionId: 'secret_edit_undo',
-      channelId: confirmation.channel,
-      messageTs: confirmation.ts,
+      view: { id: form.id },
       value,
     });
-    const second = await h.slack.waitFor(() =>
-      h.slack.responseUrlPosts.find((p) => p.url === again.responseUrl && p.status === 200),
-    );
-    assert.match(JSON.stringify(second.body), /already back at version/);
+    await confirmationIn(form, /already back at version/);
     assert.equal(h.aws.callsOf('UpdateSecretVersionStage').length, 1, 'no second move');
     assert.equal((await awsState('edit/undo')).current, before.current);
     const events = h.auditEvents().filter((e) => e.action === 'secret.undo' && e.outcome === 'ok');
@@ -434,50 +438,50 @@ describe('/secret edit: Undo', () => {
   });
 
   it('only the person who edited can undo', async () => {
-    const { confirmation } = await editApp('bob-cannot-undo', undefined, 'edit/undo-other');
+    const { confirmation, form } = await editApp('bob-cannot-undo', undefined, 'edit/undo-other');
     const edited = await awsState('edit/undo-other');
     h.aws.clear();
-    const res = await h.sender.blockActions({
+    // Bob cannot see alice's window; a payload made to look like a click there is refused.
+    await h.sender.blockActions({
       userId: 'U0BOB',
       actionId: 'secret_edit_undo',
-      channelId: confirmation.channel,
-      messageTs: confirmation.ts,
+      view: { id: form.id },
       value: undoValueOf(confirmation),
     });
     const reply = await h.slack.waitFor(() =>
-      h.slack.responseUrlPosts.find((p) => p.url === res.responseUrl && p.status === 200),
+      h.slack
+        .channelMessages(h.slack.dmChannelFor('U0BOB'))
+        .find((m) => /Only the person who made this edit can undo it/.test(JSON.stringify(m.blocks))),
     );
-    assert.match(JSON.stringify(reply.body), /Only the person who made this edit can undo it/);
+    assert.ok(reply, 'bob is told, on his own');
     assert.equal(h.aws.calls.length, 0, 'no AWS call for the refused click');
     assert.equal((await awsState('edit/undo-other')).current, edited.current);
-    const kept = h.slack.ephemeralMessages('U0ALICE').find((m) => m.id === confirmation.id);
-    assert.match(JSON.stringify(kept?.blocks), /secret_edit_undo/, "alice's confirmation is untouched");
+    const kept = h.slack.view(form.id);
+    assert.match(JSON.stringify(kept?.view), /secret_edit_undo/, "alice's confirmation is untouched");
     const event = h.auditEvents().findLast((e) => e.action === 'secret.undo');
     assert.equal(event?.outcome, 'refused');
   });
 });
 
 describe('the reveal Edit button', () => {
-  it('opens the same form, under the role the secret was read with', async () => {
+  it('opens the same form on top of the reveal window, under the role the secret was read with', async () => {
     const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command: '/secret', text: 'get edit/app' });
-    const reveal = await h.slack.waitFor(() =>
-      h.slack
-        .ephemeralMessages('U0ALICE')
-        .find((m) => m.responseUrl === sent.responseUrl && /secret_edit_open/.test(JSON.stringify(m.blocks))),
-    );
-    assert.match(JSON.stringify(reveal.blocks), /"text":"Hide now".*"text":"Edit"/);
+    const reveal = await shownIn(h.slack, sent.triggerId);
+    assert.match(reveal.json, /"text":"Hide now".*"text":"Edit"/);
     const known = viewIds('U0ALICE');
-    const click = await h.sender.blockActions({
+    await h.sender.blockActions({
       userId: 'U0ALICE',
       actionId: 'secret_edit_open',
-      channelId: reveal.channel,
-      messageTs: reveal.ts,
+      view: { id: reveal.viewId },
     });
     const form = await newEditForm('U0ALICE', known);
+    assert.equal(form.previousViewId, reveal.viewId, 'pushed onto the reveal window');
     assert.match(JSON.stringify(form.view), /Editing `edit\/app` as role `editor`/);
     await submit('U0ALICE', form, { username: 'from-reveal' });
-    await confirmationVia(click.responseUrl!, /Saved a new version of `edit\/app`/);
+    await confirmationIn(form, /Saved a new version of `edit\/app`/);
     assert.equal(JSON.parse((await awsState('edit/app')).value).username, 'from-reveal');
+    // Nothing typed is on screen, and the reveal below still hides on its own schedule.
+    assert.ok(!h.slack.screenText('U0ALICE').includes('from-reveal'));
   });
 });
 
@@ -531,15 +535,7 @@ describe('guarded edits', () => {
     assert.match(JSON.stringify(form.view), /approved by <@U0BOB>/);
     assert.ok(!JSON.stringify(form.view).includes(CANARY_PASSWORD));
     await submit('U0ALICE', form, { password: CANARY_GUARDED });
-    const confirmation = await h.slack.waitFor(() =>
-      h.slack
-        .ephemeralMessages('U0ALICE')
-        .find(
-          (m) =>
-            m.channel === dmChannel && /Saved a new version of `prod\/db`/.test(JSON.stringify(m.blocks)),
-        ),
-    );
-    assert.equal(confirmation.postedVia, 'chat.postEphemeral');
+    await confirmationIn(form, /Saved a new version of `prod\/db`/);
     const after = await awsState('prod/db');
     assert.equal(after.versions, before.versions + 1);
     assert.deepEqual(JSON.parse(after.value), { password: CANARY_GUARDED });
@@ -568,27 +564,36 @@ describe('leak check', () => {
     assert.ok(h.logs.length > 20, 'logs were captured');
     const audit = JSON.stringify(h.auditEvents());
     assert.ok(h.auditEvents().some((e) => e.action === 'secret.edit'));
-    // Everyone-visible Slack traffic: Web API calls other than chat.postEphemeral, in_channel posts.
+    // Everyone-visible Slack traffic: Web API calls other than chat.postEphemeral and modals (only
+    // their person sees those), in_channel posts.
     const inChannel = h.slack.responseUrlPosts.filter(
       (p) => (p.body as { response_type?: string }).response_type === 'in_channel',
     );
+    const isModal = (c: { args: Record<string, unknown> }) =>
+      (c.args['view'] as { type?: string } | undefined)?.type === 'modal';
     const visible = JSON.stringify([
-      h.slack.calls.filter((c) => c.method !== 'chat.postEphemeral'),
+      h.slack.calls.filter(
+        (c) =>
+          c.method !== 'chat.postEphemeral' && !(/^views\.(open|push|update)$/.test(c.method) && isModal(c)),
+      ),
       inChannel,
     ]);
-    // What the edit feature itself showed: forms, notices, confirmations, undo replies. (The one
-    // /secret get in these tests shows the current value ephemerally, as it should.)
-    const editReplies = h.slack
-      .ephemeralMessages()
-      .filter((m) =>
-        [m.text, ...m.history.map((v) => v.text)].some((t) =>
-          /^(Saved a new version|Edit of .* undone|Only the person who made this edit|Your role .* not allowed to change)/.test(
-            t ?? '',
-          ),
+    // What the edit feature itself showed: forms, notices, confirmations, undo replies, in every
+    // version of their windows. (The one /secret get here shows the current value in its own
+    // reveal window, as it should.)
+    const editViews = h.slack
+      .views()
+      .filter((v) => [v.view, ...v.history].some((x) => /^secret_edit/.test(String(x['callback_id']))));
+    assert.ok(
+      editViews.filter((v) =>
+        [v.view, ...v.history].some((x) =>
+          /Saved a new version|Undone|not allowed to change/.test(JSON.stringify(x)),
         ),
-      );
-    assert.ok(editReplies.length >= 5);
-    const shownByEdit = JSON.stringify([h.slack.views(), editReplies]);
+      ).length >= 5,
+    );
+    const shownByEdit = JSON.stringify(
+      editViews.map((v) => [v.view, ...v.history].filter((x) => x['callback_id'] !== 'reveal_window')),
+    );
     const store = readdirSync(h.dataDir).map((f) => readFileSync(join(h.dataDir, f)));
     for (const canary of NEW_VALUES) {
       assert.ok(!logs.includes(canary), `a log line holds ${canary}`);

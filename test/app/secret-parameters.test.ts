@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { roleArn } from '../../src/devkit/aws-seed.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
+import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, CANARY_SEED, usergroups, users } from '../support/fixtures.js';
 
 let h: Harness;
@@ -68,27 +69,28 @@ after(async () => {
   await h?.stop();
 });
 
+/** Sends a command; its answer: a window (a value or a refusal), or a reply through the response_url. */
 async function command(userId: string, name: string, text: string) {
   const sent = await h.sender.slashCommand({ userId, command: name, text });
   assert.equal(sent.status, 200);
-  const reply = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
-  return { sent, json: JSON.stringify(reply.body) };
+  return { sent, json: await answered(h.slack, sent) };
 }
 
 describe('/secret get and /secret list with ssm: names', () => {
   it('shows a Parameter Store value to the asker only, read under their role, and audits it by its ssm: name', async () => {
     h.aws.clear();
-    const { json } = await command('U0ALICE', '/secret', 'get ssm:/team/db/password');
-    assert.match(json, /"response_type":"ephemeral"/);
+    const { json, sent } = await command('U0ALICE', '/secret', 'get ssm:/team/db/password');
+    assert.match(json, /"type":"modal"/, 'in a window only the asker sees');
+    assert.equal(h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length, 0);
     assert.ok(json.includes(CANARY_PASSWORD));
     assert.match(json, /ssm:\/team\/db\/password/);
     const [read] = h.aws.callsOf('GetParameter');
     assert.ok(read, 'GetParameter was called');
     assert.equal(read.params.WithDecryption, true);
     assert.notEqual(read.accessKeyId, h.seeded.botCredentials!.accessKeyId, 'under the person’s session');
-    const event = h
-      .auditEvents()
-      .find((e) => e.action === 'secret.reveal' && e.target === 'ssm:/team/db/password');
+    const event = await h.slack.waitFor(() =>
+      h.auditEvents().find((e) => e.action === 'secret.reveal' && e.target === 'ssm:/team/db/password'),
+    );
     assert.equal(event?.outcome, 'ok');
     assert.equal(event?.version_id, '1');
     assert.equal(h.logs.join('\n').includes(CANARY_PASSWORD), false, 'the value is in no log line');

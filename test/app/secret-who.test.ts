@@ -13,6 +13,7 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type PolicyDocument, roleArn } from '../../src/devkit/aws-seed.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
+import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, CANARY_TOKEN, config, seed, usergroups, users } from '../support/fixtures.js';
 
 /** Reads secrets and looks them up in CloudTrail (moto honours only Resource "*"). */
@@ -133,8 +134,15 @@ beforeEach(() => {
 
 describe('/secret who', () => {
   it("names Alice, by the email locksmith set as her session's SourceIdentity, and how: via locksmith", async () => {
-    const reveal = await secret('U0ALICE', 'get 2ndline/fastly');
-    assert.ok(reveal.json.includes(CANARY_PASSWORD), 'Alice saw the value');
+    const shown = await h.sender.slashCommand({
+      userId: 'U0ALICE',
+      command: '/secret',
+      text: 'get 2ndline/fastly',
+    });
+    assert.ok(
+      (await answered(h.slack, shown)).includes(CANARY_PASSWORD),
+      'Alice saw the value (in a window)',
+    );
 
     const { json, reply } = await secret('U0BOB', 'who 2ndline/fastly --role 2ndline');
     assert.match(json, /"response_type":"ephemeral"/);

@@ -12,6 +12,7 @@ import type { RecordedAwsCall } from '../../src/devkit/aws-recorder.js';
 import type { StandinView } from '../../src/devkit/standin-types.js';
 import type { PersonSession } from '../../src/identity/sessions.js';
 import type { Harness } from '../support/app-harness.js';
+import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD } from '../support/fixtures.js';
 import { APPROVALS, editorClient, startFullHarness } from '../property/app-support.js';
 
@@ -93,7 +94,7 @@ describe('session policies', () => {
       command: '/secret',
       text: 'get 2ndline/fastly --role editor',
     });
-    await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
+    await answered(h.slack, sent);
     const assume = h.aws.callsOf('AssumeRole').find((c) => c.params.RoleSessionName === 'slack-U0DAVE');
     assert.ok(assume, 'a session was assumed');
     const policy = policyOf(assume);

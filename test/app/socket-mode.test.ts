@@ -11,6 +11,7 @@ import { SlackAppTokenError } from '../../src/slack/receiver.js';
 import { APP_TOKEN, type Harness, startHarness } from '../support/app-harness.js';
 import { CANARY_PASSWORD, CANARY_TOKEN, config, seed, usergroups, users } from '../support/fixtures.js';
 import { captureLogger } from '../support/log-capture.js';
+import { hiddenWindow, shownIn } from '../support/windows.js';
 
 let h: Harness;
 let stopped = false;
@@ -22,13 +23,11 @@ after(async () => {
   if (!stopped) await h?.stop();
 });
 
-/** Sends /secret as an envelope; waits for the reply posted through its response_url. */
+/** Sends /secret get as an envelope; waits for the reveal window it opens. */
 async function secret(userId: string, text: string) {
   const sent = await h.slack.socketMode.sendSlashCommand({ userId, command: '/secret', text });
-  const message = await h.slack.waitFor(() =>
-    h.slack.ephemeralMessages(userId).find((m) => m.responseUrl === sent.responseUrl),
-  );
-  return { sent, message, json: JSON.stringify(message.blocks) };
+  const shown = await shownIn(h.slack, sent.triggerId);
+  return { sent, shown, json: shown.json };
 }
 
 function median(values: number[]): number {
@@ -55,9 +54,9 @@ describe('Socket Mode', () => {
     for (const call of h.slack.calls) assert.equal(call.response.ok, true, call.method);
   });
 
-  it('/secret get arrives as a slash_commands envelope, is acked at once, and the reveal comes through response_url', async () => {
+  it('/secret get arrives as a slash_commands envelope, is acked at once, and the value comes in a window', async () => {
     h.aws.clear();
-    const { sent, message, json } = await secret('U0ALICE', 'get 2ndline/fastly');
+    const { sent, shown, json } = await secret('U0ALICE', 'get 2ndline/fastly');
     const { ack } = sent;
     assert.equal(ack.type, 'slash_commands');
     assert.equal(ack.envelope.accepts_response_payload, true);
@@ -66,8 +65,7 @@ describe('Socket Mode', () => {
     assert.equal(sent.body, '');
     assert.ok(!ack.late && ack.ackMs < 3000, `acked in ${ack.ackMs} ms`);
 
-    assert.equal(message.user, 'U0ALICE');
-    assert.equal(message.postedVia, 'response_url');
+    assert.equal(h.slack.view(shown.viewId)?.user, 'U0ALICE');
     assert.ok(json.includes(CANARY_PASSWORD) && json.includes(CANARY_TOKEN));
     const [assume] = h.aws.callsOf('AssumeRole');
     assert.equal(assume?.params.RoleSessionName, 'slack-U0ALICE');
@@ -75,28 +73,19 @@ describe('Socket Mode', () => {
     assert.notEqual(read?.accessKeyId, h.seeded.botCredentials!.accessKeyId, 'read under her role');
   });
 
-  it('a click on "Hide now" arrives as an interactive block_actions envelope and hides the reveal', async () => {
-    const { message } = await secret('U0ALICE', 'get 2ndline/plain');
-    const hide = (message.blocks ?? [])
-      .flatMap((b) => (Array.isArray(b['elements']) ? (b['elements'] as Record<string, unknown>[]) : []))
-      .find((e) => e['type'] === 'button');
-    assert.ok(hide, 'the reveal has a button');
+  it('a click on "Hide now" arrives as an interactive block_actions envelope and hides the window', async () => {
+    const { shown } = await secret('U0ALICE', 'get 2ndline/plain');
+    assert.match(shown.json, /"action_id":"reveal_hide"/, 'the window has Hide now');
     const click = await h.slack.socketMode.sendBlockActions({
       userId: 'U0ALICE',
-      channelId: message.channel,
-      actionId: String(hide['action_id']),
-      responseUrl: message.responseUrl,
-      message: { ts: message.ts, text: message.text, blocks: message.blocks },
+      actionId: 'reveal_hide',
+      view: { id: shown.viewId },
     });
     assert.equal(click.ack.type, 'interactive');
     assert.equal(click.ack.envelope.payload['type'], 'block_actions');
-    assert.equal(click.ack.envelope.accepts_response_payload, false);
     assert.ok(!click.ack.late);
-    const hidden = await h.slack.waitFor(() => {
-      const m = h.slack.ephemeralMessages('U0ALICE').find((x) => x.id === message.id);
-      return m && /was hidden/.test(JSON.stringify(m.blocks)) ? m : undefined;
-    });
-    assert.ok(!JSON.stringify(hidden.blocks).includes(CANARY_PASSWORD));
+    const hidden = await hiddenWindow(h.slack, shown.viewId);
+    assert.ok(hidden && !JSON.stringify(hidden.view).includes(CANARY_PASSWORD));
   });
 
   it('answers GET /healthz with 200 on the health port, and 404 for anything else there', async () => {

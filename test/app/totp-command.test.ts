@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { EphemeralMessage } from '../../src/devkit/standin-types.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { hiddenWindow, shownIn, viewsSentTo } from '../support/windows.js';
 import {
   CANARY_BAD_SEED,
   CANARY_PASSWORD,
@@ -91,49 +91,60 @@ type Block = {
   elements?: Array<{ action_id: string; value?: string; text?: { text: string } | string }>;
 };
 
-/** Sends /totp and waits for the ephemeral reply posted through that command's response_url. */
+/**
+ * Sends /totp. A NAME answers in a codes window (what it showed first: codes, a seed picker or a
+ * refusal); bare /totp and help answer with an ephemeral reply through the response_url.
+ */
 async function totp(userId: string, text: string) {
   const sent = await h.sender.slashCommand({ userId, command: '/totp', text });
   assert.equal(sent.status, 200);
+  if (text.trim() !== '' && !/^help$/i.test(text.trim())) {
+    const shown = await shownIn(h.slack, sent.triggerId);
+    const view = shown.view as { blocks: Block[]; title: { text: string } };
+    return {
+      sent,
+      viewId: shown.viewId,
+      body: { blocks: view.blocks, text: view.title.text },
+      json: shown.json,
+    };
+  }
   const reply = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
-  const message = h.slack.ephemeralMessages(userId).find((m) => m.responseUrl === sent.responseUrl);
-  const body = reply.body as { response_type?: string; blocks: Block[]; text: string };
-  return { sent, reply, body, message, json: JSON.stringify(reply.body) };
+  const body = reply.body as { blocks: Block[]; text: string };
+  return { sent, viewId: undefined, body, json: JSON.stringify(reply.body) };
 }
 
 function headerOf(blocks: Block[] | undefined): string | undefined {
   return blocks?.find((b) => b.type === 'header')?.text?.text;
 }
 
-/** Clicks a button in an ephemeral message and waits until the message is replaced. */
-async function click(userId: string, message: EphemeralMessage, actionId: string) {
-  const before = message.replacedCount;
-  const res = await h.sender.blockActions({
-    userId,
-    actionId,
-    channelId: message.channel,
-    messageTs: message.ts,
-  });
+/** A button in a codes window. */
+function buttonOf(blocks: Block[], actionId: string) {
+  return blocks
+    .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+    .find((e) => e.action_id === actionId);
+}
+
+/** Clicks a button in a window and waits until the window shows something new. */
+async function click(userId: string, viewId: string | undefined, actionId: string) {
+  assert.ok(viewId, 'a window to click in');
+  const before = viewsSentTo(h.slack, viewId).length;
+  const res = await h.sender.blockActions({ userId, actionId, view: { id: viewId } });
   assert.equal(res.status, 200);
-  const replaced = await h.slack.waitFor(() => {
-    const m = h.slack.ephemeralMessages(userId).find((x) => x.id === message.id);
-    return m && m.replacedCount > before ? m : undefined;
-  });
-  return { res, replaced, json: JSON.stringify(replaced.blocks) };
+  const view = await h.slack.waitFor(() => viewsSentTo(h.slack, viewId).slice(before)[0]);
+  return { res, view, blocks: view['blocks'] as Block[], json: JSON.stringify(view) };
 }
 
 describe('/totp NAME', () => {
   it('shows the current and next code for the injected time, only to the asker', async () => {
     nowMs = PERIOD_START + 10_000;
     h.aws.clear();
-    const { body, json, message } = await totp('U0ALICE', '2ndline/fastly');
+    const { body, json, viewId, sent } = await totp('U0ALICE', '2ndline/fastly');
     const current = expect(CANARY_SEED, nowMs);
     const next = expect(CANARY_SEED, nowMs + 30_000);
     assert.notEqual(current, next);
 
-    assert.equal(body.response_type, 'ephemeral');
-    assert.ok(message, 'an ephemeral message exists for the asker');
-    assert.equal(message.user, 'U0ALICE');
+    assert.equal(h.slack.view(viewId!)?.user, 'U0ALICE', 'a window only the asker sees');
+    assert.equal(h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length, 0, 'no message');
     assert.equal(headerOf(body.blocks), grouped(current), 'the current code, large and grouped');
     assert.ok(json.includes('```' + current + '```'), 'the ungrouped code, copyable');
     assert.ok(json.includes(`next code \`${grouped(next)}\``));
@@ -145,8 +156,8 @@ describe('/totp NAME', () => {
     assert.ok(!json.includes(CANARY_PASSWORD), 'other fields are not shown');
     assert.ok(!body.text.includes(current), 'the notification text holds no code');
 
-    const refresh = body.blocks.find((b) => b.type === 'actions')!.elements![0]!;
-    assert.equal(refresh.action_id, 'totp_refresh');
+    const refresh = buttonOf(body.blocks, 'totp_refresh')!;
+    assert.ok(buttonOf(body.blocks, 'reveal_hide'), 'and Hide now');
     assert.deepEqual(JSON.parse(refresh.value!), { s: '2ndline/fastly', f: '2fa-seed', r: '2ndline' });
 
     const [read] = h.aws.callsOf('GetSecretValue');
@@ -156,10 +167,13 @@ describe('/totp NAME', () => {
   });
 
   it('writes an otp.code audit event with person, role, secret, field and outcome, never a code', async () => {
-    const e = h
-      .auditEvents()
-      .findLast((x) => x.action === 'otp.code' && (x.person as { slack_id: string }).slack_id === 'U0ALICE');
-    assert.ok(e);
+    const e = await h.slack.waitFor(() =>
+      h
+        .auditEvents()
+        .findLast(
+          (x) => x.action === 'otp.code' && (x.person as { slack_id: string }).slack_id === 'U0ALICE',
+        ),
+    );
     assert.equal(e.outcome, 'ok');
     assert.equal((e.person as { email: string }).email, 'alice@example.com');
     assert.deepEqual(e.role, { name: '2ndline', arn: h.seeded.roleArns['locksmith-2ndline'] });
@@ -169,19 +183,21 @@ describe('/totp NAME', () => {
     for (const c of codesSeen) assert.doesNotMatch(text, new RegExp(`(?<!\\d)${c}(?!\\d)`));
   });
 
-  it('"Refresh" replaces the message in place with codes for the time of the click', async () => {
+  it('"Refresh" puts codes for the time of the click into the same window', async () => {
     nowMs = PERIOD_START + 10_000;
     const first = await totp('U0ALICE', '2ndline/fastly');
-    assert.ok(first.message);
     const reads = h.aws.callsOf('GetSecretValue').length;
 
     nowMs = PERIOD_START + 40_000; // one period on: the old "next" is now current
-    const { replaced, json } = await click('U0ALICE', first.message, 'totp_refresh');
+    const { blocks, json } = await click('U0ALICE', first.viewId, 'totp_refresh');
     const current = expect(CANARY_SEED, nowMs);
     const next = expect(CANARY_SEED, nowMs + 30_000);
-    assert.equal(replaced.id, first.message.id, 'the same ephemeral message');
-    assert.equal(replaced.replacedCount, 1);
-    assert.equal(headerOf(replaced.blocks as Block[]), grouped(current));
+    assert.equal(
+      h.slack.screen('U0ALICE').modal.filter((v) => v.id === first.viewId).length,
+      1,
+      'the same window',
+    );
+    assert.equal(headerOf(blocks), grouped(current));
     assert.equal(current, expect(CANARY_SEED, PERIOD_START + 10_000 + 30_000), 'the old next code');
     assert.ok(json.includes(`next code \`${grouped(next)}\``));
     assert.ok(!json.includes(CANARY_SEED));
@@ -189,8 +205,10 @@ describe('/totp NAME', () => {
     const after = h.aws.callsOf('GetSecretValue');
     assert.equal(after.length, reads + 1, 'the secret is read again at click time');
     assert.notEqual(after.at(-1)!.accessKeyId, h.seeded.botCredentials!.accessKeyId);
-    const events = h.auditEvents().filter((x) => x.action === 'otp.code' && x.outcome === 'ok');
-    assert.ok(events.length >= 3, 'one audit event per generation');
+    // Recorded once Slack took the window's update, a moment after the stand-in saw it.
+    await h.slack.waitFor(
+      () => h.auditEvents().filter((x) => x.action === 'otp.code' && x.outcome === 'ok').length >= 3,
+    );
   });
 
   it('hides itself when the next code expires, and a refresh moves that hide', async () => {
@@ -198,31 +216,39 @@ describe('/totp NAME', () => {
     // at +12 000); a refresh 0.3 s later, at injected +12 100, moves it to 1.9 s after the refresh.
     nowMs = PERIOD_START + 10_900;
     const first = await totp('U0ALICE', '2ndline/fast');
-    assert.ok(first.message);
     assert.equal(headerOf(first.body.blocks), grouped(expect(OTP_SEEDS.fast, nowMs, { period: 1 })));
     assert.match(first.json, /\*1 s\* left/);
     assert.match(first.json, /hides in 2 s/);
     await new Promise((r) => setTimeout(r, 300));
     nowMs = PERIOD_START + 12_100;
-    const { res, replaced } = await click('U0ALICE', first.message, 'totp_refresh');
-    assert.equal(headerOf(replaced.blocks as Block[]), grouped(expect(OTP_SEEDS.fast, nowMs, { period: 1 })));
+    const refreshed = await click('U0ALICE', first.viewId, 'totp_refresh');
+    const code = expect(OTP_SEEDS.fast, nowMs, { period: 1 });
+    assert.equal(headerOf(refreshed.blocks), grouped(code));
 
     // Past the command's own deadline, the refreshed codes are still there.
     await new Promise((r) => setTimeout(r, 1100));
-    const still = h.slack.ephemeralMessages('U0ALICE').find((x) => x.id === first.message!.id)!;
-    assert.equal(still.replacedCount, 1, 'the refresh moved the hide; it did not fire at the old time');
+    assert.equal(
+      headerOf(h.slack.view(first.viewId!)?.view['blocks'] as Block[]),
+      grouped(code),
+      'the refresh moved the hide; it did not fire at the old time',
+    );
 
-    const hidden = await h.slack.waitFor(() => {
-      const m = h.slack.ephemeralMessages('U0ALICE').find((x) => x.id === first.message!.id);
-      return m && /have expired/.test(JSON.stringify(m.blocks)) ? m : undefined;
-    }, 4000);
-    assert.match(JSON.stringify(hidden.blocks), /Run `\/totp 2ndline\/fast 2fa-seed` for new ones/);
-    assert.equal(headerOf(hidden.blocks as Block[]), undefined, 'no code is left on screen');
-    assert.equal(hidden.replacedCount, 2, 'refreshed once, hidden once');
-    const viaCommandUrl = h.slack.responseUrlPosts.filter((p) => p.url === first.sent.responseUrl);
-    assert.equal(viaCommandUrl.length, 1, 'nothing more went through the command’s response_url');
-    const viaClickUrl = h.slack.responseUrlPosts.filter((p) => p.url === res.responseUrl);
-    assert.equal(viaClickUrl.length, 2, 'the refresh and the hide went through the click’s response_url');
+    const hidden = await hiddenWindow(h.slack, first.viewId!, 4000);
+    assert.match(JSON.stringify(hidden?.view), /Run `\/totp 2ndline\/fast 2fa-seed` for new codes/);
+    assert.equal(headerOf(hidden?.view['blocks'] as Block[]), undefined, 'no code is left on screen');
+    assert.ok(!h.slack.screenText('U0ALICE').includes(code), 'no surface the asker sees holds the code');
+    const hideEvents = () =>
+      h.auditEvents().filter((e) => e.action === 'otp.hide' && e.target === '2ndline/fast');
+    await h.slack.waitFor(() => hideEvents().length > 0);
+    const hides = hideEvents();
+    assert.equal(hides.length, 1, 'one hide, at the refreshed time');
+    assert.equal((hides[0]!.hide as { how: string }).how, 'ttl');
+    assert.equal(hides[0]!.field, '2fa-seed');
+    assert.equal(
+      h.slack.responseUrlPosts.filter((p) => p.url === first.sent.responseUrl).length,
+      0,
+      'nothing went through the command’s response_url',
+    );
   });
 
   it('uses --role to pick among several roles, and refreshes under that role', async () => {
@@ -231,7 +257,7 @@ describe('/totp NAME', () => {
     assert.match(denied.json, /Your role `nothing` is not allowed to read `2ndline\/fastly`/);
     const ok = await totp('U0BOB', '2ndline/fastly --role 2ndline');
     assert.equal(headerOf(ok.body.blocks), grouped(expect(CANARY_SEED, nowMs)));
-    const { json } = await click('U0BOB', ok.message!, 'totp_refresh');
+    const { json } = await click('U0BOB', ok.viewId, 'totp_refresh');
     assert.match(json, /read as role `2ndline`/);
   });
 });
@@ -239,9 +265,11 @@ describe('/totp NAME', () => {
 describe('/totp with several seeds and other forms', () => {
   it('lists several seeds as buttons; a click replaces the list with that seed’s codes', async () => {
     nowMs = PERIOD_START + 10_000;
-    const { body, json, message } = await totp('U0ALICE', '2ndline/multi');
-    assert.ok(message);
-    const buttons = body.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements!);
+    const { body, json, viewId } = await totp('U0ALICE', '2ndline/multi');
+    const buttons = body.blocks
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements!)
+      .filter((b) => b.action_id !== 'reveal_hide');
     assert.deepEqual(
       buttons.map((b) => (b.text as { text: string }).text),
       ['github', 'aws'],
@@ -250,9 +278,8 @@ describe('/totp with several seeds and other forms', () => {
     for (const seedValue of Object.values(OTP_SEEDS)) assert.ok(!json.includes(seedValue));
 
     const aws = buttons[1]!;
-    const { replaced, json: picked } = await click('U0ALICE', message, aws.action_id);
-    assert.equal(replaced.id, message.id);
-    assert.equal(headerOf(replaced.blocks as Block[]), grouped(expect(OTP_SEEDS.aws, nowMs)));
+    const { blocks, json: picked } = await click('U0ALICE', viewId, aws.action_id);
+    assert.equal(headerOf(blocks), grouped(expect(OTP_SEEDS.aws, nowMs)));
     assert.match(picked, /`2ndline\/multi` › `aws`/);
     assert.match(picked, /:key: \*AWS\* · root/);
   });
@@ -301,21 +328,26 @@ describe('/totp refusals', () => {
   ];
   for (const [what, text, expected] of cases) {
     it(`explains ${what} clearly, without the seed or a code`, async () => {
-      const before = h.slack.ephemeralMessages('U0ALICE').length;
-      const { json, body } = await totp('U0ALICE', text);
+      const { json, body, sent } = await totp('U0ALICE', text);
       assert.match(json, expected);
       assert.equal(headerOf(body.blocks), undefined, 'no code is shown');
       assert.ok(!body.blocks.some((b) => b.type === 'actions'), 'nothing to click');
       for (const s of [...Object.values(OTP_SEEDS), CANARY_BAD_SEED, CANARY_PASSWORD, CANARY_TOKEN])
         assert.ok(!json.includes(s), `the reply holds ${s}`);
-      assert.equal(h.slack.ephemeralMessages('U0ALICE').length, before + 1, 'one reply, nothing else');
+      assert.equal(
+        h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length,
+        0,
+        'the refusal is in the window; nothing else',
+      );
     });
   }
 
   it('names the secret and field in a bad-seed refusal, and audits it', async () => {
     const { json } = await totp('U0ALICE', '2ndline/hotp');
     assert.match(json, /No codes from the `2fa-seed` field of `2ndline\/hotp`/);
-    const e = h.auditEvents().findLast((x) => x.action === 'otp.code' && x.target === '2ndline/hotp');
+    const e = await h.slack.waitFor(() =>
+      h.auditEvents().findLast((x) => x.action === 'otp.code' && x.target === '2ndline/hotp'),
+    );
     // A refusal of what the secret holds, not a failure (issue 18).
     assert.equal(e?.outcome, 'refused');
     assert.equal(e?.reason, 'bad_seed');
@@ -323,23 +355,25 @@ describe('/totp refusals', () => {
 
   it('audits a secret with no seed as refused, and a 5,000-character name capped', async () => {
     await totp('U0ALICE', '2ndline/plain');
-    const e = h.auditEvents().findLast((x) => x.action === 'otp.code' && x.target === '2ndline/plain');
+    const e = await h.slack.waitFor(() =>
+      h.auditEvents().findLast((x) => x.action === 'otp.code' && x.target === '2ndline/plain'),
+    );
     assert.equal(e?.outcome, 'refused');
     assert.equal(e?.reason, 'no_seed');
     const long = `2ndline/${'a'.repeat(5000)}`;
     await totp('U0ALICE', long);
-    const capped = h
-      .auditEvents()
-      .findLast((x) => x.action === 'otp.code' && String(x.target).startsWith('2ndline/aaa'));
-    assert.ok(capped, 'audited');
+    const capped = await h.slack.waitFor(() =>
+      h.auditEvents().findLast((x) => x.action === 'otp.code' && String(x.target).startsWith('2ndline/aaa')),
+    );
     assert.ok(String(capped.target).length < 2100, `target of ${String(capped.target).length} characters`);
     assert.match(String(capped.target), /…\(\d+ more characters\)$/);
   });
 
   it('audits access denied', async () => {
     await totp('U0BOB', '2ndline/fastly');
-    const e = h.auditEvents().findLast((x) => x.action === 'otp.code' && x.outcome === 'denied');
-    assert.ok(e);
+    const e = await h.slack.waitFor(() =>
+      h.auditEvents().findLast((x) => x.action === 'otp.code' && x.outcome === 'denied'),
+    );
     assert.equal((e.person as { slack_id: string }).slack_id, 'U0BOB');
     assert.equal((e.role as { name: string }).name, 'nothing');
   });
@@ -350,11 +384,18 @@ describe('/totp refusals', () => {
     ['U0GUEST', /Guest and bot accounts/],
   ] as const) {
     it(`refuses ${who} before any AWS call`, async () => {
+      // Earlier reads' after-work (notify-on-view's DescribeSecret) lands first.
+      for (let seen = -1; h.aws.calls.length !== seen;) {
+        seen = h.aws.calls.length;
+        await new Promise((r) => setTimeout(r, 200));
+      }
       h.aws.clear();
       const { json } = await totp(who, '2ndline/fastly');
       assert.match(json, expected);
       assert.equal(h.aws.calls.length, 0, 'no AWS call was made');
-      const e = h.auditEvents().findLast((x) => (x.person as { slack_id: string }).slack_id === who);
+      const e = await h.slack.waitFor(() =>
+        h.auditEvents().findLast((x) => (x.person as { slack_id: string }).slack_id === who),
+      );
       assert.equal(e?.action, 'otp.code');
       assert.equal(e?.outcome, 'refused');
     });
@@ -369,9 +410,20 @@ describe('/totp refusals', () => {
     assert.equal(h.aws.calls.length, 0);
   });
 
-  it('refuses unknown options', async () => {
-    const { json } = await totp('U0ALICE', '2ndline/fastly --algo sha1');
-    assert.match(json, /Unknown option `--algo`/);
+  it('refuses unknown options in a message, opening no window', async () => {
+    const sent = await h.sender.slashCommand({
+      userId: 'U0ALICE',
+      command: '/totp',
+      text: '2ndline/fastly --algo sha1',
+    });
+    const reply = await h.slack.waitFor(() =>
+      h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
+    );
+    assert.match(JSON.stringify(reply.body), /Unknown option `--algo`/);
+    assert.equal(
+      h.slack.callsTo('views.open').filter((c) => c.args['trigger_id'] === sent.triggerId).length,
+      0,
+    );
   });
 });
 
@@ -391,8 +443,16 @@ describe('/totp leak check', () => {
       assert.ok(!posts.includes(s), `a response_url post holds the seed ${s}`);
       assert.ok(!calls.includes(s), `a Web API call holds the seed ${s}`);
     }
-    // Every Web API call is non-ephemeral as far as leaks go, except chat.postEphemeral.
-    const visible = JSON.stringify(h.slack.calls.filter((c) => c.method !== 'chat.postEphemeral'));
+    // Every Web API call is non-ephemeral as far as leaks go, except chat.postEphemeral and the
+    // windows (modals), which only their person sees.
+    const isModal = (c: { args: Record<string, unknown> }) =>
+      (c.args['view'] as { type?: string } | undefined)?.type === 'modal';
+    const visible = JSON.stringify(
+      h.slack.calls.filter(
+        (c) =>
+          c.method !== 'chat.postEphemeral' && !(/^views\.(open|push|update)$/.test(c.method) && isModal(c)),
+      ),
+    );
     const inChannel = JSON.stringify(
       h.slack.responseUrlPosts.filter(
         (p) => (p.body as { response_type?: string }).response_type === 'in_channel',
@@ -407,9 +467,10 @@ describe('/totp leak check', () => {
       assert.doesNotMatch(channelMessages, pattern);
     }
     // Button values hold only the secret name, field and role.
-    for (const p of h.slack.responseUrlPosts) {
-      const blocks = ((p.body as { blocks?: Block[] }).blocks ?? []).filter((b) => b.type === 'actions');
-      for (const el of blocks.flatMap((b) => b.elements ?? [])) {
+    const sentViews = h.slack.calls.map((c) => c.args['view'] as { blocks?: Block[] } | undefined);
+    for (const v of sentViews) {
+      const blocks = (v?.blocks ?? []).filter((b) => b.type === 'actions');
+      for (const el of blocks.flatMap((b) => b.elements ?? []).filter((e) => e.value !== undefined)) {
         const keys = Object.keys(JSON.parse(el.value!) as object).sort();
         assert.ok(
           keys.every((k) => ['f', 'r', 's'].includes(k)),
@@ -417,5 +478,17 @@ describe('/totp leak check', () => {
         );
       }
     }
+    // Once every window's time is up (the job applies the hides due on the injected clock), no
+    // code is on anyone's screen.
+    nowMs += 5 * 60_000;
+    await h.app.scheduler.tick();
+    assert.equal(h.deps.reveals.pending, 0);
+    for (const user of ['U0ALICE', 'U0BOB'])
+      for (const c of codesSeen)
+        assert.doesNotMatch(
+          h.slack.screenText(user),
+          new RegExp(`(?<!\\d)${c}(?!\\d)`),
+          `${user} still sees ${c}`,
+        );
   });
 });

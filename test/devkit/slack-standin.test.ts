@@ -290,6 +290,24 @@ describe('messages', () => {
     assert.equal(slack.channelMessages(opened.channel!.id!)[0]?.text, 'a DM');
   });
 
+  it('cannot update or delete an ephemeral message with chat.update / chat.delete', async () => {
+    const posted = await client.chat.postEphemeral({
+      channel: 'C0APPROVALS',
+      user: 'U0ALICE',
+      text: 'secret value',
+    });
+    const ts = posted.message_ts!;
+    assert.equal(
+      (await slackError(client.chat.update({ channel: 'C0APPROVALS', ts, text: 'hidden' }))).error,
+      'message_not_found',
+    );
+    assert.equal(
+      (await slackError(client.chat.delete({ channel: 'C0APPROVALS', ts }))).error,
+      'message_not_found',
+    );
+    assert.match(slack.screenText('U0ALICE'), /secret value/, 'still on screen');
+  });
+
   it('delivers ephemeral messages only to channel members; DMs are fine', async () => {
     const ok = await client.chat.postEphemeral({ channel: 'C0APPROVALS', user: 'U0ALICE', text: 'only you' });
     assert.ok(ok.message_ts);
@@ -449,6 +467,47 @@ describe('modals', () => {
     );
   });
 
+  it('refuses views.update of a view the person closed with not_found', async () => {
+    const opened = await client.views.open({
+      trigger_id: slack.newTriggerId('U0ALICE'),
+      view: modal('reveal'),
+    });
+    slack.closeModal('U0ALICE');
+    assert.equal(
+      (await slackError(client.views.update({ view_id: opened.view!.id!, view: modal('hidden') }))).error,
+      'not_found',
+    );
+  });
+
+  it('closes the view in front: Close on a pushed view goes back to the one below, ✕ clears all', async () => {
+    await client.views.open({ trigger_id: slack.newTriggerId('U0ALICE'), view: modal('reveal') });
+    await client.views.push({ trigger_id: slack.newTriggerId('U0ALICE'), view: modal('edit') });
+    assert.deepEqual(
+      slack.screen('U0ALICE').modal.map((v) => v.callbackId),
+      ['reveal', 'edit'],
+      'the view below counts as on screen: it is one Back away',
+    );
+    const back = slack.closeModal('U0ALICE');
+    assert.equal(back?.view.callbackId, 'edit');
+    assert.equal(back?.cleared, false);
+    assert.equal(back?.notify, false, 'no notify_on_close, no view_closed');
+    assert.deepEqual(
+      slack.screen('U0ALICE').modal.map((v) => v.callbackId),
+      ['reveal'],
+    );
+
+    await client.views.push({
+      trigger_id: slack.newTriggerId('U0ALICE'),
+      view: { ...modal('edit'), notify_on_close: true },
+    });
+    const all = slack.closeModal('U0ALICE', { all: true });
+    assert.equal(all?.cleared, true);
+    assert.equal(all?.notify, true);
+    assert.equal(all?.closedViewIds.length, 2);
+    assert.deepEqual(slack.screen('U0ALICE').modal, []);
+    assert.equal(slack.closeModal('U0ALICE'), undefined, 'nothing left to close');
+  });
+
   it('publishes one Home tab per person', async () => {
     const home = { type: 'home' as const, blocks: [section('home')] };
     await client.views.publish({ user_id: 'U0BOB', view: home });
@@ -478,19 +537,46 @@ describe('response_url', () => {
     assert.equal(slack.ephemeralMessages().length, 0);
   });
 
-  it('for a slash command: replies ephemerally, then replaces and deletes its latest reply', async () => {
+  it('for a slash command: only adds messages; replace_original posts a new one and delete_original changes nothing', async () => {
     const url = slack.newResponseUrl({ user: 'U0ALICE', channel: 'C0APPROVALS' });
     await postJson(url, { text: 'secret value' });
-    await postJson(url, { replace_original: true, text: 'hidden' });
+    assert.deepEqual(await postJson(url, { replace_original: true, text: 'hidden' }), {
+      status: 200,
+      text: 'ok',
+    });
+    assert.deepEqual(await postJson(url, { delete_original: true }), { status: 200, text: 'ok' });
+    assert.deepEqual(
+      slack.ephemeralMessages('U0ALICE').map((m) => [m.text, m.deleted, m.replacedCount]),
+      [
+        ['secret value', false, 0],
+        ['hidden', false, 0],
+      ],
+      'the first reply is still on screen',
+    );
+    assert.match(slack.screenText('U0ALICE'), /secret value/);
+    assert.equal(slack.ephemeralMessages('U0BOB').length, 0, 'nobody else sees it');
+  });
+
+  it('for an interaction: replaces or deletes the ephemeral message the click came from', async () => {
+    const commandUrl = slack.newResponseUrl({ user: 'U0ALICE', channel: 'C0APPROVALS' });
+    await postJson(commandUrl, { text: 'secret value' });
+    const [shown] = slack.ephemeralMessages('U0ALICE');
+    const clickUrl = () =>
+      slack.newResponseUrl({
+        user: 'U0ALICE',
+        channel: 'C0APPROVALS',
+        sourceMessage: { channel: shown!.channel, ts: shown!.ts },
+      });
+    await postJson(clickUrl(), { replace_original: true, text: 'hidden' });
     const [message] = slack.ephemeralMessages('U0ALICE');
     assert.equal(message?.text, 'hidden');
     assert.equal(message?.replacedCount, 1);
     assert.equal(message?.history[0]?.text, 'secret value');
-    assert.equal(message?.responseUrl, url);
-    assert.equal(slack.ephemeralMessages('U0BOB').length, 0, 'nobody else sees it');
+    assert.doesNotMatch(slack.screenText('U0ALICE'), /secret value/);
 
-    await postJson(url, { delete_original: true });
+    await postJson(clickUrl(), { delete_original: true });
     assert.equal(slack.ephemeralMessages('U0ALICE')[0]?.deleted, true);
+    assert.deepEqual(slack.screen('U0ALICE').ephemerals, []);
   });
 
   it('for an interaction: replaces the message it came from, even a channel message', async () => {
@@ -513,6 +599,53 @@ describe('response_url', () => {
     assert.equal(slack.channelMessages('C0APPROVALS')[0]?.text, 'for all');
     assert.equal(slack.ephemeralMessages().length, 0);
     assert.deepEqual(await postJson(url, { response_type: 'ephemeral' }), { status: 400, text: 'no_text' });
+  });
+});
+
+describe("a person's screen", () => {
+  it('holds their ephemerals, their modal, their Home and their DM, and nobody else’s', async () => {
+    await client.chat.postEphemeral({ channel: 'C0APPROVALS', user: 'U0ALICE', text: 'only alice' });
+    await client.views.open({
+      trigger_id: slack.newTriggerId('U0ALICE'),
+      view: { type: 'modal', title: { type: 'plain_text', text: 'Secret' }, blocks: [section('in a modal')] },
+    });
+    await client.views.publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: [section('at home')] } });
+    await client.chat.postMessage({ channel: 'U0ALICE', text: 'a DM' });
+    await client.chat.postMessage({ channel: 'C0APPROVALS', text: 'for the channel' });
+    const screen = slack.screen('U0ALICE');
+    assert.deepEqual(
+      screen.ephemerals.map((m) => m.text),
+      ['only alice'],
+    );
+    assert.equal(screen.modal.length, 1);
+    assert.ok(screen.home);
+    assert.deepEqual(
+      screen.dm.map((m) => m.text),
+      ['a DM'],
+    );
+    assert.deepEqual(
+      screen.channels.map((m) => m.text),
+      ['for the channel'],
+    );
+    for (const text of ['only alice', 'in a modal', 'at home', 'a DM', 'for the channel'])
+      assert.ok(slack.screenText('U0ALICE').includes(text), text);
+    const bob = slack.screenText('U0BOB');
+    for (const text of ['only alice', 'in a modal', 'at home', 'a DM'])
+      assert.ok(!bob.includes(text), `bob does not see "${text}"`);
+    assert.ok(!bob.includes('for the channel'), 'bob is not in #approvals');
+  });
+
+  it('loses its ephemeral messages when the client reloads; everything else stays', async () => {
+    await client.chat.postEphemeral({ channel: 'C0APPROVALS', user: 'U0ALICE', text: 'only alice' });
+    await client.chat.postMessage({ channel: 'U0ALICE', text: 'a DM' });
+    slack.reloadClient('U0ALICE');
+    assert.deepEqual(slack.screen('U0ALICE').ephemerals, []);
+    assert.equal(slack.screen('U0ALICE').dm.length, 1);
+    await client.chat.postEphemeral({ channel: 'C0APPROVALS', user: 'U0ALICE', text: 'after' });
+    assert.deepEqual(
+      slack.screen('U0ALICE').ephemerals.map((m) => m.text),
+      ['after'],
+    );
   });
 });
 
@@ -562,6 +695,7 @@ describe('injected failures and reset', () => {
 describe('SlackRequestSender against a Bolt app', () => {
   let app: App;
   let sender: SlackRequestSender;
+  const closedEvents: Array<{ view: { id: string }; is_cleared: boolean; user: { id: string } }> = [];
 
   const modalView = {
     type: 'modal' as const,
@@ -617,6 +751,17 @@ describe('SlackRequestSender against a Bolt app', () => {
     });
     app.view('confirm', async ({ ack }) => {
       await ack();
+    });
+    app.command('/window', async ({ ack, body, client: bolt }) => {
+      await ack();
+      await bolt.views.open({
+        trigger_id: body.trigger_id,
+        view: { ...modalView, callback_id: 'window', notify_on_close: true },
+      });
+    });
+    app.view({ type: 'view_closed', callback_id: 'window' }, async ({ ack, body }) => {
+      await ack();
+      closedEvents.push(body as (typeof closedEvents)[number]);
     });
     const server = (await app.start(0)) as Server;
     const { port } = server.address() as AddressInfo;
@@ -723,6 +868,25 @@ describe('SlackRequestSender against a Bolt app', () => {
     assert.equal(submitted.status, 200);
     assert.equal(submitted.viewId, opened.id);
     assert.equal(slack.view(opened.id)?.closed, true);
+  });
+
+  it('closes a modal as the person would, and sends view_closed only to a view that asked', async () => {
+    await sender.slashCommand({ userId: 'U0BOB', command: '/window' });
+    const opened = await slack.waitFor(() => slack.openModalOf('U0BOB', 'window'));
+    const result = await sender.closeModal({ userId: 'U0BOB' });
+    assert.equal(result.sent?.status, 200);
+    assert.deepEqual(
+      closedEvents.map((e) => [e.view.id, e.is_cleared, e.user.id]),
+      [[opened.id, true, 'U0BOB']],
+    );
+    assert.equal(slack.view(opened.id)?.closed, true);
+
+    await sender.slashCommand({ userId: 'U0BOB', command: '/confirm' });
+    await slack.waitFor(() => slack.openModalOf('U0BOB', 'confirm'));
+    const quiet = await sender.closeModal({ userId: 'U0BOB' });
+    assert.equal(quiet.closed?.notify, false);
+    assert.equal(quiet.sent, undefined, 'no notify_on_close: Slack sends nothing');
+    assert.equal(closedEvents.length, 1);
   });
 
   it('gets 401 for a bad signature or a stale timestamp, and the handler never runs', async () => {

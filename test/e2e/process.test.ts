@@ -13,8 +13,9 @@ import { seedAws } from '../../src/devkit/aws-seed.js';
 import { freePort, type MotoServer } from '../../src/devkit/moto.js';
 import { SlackRequestSender } from '../../src/devkit/slack-request-sender.js';
 import { SlackStandin } from '../../src/devkit/slack-standin.js';
-import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
+import { CANARY_PASSWORD, CANARY_TOKEN, config, otpSeed, usergroups, users } from '../support/fixtures.js';
 import { startTestMoto } from '../support/moto.js';
+import { hiddenWindow, shownIn } from '../support/windows.js';
 
 const MAIN = join(import.meta.dirname, '../../dist/main.js');
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
@@ -60,7 +61,7 @@ before(async () => {
     throw new Error('dist/main.js is missing: run `npm run build` first (npm test does)');
   moto = await startTestMoto();
   await moto.reset();
-  const seeded = await seedAws(moto.url, seed);
+  const seeded = await seedAws(moto.url, otpSeed);
   await moto.enforceIam();
   slack = await SlackStandin.start({ botToken: BOT_TOKEN, users, usergroups });
   dir = mkdtempSync(join(tmpdir(), 'locksmith-e2e-'));
@@ -78,7 +79,7 @@ after(async () => {
 });
 
 describe('node dist/main.js', () => {
-  it('serves a signed /secret get in HTTP mode, answers /healthz, and hides pending reveals on SIGTERM', async () => {
+  it('serves a signed /secret get in HTTP mode, answers /healthz, and hides pending windows on SIGTERM', async () => {
     const configPath = join(dir, 'locksmith.yml');
     writeFileSync(configPath, stringify({ ...config, reveal: { ttl_seconds: 600 } }));
     const port = await freePort();
@@ -107,10 +108,15 @@ describe('node dist/main.js', () => {
         text: 'get 2ndline/fastly',
       });
       assert.equal(sent.status, 200);
-      const reply = await slack.waitFor(() =>
-        slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
+      const shown = await shownIn(slack, sent.triggerId);
+      assert.ok(shown.json.includes(CANARY_PASSWORD));
+      const codes = await shownIn(
+        slack,
+        (await sender.slashCommand({ userId: 'U0ALICE', command: '/totp', text: '2ndline/fastly' }))
+          .triggerId,
       );
-      assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+      const code = /```(\d{6})```/.exec(codes.json)?.[1];
+      assert.ok(code, 'the codes window shows a code');
 
       const audit = await waitForLine(bot.stdout, /"action":"secret.reveal"/);
       assert.match(audit, /"email":"alice@example.com"/);
@@ -118,16 +124,21 @@ describe('node dist/main.js', () => {
 
       bot.child.kill('SIGTERM');
       assert.equal(await bot.exit, 0);
-      const hidden = slack.ephemeralMessages('U0ALICE').find((m) => m.id === reply.id)!;
-      assert.match(JSON.stringify(hidden.blocks), /hidden because locksmith restarted/);
-      assert.ok(!JSON.stringify(hidden.blocks).includes(CANARY_PASSWORD));
+      const hidden = slack.view(shown.viewId)!;
+      assert.match(JSON.stringify(hidden.view), /hidden because locksmith restarted/);
+      for (const value of [CANARY_PASSWORD, CANARY_TOKEN, code])
+        assert.ok(
+          !slack.screenText('U0ALICE').includes(value),
+          `${value} left alice's screen before the exit`,
+        );
+      assert.match(await waitForLine(bot.stdout, /"action":"otp.hide"/), /"how":"shutdown"/);
       assert.ok(!bot.stdout.join('\n').includes(CANARY_PASSWORD), 'no value in the process output');
     } finally {
       bot.child.kill('SIGKILL');
     }
   });
 
-  it('still hides a reveal when the process was killed before its timer fired', async () => {
+  it('still hides its windows (a secret, codes, refreshed codes) when the process was killed (kill -9) before their time', async () => {
     const configPath = join(dir, 'crash.yml');
     const dataDir = join(dir, 'crash-data');
     writeFileSync(
@@ -152,24 +163,32 @@ describe('node dist/main.js', () => {
         signingSecret: SIGNING_SECRET,
         standin: slack,
       });
-      const sent = await sender.slashCommand({
+      const reveal = async (command: string, text: string) =>
+        shownIn(slack, (await sender.slashCommand({ userId: 'U0ALICE', command, text })).triggerId);
+      const secret = await reveal('/secret', 'get 2ndline/plain');
+      assert.ok(secret.json.includes(CANARY_PASSWORD));
+      // 2ndline/fast's codes change every second: its window hides two seconds on.
+      const codes = await reveal('/totp', '2ndline/fast');
+      const refreshing = await reveal('/totp', '2ndline/fast');
+      await sender.blockActions({
         userId: 'U0ALICE',
-        command: '/secret',
-        text: 'get 2ndline/plain',
+        actionId: 'totp_refresh',
+        view: { id: refreshing.viewId },
       });
-      const reply = await slack.waitFor(() =>
-        slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
-      );
-      assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+      const windows = [secret, codes, refreshing];
       first.child.kill('SIGKILL'); // no graceful shutdown, no flush
       await first.exit;
+      assert.ok(slack.screenText('U0ALICE').includes(CANARY_PASSWORD), 'the dead process hid nothing');
       second = run(env);
       await waitForLine(second.stdout, /locksmith ready/);
-      const hidden = await slack.waitFor(() => {
-        const m = slack.ephemeralMessages('U0ALICE').find((x) => x.id === reply.id);
-        return m && /hid itself/.test(JSON.stringify(m.blocks)) ? m : undefined;
-      }, 8000);
-      assert.ok(!JSON.stringify(hidden.blocks).includes(CANARY_PASSWORD));
+      for (const w of windows) await hiddenWindow(slack, w.viewId, 8000);
+      assert.ok(!slack.screenText('U0ALICE').includes(CANARY_PASSWORD));
+      assert.doesNotMatch(
+        JSON.stringify(windows.map((w) => slack.view(w.viewId)?.view)),
+        /```\d{6}```/,
+        'no code is left in any window',
+      );
+      assert.match(await waitForLine(second.stdout, /"action":"secret.hide"/), /"how":"restart"/);
     } finally {
       first.child.kill('SIGKILL');
       second?.child.kill('SIGTERM');
@@ -207,10 +226,8 @@ describe('node dist/main.js', () => {
       });
       assert.equal(sent.ack.type, 'slash_commands');
       assert.ok(!sent.ack.late, `acked in ${sent.ack.ackMs} ms`);
-      const reply = await socketSlack.waitFor(() =>
-        socketSlack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
-      );
-      assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+      const shown = await shownIn(socketSlack, sent.triggerId);
+      assert.ok(shown.json.includes(CANARY_PASSWORD));
 
       // Prometheus metrics on the health port: the command counted, no value or name in them.
       const counted = 'locksmith_slack_requests_total{kind="command",name="/secret get",outcome="ok"} 1';

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { internalError, throttling } from '../../src/devkit/aws-faults.js';
 import type { RecordedAwsCall } from '../../src/devkit/aws-recorder.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { shownIn, windowIdFrom } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
 
 const REQUEST_TIMEOUT_MS = 500;
@@ -41,13 +42,14 @@ after(async () => {
   await h?.stop();
 });
 
-/** Sends /secret; returns the HTTP answer and, separately, a promise of the reply. */
+/**
+ * Sends /secret get; returns the HTTP answer and, separately, a promise of what its window
+ * showed once AWS answered (the value, or the sentence saying why not).
+ */
 async function sendSecret(userId: string, text: string) {
   const sent = await h.sender.slashCommand({ userId, command: '/secret', text });
-  const repliedBeforeAck = h.slack.responseUrlPosts.some((p) => p.url === sent.responseUrl);
-  const reply = h.slack
-    .waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl), 8000)
-    .then((p) => JSON.stringify(p.body));
+  const repliedBeforeAck = windowIdFrom(h.slack, sent.triggerId) !== undefined;
+  const reply = shownIn(h.slack, sent.triggerId, 8000).then((w) => w.json);
   return { sent, repliedBeforeAck, reply };
 }
 
@@ -89,10 +91,10 @@ describe('AWS faults under /secret get', () => {
     assertNoTrace(aliceReply);
     assert.equal(h.aws.calls.filter(readOf('2ndline/fastly')).length, MAX_ATTEMPTS, 'retried, then gave up');
     assert.equal(h.aws.hangingCalls, 0, 'the bot abandoned the hung calls');
-    const audit = h
-      .auditEvents()
-      .filter((e) => e.action === 'secret.reveal' && e.target === '2ndline/fastly');
-    assert.equal(audit.at(-1)?.outcome, 'error');
+    const audit = await h.slack.waitFor(() =>
+      h.auditEvents().findLast((e) => e.action === 'secret.reveal' && e.target === '2ndline/fastly'),
+    );
+    assert.equal(audit.outcome, 'error');
   });
 
   it('a slow Secrets Manager (answering within the timeout): the value arrives once AWS answers', async () => {

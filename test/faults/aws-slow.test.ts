@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RecordedAwsCall } from '../../src/devkit/aws-recorder.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { shownIn, viewsSentTo } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
 
 const SLOW_MS = 3500;
@@ -37,16 +38,16 @@ describe('AWS slower than Slack waits', () => {
     assert.equal(sent.status, 200);
     // Generous bound, far from flaky: the ack needs no AWS call at all.
     assert.ok(ackedAfter < SLOW_MS, `acked after ${ackedAfter} ms, before the slow AWS call could end`);
-    assert.equal(
-      h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length,
-      0,
-      'no reply yet when Slack got its answer',
+    assert.ok(
+      !JSON.stringify(h.slack.callsTo('views.open')).includes(CANARY_PASSWORD),
+      'no value yet when Slack got its answer',
     );
-    const reply = await h.slack.waitFor(
-      () => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
-      10_000,
-    );
-    assert.ok(JSON.stringify(reply.body).includes(CANARY_PASSWORD));
+    // The window opened within the trigger's 3 s, saying what it reads, and the value came later.
+    const shown = await shownIn(h.slack, sent.triggerId, 10_000);
+    assert.ok(shown.json.includes(CANARY_PASSWORD));
+    const [opening] = viewsSentTo(h.slack, shown.viewId);
+    assert.match(JSON.stringify(opening), /Reading `2ndline\/fastly`/);
     assert.ok(h.aws.calls.filter(readOfFastly).length >= 1);
+    assert.equal(h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length, 0, 'no message');
   });
 });

@@ -15,6 +15,7 @@ import { internalError } from '../../src/devkit/aws-faults.js';
 import type { StandinView } from '../../src/devkit/standin-types.js';
 import type { Harness } from '../support/app-harness.js';
 import { editorClient, startFullHarness } from '../property/app-support.js';
+import { viewsSentTo } from '../support/windows.js';
 
 const MAX_ATTEMPTS = 2;
 
@@ -68,20 +69,26 @@ function submit(form: StandinView, text: string, field = 'password') {
       [actionId]: { type: 'plain_text_input', value: b.label?.text === field ? text : null },
     };
   }
+  // The form as Slack sends it, even when the window shows something else by now (a repeat).
   return h.sender.viewSubmission({
     userId: 'U0ALICE',
-    view: { id: form.id, callback_id: 'secret_edit', state: { values: state } },
+    view: {
+      id: form.id,
+      callback_id: 'secret_edit',
+      state: { values: state },
+      ...(form.privateMetadata !== undefined ? { private_metadata: form.privateMetadata } : {}),
+    },
   });
 }
 
-/** The ephemeral replies through the form's response_url, as text. */
-function replies(responseUrl: string): string[] {
-  return h.slack.responseUrlPosts.filter((p) => p.url === responseUrl).map((p) => JSON.stringify(p.body));
+/** What the form's window showed after it, as text: the outcome goes into the same window. */
+function replies(form: StandinView): string[] {
+  return viewsSentTo(h.slack, form.id).map((v) => JSON.stringify(v));
 }
 
 describe('AWS faults under /secret edit', () => {
   it('reads hanging at submit: the form answers in time with a clear error, nothing is written; Save again saves once', async () => {
-    const { form, responseUrl } = await openForm('edit/app');
+    const { form } = await openForm('edit/app');
     const before = await versions('edit/app');
     h.aws.failNext('GetSecretValue', { kind: 'hang' }, MAX_ATTEMPTS);
     const res = await submit(form, 'CANARY-after-hang');
@@ -97,20 +104,18 @@ describe('AWS faults under /secret edit', () => {
     await h.slack.waitFor(() => h.aws.hangingCalls === 0, 3000); // the bot let go of the hung reads
     const again = await submit(form, 'CANARY-after-hang');
     assert.equal(again.status, 200);
-    await h.slack.waitFor(() => replies(responseUrl).some((r) => /Saved a new version/.test(r)));
+    await h.slack.waitFor(() => replies(form).some((r) => /Saved a new version/.test(r)));
     assert.equal(await versions('edit/app'), before + 1);
     assert.match(await value('edit/app'), /CANARY-after-hang/);
   });
 
   it('PutSecretValue failing with 500 on every attempt: the person is told, no version exists; Save again saves once', async () => {
-    const { form, responseUrl } = await openForm('edit/plain');
+    const { form } = await openForm('edit/plain');
     const before = await versions('edit/plain');
     const original = await value('edit/plain');
     h.aws.failNext('PutSecretValue', internalError('json'), MAX_ATTEMPTS);
     assert.equal((await submit(form, 'CANARY-first-try', 'value')).status, 200);
-    const told = await h.slack.waitFor(() =>
-      replies(responseUrl).find((r) => /could not be reached/.test(r)),
-    );
+    const told = await h.slack.waitFor(() => replies(form).find((r) => /could not be reached/.test(r)));
     assert.match(
       told,
       /AWS Secrets Manager could not be reached, so the change may or may not have been made/,
@@ -121,16 +126,16 @@ describe('AWS faults under /secret edit', () => {
     // The form closed on the first submission; the person opens it again and saves.
     const retry = await openForm('edit/plain');
     await submit(retry.form, 'CANARY-second-try', 'value');
-    await h.slack.waitFor(() => replies(retry.responseUrl).some((r) => /Saved a new version/.test(r)));
+    await h.slack.waitFor(() => replies(retry.form).some((r) => /Saved a new version/.test(r)));
     assert.equal(await versions('edit/plain'), before + 1);
   });
 
   it('a write that AWS applied but whose answer was lost: the person is told it may have happened; Save again makes no second version', async () => {
-    const { form, responseUrl } = await openForm('edit/app');
+    const { form } = await openForm('edit/app');
     const before = await stages('edit/app');
     h.aws.failNext('PutSecretValue', { kind: 'lose-answer' }, MAX_ATTEMPTS);
     assert.equal((await submit(form, 'CANARY-lost-answer')).status, 200);
-    const told = await h.slack.waitFor(() => replies(responseUrl).find((r) => /may or may not/.test(r)));
+    const told = await h.slack.waitFor(() => replies(form).find((r) => /may or may not/.test(r)));
     assert.match(told, /Check `edit\/app` with `\/secret get`/);
     const applied = await stages('edit/app');
     assert.notEqual(applied.current, before.current, 'AWS did apply the write');
@@ -140,7 +145,7 @@ describe('AWS faults under /secret edit', () => {
     // Slack keeps the same form (and so the same token) for a repeat; the bot finds its own write.
     const again = await submit(form, 'CANARY-lost-answer');
     assert.equal(again.status, 200);
-    await h.slack.waitFor(() => replies(responseUrl).some((r) => /Saved a new version/.test(r)));
+    await h.slack.waitFor(() => replies(form).some((r) => /Saved a new version/.test(r)));
     assert.deepEqual(await stages('edit/app'), applied, 'the repeat made no second version');
   });
 });

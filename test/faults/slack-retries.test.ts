@@ -16,6 +16,7 @@ import type { SentRequest } from '../../src/devkit/slack-request-sender.js';
 import type { StandinView } from '../../src/devkit/standin-types.js';
 import type { Harness } from '../support/app-harness.js';
 import { APPROVALS, editorClient, startFullHarness } from '../property/app-support.js';
+import { viewsSentTo } from '../support/windows.js';
 
 let h: Harness;
 let sm: SecretsManagerClient;
@@ -122,7 +123,7 @@ describe('Slack retries repeat no effect', () => {
 
   it('a /secret edit submission retried while the first write is still in flight makes one version', async () => {
     const name = 'edit/app';
-    const { form, responseUrl } = await openEditForm(name);
+    const { form } = await openEditForm(name);
     const before = await versions(name);
     // The original's PutSecretValue is slow, so Slack's retries arrive while it is in flight.
     h.aws.failNext('PutSecretValue', { kind: 'delay', ms: 600 });
@@ -138,9 +139,7 @@ describe('Slack retries repeat no effect', () => {
     const retries = await Promise.all([retry(first.payload, 1), retry(first.payload, 2)]);
     for (const r of retries) assert.equal(r.status, 200);
     await h.slack.waitFor(() =>
-      h.slack.responseUrlPosts.some(
-        (p) => p.url === responseUrl && /Saved a new version/.test(JSON.stringify(p.body)),
-      ),
+      viewsSentTo(h.slack, form.id).some((v) => /Saved a new version/.test(JSON.stringify(v))),
     );
     await new Promise((r) => setTimeout(r, 700)); // let every retry finish its write, if it made one
     assert.equal(await versions(name), before + 1, 'one new version, whatever Slack retried');
@@ -149,7 +148,7 @@ describe('Slack retries repeat no effect', () => {
   it('a retried Undo click moves AWSCURRENT back once', async () => {
     const name = 'edit/plain';
     const original = await currentVersion(name);
-    const { form, responseUrl } = await openEditForm(name);
+    const { form } = await openEditForm(name);
     const state: Record<string, unknown> = {};
     for (const b of (form.view['blocks'] as Array<{ type: string; block_id: string }>).filter(
       (x) => x.type === 'input',
@@ -159,10 +158,9 @@ describe('Slack retries repeat no effect', () => {
       userId: 'U0ALICE',
       view: { id: form.id, callback_id: 'secret_edit', state: { values: state } },
     });
-    const confirmation = await h.slack.waitFor(() =>
-      h.slack
-        .ephemeralMessages('U0ALICE')
-        .find((m) => m.responseUrl === responseUrl && /secret_edit_undo/.test(JSON.stringify(m.blocks))),
+    // The confirmation, with its Undo, in the form's window.
+    await h.slack.waitFor(() =>
+      viewsSentTo(h.slack, form.id).some((v) => /secret_edit_undo/.test(JSON.stringify(v))),
     );
     const edited = await currentVersion(name);
     assert.notEqual(edited, original);
@@ -170,15 +168,12 @@ describe('Slack retries repeat no effect', () => {
     const undo = await h.sender.blockActions({
       userId: 'U0ALICE',
       actionId: 'secret_edit_undo',
-      channelId: confirmation.channel,
-      messageTs: confirmation.ts,
-      responseUrl: confirmation.responseUrl,
-      message: { ts: confirmation.ts, blocks: confirmation.blocks },
+      view: { id: form.id },
     });
     const retries = await Promise.all([retry(undo.payload, 1), retry(undo.payload, 2)]);
     for (const r of retries) assert.equal(r.status, 200);
     await h.slack.waitFor(() =>
-      h.slack.responseUrlPosts.some((p) => /Undone/.test(JSON.stringify(p.body))) ? true : undefined,
+      viewsSentTo(h.slack, form.id).some((v) => /Undone/.test(JSON.stringify(v))) ? true : undefined,
     );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await currentVersion(name), original, 'back at the version before the edit');

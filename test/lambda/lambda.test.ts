@@ -24,6 +24,7 @@ import { openDynamoStore, type Store } from '../../src/store/index.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
 import { captureLogger } from '../support/log-capture.js';
 import { startTestMoto } from '../support/moto.js';
+import { windowIdFrom } from '../support/windows.js';
 import { AwsFrontProxy } from '../replicas/support.js';
 
 const BOT_TOKEN = 'xoxb-lambda-bot-token';
@@ -151,7 +152,7 @@ after(async () => {
 });
 
 describe('AWS Lambda handler', () => {
-  it('answers a signed /secret get in a function URL event (v2, base64 body) with 200; the reply is on Slack and the hide is stored before it returns', async () => {
+  it('answers a signed /secret get in a function URL event (v2, base64 body) with 200; the window shows the value and its hide is stored before it returns', async () => {
     const sender = await senderFor('v2');
     const sent = await sender.slashCommand({
       userId: 'U0ALICE',
@@ -162,13 +163,13 @@ describe('AWS Lambda handler', () => {
     const event = events.at(-1) as { version?: string; isBase64Encoded: boolean };
     assert.equal(event.version, '2.0');
     assert.equal(event.isBase64Encoded, true);
-    // The ack waits for the listener on Lambda: the reply is already there when the 200 comes.
-    const reply = slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl);
-    assert.ok(reply, 'the reply landed before the invocation returned');
-    assert.ok(JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
-    // The hide record is written in the background by the listener; the handler waited for it.
-    const hides = await store.query<{ responseUrl: string }>({ kind: 'hide' });
-    assert.ok(hides.some((h) => h.data.responseUrl === sent.responseUrl));
+    // The ack waits for the listener on Lambda: the window is already there when the 200 comes.
+    const viewId = windowIdFrom(slack, sent.triggerId);
+    assert.ok(viewId, 'the window opened before the invocation returned');
+    const window = slack.view(viewId);
+    assert.ok(JSON.stringify(window?.view).includes(CANARY_PASSWORD));
+    // Its hide is in the store, under the window's external_id, stored before the value was sent.
+    assert.ok(await store.get('hide', window!.externalId!), 'the hide is stored');
   });
 
   it('answers a signed slash command in an API Gateway REST (v1) event', async () => {
@@ -180,8 +181,8 @@ describe('AWS Lambda handler', () => {
     });
     assert.equal(sent.status, 200);
     assert.equal((events.at(-1) as { httpMethod?: string }).httpMethod, 'POST');
-    const reply = slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl);
-    assert.ok(reply && JSON.stringify(reply.blocks).includes(CANARY_PASSWORD));
+    const viewId = windowIdFrom(slack, sent.triggerId);
+    assert.ok(viewId && JSON.stringify(slack.view(viewId)?.view).includes(CANARY_PASSWORD));
   });
 
   it('refuses a bad signature with 401 before any listener runs', async () => {
@@ -234,17 +235,16 @@ describe('AWS Lambda handler', () => {
       text: 'get 2ndline/plain',
     });
     assert.equal(sent.status, 200);
-    const hidden = () =>
-      slack.responseUrlPosts.find(
-        (p) => p.url === sent.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
-      );
+    const viewId = windowIdFrom(slack, sent.triggerId)!;
+    const hidden = () => /hid itself/.test(JSON.stringify(slack.view(viewId)?.view)) || undefined;
     await lambda.scheduledHandler({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
     assert.equal(hidden(), undefined, 'not due yet');
     now += 601_000;
     assert.deepEqual(await lambda.scheduledHandler({ 'detail-type': 'Scheduled Event' }), { ok: true });
     assert.ok(hidden(), 'hidden by the tick, before the handler returned');
+    assert.ok(!slack.screenText('U0ALICE').includes(`plain-${CANARY_PASSWORD}`));
     assert.equal(
-      await store.getLease(leaseName('hides.secret')),
+      await store.getLease(leaseName('hides.windows')),
       undefined,
       'leases released after the tick',
     );

@@ -53,9 +53,13 @@ describe('interaction labels', () => {
 describe('requestLabels', () => {
   it('name each kind of Slack request from its body', () => {
     assert.deepEqual(requestLabels({ command: '/totp', text: 'x' }), { kind: 'command', name: '/totp' });
-    assert.deepEqual(requestLabels({ type: 'block_actions', actions: [{ action_id: 'secret_hide' }] }), {
+    assert.deepEqual(requestLabels({ type: 'block_actions', actions: [{ action_id: 'reveal_hide' }] }), {
       kind: 'action',
-      name: 'secret_hide',
+      name: 'reveal_hide',
+    });
+    assert.deepEqual(requestLabels({ type: 'view_closed', view: { callback_id: 'reveal_window' } }), {
+      kind: 'view_closed',
+      name: 'reveal_window',
     });
     assert.deepEqual(requestLabels({ type: 'view_submission', view: { callback_id: 'rotation_places' } }), {
       kind: 'view_submission',

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { answered } from '../support/windows.js';
 import {
   CANARY_PASSWORD,
   CANARY_SEED,
@@ -70,11 +71,11 @@ async function scrapeUntil(ready: (text: string) => boolean, timeoutMs = 5000): 
   return text;
 }
 
-/** Sends a slash command and waits for its reply through the response_url. */
+/** Sends a slash command and waits for its answer: a window, or a reply through the response_url. */
 async function command(userId: string, name: '/secret' | '/totp', text: string) {
   const sent = await h.sender.slashCommand({ userId, command: name, text });
   assert.equal(sent.status, 200);
-  await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
+  await answered(h.slack, sent);
   return sent;
 }
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Harness, startHarness } from '../support/app-harness.js';
+import { shownIn } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
 import { valueOf } from './exposition.js';
 
@@ -21,9 +22,7 @@ describe('GET /metrics in Socket Mode', () => {
       command: '/secret',
       text: 'get 2ndline/fastly',
     });
-    await h.slack.waitFor(() =>
-      h.slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
-    );
+    await shownIn(h.slack, sent.triggerId);
 
     const url = h.healthUrl.replace('/healthz', '/metrics');
     const labels = { kind: 'command', name: '/secret get', outcome: 'ok' };

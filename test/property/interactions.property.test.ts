@@ -45,7 +45,9 @@ after(async () => {
 
 /** Every action id and callback id the bot listens for, and near misses of them. */
 const KNOWN_ACTIONS = [
-  'secret_hide',
+  'reveal_hide',
+  'secret_reveal_open',
+  'totp_open',
   'secret_edit_open',
   'secret_edit_undo',
   'totp_refresh',
@@ -73,6 +75,7 @@ const KNOWN_ACTIONS = [
 ];
 const KNOWN_VIEWS = [
   'secret_edit',
+  'reveal_window',
   'approval_decision_reason',
   'approval_request_reason',
   'approval_grant_view',

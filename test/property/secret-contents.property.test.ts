@@ -6,6 +6,7 @@
  * display pings anyone; no log line holds the value; the bot does not crash.
  */
 import assert from 'node:assert/strict';
+import { answered } from '../support/windows.js';
 import { after, before, describe, it } from 'node:test';
 import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
@@ -121,12 +122,9 @@ async function run(cmd: string, text: string): Promise<string> {
   const before = mark(h);
   const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command: cmd, text });
   assert.equal(sent.status, 200);
-  await h.slack.waitFor(
-    () =>
-      h.slack.responseUrlPosts.slice(before.posts).some((p) => p.url === sent.responseUrl) ||
-      h.slack.calls.slice(before.calls).some((c) => c.method === 'views.open'),
-    8000,
-  );
+  // A reply through the response_url, or a window past its "Reading…" (the value, the form or
+  // a refusal): a slow read opens the window first and puts the value in with views.update.
+  await answered(h.slack, sent, 8000);
   for (const post of h.slack.responseUrlPosts.slice(before.posts)) {
     assert.equal(post.status, 200, `Slack refused the reply to ${cmd} ${text}: ${post.responseBody}`);
   }

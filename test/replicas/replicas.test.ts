@@ -26,6 +26,7 @@ import { leaseName } from '../../src/scheduling/lease.js';
 import { openDynamoStore, type Store } from '../../src/store/index.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
 import { startTestMoto } from '../support/moto.js';
+import { shownIn } from '../support/windows.js';
 import {
   AwsFrontProxy,
   type BotProcess,
@@ -118,7 +119,7 @@ before(async () => {
   await waitForLine(bots[0]!.stdout, /locksmith ready/);
   await waitForLine(
     bots[0]!.stdout,
-    /scheduler lease taken.*hides\.secret|hides\.secret.*scheduler lease taken/,
+    /scheduler lease taken.*hides\.windows|hides\.windows.*scheduler lease taken/,
   );
   bots.push(startBot(envFor(1)));
   await waitForLine(bots[1]!.stdout, /locksmith ready/);
@@ -154,15 +155,22 @@ after(async () => {
 /** Which replica (0 or 1) signed a DynamoDB call; -1 for the test's own reads. */
 const replicaOf = (accessKeyId: string): number => KEYS.indexOf(accessKeyId as (typeof KEYS)[number]);
 
-/** Scheduler queries for due hides: the by_state query of `hide#pending:secret` with a due filter. */
+/** Scheduler queries for due hides: the by_state query of `hide#pending:window` with a due filter. */
 function dueHideQueries(since: number) {
   return aws.dynamoCalls.filter(
     (c) =>
       c.at >= since &&
       c.operation === 'Query' &&
-      JSON.stringify(c.body).includes('"hide#pending:secret"') &&
+      JSON.stringify(c.body).includes('"hide#pending:window"') &&
       JSON.stringify(c.body).includes(':due_by'),
   );
+}
+
+/** The views.update calls that put a "hidden" view into the window with this external_id. */
+function hidesOf(externalId: string | undefined, pattern = /hid itself/) {
+  return slack
+    .callsTo('views.update')
+    .filter((c) => c.args['external_id'] === externalId && pattern.test(JSON.stringify(c.args['view'])));
 }
 
 function auditActions(action: string): Record<string, unknown>[] {
@@ -322,8 +330,12 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
     const dm = dms[0]!;
     assert.ok(!JSON.stringify(dm).includes(CANARY_PASSWORD), 'the DM holds no value');
 
+    // Windows that showed the value (it may be hidden again by now: reveal.ttl_seconds is 1).
     const valueModals = () =>
-      slack.views('U0ALICE').filter((v) => JSON.stringify(v.view).includes(CANARY_PASSWORD)).length;
+      slack
+        .views('U0ALICE')
+        .filter((v) => [v.view, ...v.history].some((x) => JSON.stringify(x).includes(CANARY_PASSWORD)))
+        .length;
     const modalsBefore = valueModals();
     const reveal = () =>
       sender.blockActions({
@@ -344,35 +356,26 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
 
   it('auto-hides: each reveal is hidden once, and only one replica polls for due hides at a time', async () => {
     const since = Date.now();
-    const sent = [];
+    const windows = [];
     for (let i = 0; i < 4; i++) {
-      sent.push(
-        await sender.slashCommand({ userId: 'U0ALICE', command: '/secret', text: 'get 2ndline/fastly' }),
-      );
+      const sent = await sender.slashCommand({
+        userId: 'U0ALICE',
+        command: '/secret',
+        text: 'get 2ndline/fastly',
+      });
+      windows.push(await shownIn(slack, sent.triggerId));
     }
-    for (const s of sent) {
-      await slack.waitFor(
-        () =>
-          slack.responseUrlPosts.find(
-            (p) => p.url === s.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
-          ),
-        8000,
-      );
-    }
+    for (const w of windows) await slack.waitFor(() => hidesOf(w.externalId)[0], 8000);
     await settle();
-    for (const s of sent) {
-      const hides = slack.responseUrlPosts.filter(
-        (p) => p.url === s.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
-      );
-      assert.equal(hides.length, 1, 'hidden exactly once');
-    }
+    for (const w of windows) assert.equal(hidesOf(w.externalId).length, 1, 'hidden exactly once');
+    assert.ok(!slack.screenText('U0ALICE').includes(CANARY_PASSWORD));
     // Replica 0 has held the hides lease since it started; replica 1 never polled meanwhile,
     // though both tick every 200 ms and both served reveals.
     const polls = dueHideQueries(since);
     assert.ok(polls.length >= 5, `the holder kept polling (${polls.length} polls)`);
     assert.deepEqual(new Set(polls.map((c) => replicaOf(c.accessKeyId))), new Set([0]));
     assert.equal(
-      (await store.getLease(leaseName('hides.secret')))?.owner.split(':')[1],
+      (await store.getLease(leaseName('hides.windows')))?.owner.split(':')[1],
       String(bots[0]!.child.pid),
     );
   });
@@ -384,25 +387,11 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
       command: '/secret',
       text: 'get 2ndline/plain',
     });
-    const shown = await slack.waitFor(() =>
-      slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl),
-    );
-    assert.ok(JSON.stringify(shown.blocks).includes(CANARY_PASSWORD));
-    // The hide is saved in the background, just after the reply: a replica killed in that
-    // moment would lose it (a known gap of auto-hide, not of the leases tested here).
-    const saved = async (): Promise<boolean> =>
-      (await store.query<{ responseUrl: string }>({ kind: 'hide' })).some(
-        (h) => h.data.responseUrl === sent.responseUrl,
-      );
-    for (let i = 0; !(await saved()); i++) {
-      assert.ok(i < 100, 'the pending hide reached the store');
-      await delay(20);
-    }
-    const hiddenPosts = () =>
-      slack.responseUrlPosts.filter(
-        (p) => p.url === sent.responseUrl && /hid itself/.test(JSON.stringify(p.body)),
-      );
-    return { sent, hiddenPosts };
+    const shown = await shownIn(slack, sent.triggerId);
+    assert.ok(shown.json.includes(CANARY_PASSWORD));
+    // The hide was stored before the value went to Slack: a replica killed at any moment leaves it.
+    assert.ok(await store.get('hide', shown.externalId!), 'the pending hide is in the store');
+    return { sent, shown, hiddenPosts: () => hidesOf(shown.externalId) };
   }
 
   const holderPid = async (job: string): Promise<string | undefined> =>
@@ -412,7 +401,7 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
   function takenAt(bot: BotProcess, since: number): number | undefined {
     const line = logLines(bot).find(
       (l) =>
-        l['job'] === 'hides.secret' &&
+        l['job'] === 'hides.windows' &&
         (l['msg'] === 'scheduler lease taken' ||
           l['msg'] === 'scheduler lease taken over from a process that is gone') &&
         Date.parse(String(l['time'])) >= since,
@@ -420,39 +409,26 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
     return line ? Date.parse(String(line['time'])) : undefined;
   }
 
-  it('"Hide now" on the other replica: the message stays hidden, and the first replica’s timer posts nothing later', async () => {
-    const { sent, hiddenPosts } = await revealOn(0); // replica 0 holds the 1 s timer
-    const message = slack.ephemeralMessages('U0ALICE').find((m) => m.responseUrl === sent.responseUrl)!;
-    const hide = (
-      message.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
-    )
-      .find((b) => b.type === 'actions')!
-      .elements!.find((e) => e.action_id === 'secret_hide')!;
+  it('"Hide now" on the other replica: the window stays hidden, and the first replica’s timer changes nothing later', async () => {
+    const { shown, hiddenPosts } = await revealOn(0); // replica 0 holds the 1 s timer
     const res = await direct[1]!.blockActions({
       userId: 'U0ALICE',
-      channelId: message.channel,
-      actionId: hide.action_id,
-      value: hide.value,
-      responseUrl: sent.responseUrl,
-      message: { ts: message.ts, text: message.text, blocks: message.blocks },
+      actionId: 'reveal_hide',
+      view: { id: shown.viewId },
     });
     assert.equal(res.status, 200);
-    await slack.waitFor(() => {
-      const m = slack.ephemeralMessages('U0ALICE').find((x) => x.id === message.id);
-      return m && /was hidden/.test(JSON.stringify(m.blocks)) ? m : undefined;
-    });
+    await slack.waitFor(() => hidesOf(shown.externalId, /was hidden/)[0]);
     await delay(1500); // past the 1 s timer on replica 0, and several ticks of the hides job
     await settle();
-    assert.equal(hiddenPosts().length, 0, 'no "hid itself" replaced the "was hidden" message');
-    const m = slack.ephemeralMessages('U0ALICE').find((x) => x.id === message.id)!;
-    assert.match(JSON.stringify(m.blocks), /was hidden/);
-    assert.equal((await store.query({ kind: 'hide', states: ['pending:secret'] })).length, 0, 'no hide left');
+    assert.equal(hiddenPosts().length, 0, 'no "hid itself" replaced the "was hidden" window');
+    assert.match(JSON.stringify(slack.view(shown.viewId)?.view), /was hidden/);
+    assert.equal((await store.query({ kind: 'hide', states: ['pending:window'] })).length, 0, 'no hide left');
   });
 
   it('a hung lease holder (SIGSTOP) keeps its leases until they run out; then the other replica takes over and hides what was left', async () => {
     const [hung, other] = [bots[0]!, bots[1]!];
     const { hiddenPosts } = await revealOn(0);
-    assert.equal(await holderPid('hides.secret'), String(hung.child.pid));
+    assert.equal(await holderPid('hides.windows'), String(hung.child.pid));
     hung.child.kill('SIGSTOP'); // alive, but renews nothing: a process stuck, or a host cut off
     const stoppedAt = Date.now();
     try {
@@ -464,7 +440,7 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
         takenOver >= stoppedAt + LEASE_MS - INTERVAL_MS - 100,
         `taken over ${takenOver - stoppedAt} ms after the stop; the lease is ${LEASE_MS} ms`,
       );
-      assert.equal(await holderPid('hides.secret'), String(other.child.pid));
+      assert.equal(await holderPid('hides.windows'), String(other.child.pid));
     } finally {
       hung.child.kill('SIGCONT');
     }
@@ -482,7 +458,7 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
     // After the previous test replica 1 holds the leases.
     const [survivor, killed] = [bots[0]!, bots[1]!];
     const { hiddenPosts } = await revealOn(1);
-    assert.equal(await holderPid('hides.secret'), String(killed.child.pid));
+    assert.equal(await holderPid('hides.windows'), String(killed.child.pid));
     killed.child.kill('SIGKILL');
     const killedAt = Date.now();
     await killed.exit;
@@ -497,10 +473,10 @@ describe('two replicas behind one entry, sharing DynamoDB', () => {
       logLines(survivor).some(
         (l) =>
           l['msg'] === 'scheduler lease taken over from a process that is gone' &&
-          l['job'] === 'hides.secret',
+          l['job'] === 'hides.windows',
       ),
     );
-    assert.equal(await holderPid('hides.secret'), String(survivor.child.pid));
+    assert.equal(await holderPid('hides.windows'), String(survivor.child.pid));
     await settle();
     assert.equal(hiddenPosts().length, 1, 'hidden exactly once');
   });

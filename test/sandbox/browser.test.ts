@@ -106,14 +106,16 @@ after(async () => {
 });
 
 describe('the sandbox page, in headless Chromium', () => {
-  it('shows /secret get to the engineer only, and the reveal hides itself', async () => {
+  it('shows /secret get in a window only the engineer sees, and the window hides itself', async () => {
     await open(erin, '#general');
     await open(arno, '#general');
     await command(erin, '/secret get shared/grafana-admin');
-    await waitForMessage(erin, 'correct-horse-battery-staple');
-    const reveal = erin.locator('#messages .msg', { hasText: 'correct-horse-battery-staple' });
-    assert.match(await reveal.innerText(), /Only visible to you/);
-    assert.match(await reveal.innerText(), /shared\/grafana-admin/);
+    const window = erin.locator('#modal-layer .modal', { hasText: 'correct-horse-battery-staple' });
+    await window.waitFor();
+    assert.match(await window.innerText(), /only visible to you/);
+    assert.match(await window.innerText(), /shared\/grafana-admin/);
+    assert.match(await window.innerText(), /hides in 60 s/);
+    assert.doesNotMatch(await messages(erin).innerText(), /correct-horse/, 'no message holds the value');
     await noUnknownBlocks(erin);
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await erin.screenshot({ path: SCREENSHOT });
@@ -122,32 +124,41 @@ describe('the sandbox page, in headless Chromium', () => {
     await arno.reload();
     await arno.locator('body[data-ready="true"]').waitFor();
     assert.doesNotMatch(await messages(arno).innerText(), /correct-horse-battery-staple|grafana-admin/);
+    assert.doesNotMatch(await arno.content(), /correct-horse-battery-staple/, 'nowhere on his page');
+    assert.equal(await arno.locator('#modal-layer .modal').count(), 0, 'no window for him');
 
-    // reveal.ttl_seconds is 60: a minute later the bot replaces the message through its response_url.
+    // reveal.ttl_seconds is 60: a minute later the bot puts "hidden" into the window (views.update).
     await advanceClock(erin, '+1 min');
-    await erin.waitForFunction(
-      `!document.querySelector('#messages')?.textContent?.includes('correct-horse')`,
-    );
-    assert.match(await messages(erin).innerText(), /shared\/grafana-admin hid itself/);
+    await erin.locator('#modal-layer .modal', { hasText: 'shared/grafana-admin hid itself' }).waitFor();
+    assert.doesNotMatch(await erin.content(), /correct-horse-battery-staple/, 'nowhere on the page');
+    await erin.locator('#modal-layer .bk-modal-close').click();
+    await erin.locator('#modal-layer').waitFor({ state: 'hidden' });
   });
 
-  it('/totp shows the current code and never the seed', async () => {
+  it('/totp shows the current code in a window and never the seed; closing the window ends it', async () => {
     await command(erin, '/totp shared/pagerduty');
-    await waitForMessage(erin, /next code/);
-    const text = await erin
-      .locator('#messages .msg', { hasText: /next code/ })
-      .last()
-      .innerText();
+    const window = erin.locator('#modal-layer .modal', { hasText: /next code/ });
+    await window.waitFor();
+    const text = await window.innerText();
     assert.match(text, /\b\d{3} \d{3}\b/);
+    const code = /```?(\d{6})/.exec(text)?.[1] ?? /\b(\d{6})\b/.exec(text)?.[1];
+    assert.ok(code, 'the window shows the code ungrouped, to copy');
     assert.doesNotMatch(await erin.content(), /JBSWY3DPEHPK3PXP|otpauth/);
+    // Closed with its Close button: Slack tells the bot (view_closed), and the code is gone.
+    await erin.locator('#modal-layer .bk-modal-close').click();
+    await erin.locator('#modal-layer').waitFor({ state: 'hidden' });
+    assert.ok(!(await erin.content()).includes(code));
   });
 
   it('refuses the person without a role, and shows them nothing', async () => {
     await open(nico, '#general');
     await command(nico, '/secret get shared/grafana-admin');
-    await waitForMessage(nico, /no locksmith role/);
-    assert.match(await messages(nico).innerText(), /Ask #platform-help/);
-    assert.doesNotMatch(await messages(nico).innerText(), /correct-horse/);
+    const window = nico.locator('#modal-layer .modal', { hasText: /no locksmith role/ });
+    await window.waitFor();
+    assert.match(await window.innerText(), /Ask #platform-help/);
+    assert.doesNotMatch(await nico.content(), /correct-horse/);
+    await nico.locator('#modal-layer .bk-modal-close').click();
+    await nico.locator('#modal-layer').waitFor({ state: 'hidden' });
   });
 
   it('reveals a guarded secret once the approver approves', async () => {

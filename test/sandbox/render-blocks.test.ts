@@ -21,8 +21,8 @@ import {
 import { buildPickerView } from '../../src/rotation/slack/user-picker.js';
 import { type Rotation, rotationConfig } from '../../src/rotation/workflow.js';
 import { buildEditView } from '../../src/secrets/edit-blocks.js';
-import { buildListMessage, buildRevealMessage } from '../../src/secrets/reveal-blocks.js';
-import { buildPickMessage } from '../../src/otp/totp-blocks.js';
+import { buildListMessage, buildRevealView } from '../../src/secrets/reveal-blocks.js';
+import { buildCodesView, buildPickView } from '../../src/otp/totp-blocks.js';
 import type { RenderContext } from '../../src/sandbox/web/mrkdwn.js';
 import {
   blockKitTypesIn,
@@ -1006,21 +1006,6 @@ function keysDueReport(reads: UserKeysRead[]): KeysDueReport {
 
 describe('real bot output renders completely', () => {
   const messages: Record<string, { text?: string; blocks?: unknown }> = {
-    reveal: buildRevealMessage(
-      {
-        name: 'team/<app> & co',
-        versionId: '0123456789abcdef',
-        changedAt: new Date(NOW - DAY),
-        kind: 'json',
-        fields: [
-          { key: 'username', value: 'cdn-bot', hiddenSeed: false },
-          { key: 'password', value: 'p<a>ss&"w\'ord```x', hiddenSeed: false },
-          { key: 'token', value: 'tok<en>&amp;', hiddenSeed: false },
-          { key: '2fa-seed', hiddenSeed: true },
-        ],
-      },
-      { roleName: '2ndline', ttlSeconds: 60, revealId: 'r-1' },
-    ),
     list: buildListMessage(
       {
         items: [{ name: 'a/b', description: 'desc <x>', changedAt: new Date(NOW) }],
@@ -1049,7 +1034,6 @@ describe('real bot output renders completely', () => {
       }),
       statusCtx,
     ),
-    totpPick: buildPickMessage('team/otp', ['github-seed', 'aws-seed'], '2ndline'),
     keysDue: buildKeysDueMessage(
       keysDueReport([
         {
@@ -1064,6 +1048,31 @@ describe('real bot output renders completely', () => {
     ),
   };
   const views: Record<string, unknown> = {
+    reveal: buildRevealView(
+      {
+        name: 'team/<app> & co',
+        versionId: '0123456789abcdef',
+        changedAt: new Date(NOW - DAY),
+        kind: 'json',
+        fields: [
+          { key: 'username', value: 'cdn-bot', hiddenSeed: false },
+          { key: 'password', value: 'p<a>ss&"w\'ord```x', hiddenSeed: false },
+          { key: 'token', value: 'tok<en>&amp;', hiddenSeed: false },
+          { key: '2fa-seed', hiddenSeed: true },
+        ],
+      },
+      { roleName: '2ndline', ttlSeconds: 60 },
+    ),
+    totpPick: buildPickView('team/otp', ['github-seed', 'aws-seed'], '2ndline'),
+    totpCodes: buildCodesView({
+      secretName: 'team/otp',
+      field: 'github-seed',
+      roleName: '2ndline',
+      issuer: 'GitHub',
+      account: 'ops <bot>',
+      codes: { current: '123456', next: '654321', secondsLeft: 12, periodStart: 0, period: 30 },
+      hidesInSeconds: 42,
+    }),
     reason: buildReasonView({
       callbackId: 'cb',
       title: 'Reject',
@@ -1177,7 +1186,7 @@ describe('real bot output renders completely', () => {
       'no ping from data',
     );
 
-    const reveal = renderMessage(messages['reveal']!, ctx);
+    const reveal = renderView(views['reveal']!, ctx);
     const pres = openTags(reveal, 'pre').map((p) => textOf(innerOf(reveal, p)));
     assert.deepEqual(pres, ['cdn-bot', 'tok<en>&amp;']);
     assert.ok(textOf(reveal).includes('p<a>ss&"w\'ord```x'), 'the value with ``` shows as plain text');

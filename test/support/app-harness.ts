@@ -18,6 +18,8 @@ import type { MotoServer } from '../../src/devkit/moto.js';
 import { SlackRequestSender } from '../../src/devkit/slack-request-sender.js';
 import { SlackStandin } from '../../src/devkit/slack-standin.js';
 import type { StandinUser, StandinUsergroup } from '../../src/devkit/standin-types.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { captureLogger } from './log-capture.js';
 import { startTestMoto } from './moto.js';
 
@@ -61,6 +63,13 @@ export interface Harness {
   healthUrl: string;
   /** The bot's data directory (the SQLite file lives here). */
   dataDir: string;
+  /**
+   * A new bot process takes over, on the same store file, stand-in and moto. `crash`: the old
+   * one dies as under kill -9: nothing more it does lasts (its store is gone), its receiver
+   * stops, and none of its shutdown work (hides, leases) runs. Otherwise it stops gracefully
+   * first (SIGTERM). `app`, `deps`, `sender` and the URLs then belong to the new process.
+   */
+  restart(options?: { crash?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +79,22 @@ export function manifestBotEvents(): string[] {
     settings?: { event_subscriptions?: { bot_events?: string[] } };
   };
   return manifest.settings?.event_subscriptions?.bot_events ?? [];
+}
+
+/** A store that can be killed with its process: every call fails once `dead`. */
+function killable(store: Store): { store: Store; kill(): void } {
+  let dead = false;
+  const wrapped = new Proxy(store, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (dead) return Promise.reject(new Error('the process is dead'));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: wrapped, kill: () => (dead = true) };
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -113,34 +138,67 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     awsRegion: REGION,
   };
   const captured = captureLogger(options.logLevel ?? 'debug');
-  const deps = buildDeps(config, { logger: captured.logger, clock: options.clock });
-  const app = createApp(deps);
-  const { port } = await app.start();
-  const eventsUrl = options.socketMode ? '' : `http://127.0.0.1:${port}/slack/events`;
-  const sender = options.socketMode
-    ? slack.socketMode.sender
-    : new SlackRequestSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, standin: slack });
-  // Slack sends the events the manifest subscribes to when the workspace changes (user_change…).
-  slack.deliverEventsTo((event) => sender.event(event), manifestBotEvents());
-  return {
+  let process_ = await startProcess();
+  // Slack sends the events the manifest subscribes to when the workspace changes (user_change…),
+  // to whichever process serves the app now.
+  slack.deliverEventsTo((event) => process_.sender.event(event), manifestBotEvents());
+
+  async function startProcess() {
+    // The SQLite store (the default) can die with its process; a DynamoDB one is left to buildDeps.
+    const store = config.store.dynamodb ? undefined : killable(openSqliteStore({ dataDir }));
+    const deps = buildDeps(config, {
+      logger: captured.logger,
+      clock: options.clock,
+      ...(store ? { store: store.store } : {}),
+    });
+    const app = createApp(deps);
+    const { port } = await app.start();
+    const eventsUrl = options.socketMode ? '' : `http://127.0.0.1:${port}/slack/events`;
+    const sender = options.socketMode
+      ? slack.socketMode.sender
+      : new SlackRequestSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, standin: slack });
+    return { store, deps, app, port, eventsUrl, sender };
+  }
+
+  const harness: Harness = {
     moto,
     aws,
     slack,
-    sender,
-    app,
-    deps,
+    sender: process_.sender,
+    app: process_.app,
+    deps: process_.deps,
     seeded,
     logs: captured.lines,
     auditEvents: captured.auditEvents,
-    eventsUrl,
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
+    eventsUrl: process_.eventsUrl,
+    healthUrl: `http://127.0.0.1:${process_.port}/healthz`,
     dataDir,
+    async restart(restartOptions = {}) {
+      const old = process_;
+      if (restartOptions.crash) {
+        if (!old.store) throw new Error('restart({ crash }) needs the SQLite store');
+        old.store.kill();
+        await old.app.app.stop().catch(() => undefined);
+        await old.app.scheduler.stop().catch(() => undefined);
+      } else {
+        await old.app.stop();
+      }
+      process_ = await startProcess();
+      Object.assign(harness, {
+        sender: process_.sender,
+        app: process_.app,
+        deps: process_.deps,
+        eventsUrl: process_.eventsUrl,
+        healthUrl: `http://127.0.0.1:${process_.port}/healthz`,
+      });
+    },
     async stop() {
-      await app.stop();
-      await deps.store.close();
+      await process_.app.stop();
+      await process_.deps.store.close();
       await slack.stop();
       await aws.stop();
       if (!options.moto) await moto.stop();
     },
   };
+  return harness;
 }

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Harness } from '../support/app-harness.js';
+import { shownIn } from '../support/windows.js';
 import { startHarness } from '../support/app-harness.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';
 import { APPROVALS, startFullHarness } from '../property/app-support.js';
@@ -64,18 +65,24 @@ describe('HTTP: timestamps and replays', () => {
       text: 'get 2ndline/fastly',
     });
     assert.equal(sent.status, 200);
-    await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
+    await shownIn(h.slack, sent.triggerId);
     const raw = new URLSearchParams(sent.fields).toString();
-    // The attacker has the body and the headers exactly as Slack sent them.
-    const timestamp = Math.floor(Date.now() / 1000);
+    // The attacker has the body and the headers exactly as Slack sent them. (A second later than
+    // the original, so this first one is a new signature even when the window came at once.)
+    const timestamp = Math.floor(Date.now() / 1000) + 1;
     const headers = { ...h.sender.sign(raw, timestamp) };
     const first = await replay(h, raw, headers);
     assert.equal(first.status, 200, 'that one is new: same body, new signature');
-    await h.slack.waitFor(() =>
-      h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length >= 2 ? true : undefined,
+    // Served, but its trigger_id was used once already: Slack opens no second window, and the
+    // person is offered an "Open" button (no value) through the command's response_url.
+    await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
+    await h.slack.waitFor(
+      () =>
+        h.auditEvents().some((e) => e.action === 'secret.reveal' && e.reason === 'not_shown') || undefined,
     );
     const reads = h.aws.callsOf('GetSecretValue').length;
     const reveals = h.auditEvents().filter((e) => e.action === 'secret.reveal').length;
+    const opens = h.slack.callsTo('views.open').length;
     for (let i = 0; i < 3; i++) {
       const again = await replay(h, raw, headers);
       assert.equal(again.status, 200, 'a replay is answered');
@@ -83,9 +90,10 @@ describe('HTTP: timestamps and replays', () => {
     }
     await quiet(500);
     assert.equal(h.aws.callsOf('GetSecretValue').length, reads, 'no second read');
+    assert.equal(h.slack.callsTo('views.open').length, opens, 'no second window');
     assert.equal(
       h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length,
-      2,
+      1,
       'no second reply',
     );
     assert.equal(h.auditEvents().filter((e) => e.action === 'secret.reveal').length, reveals);
@@ -108,12 +116,16 @@ describe('HTTP: timestamps and replays', () => {
     const headers = { ...h.sender.sign(raw) };
     const answers = await Promise.all(Array.from({ length: 6 }, () => replay(h, raw, headers)));
     for (const a of answers) assert.equal(a.status, 200);
-    await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === fields.response_url));
+    const shown = await shownIn(h.slack, fields.trigger_id);
     await quiet(500);
     assert.equal(h.aws.callsOf('GetSecretValue').length, 1);
-    const replies = h.slack.responseUrlPosts.filter((p) => p.url === fields.response_url);
-    assert.equal(replies.length, 1);
-    assert.ok(JSON.stringify(replies[0]!.body).includes(CANARY_PASSWORD));
+    assert.equal(
+      h.slack.callsTo('views.open').filter((c) => c.args['trigger_id'] === fields.trigger_id).length,
+      1,
+      'one window',
+    );
+    assert.ok(shown.json.includes(CANARY_PASSWORD));
+    assert.equal(h.slack.responseUrlPosts.filter((p) => p.url === fields.response_url).length, 0);
   });
 
   it('serves a Slack retry that is signed anew (X-Slack-Retry-Num), as Slack sends them', async () => {
@@ -185,17 +197,15 @@ describe('Socket Mode: a repeated envelope', () => {
       command: '/secret',
       text: 'get 2ndline/fastly',
     });
-    await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl));
+    await shownIn(h.slack, sent.triggerId);
     assert.equal(h.aws.callsOf('GetSecretValue').length, 1);
+    const opens = h.slack.callsTo('views.open').length;
     const again = await h.slack.socketMode.resend(sent.ack.envelope);
     assert.equal(again.envelopeId, sent.ack.envelopeId, 'the same envelope was acknowledged');
     await quiet(500);
     assert.equal(h.aws.callsOf('GetSecretValue').length, 1, 'no second read');
-    assert.equal(
-      h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length,
-      1,
-      'no second reply',
-    );
+    assert.equal(h.slack.callsTo('views.open').length, opens, 'no second window');
+    assert.equal(h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl).length, 0, 'no reply');
   });
 
   it('an event retried by Slack in a new envelope (retry_attempt 1) is still handled', async () => {

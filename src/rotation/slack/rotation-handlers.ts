@@ -51,6 +51,7 @@ import {
   buildRevealView,
   buildWorkingView,
 } from './rotation-blocks.js';
+import { showOnce } from './one-time-reveal.js';
 import type { ActEvent, ActOutcome, RotationController } from './rotation-controller.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -148,7 +149,13 @@ export function createRotationHandlers(deps: Deps, controller: RotationControlle
     const result = outcome.result;
     const rotation = result?.rotation;
     if (result?.reveal && rotation) {
-      const shown = await updateView(client, viewId, buildRevealView(rotation, result.reveal));
+      const shown = await showOnce(deps, viewId, buildRevealView(rotation, result.reveal), {
+        user: clicker.id,
+        team: clicker.teamId,
+        target: rotation.userName,
+        role: rotation.role,
+        title: 'New access key',
+      });
       audit.record({
         action: 'rotation.reveal',
         outcome: shown ? 'ok' : 'error',

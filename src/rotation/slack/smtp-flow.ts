@@ -24,6 +24,7 @@ import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { code } from '../../slack/mrkdwn.js';
 import { errorReply } from '../../slack/reply-errors.js';
 import { sesSmtpEndpoint, sesSmtpPassword } from '../ses-smtp-password.js';
+import { showOnce } from './one-time-reveal.js';
 import {
   ACTION_SMTP_CANCEL,
   ACTION_SMTP_CREATE,
@@ -166,14 +167,21 @@ export function createSmtpFlow(deps: Deps, section: RotationSection): SmtpFlow {
           inline: made.setup.inline.map((p) => p.name),
         };
         if (made.key) {
-          const shown = await show(
-            buildSmtpCredentialsView(v.n, {
-              username: made.key.accessKeyId,
-              password: sesSmtpPassword(made.key.secretAccessKey, region),
-              region,
-              endpoint: sesSmtpEndpoint(region),
-            }),
-          );
+          const credentials = buildSmtpCredentialsView(v.n, {
+            username: made.key.accessKeyId,
+            password: sesSmtpPassword(made.key.secretAccessKey, region),
+            region,
+            endpoint: sesSmtpEndpoint(region),
+          });
+          const shown =
+            viewId !== undefined &&
+            (await showOnce(deps, viewId, credentials, {
+              user: v.q,
+              team: v.t,
+              target: v.n,
+              role: caller.role,
+              title: 'SMTP credentials',
+            }));
           audit.record({
             action: 'rotation.reveal',
             outcome: shown ? 'ok' : 'error',

@@ -478,7 +478,7 @@ function onClick(event: MouseEvent): void {
   }
   if (target.closest('.bk-modal-close')) {
     const view = target.closest<HTMLElement>('[data-view-id]');
-    attempt(() => api('POST', '/api/close', { viewId: view?.dataset['viewId'] }));
+    attempt(() => api('POST', '/api/close', { as: page.as, viewId: view?.dataset['viewId'] }));
     return;
   }
   if (target.closest('.bk-modal-submit')) {

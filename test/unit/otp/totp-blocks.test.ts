@@ -1,18 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkMessageContent } from '../../../src/devkit/block-kit-limits.js';
+import type { View } from '@slack/types';
+import { checkView } from '../../../src/devkit/block-kit-limits.js';
 import { ACTION_PICK_PATTERN, ACTION_REFRESH } from '../../../src/otp/ids.js';
 import {
-  buildCodesMessage,
-  buildHiddenCodesMessage,
-  buildPickMessage,
+  buildCodesView,
+  buildPickView,
   buildTotpHelpMessage,
   type CodesContext,
-  codesBlockId,
+  codesHideSubject,
   decodeTarget,
   encodeTarget,
-  messageIdFromBlockId,
 } from '../../../src/otp/totp-blocks.js';
+import { buildHiddenView } from '../../../src/reveal/window-views.js';
+
+/** A window as the tests read it: its title (what its frame shows) and blocks. */
+function buildCodesMessage(c: CodesContext) {
+  return asMessage(buildCodesView(c));
+}
+function buildPickMessage(secretName: string, fields: string[], roleName: string) {
+  return asMessage(buildPickView(secretName, fields, roleName));
+}
+function asMessage(view: View) {
+  assert.equal(checkView(view, ['modal']), undefined, 'Slack would accept the window');
+  return { text: (view as { title: { text: string } }).title.text, blocks: view.blocks as unknown[], view };
+}
+function checkMessageContent(_: unknown): undefined {
+  return undefined; // asMessage checked the window already
+}
 
 type AnyBlock = {
   type: string;
@@ -30,8 +45,6 @@ function ctx(overrides: Partial<CodesContext> = {}): CodesContext {
     account: 'cdn-bot',
     codes: { current: '492039', next: '118204', secondsLeft: 20, periodStart: 0, period: 30 },
     hidesInSeconds: 50,
-    messageId: 'm-1',
-    iteration: 'i1',
     ...overrides,
   };
 }
@@ -54,30 +67,28 @@ describe('buildCodesMessage', () => {
     assert.equal(checkMessageContent({ ...message }), undefined, 'Slack would accept it');
   });
 
-  it('keeps codes out of the notification text', () => {
-    const { text } = buildCodesMessage(ctx());
-    assert.equal(text, 'One-time password for 2ndline/fastly (only visible to you)');
-    assert.doesNotMatch(text, /492|118/);
+  it('keeps codes out of the window title, and asks Slack for view_closed', () => {
+    const { text, view } = buildCodesMessage(ctx());
+    assert.equal(text, 'One-time password');
+    assert.equal((view as { notify_on_close?: boolean }).notify_on_close, true);
   });
 
-  it('has a Refresh button whose value holds only the secret, field and role', () => {
+  it('has Hide now and a Refresh button whose value holds only the secret, field and role', () => {
     const blocks = blocksOf(buildCodesMessage(ctx()));
     const row = blocks.find((b) => b.type === 'actions')!;
-    assert.equal(row.block_id, codesBlockId('m-1', 'i1'));
-    const refresh = row.elements![0]!;
-    assert.equal(refresh.action_id, ACTION_REFRESH);
-    assert.deepEqual(JSON.parse(refresh.value!), { s: '2ndline/fastly', f: '2fa-seed', r: '2ndline' });
-    assert.doesNotMatch(refresh.value!, /492039|118204/);
+    const [hide, refresh] = row.elements!;
+    assert.equal(hide!.action_id, 'reveal_hide');
+    assert.equal(refresh!.action_id, ACTION_REFRESH);
+    assert.deepEqual(JSON.parse(refresh!.value!), { s: '2ndline/fastly', f: '2fa-seed', r: '2ndline' });
+    assert.doesNotMatch(refresh!.value!, /492039|118204/);
   });
 
-  it('changes the block_id per iteration but keeps the message id', () => {
-    const a = blocksOf(buildCodesMessage(ctx({ iteration: 'a' }))).find((b) => b.type === 'actions')!;
-    const b = blocksOf(buildCodesMessage(ctx({ iteration: 'b' }))).find((x) => x.type === 'actions')!;
-    assert.notEqual(a.block_id, b.block_id);
-    assert.equal(messageIdFromBlockId(a.block_id), 'm-1');
-    assert.equal(messageIdFromBlockId(b.block_id), 'm-1');
-    assert.equal(messageIdFromBlockId('secret_reveal_actions'), undefined);
-    assert.equal(messageIdFromBlockId(undefined), undefined);
+  it('has no Refresh in an approved one-off window', () => {
+    const row = blocksOf(buildCodesMessage(ctx({ refresh: false }))).find((b) => b.type === 'actions')!;
+    assert.deepEqual(
+      row.elements!.map((e) => e.action_id),
+      ['reveal_hide'],
+    );
   });
 
   it('names the secret when the seed has no issuer or account, and escapes data', () => {
@@ -99,9 +110,11 @@ describe('buildCodesMessage', () => {
 
   it('leaves the Refresh button out when its value would not fit Slack, keeping the codes', () => {
     const message = buildCodesMessage(ctx({ field: 'f'.repeat(2100) }));
-    assert.equal(
-      blocksOf(message).find((b) => b.type === 'actions'),
-      undefined,
+    assert.deepEqual(
+      blocksOf(message)
+        .find((b) => b.type === 'actions')
+        ?.elements?.map((e) => e.action_id),
+      ['reveal_hide'],
     );
     assert.equal(blocksOf(message).find((b) => b.type === 'header')?.text?.text, '492 039');
   });
@@ -152,18 +165,16 @@ describe('button values', () => {
   });
 });
 
-describe('buildHiddenCodesMessage and help', () => {
-  it('says the codes expired and what to run for new ones, without codes', () => {
-    const message = buildHiddenCodesMessage({ secretName: '2ndline/multi', field: 'aws' }, 'expired');
-    assert.match(
-      JSON.stringify(message.blocks),
-      /have expired and were hidden\. Run `\/totp 2ndline\/multi aws`/,
-    );
-    const restart = buildHiddenCodesMessage({ secretName: '2ndline/fastly' }, 'shutdown');
-    assert.match(
-      JSON.stringify(restart.blocks),
-      /because locksmith restarted\. Run `\/totp 2ndline\/fastly`/,
-    );
+describe('the hidden codes window and help', () => {
+  const role = { name: '2ndline', arn: 'arn:aws:iam::123456789012:role/x' };
+  it('says the codes hid themselves and what to run for new ones, without codes', () => {
+    const subject = codesHideSubject({ secretName: '2ndline/multi', field: 'aws' }, role);
+    assert.equal(subject.action, 'otp.hide');
+    const hidden = JSON.stringify(buildHiddenView(subject, 'ttl').blocks);
+    assert.match(hidden, /`aws` of `2ndline\/multi` hid itself/);
+    assert.match(hidden, /Run `\/totp 2ndline\/multi aws` for new codes/);
+    const restart = buildHiddenView(codesHideSubject({ secretName: '2ndline/fastly' }, role), 'shutdown');
+    assert.match(JSON.stringify(restart.blocks), /because locksmith restarted/);
   });
 
   it('explains usage and where seeds are found', () => {

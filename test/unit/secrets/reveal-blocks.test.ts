@@ -2,14 +2,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError } from '../../../src/errors.js';
 import { parseEditButtonRef } from '../../../src/secrets/edit-blocks.js';
+import type { View } from '@slack/types';
+import type { Block } from '../../../src/slack/block-kit.js';
 import {
   buildHelpMessage,
   buildListMessage,
-  buildRevealMessage,
+  buildRevealView,
+  splitAtLines,
 } from '../../../src/secrets/reveal-blocks.js';
 import { interpretSecretString, type SecretRead } from '../../../src/secrets/secret-reader.js';
 
-const ctx = { roleName: '2ndline', ttlSeconds: 60, revealId: 'r1' };
+const ctx = { roleName: '2ndline', ttlSeconds: 60 };
+
+/** The reveal window's blocks, and its title (what a notification or the window's frame shows). */
+function buildRevealMessage(s: SecretRead, c: typeof ctx): { text: string; blocks: Block[] } {
+  const view: View = buildRevealView(s, c);
+  assert.equal(view.type, 'modal');
+  return { text: (view as { title: { text: string } }).title.text, blocks: view.blocks as Block[] };
+}
 const seedFields = { seedFields: ['2fa-seed'] };
 
 function secret(text: string, name = '2ndline/fastly'): SecretRead {
@@ -54,7 +64,17 @@ describe('interpretSecretString', () => {
   });
 });
 
-describe('buildRevealMessage', () => {
+describe('buildRevealView', () => {
+  it('is a window that asks Slack for view_closed, titled without the value', () => {
+    const view = buildRevealView(secret('{"password":"CANARY-1"}'), ctx) as View & {
+      notify_on_close?: boolean;
+      callback_id?: string;
+    };
+    assert.equal(view.notify_on_close, true);
+    assert.equal(view.callback_id, 'reveal_window');
+    assert.doesNotMatch(JSON.stringify((view as { title: unknown }).title), /CANARY/);
+  });
+
   it('shows each field in a code block with the role, change date and a Hide button', () => {
     const msg = buildRevealMessage(secret('{"username":"ops","password":"p@ss"}'), ctx);
     const json = allText(msg.blocks);
@@ -62,7 +82,8 @@ describe('buildRevealMessage', () => {
     assert.match(json, /\*password\*\\n```p@ss```/);
     assert.match(json, /Read as role `2ndline`/);
     assert.match(json, /<!date\^1793541720\^/);
-    assert.match(json, /"action_id":"secret_hide","value":"r1"/);
+    assert.match(json, /"action_id":"reveal_hide"/);
+    assert.match(json, /hides in 60 s/);
   });
 
   it('puts an Edit button next to "Hide now" that names the secret and role, never a value', () => {
@@ -72,7 +93,7 @@ describe('buildRevealMessage', () => {
     assert.deepEqual(
       actionsBlock?.elements.map((e) => [e.text.text, e.action_id]),
       [
-        ['Hide now', 'secret_hide'],
+        ['Hide now', 'reveal_hide'],
         ['Edit', 'secret_edit_open'],
       ],
     );
@@ -119,11 +140,58 @@ describe('buildRevealMessage', () => {
     assert.equal(joined, value);
   });
 
-  it('refuses a value that cannot fit in one message', () => {
+  it('splits a PEM key at line boundaries: no base64 line is cut, each part is whole lines', () => {
+    const line = (i: number) => `MIIE${String(i).padStart(4, '0')}${'A'.repeat(56)}`; // 64 characters
+    const pem = [
+      '-----BEGIN PRIVATE KEY-----',
+      ...Array.from({ length: 120 }, (_, i) => line(i)),
+      '-----END PRIVATE KEY-----',
+    ].join('\n');
+    const msg = buildRevealMessage(secret(JSON.stringify({ key: pem })), ctx);
+    const parts = msg.blocks
+      .filter((b) => b.type === 'section' && /```/.test(b.text?.text ?? ''))
+      .map((b) => (b.type === 'section' ? /```([^`]*)```/.exec(b.text!.text)![1]! : ''));
+    assert.ok(parts.length >= 3, `split into ${parts.length} parts`);
+    for (const part of parts) {
+      for (const l of part.split('\n'))
+        assert.ok(
+          l === '' || /^(MIIE\d{4}A{56}|-----(BEGIN|END) PRIVATE KEY-----)$/.test(l),
+          `a whole line: ${l}`,
+        );
+    }
+    assert.equal(parts.join('\n'), pem, 'the parts, one after the other on new lines, are the key');
+    assert.match(JSON.stringify(msg.blocks), /part 1 of \d+: copy each part, in turn/);
+  });
+
+  it('refuses a value that cannot fit in one window', () => {
     assert.throws(
-      () => buildRevealMessage(secret(JSON.stringify({ key: 'y'.repeat(60 * 2800) })), ctx),
+      () => buildRevealMessage(secret(JSON.stringify({ key: 'y'.repeat(100 * 2800) })), ctx),
       (err: unknown) => err instanceof UserError && err.code === 'too_large',
     );
+  });
+});
+
+describe('splitAtLines', () => {
+  const plain = (t: string) => t.length;
+  it('keeps lines whole and puts as many as fit in a part', () => {
+    assert.deepEqual(splitAtLines('aaa\nbbb\nccc', 7, plain), [
+      { text: 'aaa\nbbb', continuesLine: false },
+      { text: 'ccc', continuesLine: false },
+    ]);
+  });
+
+  it('cuts only a line longer than a part, and says the next part goes on with it', () => {
+    assert.deepEqual(splitAtLines('ab\ncdefghij\nk', 4, plain), [
+      { text: 'ab', continuesLine: false },
+      { text: 'cdef', continuesLine: true },
+      { text: 'ghij', continuesLine: false },
+      { text: 'k', continuesLine: false },
+    ]);
+  });
+
+  it('measures parts as shown (escaped), so an escaped part stays within the limit', () => {
+    const escaped = (t: string) => t.replace(/&/g, '&amp;').length;
+    for (const part of splitAtLines('&&&&&&&&&&', 10, escaped)) assert.ok(escaped(part.text) <= 10);
   });
 });
 

@@ -1,0 +1,34 @@
+/**
+ * Reveal windows: the one way locksmith shows a value (docs/reveals.md). `register` adds what
+ * every window shares: its "Hide now" button, Slack's `view_closed` when the person closes one,
+ * the hides at shutdown and the job that applies stored hides after a restart.
+ */
+import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Deps, FeatureHandle } from '../deps.js';
+import { ACTION_HIDE_WINDOW } from './ids.js';
+
+export { HEAD_START_MS, type RevealRequest, type Revealed, revealInWindow } from './reveal-flow.js';
+export {
+  createRevealWindows,
+  type HideSpec,
+  type RevealWindows,
+  type ShowOutcome,
+  type WindowRef,
+  windowKeys,
+} from './reveal-windows.js';
+export { buildOpeningView, type HideSubject, windowActions, windowView } from './window-views.js';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+export function register(app: App, deps: Deps): FeatureHandle {
+  app.action(ACTION_HIDE_WINDOW, async ({ ack, body }: ButtonArgs) => {
+    await ack();
+    if (body.view) await deps.reveals.hideNow(body.view);
+  });
+  // Every window asks for view_closed (notify_on_close); any view's close is looked up here.
+  app.view({ type: 'view_closed' }, async ({ ack, body }) => {
+    await ack();
+    await deps.reveals.closed(body.view, body.user.id);
+  });
+  return { shutdown: () => deps.reveals.flush(), jobs: [deps.reveals.job] };
+}

@@ -1,0 +1,44 @@
+/**
+ * The rotation's one-time reveals (a new key pair, new SMTP credentials) as reveal windows:
+ * the window the click opened shows them, and hides them again after
+ * `reveal.one_time_ttl_seconds`, by the same stored, audited hide as every reveal
+ * (reveal/reveal-windows.ts). locksmith keeps no copy: the hidden window says what to do then.
+ */
+import type { View } from '@slack/types';
+import type { Deps } from '../../deps.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+
+/** Who is shown it, what it belongs to, and where to tell them if the hide fails. */
+export interface OneTimeReveal {
+  user: string;
+  team: string;
+  /** The IAM user (or new SMTP user) the credentials belong to. */
+  target: string;
+  role: { name: string; arn: string };
+  /** The window's title. */
+  title: string;
+  tell?: { responseUrl?: string; channel?: string };
+}
+
+/** Puts `view` into the open window `viewId` with its hide stored first; true if it was shown. */
+export async function showOnce(
+  deps: Deps,
+  viewId: string,
+  view: View,
+  what: OneTimeReveal,
+): Promise<boolean> {
+  const outcome = await deps.reveals.show({ key: viewId, viewId }, view, {
+    subject: {
+      action: 'rotation.hide',
+      target: what.target,
+      role: what.role,
+      title: what.title,
+      again: `locksmith keeps no copy of it. If it was not copied, cancel the rotation of ${'`'}${escapeMrkdwn(what.target)}${'`'} from its message (an unused new key is deleted) and start again.`,
+    },
+    ttlMs: deps.config.reveal.one_time_ttl_seconds * 1000,
+    user: what.user,
+    team: what.team,
+    ...(what.tell ? { tell: what.tell } : {}),
+  });
+  return outcome === 'shown';
+}

@@ -1,0 +1,110 @@
+/**
+ * `/secret get NAME` as a reveal window (reveal/reveal-flow.ts): read under the asker's own
+ * role, shown in a modal only they see, hidden again after `reveal.ttl_seconds`. Also the
+ * "Open" button offered when Slack would not open the window in time, which runs the same.
+ */
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AuditEvent } from '../audit/audit-events.js';
+import type { Deps } from '../deps.js';
+import { revealInWindow, type RevealOutcome } from '../reveal/reveal-flow.js';
+import { replyEphemeral } from '../slack/ephemeral-reply.js';
+import { code } from '../slack/mrkdwn.js';
+import { notice } from '../slack/block-kit.js';
+import { assertNotGuarded } from './guard.js';
+import {
+  buildRevealView,
+  parseRevealRef,
+  REVEAL_TITLE,
+  revealHideSubject,
+  revealOpenButton,
+} from './reveal-blocks.js';
+import { readSecret } from './secret-reader.js';
+import { startViewNotice } from '../trail/notify-on-view.js';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+/** Who asks, and where from: the trigger opens the window, the rest is for messages. */
+export interface Asker {
+  user: string;
+  team: string;
+  triggerId: string;
+  responseUrl?: string;
+  channel?: string;
+}
+
+/** Reads `name` under the asker's role (or `roleName`) and shows it in a reveal window. */
+export function revealSecret(
+  deps: Deps,
+  asker: Asker,
+  name: string,
+  roleName: string | undefined,
+): Promise<RevealOutcome> {
+  const { config, callers } = deps;
+  const event: AuditEvent = {
+    action: 'secret.reveal',
+    outcome: 'ok',
+    person: { slack_id: asker.user, team_id: asker.team },
+    target: name,
+  };
+  const as = roleName ? ` as role ${code(roleName)}` : '';
+  return revealInWindow(
+    deps,
+    {
+      ...asker,
+      title: REVEAL_TITLE,
+      opening: `Reading ${code(name)}${as}…`,
+      reopen: { button: revealOpenButton(name, roleName), what: code(name) },
+    },
+    event,
+    async () => {
+      assertNotGuarded(deps, name);
+      const caller = await callers.resolve(asker.user, asker.team, roleName);
+      event.person.email = caller.person.email;
+      event.role = caller.role;
+      const notice = startViewNotice(deps, caller, name); // trail/notify-on-view.ts
+      const secret = await notice.during(
+        readSecret(caller.session, name, { seedFields: config.otp.seed_fields }),
+      );
+      // Guarded or not is decided on the name AWS returned too: an ARN or another spelling of a
+      // guarded secret must not walk past the glob.
+      assertNotGuarded(deps, secret.name);
+      event.target = secret.name;
+      event.version_id = secret.versionId;
+      await notice.shown({ secretName: secret.name, kind: 'reveal' });
+      return {
+        view: buildRevealView(secret, { roleName: caller.role.name, ttlSeconds: config.reveal.ttl_seconds }),
+        hide: {
+          subject: revealHideSubject(secret.name, caller.role),
+          ttlMs: config.reveal.ttl_seconds * 1000,
+        },
+      };
+    },
+  );
+}
+
+/**
+ * "Open" on the message offered when the window could not open: its click brings a fresh
+ * trigger_id. The message (a button, no value) is removed through the click's response_url.
+ */
+export function createRevealOpenHandler(deps: Deps) {
+  return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
+    await ack();
+    const ref = parseRevealRef(action.value ?? '');
+    const asker: Asker = {
+      user: body.user.id,
+      team: body.user.team_id ?? body.team?.id ?? '',
+      triggerId: body.trigger_id,
+      ...(body.response_url ? { responseUrl: body.response_url } : {}),
+      ...(body.channel?.id ? { channel: body.channel.id } : {}),
+    };
+    if (!ref) {
+      await replyEphemeral(deps, asker, notice('That button was not understood. Run `/secret get NAME`.'), {
+        where: 'reveal open',
+      });
+      return;
+    }
+    await revealSecret(deps, asker, ref.s, ref.r);
+    // The button has done its job: a window, or a fresh button, is in front of the person now.
+    if (body.response_url) await respond({ delete_original: true }).catch(() => undefined);
+  };
+}
