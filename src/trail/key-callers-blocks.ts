@@ -77,21 +77,29 @@ export function buildKeyCallersBlocks(
   return [section(fitLines(lines).text), context(`${coverageNote(regions)} ${blindSpots(regions)}`)];
 }
 
-/** A line for the 2ndline notice: the evidence on the key about to be deactivated or deleted. */
+/**
+ * The 2ndline notice's evidence on the key about to be deactivated or deleted, with what
+ * CloudTrail cannot see: "no calls" is not "unused" when the key reads S3 objects, say.
+ */
 export function buildKeyEvidenceLine(usage: KeyUsage, days: number): string {
   const regions = usage.regions.map(escapeMrkdwn).join(', ');
   const key = code(usage.keyId);
   if (usage.calls === 0 && usage.error)
     return `*CloudTrail:* could not be checked: ${escapeMrkdwn(usage.error)}`;
+  const caveat = `\n${blindSpots(usage.regions)}`;
   if (usage.calls === 0) {
-    return usage.complete
-      ? `*CloudTrail (${regions}):* no calls with ${key} in ${windowText(days)}.`
-      : `*CloudTrail (${regions}):* no calls with ${key} found back to ${slackDate(new Date(usage.coveredFrom))}.`;
+    return (
+      (usage.complete
+        ? `*CloudTrail (${regions}):* no calls with ${key} in ${windowText(days)}.`
+        : `*CloudTrail (${regions}):* no calls with ${key} found back to ${slackDate(new Date(usage.coveredFrom))}.`) +
+      caveat
+    );
   }
   const latest = usage.callers[0]!;
   const others = usage.callers.length > 1 ? `, and ${plural(usage.callers.length - 1, 'other caller')}` : '';
   return (
     `*CloudTrail (${regions}):* last call with ${key} from ${escapeMrkdwn(latest.sourceIp)} by ${escapeMrkdwn(agentText(latest))} at ${slackDate(latest.last)} ` +
-    `(${plural(usage.calls, 'call')} in ${windowText(days)}${others}).`
+    `(${plural(usage.calls, 'call')} in ${windowText(days)}${others}).` +
+    caveat
   );
 }

@@ -96,6 +96,16 @@ describe('key callers', () => {
       /\*CloudTrail \(eu-west-1\):\* last call with `AKIAOLDKEY0000000000` from 10\.0\.0\.9 by Boto3\/1\.34\.0 at <!date\^\d+.*\(2 calls in the last 7 days, and 1 other caller\)/,
     );
     assert.match(buildKeyEvidenceLine(usage(), 7), /no calls with `AKIAOLDKEY0000000000` in the last 7 days/);
+    // "No calls" is CloudTrail's view only: the notice says what it cannot see.
+    for (const line of [
+      buildKeyEvidenceLine(usage(), 7),
+      buildKeyEvidenceLine(usage({ callers, calls: 2 }), 7),
+    ]) {
+      assert.match(
+        line,
+        /\nNot in CloudTrail's event history: data events \(S3 object reads and writes, DynamoDB items, Lambda invocations\), Regions other than eu-west-1 .*calls of the last few minutes/,
+      );
+    }
     assert.match(
       buildKeyEvidenceLine(usage({ error: 'Your role `x` may not read CloudTrail' }), 7),
       /could not be checked: Your role/,
