@@ -44,6 +44,11 @@ export interface RevealRequest {
   opening: string;
   /** The fallback's button, and what it opens in words (escaped mrkdwn). */
   reopen: { button: Button; what: string };
+  /**
+   * A window of this person's that is open already (a click inside it, e.g. "Did you mean…?"):
+   * the result goes into it by views.update instead of a new window.
+   */
+  into?: WindowRef;
 }
 
 /** What a producer made: the window's content and, if it shows a value, its hide. */
@@ -85,7 +90,10 @@ export async function revealInWindow(
 
   let outcome: RevealOutcome;
   let result: Settled;
-  if (early) {
+  if (req.into) {
+    result = early ?? (await work);
+    outcome = await fill(req.into, result);
+  } else if (early) {
     result = early;
     outcome = await openWith(result);
   } else {

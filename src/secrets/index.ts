@@ -7,9 +7,16 @@ import {
   createUndoButtonHandler,
 } from './edit-handlers.js';
 import { createSecretGrantConsumer } from './grant-reveal.js';
-import { ACTION_EDIT_OPEN, ACTION_EDIT_UNDO, ACTION_REVEAL_OPEN, COMMAND_SECRET, VIEW_EDIT } from './ids.js';
+import {
+  ACTION_EDIT_OPEN,
+  ACTION_EDIT_UNDO,
+  ACTION_REVEAL_OPEN,
+  ACTIONS_SUGGEST_GET,
+  COMMAND_SECRET,
+  VIEW_EDIT,
+} from './ids.js';
 import { createSecretCommandHandler } from './secret-command.js';
-import { createRevealOpenHandler } from './secret-reveal.js';
+import { createRevealOpenHandler, createSuggestionHandler } from './secret-reveal.js';
 
 export { interpretSecretString, listSecrets, readSecret } from './secret-reader.js';
 export { undoVersion, writeSecretFields } from './secret-writer.js';
@@ -18,6 +25,9 @@ export { undoVersion, writeSecretFields } from './secret-writer.js';
 export function register(app: App, deps: Deps): FeatureHandle {
   app.command(COMMAND_SECRET, createSecretCommandHandler(deps));
   app.action(ACTION_REVEAL_OPEN, createRevealOpenHandler(deps));
+  // "Did you mean…?" under a not-found: each suggested name shows in the same window.
+  const suggestion = createSuggestionHandler(deps);
+  for (const id of ACTIONS_SUGGEST_GET) app.action(id, suggestion);
   deps.grantConsumers.set('secret', createSecretGrantConsumer(deps));
   app.action(ACTION_EDIT_OPEN, createEditButtonHandler(deps));
   app.view(VIEW_EDIT, createEditSubmitHandler(deps));

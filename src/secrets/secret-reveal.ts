@@ -7,6 +7,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { revealInWindow, type RevealOutcome } from '../reveal/reveal-flow.js';
+import type { WindowRef } from '../reveal/reveal-windows.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { code } from '../slack/mrkdwn.js';
 import { notice } from '../slack/block-kit.js';
@@ -19,6 +20,8 @@ import {
   revealOpenButton,
 } from './reveal-blocks.js';
 import { readSecret } from './secret-reader.js';
+import { parseSuggestRef } from './search-blocks.js';
+import { suggestionsView } from './secret-suggestions.js';
 import { startViewNotice } from '../trail/notify-on-view.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -32,12 +35,17 @@ export interface Asker {
   channel?: string;
 }
 
-/** Reads `name` under the asker's role (or `roleName`) and shows it in a reveal window. */
+/**
+ * Reads `name` under the asker's role (or `roleName`) and shows it in a reveal window (a new
+ * one, or `into` a window of theirs that is open). A name that does not exist gets the closest
+ * names the role can list, as buttons (secret-suggestions.ts).
+ */
 export function revealSecret(
   deps: Deps,
   asker: Asker,
   name: string,
   roleName: string | undefined,
+  into?: WindowRef,
 ): Promise<RevealOutcome> {
   const { config, callers } = deps;
   const event: AuditEvent = {
@@ -54,6 +62,7 @@ export function revealSecret(
       title: REVEAL_TITLE,
       opening: `Reading ${code(name)}${as}…`,
       reopen: { button: revealOpenButton(name, roleName), what: code(name) },
+      ...(into ? { into } : {}),
     },
     event,
     async () => {
@@ -62,9 +71,19 @@ export function revealSecret(
       event.person.email = caller.person.email;
       event.role = caller.role;
       const notice = startViewNotice(deps, caller, name); // trail/notify-on-view.ts
-      const secret = await notice.during(
-        readSecret(caller.session, name, { seedFields: config.otp.seed_fields }),
-      );
+      let secret;
+      try {
+        secret = await notice.during(
+          readSecret(caller.session, name, { seedFields: config.otp.seed_fields }),
+        );
+      } catch (err) {
+        // Not found: "Did you mean…?" with the names the role can list (no value read).
+        const suggested = await suggestionsView(caller, name, err, REVEAL_TITLE);
+        if (!suggested) throw err;
+        event.outcome = 'not_found';
+        event.reason = 'secret_not_found';
+        return { view: suggested };
+      }
       // Guarded or not is decided on the name AWS returned too: an ARN or another spelling of a
       // guarded secret must not walk past the glob.
       assertNotGuarded(deps, secret.name);
@@ -106,5 +125,29 @@ export function createRevealOpenHandler(deps: Deps) {
     await revealSecret(deps, asker, ref.s, ref.r);
     // The button has done its job: a window, or a fresh button, is in front of the person now.
     if (body.response_url) await respond({ delete_original: true }).catch(() => undefined);
+  };
+}
+
+/** A click on "Show NAME" in the window: the reveal of NAME goes into that window. */
+export function createSuggestionHandler(deps: Deps) {
+  return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
+    await ack();
+    const ref = parseSuggestRef(action.value);
+    const view = body.view;
+    if (!ref || !view?.id) {
+      deps.logger.warn({ action: action.action_id }, 'suggestion click without its name or window');
+      return;
+    }
+    await revealSecret(
+      deps,
+      { user: body.user.id, team: body.user.team_id ?? body.team?.id ?? '', triggerId: body.trigger_id },
+      ref.n,
+      ref.r,
+      {
+        key: view.external_id || view.id,
+        viewId: view.id,
+        ...(view.external_id ? { externalId: view.external_id } : {}),
+      },
+    );
   };
 }
