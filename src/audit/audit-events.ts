@@ -11,6 +11,11 @@ export type AuditAction =
   /** A reveal window left the person's screen (or could not be made to): see `hide`. */
   | 'secret.hide'
   | 'secret.edit'
+  /**
+   * A read that shows no value (issue 14, item 8): the edit form reading the secret's field
+   * names, the /totp picker reading which fields hold seeds. `note` says which.
+   */
+  | 'secret.read'
   | 'secret.undo'
   /** `/secret who`: a person looked up who read or changed a secret in CloudTrail. */
   | 'secret.who'

@@ -95,9 +95,12 @@ function createTotpProducer(deps: Deps) {
       { seedFields: config.otp.seed_fields },
       target.field,
     );
-    // A list of seeds to pick from generates no code, so it is not an otp.code event.
+    // A list of seeds to pick from generates no code, yet the secret was read: audited as a
+    // read that showed field names only (issue 14, item 8).
     if (found.kind === 'choose') {
-      return { view: buildPickView(secret.name, found.fields, caller.role.name), audited: false };
+      event.action = 'secret.read';
+      event.note = '/totp seed picker: which fields hold seeds (names only)';
+      return { view: buildPickView(secret.name, found.fields, caller.role.name) };
     }
     if (found.field !== undefined) event.field = found.field;
     const seed = parseFound(found.seed, secret.name, found.field);

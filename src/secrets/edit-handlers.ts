@@ -128,7 +128,10 @@ export async function openEditForm(deps: Deps, client: WebClient, req: EditFormR
     : await client.views.open({ trigger_id: req.triggerId, view: buildEditNoticeView() });
   const viewId = opened.view?.id;
   if (!viewId) return;
-  const event = auditBase('secret.edit', req.userId, req.teamId, req.name);
+  // Opening the form reads the secret (its field names and version): audited as a read that
+  // showed no value (issue 14, item 8); the save is its own secret.edit event.
+  const event = auditBase('secret.read', req.userId, req.teamId, req.name);
+  event.note = 'edit form: field names read, no value shown';
   let view;
   try {
     const caller = await deps.callers.resolve(req.userId, req.teamId, req.roleName);
@@ -151,8 +154,8 @@ export async function openEditForm(deps: Deps, client: WebClient, req: EditFormR
     event.outcome = outcomeOf(err);
     event.reason = reasonOf(err);
     event.note = 'the edit form could not open';
-    deps.audit.record(event);
   }
+  deps.audit.record(event);
   await client.views.update({ view_id: viewId, view });
 }
 
@@ -190,7 +193,8 @@ export function createEditButtonHandler(deps: Deps) {
 export function createEditGrantConsumer(deps: Deps): GrantConsumer {
   return async (grant) => {
     const { slackId, teamId } = grant.requester;
-    const event = auditBase('secret.edit', slackId, teamId, grant.approval.target);
+    const event = auditBase('secret.read', slackId, teamId, grant.approval.target);
+    event.note = 'approved edit form: field names read, no value shown';
     event.approval_id = grant.approvalId;
     try {
       const caller = await callerForApprovedSecret(
@@ -212,6 +216,8 @@ export function createEditGrantConsumer(deps: Deps): GrantConsumer {
         a: grant.approvalId,
       };
       if (grant.dm?.channel) meta.c = grant.dm.channel;
+      event.target = secret.name;
+      deps.audit.record(event);
       // The form holds no value (its inputs start empty), so it has no hide.
       return {
         view: buildEditView(secret, {

@@ -222,6 +222,11 @@ describe('/secret edit: the form', () => {
     assert.ok(read);
     assert.notEqual(read.accessKeyId, h.seeded.botCredentials!.accessKeyId);
     assert.equal(h.aws.callsOf('PutSecretValue').length, 0, 'opening the form writes nothing');
+    // The read is audited though nothing was shown (issue 14, item 8).
+    const audited = h.auditEvents().findLast((e) => e.action === 'secret.read' && e.target === 'edit/app');
+    assert.equal(audited?.outcome, 'ok');
+    assert.match(String(audited?.note), /edit form/);
+    assert.equal((audited?.person as { email?: string }).email, 'alice@example.com');
   });
 
   it('names a 2FA seed without showing it, and lets it be replaced', async () => {

@@ -276,6 +276,12 @@ describe('/totp with several seeds and other forms', () => {
     );
     assert.equal(headerOf(body.blocks), undefined, 'no code before a seed is picked');
     for (const seedValue of Object.values(OTP_SEEDS)) assert.ok(!json.includes(seedValue));
+    // The picker read the secret: audited as a read that showed names only (issue 14, item 8).
+    const read = await h.slack.waitFor(() =>
+      h.auditEvents().findLast((e) => e.action === 'secret.read' && e.target === '2ndline/multi'),
+    );
+    assert.equal(read.outcome, 'ok');
+    assert.match(String(read.note), /seed picker/);
 
     const aws = buttons[1]!;
     const { blocks, json: picked } = await click('U0ALICE', viewId, aws.action_id);
