@@ -22,6 +22,7 @@ import { errorReply } from '../../slack/reply-errors.js';
 import { inspectKeys } from '../aws-steps.js';
 import { accountOfArn, getKeyHome, homeSummary, listKeyHomes } from '../key-homes.js';
 import { buildKeysDueReport } from '../keys-due.js';
+import { guardedPlaces } from '../guarded-places.js';
 import { indexAccount } from '../locate.js';
 import { FINAL_STATES, ROTATION_STATES, type RoleRef, type Rotation } from '../rotation.js';
 import { type DueSchedule, describeDueSchedule, lastDueAt, parseDueSchedule } from './due-schedule.js';
@@ -342,9 +343,12 @@ export function createKeysDue(deps: Deps, controller: RotationController): KeysD
       event.person.email = caller.person.email;
       event.role = caller.role;
       const role = { name: caller.role.name, arn: caller.role.arn };
+      // Secrets guarded for reveals are not asked for (the session's policy denies them anyway).
+      const notRead = guardedPlaces(deps.config.approvals, 'read');
       const result = await indexAccount(caller.session.clients, {
         limits: controller.configFor({ role }).scan,
         now: started,
+        ...(notRead ? { notRead } : {}),
       });
       event.count = result.tagged;
       return buildIndexResult(role.name, result, clock.now() - started);
