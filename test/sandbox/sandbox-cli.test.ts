@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 
 const ROOT = join(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'dist/sandbox/main.js');
@@ -19,12 +19,28 @@ interface Running {
   exit: Promise<number | null>;
 }
 
+/** Every sandbox started: whatever a failed test leaves running is killed with its moto. */
+const started: ChildProcess[] = [];
+after(() => {
+  for (const child of started) {
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL'); // its process group: the sandbox and the moto it started
+    } catch {
+      // already gone
+    }
+  }
+});
+
 function sandbox(args: string[]): Running {
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a test that fails half-way can still stop it and its moto.
+    detached: true,
   });
+  started.push(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -32,7 +48,8 @@ function sandbox(args: string[]): Running {
   return { child, output: () => output, exit };
 }
 
-async function waitForOutput(run: Running, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+// Generous: the sandbox starts moto and seeds it, which takes far longer on a loaded CI machine.
+async function waitForOutput(run: Running, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const match = pattern.exec(run.output());
