@@ -41,7 +41,7 @@ function run(env: Record<string, string>): Running {
   return { child, stdout, stderr, exit };
 }
 
-async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const line = lines.find((l) => pattern.test(l));

@@ -176,7 +176,7 @@ export function startBot(env: Record<string, string>): BotProcess {
   return { child, stdout, stderr, exit };
 }
 
-export async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+export async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const line = lines.find((l) => pattern.test(l));
