@@ -61,6 +61,8 @@ locksmith sandbox is running: open ${sandbox.url}
 Try first, as ${people[0]?.real_name ?? 'the first person'}:
   /secret get shared/grafana-admin     the value, only for you; it hides itself after a minute
   /totp shared/pagerduty               the current code and the next one
+  /secret list pagerduty               search names, descriptions and tags, as the console does
+  /secret get grafana                  not a name: "Did you mean shared/grafana-admin?"
   /secret who shared/grafana-admin     who read or changed it, from CloudTrail (moto's event history)
   /secret get prod/db-root             guarded: ask, then approve as ${people[1]?.real_name ?? 'the approver'}
   /rotate-key ci-deploy                a full rotation; use the clock and "use key" on the right
