@@ -24,6 +24,8 @@ import { type SandboxFile, loadSandboxFile } from './sandbox-file.js';
 import { seedSandbox } from './seed-sandbox.js';
 import { type SandboxWebServer, startWebServer } from './web-server.js';
 
+/** How long one part of the sandbox may take to stop before the next is stopped anyway. */
+const STOP_STEP_MS = 5_000;
 export interface SandboxOptions {
   /** The page's port on 127.0.0.1. Default 3000; 0 picks a free one. */
   port?: number;
@@ -89,7 +91,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stop = async () => {
     for (const fn of stops.reverse()) {
       try {
-        await fn();
+        // Each part gets a few seconds: one that hangs (a server waiting on an open connection)
+        // must not keep the others, moto above all, running after Ctrl+C.
+        await Promise.race([fn(), new Promise<void>((resolve) => setTimeout(resolve, STOP_STEP_MS).unref())]);
       } catch {
         // best effort: the rest still stop
       }

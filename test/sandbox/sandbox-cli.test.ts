@@ -67,7 +67,7 @@ before(() => {
   );
 });
 
-describe('npm run sandbox', () => {
+describe('npm run sandbox', { timeout: 300_000 }, () => {
   it('starts everything, prints the URL and what to try, serves the page, and stops on SIGTERM', async () => {
     const run = sandbox(['--port', '0']);
     const [, url] = await waitForOutput(run, /open (http:\/\/localhost:\d+)/);
