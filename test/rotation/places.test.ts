@@ -32,7 +32,7 @@ const REGION = 'eu-west-1';
 const ADMIN = { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' };
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-const OTHER_KEY = 'AKIAIOSFODNN7EXAMPLF';
+const OTHER_KEY = 'AKIAEXAMPLEOTHER0001';
 const LIMITS = { callsPerSecond: 1000, maxSecrets: 20_000, maxParameters: 10_000 };
 
 describe('locating a key’s places against moto', () => {

@@ -26,7 +26,7 @@ function event(i: number, over: Partial<TrailEvent> = {}): TrailEvent {
 
 function usage(over: Partial<KeyUsage> = {}): KeyUsage {
   return {
-    keyId: 'AKIAOLDKEY0000000000',
+    keyId: 'AKIAEXAMPLEOLDKEY001',
     callers: [],
     calls: 0,
     since: 0,
@@ -64,17 +64,17 @@ describe('key callers', () => {
     const blocks = buildKeyCallersBlocks(
       [
         { usage: usage({ callers, calls: 2 }), label: 'Old key' },
-        { usage: usage({ keyId: 'AKIANEWKEY0000000000' }), label: 'New key' },
+        { usage: usage({ keyId: 'AKIAEXAMPLENEWKEY001' }), label: 'New key' },
       ],
       { days: 7 },
     );
     const text = JSON.stringify(blocks);
-    assert.match(text, /\*Old key\* `AKIAOLDKEY0000000000`: :eyes: 2 calls from 1 caller in the last 7 days/);
+    assert.match(text, /\*Old key\* `AKIAEXAMPLEOLDKEY001`: :eyes: 2 calls from 1 caller in the last 7 days/);
     assert.match(
       text,
       /10\.2\.3\.4, CLI \(aws-cli\/2\.15\.30\): sts in eu-west-1 \(GetCallerIdentity\); 2 calls, first/,
     );
-    assert.match(text, /\*New key\* `AKIANEWKEY0000000000`: :zzz: no calls in the last 7 days/);
+    assert.match(text, /\*New key\* `AKIAEXAMPLENEWKEY001`: :zzz: no calls in the last 7 days/);
     assert.match(text, /data events \(S3 object reads and writes, DynamoDB items, Lambda invocations\)/);
     assert.match(text, /Regions other than eu-west-1/);
   });
@@ -93,9 +93,9 @@ describe('key callers', () => {
     const callers = groupCallers([event(1), event(30, { sourceIp: '10.0.0.9', userAgent: 'Boto3/1.34.0' })]);
     assert.match(
       buildKeyEvidenceLine(usage({ callers, calls: 2 }), 7),
-      /\*CloudTrail \(eu-west-1\):\* last call with `AKIAOLDKEY0000000000` from 10\.0\.0\.9 by Boto3\/1\.34\.0 at <!date\^\d+.*\(2 calls in the last 7 days, and 1 other caller\)/,
+      /\*CloudTrail \(eu-west-1\):\* last call with `AKIAEXAMPLEOLDKEY001` from 10\.0\.0\.9 by Boto3\/1\.34\.0 at <!date\^\d+.*\(2 calls in the last 7 days, and 1 other caller\)/,
     );
-    assert.match(buildKeyEvidenceLine(usage(), 7), /no calls with `AKIAOLDKEY0000000000` in the last 7 days/);
+    assert.match(buildKeyEvidenceLine(usage(), 7), /no calls with `AKIAEXAMPLEOLDKEY001` in the last 7 days/);
     // "No calls" is CloudTrail's view only: the notice says what it cannot see.
     for (const line of [
       buildKeyEvidenceLine(usage(), 7),
