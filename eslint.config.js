@@ -56,6 +56,8 @@ export default tseslint.config(
       'src/approvals/approval.ts',
       'src/store/**/*.ts',
       'src/rotation/*.ts',
+      'src/rotation/core/**/*.ts',
+      'src/rotation/service/**/*.ts',
       'src/scheduling/**/*.ts',
       'src/aws/**/*.ts',
       'src/trail/cloudtrail-record.ts',

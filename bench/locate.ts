@@ -17,8 +17,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AwsRecorder } from '../src/devkit/aws-recorder.js';
 import { MotoServer } from '../src/devkit/moto.js';
-import { KEY_TAG, locateByTag, scanPlaces } from '../src/rotation/locate.js';
-import { DEFAULT_ROTATION_CONFIG } from '../src/rotation/rotation.js';
+import { KEY_TAG, locateByTag, scanPlaces } from '../src/rotation/core/locate.js';
+import { DEFAULT_ROTATION_CONFIG } from '../src/rotation/core/rotation.js';
 
 const REGION = 'eu-west-1';
 const ADMIN = { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' };

@@ -9,7 +9,7 @@ import { ACTION_APPROVE, VIEW_DECISION_REASON } from '../approvals/ids.js';
 import type { Deps } from '../deps.js';
 import { isUserError, toUserMessage } from '../errors.js';
 import { allowedRoles, type Person } from '../identity/access.js';
-import { FINAL_STATES, type Rotation, ROTATION_STATES } from '../rotation/rotation.js';
+import { FINAL_STATES, type Rotation, ROTATION_STATES } from '../rotation/core/rotation.js';
 import { statusMessageOfRotation } from '../rotation/slack/ids.js';
 import { errorReply } from '../slack/reply-errors.js';
 import {

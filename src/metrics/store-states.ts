@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { ApprovalState } from '../approvals/approval.js';
-import { ROTATION_STATES } from '../rotation/rotation.js';
+import { ROTATION_STATES } from '../rotation/core/rotation.js';
 import type { RecordKind, Store } from '../store/store.js';
 
 /** Every approval state; a Record so that a new state is a compile error until listed here. */

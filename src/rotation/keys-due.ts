@@ -40,7 +40,7 @@ import {
   type KeyFact,
   keyFacts,
   verdictFor,
-} from './key-facts.js';
+} from './core/key-facts.js';
 import {
   createIamCaller,
   type IamCaller,
@@ -53,7 +53,7 @@ import {
   ROTATION_STATES,
   type Rotation,
   type RotationState,
-} from './rotation.js';
+} from './core/rotation.js';
 import { matchesGlob } from '../approvals/approval.js';
 
 export type { IamCallStats, OperationCallStats, ThrottleRetryOptions } from './keys-due-throttle.js';

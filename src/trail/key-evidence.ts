@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { isUserError } from '../errors.js';
 import type { PersonSession } from '../identity/sessions.js';
-import type { Rotation } from '../rotation/rotation.js';
+import type { Rotation } from '../rotation/core/rotation.js';
 import { type Block, context, LIMITS, section, type SlackMessage } from '../slack/block-kit.js';
 import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { type KeyUsage, keyUsage } from './key-callers.js';

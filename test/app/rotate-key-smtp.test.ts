@@ -27,7 +27,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { roleArn } from '../../src/devkit/aws-seed.js';
 import type { StandinMessage } from '../../src/devkit/standin-types.js';
-import { KEY_TAG } from '../../src/rotation/locate.js';
+import { KEY_TAG } from '../../src/rotation/core/locate.js';
 import { sesSmtpPassword } from '../../src/rotation/ses-smtp-password.js';
 import { matchesSmtpName, replacementName } from '../../src/rotation/slack/smtp-steps.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { READ_ALL_SECRETS, roleArn } from '../../src/devkit/aws-seed.js';
-import { KEY_TAG } from '../../src/rotation/locate.js';
+import { KEY_TAG } from '../../src/rotation/core/locate.js';
 import type { StandinMessage } from '../../src/devkit/standin-types.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';

@@ -13,7 +13,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientSettings } from '../../src/aws/client-factory.js';
 import { internalError } from '../../src/devkit/aws-faults.js';
 import type { MotoServer } from '../../src/devkit/moto.js';
-import type { RotationRunner, RunResult } from '../../src/rotation/index.js';
+import type { RotationRunner, RunResult } from '../../src/rotation/core/index.js';
 import { Harness, REQUESTER } from '../rotation/support.js';
 import { startTestMoto } from '../support/moto.js';
 

@@ -39,7 +39,7 @@ import { SlackStandin } from '../../src/devkit/slack-standin.js';
 import type { StandinMessage } from '../../src/devkit/standin-types.js';
 import { openDynamoStore, type Store } from '../../src/store/index.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';
-import { KEY_TAG } from '../../src/rotation/locate.js';
+import { KEY_TAG } from '../../src/rotation/core/locate.js';
 import { captureLogger } from '../support/log-capture.js';
 import { startTestMoto } from '../support/moto.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keyFacts, lastUseOf, verdictFor } from '../../src/rotation/key-facts.js';
+import { keyFacts, lastUseOf, verdictFor } from '../../src/rotation/core/key-facts.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 5, 1, 12);

@@ -6,7 +6,7 @@ import {
   LayoutMismatchError,
   readPairFromSecret,
   replaceKeyInSecret,
-} from '../../src/rotation/key-places.js';
+} from '../../src/rotation/core/key-places.js';
 
 const OLD = 'AKIAOLDKEYEXAMPLE001';
 const OLD_SECRET = 'oldSecretoldSecretoldSecretoldSecret0123';

@@ -23,7 +23,7 @@ import {
   sortKeysDue,
   type UserKeysRead,
 } from '../../src/rotation/keys-due.js';
-import type { Rotation, RotationState } from '../../src/rotation/rotation.js';
+import type { Rotation, RotationState } from '../../src/rotation/core/rotation.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/index.js';
 import { startTestMoto } from '../support/moto.js';
 

@@ -22,10 +22,10 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AwsRecorder } from '../../src/devkit/aws-recorder.js';
 import type { MotoServer } from '../../src/devkit/moto.js';
-import { guardedPlaces } from '../../src/rotation/guarded-places.js';
-import { KEY_TAG, locateByTag, scanPlaces } from '../../src/rotation/locate.js';
-import { putParameterKeeping, restoreParameter } from '../../src/rotation/parameter-store.js';
-import { searchComplete, searchGaps } from '../../src/rotation/rotation.js';
+import { guardedPlaces } from '../../src/rotation/core/guarded-places.js';
+import { KEY_TAG, locateByTag, scanPlaces } from '../../src/rotation/core/locate.js';
+import { putParameterKeeping, restoreParameter } from '../../src/rotation/core/parameter-store.js';
+import { searchComplete, searchGaps } from '../../src/rotation/core/rotation.js';
 import { startTestMoto } from '../support/moto.js';
 
 const REGION = 'eu-west-1';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { MotoServer } from '../../src/devkit/moto.js';
-import type { NoticeEffect, RotationRunner, RunResult } from '../../src/rotation/index.js';
-import { getKeyHome, updateKeyHome } from '../../src/rotation/key-homes.js';
+import type { NoticeEffect, RotationRunner, RunResult } from '../../src/rotation/core/index.js';
+import { getKeyHome, updateKeyHome } from '../../src/rotation/core/key-homes.js';
 import { startTestMoto } from '../support/moto.js';
 import { APPROVER, DAY, Harness, HOUR, PARAMETER, REQUESTER, type Seeded, USER } from './support.js';
 

@@ -46,8 +46,8 @@ import {
   type RotationConfigInput,
   type RotationRunner,
   type RotationState,
-} from '../../src/rotation/index.js';
-import type { RotationRunnerDeps } from '../../src/rotation/runner.js';
+} from '../../src/rotation/core/index.js';
+import type { RotationRunnerDeps } from '../../src/rotation/core/runner.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KeyFact } from '../../src/rotation/key-facts.js';
-import { secretWriteToken } from '../../src/rotation/request-token.js';
+import type { KeyFact } from '../../src/rotation/core/key-facts.js';
+import { secretWriteToken } from '../../src/rotation/core/request-token.js';
 import {
   allowedPersonEvents,
   dueAtOf,
@@ -20,7 +20,7 @@ import {
   type RotationState,
   transition,
   type WriteEffect,
-} from '../../src/rotation/workflow.js';
+} from '../../src/rotation/core/workflow/index.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -19,7 +19,7 @@ import {
   type StatusContext,
 } from '../../src/rotation/slack/rotation-blocks.js';
 import { buildPickerView } from '../../src/rotation/slack/user-picker.js';
-import { type Rotation, rotationConfig } from '../../src/rotation/workflow.js';
+import { type Rotation, rotationConfig } from '../../src/rotation/core/workflow/index.js';
 import { buildEditView } from '../../src/secrets/edit-blocks.js';
 import { buildListMessage, buildRevealView } from '../../src/secrets/reveal-blocks.js';
 import { buildCodesView, buildPickView } from '../../src/otp/totp-blocks.js';

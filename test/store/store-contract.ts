@@ -14,7 +14,7 @@ import {
   listKeyHomes,
   parseThirdPartyLines,
   updateKeyHome,
-} from '../../src/rotation/key-homes.js';
+} from '../../src/rotation/core/key-homes.js';
 import { ConflictError, type NewRecord, type Store, type StoredRecord } from '../../src/store/index.js';
 
 /** What a backend's test file hands the contract for each test. */

@@ -4,8 +4,8 @@
  */
 import { button, context, section, type SlackMessage } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
-import type { IndexResult } from '../locate.js';
-import { searchGaps } from '../rotation.js';
+import type { IndexResult } from '../core/locate.js';
+import { searchGaps } from '../core/rotation.js';
 import { ACTION_INDEX_START } from './ids.js';
 import { plural } from '../../text.js';
 

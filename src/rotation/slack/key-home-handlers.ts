@@ -19,7 +19,13 @@ import type { Deps } from '../../deps.js';
 import { section } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { errorReply } from '../../slack/reply-errors.js';
-import { accountOfArn, getKeyHome, type KeyHome, parseThirdPartyLines, updateKeyHome } from '../key-homes.js';
+import {
+  accountOfArn,
+  getKeyHome,
+  type KeyHome,
+  parseThirdPartyLines,
+  updateKeyHome,
+} from '../core/key-homes.js';
 import { encodeHomeRef, type HomeRef, VIEW_HOME } from './ids.js';
 import { IAM_USER_NAME } from './keys-due-command.js';
 import type { RotationController } from './rotation-controller.js';

@@ -18,8 +18,8 @@ import {
   type SlackMessage,
 } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
-import type { KeyFact } from '../key-facts.js';
-import type { KeyHome } from '../key-homes.js';
+import type { KeyFact } from '../core/key-facts.js';
+import type { KeyHome } from '../core/key-homes.js';
 import type { DueKey, KeysDueReport } from '../keys-due.js';
 import { ACTION_DUE_OPEN, ACTION_DUE_START, ACTION_EDIT_HOME, encodeDueStart, encodeHomeRef } from './ids.js';
 import { plural } from '../../text.js';

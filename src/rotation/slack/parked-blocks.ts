@@ -7,7 +7,7 @@
 import type { Button } from '@slack/types';
 import { actions, button, context, type SlackMessage, section } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
-import type { Rotation } from '../workflow.js';
+import type { Rotation } from '../core/workflow/index.js';
 import { ACTION_CANCEL_PARKED, ACTION_TAKE_OVER, encodeValue } from './ids.js';
 
 export const BLOCK_PARKED_ACTIONS = 'rotation_parked_actions';

@@ -5,9 +5,9 @@
  * from data is escaped, and no message holds a secret: only the reveal modal does.
  */
 import type { Button, Checkboxes, InputBlock, View } from '@slack/types';
-import type { KeyPair } from '../key-places.js';
-import type { KeyFact } from '../key-facts.js';
-import type { LocateProgress } from '../locate.js';
+import type { KeyPair } from '../core/key-places.js';
+import type { KeyFact } from '../core/key-facts.js';
+import type { LocateProgress } from '../core/locate.js';
 import {
   allowedPersonEvents,
   type HistoryEntry,
@@ -19,7 +19,7 @@ import {
   type Rotation,
   type RotationConfig,
   type RotationNotice,
-} from '../workflow.js';
+} from '../core/workflow/index.js';
 import {
   actions,
   type Block,

@@ -22,16 +22,16 @@ import { notice, section as slackSection, type SlackMessage } from '../../slack/
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { accountOf, parameterArn, partitionOf } from '../../identity/session-policy.js';
-import { guardedPlaces } from '../guarded-places.js';
-import { type LocateProgress, parameterNameOf } from '../locate.js';
-import type { RoleRef, SecretPlace } from '../rotation.js';
+import { guardedPlaces } from '../core/guarded-places.js';
+import { type LocateProgress, parameterNameOf } from '../core/locate.js';
+import type { RoleRef, SecretPlace } from '../core/rotation.js';
 import {
   createRotationRunner,
   type RequesterCheck,
   type RotationClients,
   type RotationRunner,
   type RunResult,
-} from '../runner.js';
+} from '../core/runner.js';
 import {
   APPROVAL_KIND,
   type NoticeEffect,
@@ -40,7 +40,7 @@ import {
   type RotationConfig,
   rotationConfig,
   type RotationNotice,
-} from '../workflow.js';
+} from '../core/workflow/index.js';
 import { rotationIdFor, statusMessageOf, statusMessageOfRotation } from './ids.js';
 import { buildParkedPost } from './parked-blocks.js';
 import { createSmtpFlow, type SmtpFlow } from './smtp-flow.js';

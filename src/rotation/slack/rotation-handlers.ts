@@ -15,7 +15,7 @@ import type { View } from '@slack/types';
 import type { Deps } from '../../deps.js';
 import { section, type SlackMessage } from '../../slack/block-kit.js';
 import { errorReply } from '../../slack/reply-errors.js';
-import type { PersonEvent } from '../workflow.js';
+import type { PersonEvent } from '../core/workflow/index.js';
 import {
   ACTION_ACK_SEARCH,
   ACTION_CANCEL,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfigFile } from '../../../src/config.js';
 import { checkMessageContent, checkView } from '../../../src/devkit/block-kit-limits.js';
-import type { KeyFact } from '../../../src/rotation/key-facts.js';
+import type { KeyFact } from '../../../src/rotation/core/key-facts.js';
 import {
   baseAction,
   clickEventId,
@@ -20,7 +20,7 @@ import {
   type StatusContext,
 } from '../../../src/rotation/slack/rotation-blocks.js';
 import { toRotationConfig } from '../../../src/rotation/slack/rotation-controller.js';
-import { type Rotation, rotationConfig } from '../../../src/rotation/workflow.js';
+import { type Rotation, rotationConfig } from '../../../src/rotation/core/workflow/index.js';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@
  * A rotation record is JSON in the store. It never holds a secret value: a new key's secret
  * exists only in the runner's memory during the create step (and in the secrets it is written to).
  */
-import type { ApprovalKind } from '../approvals/approval.js';
+import type { ApprovalKind } from '../../approvals/approval.js';
 import type { KeyFact, LastUse } from './key-facts.js';
 import type { KeyLayout, KeySearch } from './key-places.js';
 

@@ -28,7 +28,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { classifyAwsError } from '../aws/aws-errors.js';
+import { classifyAwsError } from '../../aws/aws-errors.js';
 import { type KeyFact, keyFacts, type LastUse, lastUseOf } from './key-facts.js';
 import {
   findKeyInSecret,

@@ -33,8 +33,8 @@ import {
   type ParameterMetadata,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { classifyAwsError } from '../aws/aws-errors.js';
-import { createPacer, type Pacer } from '../scheduling/pacer.js';
+import { classifyAwsError } from '../../aws/aws-errors.js';
+import { createPacer, type Pacer } from '../../scheduling/pacer.js';
 import { findKeyInSecret, type KeyLayout } from './key-places.js';
 import type { LocatedSecret, PlaceSearch, ScanLimits, SearchCount } from './rotation.js';
 

@@ -12,7 +12,7 @@
  */
 import type { ChecklistPlace, Rotation } from './rotation.js';
 import type { KeyLayout } from './key-places.js';
-import { ConflictError, type Store, type StoredRecord } from '../store/store.js';
+import { ConflictError, type Store, type StoredRecord } from '../../store/store.js';
 
 export const KEY_HOME_KIND = 'key-home' as const;
 

@@ -27,7 +27,7 @@ import {
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { classifyAwsError } from '../aws/aws-errors.js';
+import { classifyAwsError } from '../../aws/aws-errors.js';
 import {
   findKeyInSecret,
   type KeyLayout,

@@ -17,9 +17,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { isUserError } from '../errors.js';
-import { ConflictError, type Store, type StoredRecord } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import { isUserError } from '../../errors.js';
+import { ConflictError, type Store, type StoredRecord } from '../../store/store.js';
 import { type FaultHook, type RotationClients, runRead, runWrites, type StepContext } from './aws-steps.js';
 import type { SecretPlace } from './rotation.js';
 import { accountOfArn, getKeyHome, homeAfterRotation, updateKeyHome } from './key-homes.js';
@@ -46,7 +46,7 @@ import {
   type RotationPerson,
   type TransitionContext,
   transition,
-} from './workflow.js';
+} from './workflow/index.js';
 
 export type { FaultHook, RotationClients } from './aws-steps.js';
 

@@ -5,7 +5,7 @@
  * DescribeSecret, BatchGetSecretValue), never on typed text. A guarded place is written only
  * after an approval, under a session scoped to it, and the new pair is shown to nobody. Pure.
  */
-import { isGuarded } from '../approvals/approval.js';
+import { isGuarded } from '../../approvals/approval.js';
 
 export interface PlaceGuards {
   guarded_secrets: readonly string[];

@@ -28,7 +28,7 @@ export {
   scanPlaces,
 } from './locate.js';
 export { secretWriteToken } from './request-token.js';
-export * from './workflow.js';
+export * from './workflow/index.js';
 export { inspectKeys, RotationStepError } from './aws-steps.js';
 export {
   createRotationRunner,
