@@ -46,11 +46,21 @@ export default tseslint.config(
     },
   },
   { files: ['src/config.ts', 'src/main.ts', 'src/lambda.ts'], rules: { 'no-restricted-properties': 'off' } },
+  // core/ is the bottom layer (test/build/folder-cycles.test.ts checks the rest of the layering):
+  // errors, clock, wording and shared types that import nothing else of the bot.
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*', '../**'], message: 'core/ imports nothing outside core/.' }] },
+      ],
+    },
+  },
   // Domain logic is free of Slack: testable alone, reusable behind another interface.
   {
     files: [
       'src/identity/access.ts',
-      'src/identity/session-policy.ts',
       'src/otp/otpauth.ts',
       'src/otp/codes.ts',
       'src/approvals/approval.ts',

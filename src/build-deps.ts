@@ -7,11 +7,11 @@ import { createAuditLog } from './audit/audit-events.js';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import { createLogger, type Logger } from './audit/logger.js';
 import { createAwsClientFactory } from './aws/client-factory.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from './core/clock.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createCallerResolver } from './identity/caller.js';
-import { guardsOf } from './identity/session-policy.js';
+import { guardsOf } from './aws/session-policy.js';
 import { createSessionBroker } from './identity/sessions.js';
 import {
   type AwsCallObserver,

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { explainIssue } from './config-errors.js';
-import { guardSessionPolicy, guardsOf, MAX_SESSION_POLICY_CHARS } from './identity/session-policy.js';
-import { DUE_SCHEDULE_HELP, parseDueSchedule } from './rotation/slack/due-schedule.js';
+import { guardSessionPolicy, guardsOf, MAX_SESSION_POLICY_CHARS } from './aws/session-policy.js';
+import { DUE_SCHEDULE_HELP, parseDueSchedule } from './core/due-schedule.js';
 
 /** `store`: the SQLite file under data_dir (default), or a DynamoDB table; exactly one. */
 export type StoreConfig =

@@ -9,7 +9,7 @@ import type { GrantService } from './approvals/grants.js';
 import type { AuditLog } from './audit/audit-events.js';
 import type { Logger } from './audit/logger.js';
 import type { AwsClientFactory } from './aws/client-factory.js';
-import type { Clock } from './clock.js';
+import type { Clock } from './core/clock.js';
 import type { Config } from './config.js';
 import type { CallerResolver } from './identity/caller.js';
 import type { SessionBroker } from './identity/sessions.js';

@@ -23,7 +23,7 @@ import { createApp, type LocksmithApp } from './app.js';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Logger } from './audit/logger.js';
 import { buildDeps } from './build-deps.js';
-import type { Clock } from './clock.js';
+import type { Clock } from './core/clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { REPLAY_KEY_PROPERTY } from './slack/replay-guard.js';
 import { replayKeyOfSignature, verifySlackSignature } from './slack/request-signature.js';

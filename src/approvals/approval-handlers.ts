@@ -14,7 +14,7 @@ import type {
 import type { View } from '@slack/types';
 import type { Deps } from '../deps.js';
 import type { HideSpec } from '../reveal/reveal-windows.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { notice, type SlackMessage } from '../slack/block-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
 import { buildLoadingView, buildReasonView } from './approval-blocks.js';

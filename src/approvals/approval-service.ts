@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-events.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import type { Person, RoleGrant } from '../identity/access.js';
 import type { UserDirectory } from '../slack/user-directory.js';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import type { Approval, ApprovalPerson } from './approval.js';
 import { buildGrantMessage, buildGrantUsedMessage } from './approval-blocks.js';

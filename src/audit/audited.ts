@@ -2,7 +2,7 @@
  * One audit event around one piece of work: the event is recorded whatever happens, with the
  * outcome and reason taken from the error when the work fails, and the duration.
  */
-import { isUserError } from '../errors.js';
+import { isUserError } from '../core/errors.js';
 import type { AuditEvent, AuditLog, AuditOutcome } from './audit-events.js';
 
 /**

@@ -7,7 +7,7 @@ import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware, SlackEventMiddle
 import type { Approval } from '../approvals/approval.js';
 import { ACTION_APPROVE, VIEW_DECISION_REASON } from '../approvals/ids.js';
 import type { Deps } from '../deps.js';
-import { isUserError, toUserMessage } from '../errors.js';
+import { isUserError, toUserMessage } from '../core/errors.js';
 import { allowedRoles, type Person } from '../identity/access.js';
 import { FINAL_STATES, type Rotation, ROTATION_STATES } from '../rotation/core/rotation.js';
 import { statusMessageOfRotation } from '../rotation/slack/ids.js';

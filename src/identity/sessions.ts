@@ -2,14 +2,14 @@
  * STS sessions per (person, role, session policy). The bot's own credentials are used for
  * nothing but AssumeRole; every other AWS call runs under the session made here, so CloudTrail
  * names the person (RoleSessionName slack-<ID>, SourceIdentity their email, session tags). Each
- * session carries a session policy (session-policy.ts): ordinary ones deny the guarded secrets,
+ * session carries a session policy (aws/session-policy.ts): ordinary ones deny the guarded secrets,
  * an approved one may touch only its one secret, so IAM enforces the guards as well.
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
 import type { AwsClientFactory, AwsClients } from '../aws/client-factory.js';
-import type { Clock } from '../clock.js';
-import { UserError } from '../errors.js';
+import type { Clock } from '../core/clock.js';
+import { UserError } from '../core/errors.js';
 import { type Person, type RoleGrant, roleSessionNameFor, sourceIdentityFor } from './access.js';
 import {
   guardSessionPolicy,
@@ -18,7 +18,7 @@ import {
   type SecretAccess,
   type SecretGuards,
   secretSessionPolicy,
-} from './session-policy.js';
+} from '../aws/session-policy.js';
 
 /** A person's live AWS session under one role. Holds no secret values, only credentials. */
 export interface PersonSession {
@@ -50,7 +50,7 @@ export interface SessionBroker {
 export interface SessionBrokerOptions {
   durationSeconds: number;
   contact: string;
-  /** What config guards: ordinary sessions carry a policy that denies it (session-policy.ts). */
+  /** What config guards: ordinary sessions carry a policy that denies it (aws/session-policy.ts). */
   guards?: SecretGuards | undefined;
   /** Renew this long before expiry so a request never starts on a session about to lapse. */
   refreshMarginMs?: number;

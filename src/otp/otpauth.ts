@@ -12,8 +12,8 @@
  * of the seed's value (a mistyped character of a secret is still most of a secret).
  */
 
-import { UserError } from '../errors.js';
-import { ordinal } from '../text.js';
+import { UserError } from '../core/errors.js';
+import { ordinal } from '../core/text.js';
 
 /** The HMAC hash functions RFC 6238 allows and authenticator apps understand. */
 export type TotpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';

@@ -9,7 +9,7 @@
  *
  * These are the same fields /secret hides, so what /secret says "use /totp" for is what /totp finds.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { code, escapeMrkdwn } from '../slack/mrkdwn.js';
 import { looksLikeOtpauthUri } from './otpauth.js';
 import { isSeedFieldName } from './seed-fields.js';

@@ -15,7 +15,7 @@ import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
-import { isUserError, UserError } from '../errors.js';
+import { isUserError, UserError } from '../core/errors.js';
 import { revealInWindow, type Revealed } from '../reveal/reveal-flow.js';
 import { windowKeys, type WindowRef } from '../reveal/reveal-windows.js';
 import { buildNoticeView } from '../reveal/window-views.js';

@@ -20,7 +20,7 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { AuditEvent, AuditLog, HideHow } from '../audit/audit-events.js';
 import type { Logger } from '../audit/logger.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import { createLimiter } from '../scheduling/limiter.js';
 import type { Job } from '../scheduling/scheduler.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';

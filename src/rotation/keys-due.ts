@@ -25,8 +25,8 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { type AwsFailure, classifyAwsError } from '../aws/aws-errors.js';
-import type { Clock } from '../clock.js';
-import { UserError } from '../errors.js';
+import type { Clock } from '../core/clock.js';
+import { UserError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import {
   CredentialReportError,

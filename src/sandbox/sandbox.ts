@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createApp, type LocksmithApp } from '../app.js';
 import { createLogger } from '../audit/logger.js';
 import { buildDeps } from '../build-deps.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import { loadConfig } from '../config.js';
 import { MotoServer, freePort } from '../devkit/moto.js';
 import { SlackRequestSender } from '../devkit/slack-request-sender.js';

@@ -17,7 +17,7 @@
  * container with SQLite catching up on hides right after a crash, as it did before leases.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { isGoneLocalProcess, pidRunning } from './replica-id.js';
 

@@ -12,7 +12,7 @@
  * effects before that compare-and-set from happening twice.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import { createJobLeases, type LeaseStore } from './lease.js';
 
 export interface Job {

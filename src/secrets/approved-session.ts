@@ -1,13 +1,13 @@
 /**
  * The session an approved reveal or edit runs under: the requester's role, narrowed by a
- * session policy to the one approved secret or `ssm:` parameter (identity/session-policy.ts). The requester's
+ * session policy to the one approved secret or `ssm:` parameter (aws/session-policy.ts). The requester's
  * ordinary session denies guarded secrets, so this is the only session that can read or change
  * one; IAM keeps the approval's scope even if the application's own check were wrong.
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Deps } from '../deps.js';
 import type { Caller } from '../identity/caller.js';
-import { accountOf, parameterArn, partitionOf, type SecretAccess } from '../identity/session-policy.js';
+import { accountOf, parameterArn, partitionOf, type SecretAccess } from '../aws/session-policy.js';
 import { isParameterName, parameterNameOf } from './parameter-reader.js';
 import { assertSecretName, secretsError } from './secret-reader.js';
 

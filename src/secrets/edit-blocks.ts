@@ -4,7 +4,7 @@
  * the modal names fields and leaves every input empty, the messages name fields and versions.
  */
 import type { InputBlock, PlainTextInput, View } from '@slack/types';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import {
   actions,
   type Block,

@@ -19,7 +19,7 @@ import { isGuarded } from '../approvals/approval.js';
 import { openRequestModal } from '../approvals/request-modal.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
-import { isUserError, toUserMessage, UserError } from '../errors.js';
+import { isUserError, toUserMessage, UserError } from '../core/errors.js';
 import type { Caller } from '../identity/caller.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';

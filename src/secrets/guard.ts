@@ -7,7 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import { isGuarded } from '../approvals/approval.js';
 import { openRequestModal } from '../approvals/request-modal.js';
 import type { Deps } from '../deps.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { assertReadableName } from './secret-reader.js';
 
 export function guardedGlobs(deps: Pick<Deps, 'config'>): string[] {

@@ -12,7 +12,7 @@ import {
   type GetParameterCommandOutput,
 } from '@aws-sdk/client-ssm';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 
 export const PARAMETER_PREFIX = 'ssm:';

@@ -4,7 +4,7 @@
  * blocks; its title and every message name the secret only.
  */
 import type { View } from '@slack/types';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { HideSubject } from '../reveal/window-views.js';
 import { windowActions, windowView } from '../reveal/window-views.js';
 import {
@@ -21,7 +21,7 @@ import { code, escapeMrkdwn, slackDate, splitEscaped } from '../slack/mrkdwn.js'
 import { encodeEditButtonRef } from './edit-blocks.js';
 import { ACTION_EDIT_OPEN, ACTION_REVEAL_OPEN } from './ids.js';
 import type { SecretField, SecretList, SecretRead } from './secret-reader.js';
-import { plural } from '../text.js';
+import { plural } from '../core/text.js';
 
 /** The reveal window's title. */
 export const REVEAL_TITLE = 'Secret';

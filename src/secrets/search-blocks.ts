@@ -12,7 +12,7 @@ import {
   section,
 } from '../slack/block-kit.js';
 import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
-import { plural } from '../text.js';
+import { plural } from '../core/text.js';
 import { ACTIONS_SUGGEST_GET, BLOCK_SUGGEST_ACTIONS } from './ids.js';
 import type { SearchHit, SearchResult } from './secret-search.js';
 

@@ -7,7 +7,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../slack/command-text.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
 import { readMatchesTyped } from '../aws/secret-names.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { holdsOtpauth, isSeedFieldName, redactSeeds } from '../otp/seed-fields.js';
 import { getParameterValue, isParameterName, listParameters, parameterNameOf } from './parameter-reader.js';

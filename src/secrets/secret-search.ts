@@ -6,7 +6,7 @@
  * Domain code: no Slack.
  */
 import { ListSecretsCommand, type ListSecretsCommandOutput } from '@aws-sdk/client-secrets-manager';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { type SecretList, type SecretSummary, secretsError } from './secret-reader.js';
 

@@ -5,7 +5,7 @@
  * window, through the same reveal as `/secret get` (createSuggestionHandler in secret-reveal.ts).
  */
 import type { View } from '@slack/types';
-import { isUserError } from '../errors.js';
+import { isUserError } from '../core/errors.js';
 import type { Caller } from '../identity/caller.js';
 import { buildNoticeView } from '../reveal/window-views.js';
 import { buildNotFoundMessage } from './search-blocks.js';

@@ -14,7 +14,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { classifyAwsError, isAwsTimeout } from '../aws/aws-errors.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { holdsOtpauth, holdsSeed } from '../otp/seed-fields.js';
 import { assertReadIsTyped, assertSecretName } from './secret-reader.js';

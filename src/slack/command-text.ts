@@ -3,7 +3,7 @@
  * as HTML entities in command text; they are decoded here so the rest of the code sees what
  * the person typed.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 
 export interface ParsedCommand {
   args: string[];

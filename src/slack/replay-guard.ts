@@ -13,7 +13,7 @@
  */
 import type { App, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../audit/logger.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { requestType } from './answer-every-request.js';
 import type { ReplayKey } from './request-signature.js';

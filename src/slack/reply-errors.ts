@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { outcomeOf } from '../audit/audited.js';
-import { isUserError, toUserMessage } from '../errors.js';
+import { isUserError, toUserMessage } from '../core/errors.js';
 import { noteRequestOutcome } from '../metrics/request-outcome.js';
 import { notice, type SlackMessage } from './block-kit.js';
 import type { ResponseUrlPoster } from './response-url.js';

@@ -6,9 +6,9 @@
  * `slack.user_cache_seconds`.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Clock } from '../clock.js';
-import { UserError } from '../errors.js';
-import { type Installation, isOfInstallation, type Person } from '../identity/access.js';
+import type { Clock } from '../core/clock.js';
+import { UserError } from '../core/errors.js';
+import { type Installation, isOfInstallation, type Person } from '../core/person.js';
 
 export interface UserDirectory {
   /**

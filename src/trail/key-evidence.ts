@@ -6,9 +6,9 @@
  * poll, or once for the inspect steps) and the message re-rendered when it lands.
  */
 import type { Logger } from '../audit/logger.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
-import { isUserError } from '../errors.js';
+import { isUserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import type { Rotation } from '../rotation/core/rotation.js';
 import { type Block, context, LIMITS, section, type SlackMessage } from '../slack/block-kit.js';

@@ -12,7 +12,7 @@
  */
 import { DescribeSecretCommand, type DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import type { Actor, TrailEvent } from './cloudtrail-record.js';
 import type { TrailAnswer, TrailService } from './trail-service.js';

@@ -15,8 +15,8 @@ import {
   type LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
-import type { Clock } from '../clock.js';
-import { UserError } from '../errors.js';
+import type { Clock } from '../core/clock.js';
+import { UserError } from '../core/errors.js';
 import { parseLookupEvent, type TrailEvent } from './cloudtrail-record.js';
 import type { TrailRateLimiter } from './rate-limit.js';
 

@@ -10,7 +10,7 @@ export function coverageNote(regions: string[]): string {
   );
 }
 
-export { plural } from '../text.js';
+export { plural } from '../core/text.js';
 
 /** Lines joined into one section's text, as many as fit; and how many were left out. */
 export function fitLines(lines: string[], max = LIMITS.sectionText - 100): { text: string; left: number } {

@@ -6,7 +6,7 @@
 import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { isParameterName } from '../secrets/parameter-reader.js';
 import { assertSecretName } from '../secrets/secret-reader.js';
 import type { SlackMessage } from '../slack/block-kit.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isUserError } from '../../src/errors.js';
+import { isUserError } from '../../src/core/errors.js';
 import { parseCommandText } from '../../src/slack/command-text.js';
 import { NASTY_PIECES, nastyText, nastyTextMaybeHuge, propertyRuns, unescapedControl } from './support.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isUserError } from '../../src/errors.js';
+import { isUserError } from '../../src/core/errors.js';
 import { MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, parseSeed } from '../../src/otp/otpauth.js';
 import { nastyText, nastyTextMaybeHuge, propertyRuns } from './support.js';
 

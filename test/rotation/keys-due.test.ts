@@ -12,7 +12,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsRecorder, type InjectedFailure } from '../../src/devkit/aws-recorder.js';
 import type { MotoServer } from '../../src/devkit/moto.js';
-import { isUserError } from '../../src/errors.js';
+import { isUserError } from '../../src/core/errors.js';
 import { createIamCaller } from '../../src/rotation/keys-due-throttle.js';
 import {
   buildKeysDueReport,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createApp, type LocksmithApp } from '../../src/app.js';
 import { buildDeps } from '../../src/build-deps.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import { type Config, parseConfigFile } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
 import { AwsRecorder } from '../../src/devkit/aws-recorder.js';

@@ -17,8 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../../clock.js';
-import { isUserError } from '../../errors.js';
+import type { Clock } from '../../core/clock.js';
+import { isUserError } from '../../core/errors.js';
 import { ConflictError, type Store, type StoredRecord } from '../../store/store.js';
 import { type FaultHook, type RotationClients, runRead, runWrites, type StepContext } from './aws-steps.js';
 import type { SecretPlace } from './rotation.js';

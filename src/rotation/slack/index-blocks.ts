@@ -7,7 +7,7 @@ import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { IndexResult } from '../core/locate.js';
 import { searchGaps } from '../core/rotation.js';
 import { ACTION_INDEX_START } from './ids.js';
-import { plural } from '../../text.js';
+import { plural } from '../../core/text.js';
 
 /** The reply to `/rotate-key index`: nothing is read until the button is pressed. */
 export function buildIndexPrompt(roleName: string, account: string): SlackMessage {

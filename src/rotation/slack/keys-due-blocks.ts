@@ -22,7 +22,7 @@ import type { KeyFact } from '../core/key-facts.js';
 import type { KeyHome } from '../core/key-homes.js';
 import type { DueKey, KeysDueReport } from '../keys-due.js';
 import { ACTION_DUE_OPEN, ACTION_DUE_START, ACTION_EDIT_HOME, encodeDueStart, encodeHomeRef } from './ids.js';
-import { plural } from '../../text.js';
+import { plural } from '../../core/text.js';
 
 export interface KeysDueMessageOptions {
   /** The role the report was made under; the buttons start rotations under it. */

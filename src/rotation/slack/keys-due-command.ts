@@ -13,7 +13,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import type { AuditEvent } from '../../audit/audit-events.js';
 import { audited } from '../../audit/audited.js';
 import type { Deps } from '../../deps.js';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../core/errors.js';
 import type { Person } from '../../identity/access.js';
 import type { Job } from '../../scheduling/scheduler.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
@@ -25,7 +25,12 @@ import { buildKeysDueReport } from '../keys-due.js';
 import { guardedPlaces } from '../core/guarded-places.js';
 import { indexAccount } from '../core/locate.js';
 import { FINAL_STATES, ROTATION_STATES, type RoleRef, type Rotation } from '../core/rotation.js';
-import { type DueSchedule, describeDueSchedule, lastDueAt, parseDueSchedule } from './due-schedule.js';
+import {
+  type DueSchedule,
+  describeDueSchedule,
+  lastDueAt,
+  parseDueSchedule,
+} from '../../core/due-schedule.js';
 import { decodeDueStart } from './ids.js';
 import { buildDueUserMessage, buildKeysDueMessage, homeLines } from './keys-due-blocks.js';
 import { buildIndexPrompt, buildIndexResult } from './index-blocks.js';

@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../core/errors.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../../slack/command-text.js';
 import { replyEphemeral } from '../../slack/ephemeral-reply.js';

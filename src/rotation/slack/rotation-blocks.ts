@@ -63,7 +63,7 @@ import {
   VIEW_PLACES,
   VIEW_PROCEED,
 } from './ids.js';
-import { every, plural } from '../../text.js';
+import { every, plural } from '../../core/text.js';
 import { parkedLine, takeOverButton } from './parked-blocks.js';
 
 const HOUR_MS = 60 * 60 * 1000;

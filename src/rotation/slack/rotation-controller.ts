@@ -13,7 +13,7 @@ import type { AuditEvent, AuditOutcome } from '../../audit/audit-events.js';
 import { audited } from '../../audit/audited.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
-import { isUserError, UserError } from '../../errors.js';
+import { isUserError, UserError } from '../../core/errors.js';
 import type { Person } from '../../identity/access.js';
 import { createReplicaId, isGoneLocalProcess, pidRunning } from '../../scheduling/replica-id.js';
 import type { PersonSession } from '../../identity/sessions.js';
@@ -21,7 +21,7 @@ import { createKeyEvidence, withBlocks } from '../../trail/key-evidence.js';
 import { notice, section as slackSection, type SlackMessage } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { accountOf, parameterArn, partitionOf } from '../../identity/session-policy.js';
+import { accountOf, parameterArn, partitionOf } from '../../aws/session-policy.js';
 import { guardedPlaces } from '../core/guarded-places.js';
 import { type LocateProgress, parameterNameOf } from '../core/locate.js';
 import type { RoleRef, SecretPlace } from '../core/rotation.js';
@@ -215,7 +215,7 @@ export function createRotationController(
   /**
    * The clients for one guarded place: `person`'s session of the rotation's own role, scoped by
    * its session policy to that one secret or parameter with an approved edit's actions (the
-   * ordinary session denies it; identity/session-policy.ts). `clients` (ordinary) finds the ARN
+   * ordinary session denies it; aws/session-policy.ts). `clients` (ordinary) finds the ARN
    * of a secret that has none recorded (DescribeSecret, no value read).
    */
   async function placeClients(

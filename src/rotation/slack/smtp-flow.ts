@@ -18,7 +18,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Approval } from '../../approvals/approval.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
-import { isUserError, UserError } from '../../errors.js';
+import { isUserError, UserError } from '../../core/errors.js';
 import type { Caller } from '../../identity/caller.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { code } from '../../slack/mrkdwn.js';

@@ -15,7 +15,7 @@ import type {
 import type { PlainTextOption, View } from '@slack/types';
 import { classifyAwsError } from '../../aws/aws-errors.js';
 import type { Deps } from '../../deps.js';
-import { isUserError, UserError } from '../../errors.js';
+import { isUserError, UserError } from '../../core/errors.js';
 import { allowedRoles } from '../../identity/access.js';
 import { context } from '../../slack/block-kit.js';
 import { errorReply } from '../../slack/reply-errors.js';

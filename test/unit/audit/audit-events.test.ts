@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { capTarget, createAuditLog, MAX_AUDIT_TARGET } from '../../../src/audit/audit-events.js';
 import { outcomeOf } from '../../../src/audit/audited.js';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 
 describe('audit events', () => {
   it('a refusal because of what the secret holds is "refused", not "error"', () => {

@@ -7,7 +7,7 @@ import {
   partitionOf,
   secretArnPattern,
   secretSessionPolicy,
-} from '../../../src/identity/session-policy.js';
+} from '../../../src/aws/session-policy.js';
 
 interface Statement {
   Sid: string;

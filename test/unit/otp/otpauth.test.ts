@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ScureBase32Plugin } from 'otplib';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 import { looksLikeOtpauthUri, parseSeed } from '../../../src/otp/index.js';
 
 // RFC 6238's SHA1 key, "12345678901234567890", base32-encoded.

@@ -6,7 +6,7 @@ import {
   lastDueAt,
   nextDueAt,
   parseDueSchedule,
-} from '../../../src/rotation/slack/due-schedule.js';
+} from '../../../src/core/due-schedule.js';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 import {
   buildEditConfirmation,
   buildEditView,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 import type { PersonSession } from '../../../src/identity/sessions.js';
 import { readSecret, readSecretText } from '../../../src/secrets/secret-reader.js';
 import { readForEdit } from '../../../src/secrets/secret-writer.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { every, ordinal, plural } from '../../../src/text.js';
+import { every, ordinal, plural } from '../../../src/core/text.js';
 
 describe('wording helpers', () => {
   it('plural: singular for exactly one, plural otherwise', () => {

@@ -5,7 +5,7 @@ import type {
   LookupEventsCommand,
   LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 import { createTrailRateLimiter } from '../../../src/trail/rate-limit.js';
 import { createTrailService, type TrailTarget } from '../../../src/trail/trail-service.js';
 

@@ -3,7 +3,7 @@
  * (resolve-extra-key): the never-used one is deleted, or the person picks the key to retire.
  */
 import { type RoleRef, type Rotation, type RotationEffect, type RotationPerson } from '../rotation.js';
-import { plural } from '../../../text.js';
+import { plural } from '../../../core/text.js';
 import {
   approvalPending,
   BOT,

@@ -11,7 +11,7 @@ import {
   type SecretPlace,
 } from '../rotation.js';
 import { displayFields } from '../key-places.js';
-import { plural } from '../../../text.js';
+import { plural } from '../../../core/text.js';
 import {
   BOT,
   log,

@@ -3,7 +3,7 @@
  * period, and is deleted once that is confirmed (and approved).
  */
 import { type Rotation, type RotationEffect } from '../rotation.js';
-import { plural } from '../../../text.js';
+import { plural } from '../../../core/text.js';
 import {
   approvalPending,
   BOT,

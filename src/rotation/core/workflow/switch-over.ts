@@ -9,7 +9,7 @@ import {
   searchGaps,
   type SystemEvent,
 } from '../rotation.js';
-import { plural } from '../../../text.js';
+import { plural } from '../../../core/text.js';
 import {
   approvalPending,
   BOT,

@@ -1,8 +1,8 @@
 /**
  * When the scheduled keys-due report is posted: `rotation.due_report.schedule`, a simple form
  * in UTC: `"09:00"` (every day) or `"mon 09:00"` (every Monday). Pure, so every rule is
- * unit-tested; the job in keys-due-command.ts compares {@link lastDueAt} with the last run it
- * recorded in the store.
+ * unit-tested; the keys-due job compares {@link lastDueAt} with the last run it recorded in the
+ * store. In core/ because config.ts parses the setting when it loads (config imports no feature).
  */
 
 export interface DueSchedule {
