@@ -14,8 +14,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 
-# `npm run build` compiles the bot only (tsconfig.build.json leaves out src/devkit and
-# src/sandbox): no test double or sandbox reaches the image.
+# `npm run build` compiles the bot only (src/, tsconfig.build.json); the test doubles and the
+# sandbox live in devkit/ and sandbox/, outside the build context (.dockerignore).
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build

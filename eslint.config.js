@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'bench/results/', 'coverage/', '.venv/'] },
+  { ignores: ['dist/', 'dist-sandbox/', 'node_modules/', 'data/', 'bench/results/', 'coverage/', '.venv/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,14 +18,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'test/**', 'src/devkit/**', 'src/sandbox/**'],
+    files: ['scripts/**', 'bench/**', 'test/**', 'devkit/**', 'sandbox/**'],
     rules: { 'no-console': 'off' },
   },
-  // Boundaries (issue 15). The bot never imports the test doubles or the sandbox: `npm run build`
-  // compiles it without them, so the image holds neither.
+  // Boundaries (issue 15). src/ is the bot and never imports the test doubles or the sandbox
+  // (the top-level devkit/ and sandbox/): `npm run build` compiles src/ alone, so the image holds
+  // neither.
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/devkit/**', 'src/sandbox/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -33,7 +33,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/devkit/**', '**/devkit', '**/sandbox/**', '**/sandbox'],
-              message: 'The bot must not import the devkit or the sandbox (they are not in its build).',
+              message: 'The bot (src/) must not import devkit/ or sandbox/ (they are not in its build).',
             },
           ],
         },

@@ -20,8 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { roleArn, seedAws } from '../src/devkit/aws-seed.js';
-import { MotoServer } from '../src/devkit/moto.js';
+import { roleArn, seedAws } from '../devkit/aws-seed.js';
+import { MotoServer } from '../devkit/moto.js';
 import { buildKeysDueReport } from '../src/rotation/keys-due.js';
 
 const REGION = 'eu-west-1';

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { AwsRecorder } from '../src/devkit/aws-recorder.js';
-import { MotoServer } from '../src/devkit/moto.js';
+import { AwsRecorder } from '../devkit/aws-recorder.js';
+import { MotoServer } from '../devkit/moto.js';
 import { KEY_TAG, locateByTag, scanPlaces } from '../src/rotation/core/locate.js';
 import { DEFAULT_ROTATION_CONFIG } from '../src/rotation/core/rotation.js';
 

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { ensureDynamoTable } from '../src/devkit/dynamo-table.js';
+import { ensureDynamoTable } from '../devkit/dynamo-table.js';
 import { type Harness, REGION, startHarness } from '../test/support/app-harness.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../test/support/fixtures.js';
 import { shownIn, windowIdFrom } from '../test/support/windows.js';

@@ -19,7 +19,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type PolicyDocument } from '../src/devkit/aws-seed.js';
+import { type PolicyDocument } from '../devkit/aws-seed.js';
 import { CHANGE_EVENTS, READ_EVENTS } from '../src/trail/secret-who.js';
 import { type Harness, REGION, startHarness } from '../test/support/app-harness.js';
 import { config, seed, usergroups, users } from '../test/support/fixtures.js';

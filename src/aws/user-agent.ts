@@ -12,18 +12,20 @@ let cached: string | undefined;
 
 /**
  * `locksmith/<version>`, the version from the package.json beside `src/` or `dist/` (both sit
- * one level below it, in the repository and in the image). Read once, on first use.
+ * one level below it, in the repository and in the image), or one level higher for the copy of
+ * the bot that `npm run sandbox` builds into `dist-sandbox/src/`. Read once, on first use.
  */
 export function locksmithUserAgent(): string {
   if (cached === undefined) {
     let version = 'unknown';
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-        version?: unknown;
-      };
-      if (typeof pkg.version === 'string' && /^[\w.+-]+$/.test(pkg.version)) version = pkg.version;
-    } catch {
-      // A bundle without package.json still says it is locksmith.
+    for (const path of ['../../package.json', '../../../package.json']) {
+      try {
+        const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { version?: unknown };
+        if (typeof pkg.version === 'string' && /^[\w.+-]+$/.test(pkg.version)) version = pkg.version;
+        break;
+      } catch {
+        // Not there: the next place. A bundle without package.json still says it is locksmith.
+      }
     }
     cached = `${USER_AGENT_NAME}/${version}`;
   }

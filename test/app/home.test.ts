@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MotoServer } from '../../src/devkit/moto.js';
-import type { StandinView } from '../../src/devkit/standin-types.js';
+import type { MotoServer } from '../../devkit/moto.js';
+import type { StandinView } from '../../devkit/standin-types.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { config, seed, usergroups, users } from '../support/fixtures.js';
 import { startTestMoto } from '../support/moto.js';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StandinUser } from '../../src/devkit/standin-types.js';
+import type { StandinUser } from '../../devkit/standin-types.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed } from '../support/fixtures.js';

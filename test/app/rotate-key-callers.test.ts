@@ -17,8 +17,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type PolicyDocument, roleArn } from '../../src/devkit/aws-seed.js';
-import type { StandinMessage } from '../../src/devkit/standin-types.js';
+import { type PolicyDocument, roleArn } from '../../devkit/aws-seed.js';
+import type { StandinMessage } from '../../devkit/standin-types.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { KEY_TAG } from '../../src/rotation/core/locate.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { roleArn } from '../../src/devkit/aws-seed.js';
+import { roleArn } from '../../devkit/aws-seed.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';
 

@@ -21,8 +21,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { roleArn } from '../../src/devkit/aws-seed.js';
-import type { StandinMessage } from '../../src/devkit/standin-types.js';
+import { roleArn } from '../../devkit/aws-seed.js';
+import type { StandinMessage } from '../../devkit/standin-types.js';
 import { KEY_TAG } from '../../src/rotation/core/locate.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { ROTATE_KEYS } from '../support/fixtures.js';

@@ -25,8 +25,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { roleArn } from '../../src/devkit/aws-seed.js';
-import type { StandinMessage } from '../../src/devkit/standin-types.js';
+import { roleArn } from '../../devkit/aws-seed.js';
+import type { StandinMessage } from '../../devkit/standin-types.js';
 import { KEY_TAG } from '../../src/rotation/core/locate.js';
 import { sesSmtpPassword } from '../../src/rotation/ses-smtp-password.js';
 import { matchesSmtpName, replacementName } from '../../src/rotation/slack/smtp-steps.js';

@@ -23,9 +23,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { READ_ALL_SECRETS, roleArn } from '../../src/devkit/aws-seed.js';
+import { READ_ALL_SECRETS, roleArn } from '../../devkit/aws-seed.js';
 import { KEY_TAG } from '../../src/rotation/core/locate.js';
-import type { StandinMessage } from '../../src/devkit/standin-types.js';
+import type { StandinMessage } from '../../devkit/standin-types.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';
 

@@ -15,7 +15,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { StandinView } from '../../src/devkit/standin-types.js';
+import type { StandinView } from '../../devkit/standin-types.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { shownIn, viewsSentTo } from '../support/windows.js';
 import {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { roleArn } from '../../src/devkit/aws-seed.js';
+import { roleArn } from '../../devkit/aws-seed.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, CANARY_SEED, usergroups, users } from '../support/fixtures.js';

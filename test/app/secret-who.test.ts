@@ -11,7 +11,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type PolicyDocument, roleArn } from '../../src/devkit/aws-seed.js';
+import { type PolicyDocument, roleArn } from '../../devkit/aws-seed.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, CANARY_TOKEN, config, seed, usergroups, users } from '../support/fixtures.js';

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import type { RecordedAwsCall } from '../../src/devkit/aws-recorder.js';
-import type { StandinView } from '../../src/devkit/standin-types.js';
+import type { RecordedAwsCall } from '../../devkit/aws-recorder.js';
+import type { StandinView } from '../../devkit/standin-types.js';
 import type { PersonSession } from '../../src/identity/sessions.js';
 import type { Harness } from '../support/app-harness.js';
 import { answered } from '../support/windows.js';

@@ -5,7 +5,7 @@
  * build (TS5058: `npm run build` needed a tsconfig the Dockerfile did not copy) and nothing saw it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,8 @@ describe('the Dockerfile', () => {
       [],
       'dist/devkit and dist/sandbox are not in the image',
     );
+    for (const dir of ['devkit', 'sandbox', 'dist-sandbox'])
+      assert.ok(!existsSync(join(app, dir)), `${dir}/ is not in the image`);
 
     // No dev dependency in node_modules, and every package the compiled code imports is there.
     const installed = new Set(
@@ -103,6 +105,14 @@ describe('the Dockerfile', () => {
     );
     const ignored = DOCKERFILE.replace('COPY src ./src', 'COPY test ./test');
     assert.throws(() => new DockerfileEmulator(ROOT, temp()).run(ignored), /excluded by \.dockerignore/);
+    // The test doubles and the sandbox cannot be copied in by mistake either.
+    for (const dir of ['devkit', 'sandbox']) {
+      const copied = DOCKERFILE.replace('COPY src ./src', `COPY src ./src\nCOPY ${dir} ./${dir}`);
+      assert.throws(
+        () => new DockerfileEmulator(ROOT, temp()).run(copied),
+        new RegExp(`${dir}: excluded by \\.dockerignore`),
+      );
+    }
   });
 
   it('refuses a RUN step it cannot perform instead of skipping it', () => {

@@ -1,5 +1,5 @@
 /**
- * The CloudTrail extension of the moto the tests start (src/devkit/moto_cloudtrail.py): every
+ * The CloudTrail extension of the moto the tests start (devkit/moto_cloudtrail.py): every
  * request becomes an event in AWS's record format, and LookupEvents answers with AWS's shapes,
  * filters, pages, errors and throttling. The bot's CloudTrail tests rest on these behaviours.
  */
@@ -14,8 +14,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { READ_ALL_SECRETS, type Seeded, seedAws } from '../../src/devkit/aws-seed.js';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import { READ_ALL_SECRETS, type Seeded, seedAws } from '../../devkit/aws-seed.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import { type CloudTrailRecord, parseCloudTrailRecord } from '../../src/trail/cloudtrail-record.js';
 import { startTestMoto } from '../support/moto.js';
 

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { READ_ALL_SECRETS, type Seeded, seedAws } from '../../src/devkit/aws-seed.js';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import { READ_ALL_SECRETS, type Seeded, seedAws } from '../../devkit/aws-seed.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import { startTestMoto } from '../support/moto.js';
 
 const REGION = 'eu-west-1';

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { App, HTTPReceiver, LogLevel, verifySlackRequest, webApi } from '@slack/bolt';
-import { SlackRequestSender, SlackStandin } from '../../src/devkit/index.js';
+import { SlackRequestSender, SlackStandin } from '../../devkit/index.js';
 
 const BOT_TOKEN = 'xoxb-standin-test';
 const SIGNING_SECRET = 'standin-signing-secret';

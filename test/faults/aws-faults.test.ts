@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { internalError, throttling } from '../../src/devkit/aws-faults.js';
-import type { RecordedAwsCall } from '../../src/devkit/aws-recorder.js';
+import { internalError, throttling } from '../../devkit/aws-faults.js';
+import type { RecordedAwsCall } from '../../devkit/aws-recorder.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { shownIn, windowIdFrom } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';

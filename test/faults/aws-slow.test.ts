@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RecordedAwsCall } from '../../src/devkit/aws-recorder.js';
+import type { RecordedAwsCall } from '../../devkit/aws-recorder.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { shownIn, viewsSentTo } from '../support/windows.js';
 import { CANARY_PASSWORD, config, seed, usergroups, users } from '../support/fixtures.js';

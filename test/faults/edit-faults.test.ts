@@ -11,8 +11,8 @@ import {
   ListSecretVersionIdsCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { internalError } from '../../src/devkit/aws-faults.js';
-import type { StandinView } from '../../src/devkit/standin-types.js';
+import { internalError } from '../../devkit/aws-faults.js';
+import type { StandinView } from '../../devkit/standin-types.js';
 import type { Harness } from '../support/app-harness.js';
 import { editorClient, startFullHarness } from '../property/app-support.js';
 import { viewsSentTo } from '../support/windows.js';

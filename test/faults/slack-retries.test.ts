@@ -12,8 +12,8 @@ import {
   ListSecretVersionIdsCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { SentRequest } from '../../src/devkit/slack-request-sender.js';
-import type { StandinView } from '../../src/devkit/standin-types.js';
+import type { SentRequest } from '../../devkit/slack-request-sender.js';
+import type { StandinView } from '../../devkit/standin-types.js';
 import type { Harness } from '../support/app-harness.js';
 import { APPROVALS, editorClient, startFullHarness } from '../property/app-support.js';
 import { viewsSentTo } from '../support/windows.js';

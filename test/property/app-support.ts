@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { READ_ALL_SECRETS, roleArn } from '../../src/devkit/aws-seed.js';
-import type { SentRequest } from '../../src/devkit/slack-request-sender.js';
+import { READ_ALL_SECRETS, roleArn } from '../../devkit/aws-seed.js';
+import type { SentRequest } from '../../devkit/slack-request-sender.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import {
   CANARY_PASSWORD,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkView } from '../../src/devkit/block-kit-limits.js';
+import { checkView } from '../../devkit/block-kit-limits.js';
 import { isUserError } from '../../src/core/errors.js';
 import { holdsOtpauth } from '../../src/otp/seed-fields.js';
 import { buildRevealView } from '../../src/secrets/reveal-blocks.js';

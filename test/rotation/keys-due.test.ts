@@ -10,8 +10,8 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AwsRecorder, type InjectedFailure } from '../../src/devkit/aws-recorder.js';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import { AwsRecorder, type InjectedFailure } from '../../devkit/aws-recorder.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import { isUserError } from '../../src/core/errors.js';
 import { createIamCaller } from '../../src/rotation/keys-due-throttle.js';
 import {

@@ -20,8 +20,8 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { AwsRecorder } from '../../src/devkit/aws-recorder.js';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import { AwsRecorder } from '../../devkit/aws-recorder.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import { guardedPlaces } from '../../src/rotation/core/guarded-places.js';
 import { KEY_TAG, locateByTag, scanPlaces } from '../../src/rotation/core/locate.js';
 import { putParameterKeeping, restoreParameter } from '../../src/rotation/core/parameter-store.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import type { FaultHook, RotationState } from '../../src/rotation/core/index.js';
 import { startTestMoto } from '../support/moto.js';
 import { Crash, Harness, PARAMETER, REQUESTER, type Seeded } from './support.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import { allowedPersonEvents, type FaultHook } from '../../src/rotation/core/index.js';
 import { startTestMoto } from '../support/moto.js';
 import { Crash, Harness, REQUESTER, ROLE, USER } from './support.js';

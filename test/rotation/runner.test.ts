@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import type { NoticeEffect, RotationRunner, RunResult } from '../../src/rotation/core/index.js';
 import { getKeyHome, updateKeyHome } from '../../src/rotation/core/key-homes.js';
 import { startTestMoto } from '../support/moto.js';

@@ -33,8 +33,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AwsRecorder } from '../../src/devkit/aws-recorder.js';
-import type { MotoServer } from '../../src/devkit/moto.js';
+import { AwsRecorder } from '../../devkit/aws-recorder.js';
+import type { MotoServer } from '../../devkit/moto.js';
 import {
   allowedPersonEvents,
   createRotationRunner,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RENDERED_TYPES } from '../../src/sandbox/web/render-blocks.js';
+import { RENDERED_TYPES } from '../../sandbox/web/render-blocks.js';
 
 /** Every block, element and text-object type Block Kit has (docs.slack.dev, Block Kit reference). */
 const BLOCK_KIT_TYPES = [
@@ -50,7 +50,7 @@ const BLOCK_KIT_TYPES = [
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return entry === 'devkit' || entry === 'sandbox' ? [] : sources(path);
+    if (statSync(path).isDirectory()) return sources(path);
     return path.endsWith('.ts') ? [path] : [];
   });
 }

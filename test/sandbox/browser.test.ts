@@ -2,7 +2,7 @@
  * The sandbox in a real browser: headless Chromium (Debian's, driven by playwright-core) on the
  * page `npm run sandbox` serves, with the real bot behind it. Each person has their own browser
  * context, as each would have their own Slack client. Needs `npm run build` first (npm test
- * builds): the page's script is the compiled dist/sandbox/web/page.js.
+ * builds): the page's script is the compiled dist-sandbox/sandbox/web/page.js.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.js';
-import { blockKitTypesIn, RENDERED_TYPES } from '../../src/sandbox/web/render-blocks.js';
+import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { blockKitTypesIn, RENDERED_TYPES } from '../../sandbox/web/render-blocks.js';
 import { launchChromium } from '../support/chromium.js';
 
 /** Where the README's screenshot comes from: LOCKSMITH_SCREENSHOT=docs/images/sandbox.png npm test. */
@@ -90,8 +90,8 @@ async function noUnknownBlocks(page: Page): Promise<void> {
 
 before(async () => {
   assert.ok(
-    existsSync(new URL('../../dist/sandbox/web/page.js', import.meta.url)),
-    'dist/sandbox/web/page.js is missing: run `npm run build:sandbox` first (npm test does)',
+    existsSync(new URL('../../dist-sandbox/sandbox/web/page.js', import.meta.url)),
+    'dist-sandbox/sandbox/web/page.js is missing: run `npm run build:sandbox` first (npm test does)',
   );
   browser = await launchChromium();
   sandbox = await startSandbox({ port: 0 });

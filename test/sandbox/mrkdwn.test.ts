@@ -7,7 +7,7 @@ import {
   mrkdwnToText,
   plainTextToHtml,
   type RenderContext,
-} from '../../src/sandbox/web/mrkdwn.js';
+} from '../../sandbox/web/mrkdwn.js';
 import { openTags, parseHtml, textOf } from './html-check.js';
 
 const ctx: RenderContext = {

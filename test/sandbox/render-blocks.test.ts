@@ -23,14 +23,14 @@ import { type Rotation, rotationConfig } from '../../src/rotation/core/workflow/
 import { buildEditView } from '../../src/secrets/edit-blocks.js';
 import { buildListMessage, buildRevealView } from '../../src/secrets/reveal-blocks.js';
 import { buildCodesView, buildPickView } from '../../src/otp/totp-blocks.js';
-import type { RenderContext } from '../../src/sandbox/web/mrkdwn.js';
+import type { RenderContext } from '../../sandbox/web/mrkdwn.js';
 import {
   blockKitTypesIn,
   RENDERED_TYPES,
   renderBlocks,
   renderMessage,
   renderView,
-} from '../../src/sandbox/web/render-blocks.js';
+} from '../../sandbox/web/render-blocks.js';
 import { byDataType, hasClass, innerOf, openTags, parseHtml, type Tag, textOf } from './html-check.js';
 
 const ctx: RenderContext = {

@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox` as a process (the built dist/sandbox/main.js, which the npm script runs
+ * `npm run sandbox` as a process (the built dist-sandbox/sandbox/main.js, which the npm script runs
  * after building): it starts and serves the page, and its failures are one clear sentence.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 const ROOT = join(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/sandbox/main.js');
+const MAIN = join(ROOT, 'dist-sandbox/sandbox/main.js');
 
 interface Running {
   child: ChildProcess;
@@ -63,7 +63,7 @@ async function waitForOutput(run: Running, pattern: RegExp, timeoutMs = 120_000)
 before(() => {
   assert.ok(
     existsSync(MAIN),
-    'dist/sandbox/main.js is missing: run `npm run build:sandbox` first (npm test does)',
+    'dist-sandbox/sandbox/main.js is missing: run `npm run build:sandbox` first (npm test does)',
   );
 });
 

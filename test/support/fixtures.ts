@@ -1,7 +1,7 @@
 /** People, roles and secrets shared by the app tests. Canary values must never leak. */
-import { READ_ALL_SECRETS, roleArn, type SeedSpec } from '../../src/devkit/aws-seed.js';
-import type { PolicyDocument } from '../../src/devkit/aws-seed.js';
-import type { StandinUser, StandinUsergroup } from '../../src/devkit/standin-types.js';
+import { READ_ALL_SECRETS, roleArn, type SeedSpec } from '../../devkit/aws-seed.js';
+import type { PolicyDocument } from '../../devkit/aws-seed.js';
+import type { StandinUser, StandinUsergroup } from '../../devkit/standin-types.js';
 
 export const CANARY_PASSWORD = 'CANARY-pw-7f3a9c1e';
 export const CANARY_TOKEN = 'CANARY-token-b81d44e0';

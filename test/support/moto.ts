@@ -1,4 +1,4 @@
-import { MotoServer } from '../../src/devkit/moto.js';
+import { MotoServer } from '../../devkit/moto.js';
 
 /**
  * One moto per test file (each file is its own process). MOTO_URL points the tests at a running

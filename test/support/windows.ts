@@ -4,8 +4,8 @@
  * the person's screen now. Values are short-lived on screen (tests hide after 1 s), so what a
  * window *showed* is read from the Web API calls the stand-in recorded, not from its current state.
  */
-import type { SlackStandin } from '../../src/devkit/slack-standin.js';
-import type { RecordedCall, StandinView } from '../../src/devkit/standin-types.js';
+import type { SlackStandin } from '../../devkit/slack-standin.js';
+import type { RecordedCall, StandinView } from '../../devkit/standin-types.js';
 
 /** What a window showed: its ids, the view the bot sent, and that view as JSON text. */
 export interface ShownWindow {

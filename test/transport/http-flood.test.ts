@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { freePort } from '../../src/devkit/moto.js';
-import { SlackRequestSender } from '../../src/devkit/slack-request-sender.js';
-import { SlackStandin } from '../../src/devkit/slack-standin.js';
+import { freePort } from '../../devkit/moto.js';
+import { SlackRequestSender } from '../../devkit/slack-request-sender.js';
+import { SlackStandin } from '../../devkit/slack-standin.js';
 import { config, users } from '../support/fixtures.js';
 
 const MAIN = join(import.meta.dirname, '../../dist/main.js');

@@ -12,7 +12,7 @@ import {
   buildRequesterNotice,
   buildRequestMessage,
 } from '../../../src/approvals/approval-blocks.js';
-import { checkMessageContent } from '../../../src/devkit/block-kit-limits.js';
+import { checkMessageContent } from '../../../devkit/block-kit-limits.js';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');
 const ROTATION_ID = 'rot_D0SANDERIN_1796184198.000007';

@@ -6,8 +6,8 @@ import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createAwsClientFactory } from '../../../src/aws/client-factory.js';
 import { locksmithUserAgent } from '../../../src/aws/user-agent.js';
-import { AwsRecorder } from '../../../src/devkit/aws-recorder.js';
-import type { MotoServer } from '../../../src/devkit/moto.js';
+import { AwsRecorder } from '../../../devkit/aws-recorder.js';
+import type { MotoServer } from '../../../devkit/moto.js';
 import { openDynamoStore } from '../../../src/store/dynamodb-store.js';
 import { startTestMoto } from '../../support/moto.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Approval } from '../../../src/approvals/approval.js';
-import { checkView } from '../../../src/devkit/block-kit-limits.js';
+import { checkView } from '../../../devkit/block-kit-limits.js';
 import { accountOf, buildHomeView, HOME_CAPS, type HomeModel } from '../../../src/home/home-blocks.js';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { View } from '@slack/types';
-import { checkView } from '../../../src/devkit/block-kit-limits.js';
+import { checkView } from '../../../devkit/block-kit-limits.js';
 import { ACTION_PICK_PATTERN, ACTION_REFRESH } from '../../../src/otp/ids.js';
 import {
   buildCodesView,

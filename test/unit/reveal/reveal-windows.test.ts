@@ -11,7 +11,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import type { AuditEvent } from '../../../src/audit/audit-events.js';
-import { SlackStandin } from '../../../src/devkit/slack-standin.js';
+import { SlackStandin } from '../../../devkit/slack-standin.js';
 import {
   createRevealWindows,
   MAX_ATTEMPTS,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkMessageContent, checkView } from '../../../src/devkit/block-kit-limits.js';
+import { checkMessageContent, checkView } from '../../../devkit/block-kit-limits.js';
 import { type KeysDueReport, sortKeysDue, type UserKeysRead } from '../../../src/rotation/keys-due.js';
 import { decodeDueStart } from '../../../src/rotation/slack/ids.js';
 import { buildKeysDueMessage, FULL_LIST_HINT } from '../../../src/rotation/slack/keys-due-blocks.js';

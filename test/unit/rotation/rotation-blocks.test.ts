@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfigFile } from '../../../src/config.js';
-import { checkMessageContent, checkView } from '../../../src/devkit/block-kit-limits.js';
+import { checkMessageContent, checkView } from '../../../devkit/block-kit-limits.js';
 import type { KeyFact } from '../../../src/rotation/core/key-facts.js';
 import {
   baseAction,

@@ -5,13 +5,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from './repo-root.js';
 
 /**
  * The launcher: moto plus the devkit's extensions, CloudTrail event history and a movable clock
- * (same path from src/devkit and dist/devkit). See docs/moto.md.
+ * (read from devkit/, whether this module runs from there or from dist-sandbox/devkit). See
+ * docs/moto.md.
  */
-const MOTO_LAUNCHER = fileURLToPath(new URL('../../src/devkit/moto-server.py', import.meta.url));
+const MOTO_LAUNCHER = join(REPO_ROOT, 'devkit', 'moto-server.py');
 
 export interface MotoOptions {
   /** Use an already running moto (or LocalStack) instead of starting one. */
@@ -152,7 +154,7 @@ export class MotoServer {
   }
 
   /**
-   * The CloudTrail emulator's counters (src/devkit/moto_cloudtrail.py): per account and Region,
+   * The CloudTrail emulator's counters (devkit/moto_cloudtrail.py): per account and Region,
    * how many LookupEvents it served and how many it throttled (over 2 per second); and how many
    * events its history holds.
    */

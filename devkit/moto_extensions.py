@@ -1,6 +1,6 @@
 """Where moto 5.2.1 answers differently from AWS in ways locksmith's tests depend on, this
 module makes it answer as AWS documents. Installed by moto-server.py, the launcher every moto
-that src/devkit/moto.ts starts runs through. docs/moto.md lists each change and its source.
+that devkit/moto.ts starts runs through. docs/moto.md lists each change and its source.
 
 Each patch replaces one moto method and keeps moto's own data model: what AWS would have
 answered is computed from the same state moto keeps.

@@ -10,7 +10,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DYNAMO_INDEXES, DYNAMO_TTL_ATTRIBUTE } from '../store/dynamodb-store.js';
+import { DYNAMO_INDEXES, DYNAMO_TTL_ATTRIBUTE } from '../src/store/dynamodb-store.js';
 
 /** Creates `table` if it does not exist and waits until it is ACTIVE. */
 export async function ensureDynamoTable(

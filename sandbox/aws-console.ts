@@ -15,7 +15,7 @@ import {
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../src/core/clock.js';
 import { type KeyPair, useKey } from './seed-sandbox.js';
 
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;

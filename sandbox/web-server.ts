@@ -9,19 +9,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { SlackRequestSender } from '../devkit/slack-request-sender.js';
 import type { SlackStandin } from '../devkit/slack-standin.js';
 import { isRecord, readBody, sendJson, stringArg } from '../devkit/standin-http.js';
+import { REPO_ROOT as ROOT } from '../devkit/repo-root.js';
 import { type AwsConsole, ConsoleError } from './aws-console.js';
 import type { SandboxClock } from './sandbox.js';
 import type { SandboxFile } from './sandbox-file.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const STATIC_DIR = join(ROOT, 'src', 'sandbox', 'web', 'static');
-const SCRIPT_DIR = join(ROOT, 'dist', 'sandbox', 'web');
+const STATIC_DIR = join(ROOT, 'sandbox', 'web', 'static');
+const SCRIPT_DIR = join(ROOT, 'dist-sandbox', 'sandbox', 'web');
 const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/': { file: join(STATIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/sandbox.css': { file: join(STATIC_DIR, 'sandbox.css'), type: 'text/css; charset=utf-8' },

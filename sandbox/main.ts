@@ -4,7 +4,7 @@
  * --config FILE (default examples/sandbox.locksmith.yml), --python PATH (the Python with moto).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../src/config.js';
 import { MotoNotInstalledError } from '../devkit/moto.js';
 import { SandboxFileError } from './sandbox-file.js';
 import { type Sandbox, SandboxStartError, startSandbox } from './sandbox.js';
