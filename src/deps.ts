@@ -15,7 +15,6 @@ import type { CallerResolver } from './identity/caller.js';
 import type { SessionBroker } from './identity/sessions.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { RevealWindows } from './reveal/reveal-windows.js';
-import type { Job } from './scheduling/scheduler.js';
 import type { ResponseUrlPoster } from './slack/response-url.js';
 import type { UserDirectory } from './slack/user-directory.js';
 import type { Store } from './store/store.js';
@@ -47,9 +46,5 @@ export interface Deps {
   reveals: RevealWindows;
 }
 
-/** What a feature hands back from `register`: work to finish before the process exits. */
-export interface FeatureHandle {
-  shutdown?(): Promise<void>;
-  /** Periodic work the scheduler runs. */
-  jobs?: Job[];
-}
+// Beside the Job it carries, so the shared features below deps.ts (approvals/, reveal/) can return it.
+export type { FeatureHandle } from './scheduling/scheduler.js';

@@ -12,8 +12,10 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { View } from '@slack/types';
-import type { Deps } from '../deps.js';
-import type { HideSpec } from '../reveal/reveal-windows.js';
+import type { Logger } from '../audit/logger.js';
+import type { CallerResolver } from '../identity/caller.js';
+import type { ResponseUrlPoster } from '../slack/response-url.js';
+import type { HideSpec, RevealWindows } from '../reveal/reveal-windows.js';
 import { UserError } from '../core/errors.js';
 import { notice, type SlackMessage } from '../slack/block-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
@@ -25,6 +27,14 @@ import { parseDraft } from './request-modal.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** What the approval handlers need of the bot's dependencies (deps.ts's Deps has it). */
+export interface ApprovalHandlerDeps {
+  logger: Logger;
+  callers: CallerResolver;
+  reveals: RevealWindows;
+  postToResponseUrl: ResponseUrlPoster;
+}
 
 /**
  * What a grant unlocks, read at the moment of the click: the window's content and, when it
@@ -115,7 +125,7 @@ export function createReasonButtonHandler(service: ApprovalService, mode: 'rejec
   };
 }
 
-export function createDecisionReasonSubmitHandler(service: ApprovalService, deps: Deps) {
+export function createDecisionReasonSubmitHandler(service: ApprovalService, deps: ApprovalHandlerDeps) {
   return async ({ ack, view, body, client }: ViewArgs) => {
     let meta: { approvalId?: string; mode?: string; channel?: string };
     try {
@@ -158,7 +168,7 @@ export function approvalIdForView(viewId: string): string {
 }
 
 /** A new request's reason modal: post the approval, confirm to the person. */
-export function createRequestSubmitHandler(service: ApprovalService, deps: Deps) {
+export function createRequestSubmitHandler(service: ApprovalService, deps: ApprovalHandlerDeps) {
   return async ({ ack, view, body }: ViewArgs) => {
     const draft = parseDraft(view.private_metadata);
     const reason = reasonFrom(view);
@@ -209,7 +219,7 @@ export function createRequestSubmitHandler(service: ApprovalService, deps: Deps)
 export function createGrantButtonHandler(
   grants: GrantService,
   consumers: Map<string, GrantConsumer>,
-  deps: Deps,
+  deps: ApprovalHandlerDeps,
 ) {
   return async ({ ack, action, body, client }: ButtonArgs) => {
     await ack();

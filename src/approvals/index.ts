@@ -1,6 +1,10 @@
 import type { App } from '@slack/bolt';
-import type { Deps, FeatureHandle } from '../deps.js';
+import type { FeatureHandle } from '../scheduling/scheduler.js';
+import type { ApprovalService } from './approval-service.js';
+import type { GrantService } from './grants.js';
 import {
+  type ApprovalHandlerDeps,
+  type GrantConsumer,
   createApproveHandler,
   createDecisionReasonSubmitHandler,
   createGrantButtonHandler,
@@ -22,11 +26,18 @@ export type { GrantConsumer } from './approval-handlers.js';
 export type { Grant, GrantService } from './grants.js';
 export { openRequestModal, type RequestDraft } from './request-modal.js';
 
+/** What approvals need of the bot's dependencies (deps.ts's Deps has it). */
+export interface ApprovalsDeps extends ApprovalHandlerDeps {
+  approvals?: ApprovalService;
+  grants?: GrantService;
+  grantConsumers: Map<string, GrantConsumer>;
+}
+
 /**
  * Registers the approval buttons and modals, and turns approved reveals and edits into
  * single-use DM buttons. Does nothing when config has no `approvals` section.
  */
-export function register(app: App, deps: Deps): FeatureHandle {
+export function register(app: App, deps: ApprovalsDeps): FeatureHandle {
   const { approvals, grants } = deps;
   if (!approvals || !grants) return {};
   const minutes = approvals.config.reveal_grant_minutes;

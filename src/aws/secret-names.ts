@@ -8,6 +8,8 @@
  * guarded, shown and audited, and they must be what the person asked for.
  */
 
+import { UserError } from '../core/errors.js';
+
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
 const RANDOM_SUFFIX = /^(.+)-[A-Za-z0-9]{6}$/;
 
@@ -36,4 +38,26 @@ export function readMatchesTyped(typed: string, read: { name: string; arn?: stri
   if (!read.arn) return false;
   if (typed === read.arn) return true;
   return read.arn.startsWith(`${typed}-`) && read.arn.length === typed.length + 7;
+}
+
+/** `ssm:NAME` names a Parameter Store parameter wherever a secret's name is typed. */
+export const PARAMETER_PREFIX = 'ssm:';
+
+/** Parameter Store's rule for names (letters, digits, `. - _ /`, up to 2048), after `ssm:`. */
+const PARAMETER_NAME = /^[A-Za-z0-9_./-]{1,2048}$/;
+
+export function isParameterName(name: string): boolean {
+  return name.startsWith(PARAMETER_PREFIX);
+}
+
+/** The parameter's own name, after checking it could exist; throws bad_command otherwise. */
+export function parameterNameOf(name: string): string {
+  const own = name.slice(PARAMETER_PREFIX.length);
+  if (!PARAMETER_NAME.test(own)) {
+    throw new UserError(
+      'bad_command',
+      'That is not a valid Parameter Store name: after `ssm:` names use letters, digits and . _ - / (for example `ssm:/team/db/password`).',
+    );
+  }
+  return own;
 }

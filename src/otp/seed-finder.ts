@@ -12,7 +12,7 @@
 import { UserError } from '../core/errors.js';
 import { code, escapeMrkdwn } from '../slack/mrkdwn.js';
 import { looksLikeOtpauthUri } from './otpauth.js';
-import { isSeedFieldName } from './seed-fields.js';
+import { isSeedFieldName } from '../secrets/seed-fields.js';
 
 export interface SeedFinderOptions {
   /** Field names that hold seeds whatever their value looks like (`otp.seed_fields`). */

@@ -4,8 +4,9 @@
  * the hides at shutdown and the job that applies stored hides after a restart.
  */
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { Deps, FeatureHandle } from '../deps.js';
+import type { FeatureHandle } from '../scheduling/scheduler.js';
 import { ACTION_HIDE_WINDOW } from './ids.js';
+import type { RevealWindows } from './reveal-windows.js';
 
 export { HEAD_START_MS, type RevealRequest, type Revealed, revealInWindow } from './reveal-flow.js';
 export {
@@ -20,7 +21,12 @@ export { buildOpeningView, type HideSubject, windowActions, windowView } from '.
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
-export function register(app: App, deps: Deps): FeatureHandle {
+/** What the reveal windows need of the bot's dependencies (deps.ts's Deps has it). */
+export interface RevealDeps {
+  reveals: RevealWindows;
+}
+
+export function register(app: App, deps: RevealDeps): FeatureHandle {
   app.action(ACTION_HIDE_WINDOW, async ({ ack, body }: ButtonArgs) => {
     await ack();
     if (body.view) await deps.reveals.hideNow(body.view);

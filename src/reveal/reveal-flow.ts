@@ -14,13 +14,13 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Button, View } from '@slack/types';
-import type { AuditEvent } from '../audit/audit-events.js';
+import type { AuditEvent, AuditLog } from '../audit/audit-events.js';
+import type { Logger } from '../audit/logger.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
-import type { Deps } from '../deps.js';
 import type { SlackMessage } from '../slack/block-kit.js';
-import { replyEphemeral } from '../slack/ephemeral-reply.js';
+import { type ReplyDeps, replyEphemeral } from '../slack/ephemeral-reply.js';
 import { errorReply } from '../slack/reply-errors.js';
-import type { HideSpec, ShowOutcome, WindowRef } from './reveal-windows.js';
+import type { HideSpec, RevealWindows, ShowOutcome, WindowRef } from './reveal-windows.js';
 import { buildNoticeView, buildOpenButtonMessage, buildOpeningView } from './window-views.js';
 
 /**
@@ -59,6 +59,13 @@ export interface Revealed {
   audited?: boolean;
 }
 
+/** What a reveal needs of the bot's dependencies (deps.ts's Deps has it). */
+export interface RevealFlowDeps extends ReplyDeps {
+  reveals: RevealWindows;
+  logger: Logger;
+  audit: AuditLog;
+}
+
 /** How a reveal ended. */
 export type RevealOutcome = ShowOutcome | 'notice' | 'fallback';
 
@@ -69,7 +76,7 @@ type Settled = { ok: true; value: Revealed } | { ok: false; err: unknown };
  * `event` is the reveal's audit event, filled in by `produce`; it is recorded here.
  */
 export async function revealInWindow(
-  deps: Deps,
+  deps: RevealFlowDeps,
   req: RevealRequest,
   event: AuditEvent | undefined,
   produce: () => Promise<Revealed>,

@@ -115,3 +115,10 @@ export function createScheduler(jobs: Job[], options: SchedulerOptions): Schedul
     },
   };
 }
+
+/** What a feature hands back from `register`: work to finish before the process exits. */
+export interface FeatureHandle {
+  shutdown?(): Promise<void>;
+  /** Periodic work the scheduler runs. */
+  jobs?: Job[];
+}

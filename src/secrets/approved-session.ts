@@ -8,7 +8,7 @@ import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Deps } from '../deps.js';
 import type { Caller } from '../identity/caller.js';
 import { accountOf, parameterArn, partitionOf, type SecretAccess } from '../aws/session-policy.js';
-import { isParameterName, parameterNameOf } from './parameter-reader.js';
+import { isParameterName, parameterNameOf } from '../aws/secret-names.js';
 import { assertSecretName, secretsError } from './secret-reader.js';
 
 /** A {@link Caller} whose session may touch only `secret`. */

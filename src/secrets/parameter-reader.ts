@@ -12,29 +12,11 @@ import {
   type GetParameterCommandOutput,
 } from '@aws-sdk/client-ssm';
 import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import { PARAMETER_PREFIX, parameterNameOf } from '../aws/secret-names.js';
 import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 
-export const PARAMETER_PREFIX = 'ssm:';
-
-/** Parameter Store's rule for names (letters, digits, `. - _ /`, up to 2048), after `ssm:`. */
-const PARAMETER_NAME = /^[A-Za-z0-9_./-]{1,2048}$/;
-
-export function isParameterName(name: string): boolean {
-  return name.startsWith(PARAMETER_PREFIX);
-}
-
-/** The parameter's own name, after checking it could exist; throws bad_command otherwise. */
-export function parameterNameOf(name: string): string {
-  const own = name.slice(PARAMETER_PREFIX.length);
-  if (!PARAMETER_NAME.test(own)) {
-    throw new UserError(
-      'bad_command',
-      'That is not a valid Parameter Store name: after `ssm:` names use letters, digits and . _ - / (for example `ssm:/team/db/password`).',
-    );
-  }
-  return own;
-}
+// The `ssm:` naming rule (isParameterName, parameterNameOf) is in aws/secret-names.ts: trail/ uses it too.
 
 /** A parameter's current value, decrypted, under the person's session. */
 export async function getParameterValue(

@@ -16,11 +16,11 @@ import { buildHelpMessage, buildListMessage } from './reveal-blocks.js';
 import { openEditForm } from './edit-handlers.js';
 import { requestApprovalIfGuarded } from './guard.js';
 import { isReadableName, listSecrets } from './secret-reader.js';
-import { isParameterName } from './parameter-reader.js';
+import { isParameterName } from '../aws/secret-names.js';
 import { buildSearchMessage } from './search-blocks.js';
 import { searchSecrets } from './secret-search.js';
 import { revealSecret } from './secret-reveal.js';
-import { secretWho } from '../trail/who-command.js';
+import { secretWho } from './who-command.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 

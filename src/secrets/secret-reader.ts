@@ -12,8 +12,9 @@ import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
 import { readMatchesTyped } from '../aws/secret-names.js';
 import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
-import { holdsOtpauth, isSeedFieldName, redactSeeds } from '../otp/seed-fields.js';
-import { getParameterValue, isParameterName, listParameters, parameterNameOf } from './parameter-reader.js';
+import { holdsOtpauth, isSeedFieldName, redactSeeds } from './seed-fields.js';
+import { isParameterName, parameterNameOf } from '../aws/secret-names.js';
+import { getParameterValue, listParameters } from './parameter-reader.js';
 
 /** One shown piece of a secret. `hiddenSeed` pieces are never shown, only named. */
 export type SecretField =

@@ -16,7 +16,7 @@ import {
 import { classifyAwsError, isAwsTimeout } from '../aws/aws-errors.js';
 import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
-import { holdsOtpauth, holdsSeed } from '../otp/seed-fields.js';
+import { holdsOtpauth, holdsSeed } from './seed-fields.js';
 import { assertReadIsTyped, assertSecretName } from './secret-reader.js';
 
 /** Secrets Manager's limit for a SecretString (65,536 bytes), checked before AWS is asked. */

@@ -23,5 +23,4 @@ export {
 export { type Agent, classifyUserAgent, describeAgent, type Via } from './user-agent.js';
 export { type KeyCaller, type KeyUsage, groupCallers, keyUsage } from './key-callers.js';
 export { blindSpots, buildKeyCallersBlocks, buildKeyEvidenceLine } from './key-callers-blocks.js';
-export { createKeyEvidence, type KeyEvidence, keysToShow, withBlocks } from './key-evidence.js';
 export { eventNamesSecret, namesSecret, type SecretTrail, whoTouchedSecret } from './secret-who.js';

@@ -9,10 +9,12 @@
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-ssm';
-import type { AuditEvent } from '../audit/audit-events.js';
-import type { Deps } from '../deps.js';
+import type { AuditEvent, AuditLog } from '../audit/audit-events.js';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../audit/logger.js';
+import type { Clock } from '../core/clock.js';
 import type { Caller } from '../identity/caller.js';
-import { isParameterName, parameterNameOf } from '../secrets/parameter-reader.js';
+import { isParameterName, parameterNameOf } from '../aws/secret-names.js';
 import { section, type SlackMessage } from '../slack/block-kit.js';
 import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
 
@@ -73,11 +75,20 @@ export interface PendingViewNotice {
   shown(view: Omit<ViewNotice, 'caller'>): Promise<void>;
 }
 
+/** What a view notice needs of the bot's dependencies (deps.ts's Deps has it). */
+export interface ViewNoticeDeps {
+  logger: Logger;
+  clock: Clock;
+  audit: AuditLog;
+  /** Web API client for the notice, posted outside the request. */
+  slack: WebClient;
+}
+
 /**
  * Starts reading the secret's `locksmith:notify` tag under the person's session, alongside the
  * read of its value: `await notice.during(read)`, then `notice.shown(…)` once it was shown.
  */
-export function startViewNotice(deps: Deps, caller: Caller, typedName: string): PendingViewNotice {
+export function startViewNotice(deps: ViewNoticeDeps, caller: Caller, typedName: string): PendingViewNotice {
   const parameter = isParameterName(typedName);
   const channel = readTags(caller, typedName).then(notifyChannelOf, (err: unknown) => {
     deps.logger.warn(
@@ -115,7 +126,7 @@ async function readTags(caller: Caller, typedName: string): Promise<Array<{ Key?
 }
 
 /** Posts the notice in `channel` and audits it; logs a failure. Never throws. */
-async function postNotice(deps: Deps, channel: string, notice: ViewNotice): Promise<void> {
+async function postNotice(deps: ViewNoticeDeps, channel: string, notice: ViewNotice): Promise<void> {
   const { caller, secretName } = notice;
   const event: AuditEvent = {
     action: 'secret.notify',

@@ -40,12 +40,6 @@ const KNOWN_BACK_EDGES: readonly string[] = [
   'metrics → rotation',
   'metrics → secrets',
   'metrics → slack',
-  'approvals → deps.ts',
-  'reveal → deps.ts',
-  'trail → deps.ts',
-  'trail → rotation',
-  'trail → secrets',
-  'secrets → otp',
 ];
 
 /** The composition root: it may import anything; nothing else imports it. */

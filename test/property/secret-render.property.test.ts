@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { checkView } from '../../devkit/block-kit-limits.js';
 import { isUserError } from '../../src/core/errors.js';
-import { holdsOtpauth } from '../../src/otp/seed-fields.js';
+import { holdsOtpauth } from '../../src/secrets/seed-fields.js';
 import { buildRevealView } from '../../src/secrets/reveal-blocks.js';
 import { interpretSecretString, type SecretRead } from '../../src/secrets/secret-reader.js';
 import {

@@ -17,7 +17,7 @@ import { isUserError, UserError } from '../../core/errors.js';
 import type { Person } from '../../identity/access.js';
 import { createReplicaId, isGoneLocalProcess, pidRunning } from '../../scheduling/replica-id.js';
 import type { PersonSession } from '../../identity/sessions.js';
-import { createKeyEvidence, withBlocks } from '../../trail/key-evidence.js';
+import { createKeyEvidence, withBlocks } from './key-evidence.js';
 import { notice, section as slackSection, type SlackMessage } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { TrailEvent } from '../../../src/trail/cloudtrail-record.js';
 import { groupCallers, type KeyUsage } from '../../../src/trail/key-callers.js';
 import { buildKeyCallersBlocks, buildKeyEvidenceLine } from '../../../src/trail/key-callers-blocks.js';
-import { keysToShow, withBlocks } from '../../../src/trail/key-evidence.js';
+import { keysToShow, withBlocks } from '../../../src/rotation/slack/key-evidence.js';
 import type { Rotation } from '../../../src/rotation/core/rotation.js';
 
 const CLI = 'aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0';

@@ -5,17 +5,17 @@
  * waiting for CloudTrail. A stale answer is refreshed in the background (after each switch-over
  * poll, or once for the inspect steps) and the message re-rendered when it lands.
  */
-import type { Logger } from '../audit/logger.js';
-import type { Clock } from '../core/clock.js';
-import type { Config } from '../config.js';
-import { isUserError } from '../core/errors.js';
-import type { PersonSession } from '../identity/sessions.js';
-import type { Rotation } from '../rotation/core/rotation.js';
-import { type Block, context, LIMITS, section, type SlackMessage } from '../slack/block-kit.js';
-import { escapeMrkdwn } from '../slack/mrkdwn.js';
-import { type KeyUsage, keyUsage } from './key-callers.js';
-import { buildKeyCallersBlocks, buildKeyEvidenceLine } from './key-callers-blocks.js';
-import type { TrailService, TrailTarget } from './trail-service.js';
+import type { Logger } from '../../audit/logger.js';
+import type { Clock } from '../../core/clock.js';
+import type { Config } from '../../config.js';
+import { isUserError } from '../../core/errors.js';
+import type { PersonSession } from '../../identity/sessions.js';
+import type { Rotation } from '../core/rotation.js';
+import { type Block, context, LIMITS, section, type SlackMessage } from '../../slack/block-kit.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+import { type KeyUsage, keyUsage } from '../../trail/key-callers.js';
+import { buildKeyCallersBlocks, buildKeyEvidenceLine } from '../../trail/key-callers-blocks.js';
+import type { TrailService, TrailTarget } from '../../trail/trail-service.js';
 
 const DAY_MS = 86_400_000;
 

@@ -8,7 +8,6 @@
  *   Key URI after a word still carries the seed);
  * - at any depth: inside nested objects and arrays.
  */
-import { looksLikeOtpauthUri } from './otpauth.js';
 
 /** Shown in place of a seed inside a nested value. */
 export const HIDDEN_SEED = '(2FA seed, hidden: use /totp)';
@@ -23,7 +22,8 @@ export function isSeedFieldName(key: string, seedFields: readonly string[]): boo
 
 /** True when text holds an otpauth:// URI anywhere. */
 export function holdsOtpauth(text: string): boolean {
-  return looksLikeOtpauthUri(text) || text.toLowerCase().includes('otpauth://');
+  // Anywhere, so also at the start (otp/otpauth.ts's looksLikeOtpauthUri): secrets/ imports no otp/.
+  return text.toLowerCase().includes('otpauth://');
 }
 
 /** True when a field (its name and its value, at any depth) holds a seed. */

@@ -7,13 +7,13 @@ import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
 import { UserError } from '../core/errors.js';
-import { isParameterName } from '../secrets/parameter-reader.js';
-import { assertSecretName } from '../secrets/secret-reader.js';
+import { isParameterName } from '../aws/secret-names.js';
+import { assertSecretName } from './secret-reader.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
-import { buildSearchingMessage, buildSecretWhoMessage } from './secret-who-blocks.js';
-import { whoTouchedSecret } from './secret-who.js';
-import { HISTORY_DAYS } from './trail-service.js';
+import { buildSearchingMessage, buildSecretWhoMessage } from '../trail/secret-who-blocks.js';
+import { whoTouchedSecret } from '../trail/secret-who.js';
+import { HISTORY_DAYS } from '../trail/trail-service.js';
 
 /** The command fields `/secret who` uses. */
 export interface WhoCommand {
