@@ -139,30 +139,7 @@ export function clickEventId(action: string, value: ButtonValue): string {
   return [action, value.r, `v${value.v}`, value.k ?? '', value.p ?? ''].join(':');
 }
 
-/**
- * A rotation's id names its status message (the requester's DM channel and the message ts), so
- * the message can always be found again from the record alone, with no second record to keep
- * in step. The message is posted first, then the rotation is started under this id.
- */
-export function rotationIdFor(channel: string, ts: string): string {
-  return `rot_${channel}_${ts}`;
-}
-
-const ROTATION_ID = /^rot_([A-Z0-9]+)_(\d+\.\d+)$/;
-
-/** The status message of a rotation started from Slack, or undefined for other ids. */
-export function statusMessageOf(rotationId: string): { channel: string; ts: string } | undefined {
-  const m = ROTATION_ID.exec(rotationId);
-  return m ? { channel: m[1]!, ts: m[2]! } : undefined;
-}
-
-/** Where a rotation's status message is now: moved by a take-over, else the one its id names. */
-export function statusMessageOfRotation(rotation: {
-  id: string;
-  statusRef?: { channel: string; ts: string };
-}): { channel: string; ts: string } | undefined {
-  return rotation.statusRef ?? statusMessageOf(rotation.id);
-}
+export { rotationIdFor, statusMessageOf, statusMessageOfRotation } from '../core/status-ref.js';
 
 /** "Take over" on the post about a parked rotation (in the approvals channel). */
 export const ACTION_TAKE_OVER = 'rotation_take_over';

@@ -19,6 +19,7 @@ import {
   type Rotation,
   type RotationConfig,
   type RotationNotice,
+  untickedPlaces,
 } from '../core/workflow/index.js';
 import {
   actions,
@@ -409,14 +410,6 @@ function stateText(rotation: Rotation, ctx: StatusContext): string {
     case 'abandoned':
       return `:information_source: *Nothing to rotate.*`;
   }
-}
-
-/**
- * Places outside AWS on the checklist that nobody has ticked off as updated: they may still
- * hold the old key, and break when it is deactivated. Said to the person and the approver.
- */
-export function untickedPlaces(r: Rotation): string[] {
-  return r.places.checklist.filter((p) => p.selected && !p.ticked).map((p) => p.name);
 }
 
 function untickedWarning(r: Rotation, before: string): string {

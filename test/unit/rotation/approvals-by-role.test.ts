@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfigFile } from '../../../src/config.js';
-import { rotationConfigByRole, toRotationConfig } from '../../../src/rotation/slack/rotation-controller.js';
+import { rotationConfigByRole, toRotationConfig } from '../../../src/rotation/service/config.js';
 
 const roles = {
   platform: 'arn:aws:iam::111111111111:role/platform',

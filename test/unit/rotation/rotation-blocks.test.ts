@@ -19,7 +19,7 @@ import {
   keyLine,
   type StatusContext,
 } from '../../../src/rotation/slack/rotation-blocks.js';
-import { toRotationConfig } from '../../../src/rotation/slack/rotation-controller.js';
+import { toRotationConfig } from '../../../src/rotation/service/config.js';
 import { type Rotation, rotationConfig } from '../../../src/rotation/core/workflow/index.js';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');

@@ -37,7 +37,15 @@ import { stepFailed, tick } from './tick.js';
 export * from '../rotation.js';
 export type { Refusal, RefusalCode, TransitionContext, TransitionResult } from './context.js';
 export { newRotation, type NewRotationInput } from './inspect.js';
-export { allowedPersonEvents, dueAtOf, isBusy, isFinal, needsSearchAck, PERSON_EVENTS } from './state.js';
+export {
+  allowedPersonEvents,
+  dueAtOf,
+  isBusy,
+  isFinal,
+  needsSearchAck,
+  PERSON_EVENTS,
+  untickedPlaces,
+} from './state.js';
 
 /**
  * Applies `event` to `rotation`. Never mutates its input. On success the returned rotation is

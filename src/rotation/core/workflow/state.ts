@@ -138,3 +138,11 @@ export function canCancel(rotation: Rotation): boolean {
   if (rotation.state === 'delete' || rotation.intent?.kind === 'delete-old-key') return false;
   return rotation.state !== 'cancelling' && !isFinal(rotation.state);
 }
+
+/**
+ * Places outside AWS on the checklist that nobody has ticked off as updated: they may still
+ * hold the old key, and break when it is deactivated. Said to the person and the approver.
+ */
+export function untickedPlaces(r: Rotation): string[] {
+  return r.places.checklist.filter((p) => p.selected && !p.ticked).map((p) => p.name);
+}
