@@ -21,7 +21,10 @@ export function createBoltLogger(base: Logger): BoltLogger {
         .join(' '),
     );
   return {
-    debug: (...msgs) => log.debug(render(msgs)),
+    // Bolt and the Web API client call debug() on every request: render only what is written.
+    debug: (...msgs) => {
+      if (log.isLevelEnabled('debug')) log.debug(render(msgs));
+    },
     info: (...msgs) => log.info(render(msgs)),
     warn: (...msgs) => log.warn(render(msgs)),
     error: (...msgs) => log.error(render(msgs)),

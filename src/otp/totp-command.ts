@@ -27,7 +27,7 @@ import { parseCommandText } from '../slack/command-text.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { code } from '../slack/mrkdwn.js';
 import { errorReply } from '../slack/reply-errors.js';
-import { startViewNotice } from '../trail/notify-on-view.js';
+import { noticeOnView } from '../trail/notify-on-view.js';
 import { totpCodes } from './codes.js';
 import { parseSeed, type TotpSeed } from './otpauth.js';
 import { findSeed } from './seed-finder.js';
@@ -75,18 +75,15 @@ function createTotpProducer(deps: Deps) {
       : await callers.resolve(asker.slackId, asker.teamId, target.roleName);
     event.person.email = caller.person.email;
     event.role = caller.role;
-    const viewNotice = startViewNotice(deps, caller, target.secretName); // trail/notify-on-view.ts
-    const secret = await viewNotice
-      .during(readSecretText(caller.session, target.secretName))
-      .catch((err: unknown) => {
-        if (isUserError(err) && err.code === 'binary_secret') {
-          throw new UserError(
-            'binary_secret',
-            `${code(target.secretName)} holds a binary value, so it has no 2FA seed locksmith can read.`,
-          );
-        }
-        throw err;
-      });
+    const secret = await readSecretText(caller.session, target.secretName).catch((err: unknown) => {
+      if (isUserError(err) && err.code === 'binary_secret') {
+        throw new UserError(
+          'binary_secret',
+          `${code(target.secretName)} holds a binary value, so it has no 2FA seed locksmith can read.`,
+        );
+      }
+      throw err;
+    });
     if (!approved) assertNotGuarded(deps, secret.name);
     event.target = secret.name;
     event.version_id = secret.versionId;
@@ -110,7 +107,7 @@ function createTotpProducer(deps: Deps) {
     const hideInMs = codes.periodStart + 2 * codes.period * 1000 - now;
     const hidden: HiddenTotp = { secretName: secret.name };
     if (found.field !== undefined) hidden.field = found.field;
-    await viewNotice.shown({ secretName: secret.name, kind: 'one-time code' });
+    noticeOnView(deps, caller, target.secretName, { secretName: secret.name, kind: 'one-time code' });
     return {
       view: buildCodesView({
         secretName: secret.name,

@@ -8,7 +8,7 @@ import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { audited } from '../audit/audited.js';
 import { buildRevealView, revealHideSubject } from './reveal-blocks.js';
-import { startViewNotice } from '../trail/notify-on-view.js';
+import { noticeOnView } from '../trail/notify-on-view.js';
 import { callerForApprovedSecret } from './approved-session.js';
 import { readSecret } from './secret-reader.js';
 
@@ -33,14 +33,13 @@ export function createSecretGrantConsumer(deps: Deps): GrantConsumer {
       );
       event.person.email = caller.person.email;
       event.role = caller.role;
-      const notice = startViewNotice(deps, caller, grant.approval.target); // trail/notify-on-view.ts
-      const secret = await notice.during(
-        readSecret(caller.session, grant.approval.target, { seedFields: deps.config.otp.seed_fields }),
-      );
+      const secret = await readSecret(caller.session, grant.approval.target, {
+        seedFields: deps.config.otp.seed_fields,
+      });
       event.version_id = secret.versionId;
       const ttlSeconds = deps.config.reveal.ttl_seconds;
       const approvedBy = grant.approval.decision?.by;
-      await notice.shown({
+      noticeOnView(deps, caller, grant.approval.target, {
         secretName: secret.name,
         kind: 'approved reveal',
         ...(approvedBy ? { approvedBy } : {}),

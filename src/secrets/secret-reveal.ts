@@ -22,7 +22,7 @@ import {
 import { readSecret } from './secret-reader.js';
 import { parseSuggestRef } from './search-blocks.js';
 import { suggestionsView } from './secret-suggestions.js';
-import { startViewNotice } from '../trail/notify-on-view.js';
+import { noticeOnView } from '../trail/notify-on-view.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
@@ -70,12 +70,9 @@ export function revealSecret(
       const caller = await callers.resolve(asker.user, asker.team, roleName);
       event.person.email = caller.person.email;
       event.role = caller.role;
-      const notice = startViewNotice(deps, caller, name); // trail/notify-on-view.ts
       let secret;
       try {
-        secret = await notice.during(
-          readSecret(caller.session, name, { seedFields: config.otp.seed_fields }),
-        );
+        secret = await readSecret(caller.session, name, { seedFields: config.otp.seed_fields });
       } catch (err) {
         // Not found: "Did you mean…?" with the names the role can list (no value read).
         const suggested = await suggestionsView(caller, name, err, REVEAL_TITLE);
@@ -89,7 +86,7 @@ export function revealSecret(
       assertNotGuarded(deps, secret.name);
       event.target = secret.name;
       event.version_id = secret.versionId;
-      await notice.shown({ secretName: secret.name, kind: 'reveal' });
+      noticeOnView(deps, caller, name, { secretName: secret.name, kind: 'reveal' });
       return {
         view: buildRevealView(secret, { roleName: caller.role.name, ttlSeconds: config.reveal.ttl_seconds }),
         hide: {

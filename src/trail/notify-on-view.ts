@@ -2,8 +2,8 @@
  * Notify on view: a secret tagged `locksmith:notify` with a Slack channel ID as its value gets a
  * notice in that channel every time locksmith shows it (a reveal, an approved reveal, a one-time
  * code): who, when, under which role. Never the value. The tag is read under the person's own
- * role alongside the value (DescribeSecret for a secret, ListTagsForResource for a Parameter
- * Store parameter, `ssm:` names), so a reveal waits for no extra round trip; the notice is
+ * role once the value has been read (DescribeSecret for a secret, ListTagsForResource for a
+ * Parameter Store parameter, `ssm:` names), and the reveal does not wait for it; the notice is
  * audited (`secret.notify`), and one that cannot be delivered is logged and audited as an error
  * (the bot must be a member of the channel).
  */
@@ -64,17 +64,6 @@ export function buildViewNotice(notice: ViewNotice, at: Date): SlackMessage {
   };
 }
 
-/** A notice started alongside a read: the tags are read while the value is. */
-export interface PendingViewNotice {
-  /**
-   * Awaits `read` and the tag read together (they run in parallel, so the reveal waits for no
-   * extra round trip), and returns or throws what `read` did. Every AWS call is over by then.
-   */
-  during<T>(read: Promise<T>): Promise<T>;
-  /** The value was shown: posts the notice when the tags ask for one, without waiting for Slack. */
-  shown(view: Omit<ViewNotice, 'caller'>): Promise<void>;
-}
-
 /** What a view notice needs of the bot's dependencies (deps.ts's Deps has it). */
 export interface ViewNoticeDeps {
   logger: Logger;
@@ -85,31 +74,59 @@ export interface ViewNoticeDeps {
 }
 
 /**
- * Starts reading the secret's `locksmith:notify` tag under the person's session, alongside the
- * read of its value: `await notice.during(read)`, then `notice.shown(…)` once it was shown.
+ * How long a secret's notify channel (or its having none) is remembered. Every reveal of a
+ * popular secret would otherwise cost a second AWS call (DescribeSecret) for a tag that rarely
+ * changes; a tag set, changed or removed takes effect within this time.
  */
-export function startViewNotice(deps: ViewNoticeDeps, caller: Caller, typedName: string): PendingViewNotice {
-  const parameter = isParameterName(typedName);
-  const channel = readTags(caller, typedName).then(notifyChannelOf, (err: unknown) => {
-    deps.logger.warn(
-      { secret: typedName, role: caller.role.name, err: { message: (err as Error).message } },
-      parameter
-        ? 'notify-on-view: the parameter’s tags could not be read (the role needs ssm:ListTagsForResource)'
-        : 'notify-on-view: the secret’s tags could not be read (the role needs secretsmanager:DescribeSecret)',
-    );
-    return undefined;
-  });
-  return {
-    async during(read) {
-      const [result] = await Promise.allSettled([read, channel]);
-      if (result.status === 'rejected') throw result.reason;
-      return result.value;
-    },
-    async shown(view) {
-      const target = await channel;
-      if (target) void postNotice(deps, target, { ...view, caller });
-    },
-  };
+export const NOTIFY_TAG_TTL_MS = 30_000;
+
+/** Remembered notify channels per app (its dependencies), by the secret's name as AWS returned it. */
+const remembered = new WeakMap<ViewNoticeDeps, Map<string, { channel: string | undefined; until: number }>>();
+
+/**
+ * A value read under `caller`'s session is being shown: posts the notice when the secret's
+ * `locksmith:notify` tag asks for one. Returns at once: the value waits for neither AWS nor
+ * Slack. The tag is read under the same session after the value, never alongside it (the
+ * value's read has AWS and this process to itself; a failed read costs no second call), and
+ * remembered for NOTIFY_TAG_TTL_MS. A tag read that fails is logged (and not remembered); a
+ * notice that fails is logged and audited.
+ */
+export function noticeOnView(
+  deps: ViewNoticeDeps,
+  caller: Caller,
+  typedName: string,
+  view: Omit<ViewNotice, 'caller'>,
+): void {
+  let channels = remembered.get(deps);
+  if (!channels) remembered.set(deps, (channels = new Map()));
+  const post = (channel: string | undefined) =>
+    channel ? postNotice(deps, channel, { ...view, caller }) : undefined;
+  const now = deps.clock.now();
+  const known = channels.get(view.secretName);
+  if (known && known.until > now) {
+    void post(known.channel);
+    return;
+  }
+  // On the next turn of the event loop: the window carrying the value goes to Slack first.
+  setImmediate(
+    () =>
+      void readTags(caller, typedName).then(
+        (tags) => {
+          const channel = notifyChannelOf(tags);
+          if (channels.size >= 10_000) channels.clear(); // bounded: a cache, not a record
+          channels.set(view.secretName, { channel, until: deps.clock.now() + NOTIFY_TAG_TTL_MS });
+          return post(channel);
+        },
+        (err: unknown) => {
+          deps.logger.warn(
+            { secret: typedName, role: caller.role.name, err: { message: (err as Error).message } },
+            isParameterName(typedName)
+              ? 'notify-on-view: the parameter’s tags could not be read (the role needs ssm:ListTagsForResource)'
+              : 'notify-on-view: the secret’s tags could not be read (the role needs secretsmanager:DescribeSecret)',
+          );
+        },
+      ),
+  );
 }
 
 /** A secret's tags (DescribeSecret) or a Parameter Store parameter's (ListTagsForResource). */

@@ -4,17 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  SecretsManagerClient,
+  UntagResourceCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { NOTIFY_TAG_TTL_MS } from '../../src/trail/notify-on-view.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { answered } from '../support/windows.js';
 import { CANARY_PASSWORD, CANARY_SEED, config, seed, usergroups, users } from '../support/fixtures.js';
 
 const AUDIT_CHANNEL = 'C0AUDIT';
 let h: Harness;
+/** The app's clock: real time, moved on by `skipped` ms when a test needs time to pass. */
+let skipped = 0;
+const clock = { now: () => Date.now() + skipped };
 
 before(async () => {
-  h = await startHarness({ config, seed, users, usergroups });
+  h = await startHarness({ config, seed, users, usergroups, clock });
   const sm = new SecretsManagerClient({
     region: REGION,
     endpoint: h.moto.url,
@@ -123,5 +131,27 @@ describe('notify on view', () => {
     await new Promise((r) => setTimeout(r, 300));
     const posts = h.slack.calls.filter((c) => c.method === 'chat.postMessage').slice(before);
     assert.deepEqual(posts, []);
+  });
+
+  it('remembers a secret’s tag for NOTIFY_TAG_TTL_MS: the next reveal reads no tags; a removed tag stops notices after that', async () => {
+    // watched/db's tag was read by the first test.
+    h.aws.clear();
+    const before = notices().length;
+    await run('/secret', 'get watched/db');
+    await h.slack.waitFor(() => notices().length === before + 1);
+    assert.equal(h.aws.callsOf('DescribeSecret').length, 0, 'the tag was remembered');
+
+    const sm = new SecretsManagerClient({
+      region: REGION,
+      endpoint: h.moto.url,
+      credentials: { accessKeyId: 'AKIAMOTOADMINEXAMPLE', secretAccessKey: 'moto' },
+    });
+    await sm.send(new UntagResourceCommand({ SecretId: 'watched/db', TagKeys: ['locksmith:notify'] }));
+    sm.destroy();
+    skipped += NOTIFY_TAG_TTL_MS + 1000;
+    await run('/secret', 'get watched/db');
+    await h.slack.waitFor(() => h.aws.callsOf('DescribeSecret').length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(notices().length, before + 1, 'the tag is gone: no notice');
   });
 });

@@ -81,8 +81,12 @@ describe('/secret get', () => {
     const [read] = h.aws.callsOf('GetSecretValue');
     assert.ok(read);
     assert.notEqual(read.accessKeyId, h.seeded.botCredentials!.accessKeyId, 'never read with the bot key');
+    // The value, then the secret's tags (notify on view, trail/notify-on-view.ts), which the
+    // window does not wait for.
+    await h.slack.waitFor(() =>
+      h.aws.callsOf('DescribeSecret').find((c) => c.accessKeyId === read.accessKeyId),
+    );
     const bySession = h.aws.calls.filter((c) => c.accessKeyId === read.accessKeyId);
-    // The value, and the secret's tags (notify on view, trail/notify-on-view.ts), read together.
     assert.deepEqual(bySession.map((c) => c.operation).sort(), ['DescribeSecret', 'GetSecretValue']);
     const botCalls = h.aws.calls.filter((c) => c.accessKeyId === h.seeded.botCredentials!.accessKeyId);
     assert.deepEqual(
