@@ -8,19 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type Receiver } from '@slack/bolt';
 import { createBoltLogger } from './audit/bolt-logger.js';
 import type { Deps, FeatureHandle } from './deps.js';
-import { register as registerApprovals } from './approvals/index.js';
-import { register as registerHome } from './home/index.js';
+import { FEATURES, registerFeature, requestLabels } from './features.js';
 import { createRequestMetricsMiddleware } from './metrics/index.js';
-import { register as registerOtp } from './otp/index.js';
-import { register as registerReveals } from './reveal/index.js';
-import { register as registerRotation } from './rotation/slack/index.js';
 import { createReplicaId } from './scheduling/replica-id.js';
 import { createScheduler, type Scheduler } from './scheduling/scheduler.js';
-import { register as registerSecrets } from './secrets/index.js';
 import { answerEveryRequest } from './slack/answer-every-request.js';
 import { createReceiver } from './slack/receiver.js';
 import { refuseReplays } from './slack/replay-guard.js';
-import { registerUserEvents } from './slack/user-events.js';
 import { createAppErrorHandler } from './slack/reply-errors.js';
 import { webClientOptions } from './slack/web-client-options.js';
 
@@ -86,20 +80,13 @@ export function createApp(deps: Deps, options: CreateAppOptions = {}): Locksmith
   // A handler error must never become an unhandled rejection or reach the person as a trace.
   app.error(createAppErrorHandler(deps));
   // Counts and times every request; registered before the listeners so it wraps them all.
-  app.use(createRequestMetricsMiddleware(deps.metrics));
+  app.use(createRequestMetricsMiddleware(deps.metrics, { requestLabels }));
 
-  // user_change / team_join: a changed person is looked up again at once.
-  registerUserEvents(app, deps);
-  const features: FeatureHandle[] = [
-    registerReveals(app, deps),
-    registerApprovals(app, deps),
-    registerSecrets(app, deps),
-    registerOtp(app, deps),
-    registerHome(app, deps),
-    registerRotation(app, deps, {
-      takeOverFromGoneLocalProcesses: options.takeOverLeasesFromGoneLocalProcesses ?? true,
-    }),
-  ];
+  // Every feature from its manifest (features.ts), user_change / team_join first.
+  const featureOptions = {
+    takeOverFromGoneLocalProcesses: options.takeOverLeasesFromGoneLocalProcesses ?? true,
+  };
+  const features: FeatureHandle[] = FEATURES.map((f) => registerFeature(app, deps, f, featureOptions));
   const scheduler = createScheduler(
     features.flatMap((f) => f.jobs ?? []),
     {

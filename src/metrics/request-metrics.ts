@@ -5,15 +5,16 @@
  * reply. The outcome is what the handler's audit events or error reply noted (request-outcome.ts).
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import { requestLabels } from './labels.js';
+import type { RequestLabels } from './labels.js';
 import type { Metrics } from './metrics.js';
 import { type OutcomeSlot, withOutcomeSlot } from './request-outcome.js';
 
 export function createRequestMetricsMiddleware(
   metrics: Pick<Metrics, 'observeRequest'>,
+  labels: Pick<RequestLabels, 'requestLabels'>,
 ): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {
-    const { kind, name } = requestLabels(body);
+    const { kind, name } = labels.requestLabels(body);
     const started = performance.now();
     const slot: OutcomeSlot = { closed: false };
     try {

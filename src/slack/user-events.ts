@@ -9,12 +9,16 @@
  * event reaches one of them; the others notice within `slack.user_cache_seconds`
  * (docs/deployment.md says so).
  */
+import type { FeatureManifest } from '../core/manifest.js';
 import type { App } from '@slack/bolt';
 import type { Logger } from '../audit/logger.js';
 import type { UserDirectory } from './user-directory.js';
 
 /** The events this module listens to; metrics/labels.ts counts them by name. */
 export const USER_EVENTS = ['user_change', 'team_join'] as const;
+
+/** The user events, declared like a feature's (core/manifest.ts) so metrics counts them by name. */
+export const manifest: FeatureManifest = { name: 'user-events', events: USER_EVENTS };
 
 export function registerUserEvents(app: App, deps: { directory: UserDirectory; logger: Logger }): void {
   for (const type of USER_EVENTS) {

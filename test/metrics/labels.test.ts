@@ -1,7 +1,7 @@
 /** Request labels come from fixed sets: people's input never becomes a label value. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandLabel, interactionLabel, requestLabels } from '../../src/metrics/labels.js';
+import { commandLabel, interactionLabel, requestLabels } from '../../src/features.js';
 
 describe('command labels', () => {
   it('keep a known subcommand word and drop what follows it', () => {
