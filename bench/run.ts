@@ -22,6 +22,7 @@
  *          --users 1000,5000 --rate 100
  *          --locate-secrets 1000,10000 --locate-parameters 1000
  *          --skip-load --skip-saturation --skip-keys-due --skip-locate --skip-reveal-latency
+ *          --skip-slack-fetch
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type KeysDueRun, runKeysDue } from './keys-due.js';
 import { type LoadRun, runLoad } from './load.js';
+import { runSlackFetch } from './slack-fetch.js';
 import { type LocateRun, runLocate } from './locate.js';
 import { median } from './support.js';
 
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     'skip-keys-due': { type: 'boolean', default: false },
     'skip-locate': { type: 'boolean', default: false },
     'skip-reveal-latency': { type: 'boolean', default: false },
+    'skip-slack-fetch': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -310,4 +313,9 @@ if (!values['skip-reveal-latency']) {
     },
   );
   if (single.status !== 0) process.exitCode = 1;
+}
+
+if (!values['skip-slack-fetch']) {
+  console.log('\nthe Slack clients’ fetch, per Web API call (bench/slack-fetch.ts):');
+  console.log(JSON.stringify(await runSlackFetch(), null, 2));
 }

@@ -1,9 +1,9 @@
 /**
  * A `fetch` for the Slack clients on node:http / node:https with keep-alive agents, reading
- * each answer whole. Node's global fetch (undici behind WHATWG streams) cost about twice the
- * wall time and three times the CPU of a plain node:http request per Web API call on this
- * project's machine (docs/performance.md); every reveal makes two Slack calls (the window with
- * the value, then its hide), one of them between the person's command and the value on screen.
+ * each answer whole. Node's global fetch (undici behind WHATWG streams) costs about 1.5 times the
+ * wall time and CPU of a plain node:http request per Web API call (`bench/slack-fetch.ts`,
+ * figures in the README); every reveal makes two Slack calls (the window with the value, then
+ * its hide), one of them between the person's command and the value on screen.
  *
  * It handles what the Slack clients send: POST/GET with a string, URLSearchParams or byte body,
  * an AbortSignal, and `redirect: 'error'` (the Web API client) or the default `'follow'` (Bolt's
