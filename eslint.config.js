@@ -68,6 +68,7 @@ export default tseslint.config(
       'src/rotation/*.ts',
       'src/rotation/core/**/*.ts',
       'src/rotation/service/**/*.ts',
+      'src/keys-due/*.ts',
       'src/scheduling/**/*.ts',
       'src/aws/**/*.ts',
       'src/trail/cloudtrail-record.ts',

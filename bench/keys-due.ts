@@ -22,7 +22,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/c
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { roleArn, seedAws } from '../devkit/aws-seed.js';
 import { MotoServer } from '../devkit/moto.js';
-import { buildKeysDueReport } from '../src/rotation/keys-due.js';
+import { buildKeysDueReport } from '../src/keys-due/report.js';
 
 const REGION = 'eu-west-1';
 

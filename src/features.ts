@@ -12,6 +12,8 @@ import { register as registerApprovals } from './approvals/index.js';
 import type { FeatureManifest } from './core/manifest.js';
 import type { Deps, FeatureHandle } from './deps.js';
 import { manifest as home } from './home/manifest.js';
+import { manifest as keysDue } from './keys-due/manifest.js';
+import { dueCommand, register as registerKeysDue } from './keys-due/slack/index.js';
 import { register as registerHome } from './home/index.js';
 import { createRequestLabels } from './metrics/index.js';
 import { manifest as otp } from './otp/manifest.js';
@@ -43,7 +45,15 @@ export const FEATURES: readonly Feature[] = [
   { manifest: secrets, register: registerSecrets },
   { manifest: otp, register: registerOtp },
   { manifest: home, register: registerHome },
-  { manifest: rotation, register: registerRotation },
+  // /rotate-key's `due` is the keys-due report's: handed in, so rotation imports no keys-due/.
+  {
+    manifest: rotation,
+    register: (app, deps, options) => {
+      const due = dueCommand(deps);
+      return registerRotation(app, deps, options, due ? { due } : {});
+    },
+  },
+  { manifest: keysDue, register: registerKeysDue },
 ];
 
 /** The request labels metrics counts by (metrics/labels.ts over every feature's manifest). */

@@ -13,7 +13,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsRecorder, type InjectedFailure } from '../../devkit/aws-recorder.js';
 import type { MotoServer } from '../../devkit/moto.js';
 import { isUserError } from '../../src/core/errors.js';
-import { createIamCaller } from '../../src/rotation/keys-due-throttle.js';
+import { createIamCaller } from '../../src/keys-due/throttle.js';
 import {
   buildKeysDueReport,
   type DueKey,
@@ -22,7 +22,7 @@ import {
   type KeysDueReport,
   sortKeysDue,
   type UserKeysRead,
-} from '../../src/rotation/keys-due.js';
+} from '../../src/keys-due/report.js';
 import type { Rotation, RotationState } from '../../src/rotation/core/rotation.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/index.js';
 import { startTestMoto } from '../support/moto.js';

@@ -8,8 +8,8 @@ import {
   buildRequestMessage,
 } from '../../src/approvals/approval-blocks.js';
 import { buildHomeView } from '../../src/home/home-blocks.js';
-import { type KeysDueReport, sortKeysDue, type UserKeysRead } from '../../src/rotation/keys-due.js';
-import { buildKeysDueMessage } from '../../src/rotation/slack/keys-due-blocks.js';
+import { type KeysDueReport, sortKeysDue, type UserKeysRead } from '../../src/keys-due/report.js';
+import { buildKeysDueMessage } from '../../src/keys-due/slack/keys-due-blocks.js';
 import { rotationIdFor } from '../../src/rotation/slack/ids.js';
 import {
   buildPlacesView,

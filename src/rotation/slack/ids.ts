@@ -149,9 +149,6 @@ export const ACTION_CANCEL_PARKED = 'rotation_cancel_parked';
 /** "Start rotation" in the detail of a user opened from the keys-due report: `rotation_due_start:<n>`. */
 export const ACTION_DUE_START = 'rotation_due_start';
 export const ACTION_DUE_START_PATTERN = /^rotation_due_start(:\d+)?$/;
-/** "Open" on a line of the keys-due report: the user's keys read live, `rotation_due_open:<n>`. */
-export const ACTION_DUE_OPEN = 'rotation_due_open';
-export const ACTION_DUE_OPEN_PATTERN = /^rotation_due_open(:\d+)?$/;
 
 /** The modal of bare `/rotate-key`: the role (static select) and the IAM user (external select). */
 export const VIEW_PICK_USER = 'rotation_pick_user';
@@ -161,7 +158,10 @@ export const BLOCK_PICK_USER = 'rotation_pick_user_block';
 /** The external select's action id; its options come from `app.options` (ListUsers). */
 export const ACTION_PICK_USER = 'rotation_pick_user_select';
 
-/** What an "Open" or "Start rotation" button of the keys-due report carries: the IAM user and the role. */
+/**
+ * What an "Open" (keys-due/) or "Start rotation" button of the keys-due report carries: the IAM
+ * user and the role.
+ */
 export interface DueStartValue {
   u: string;
   r?: string;

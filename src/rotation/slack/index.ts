@@ -4,7 +4,6 @@ import type { Deps, FeatureHandle } from '../../deps.js';
 import {
   ACTION_CANCEL_PARKED,
   ACTION_TAKE_OVER,
-  ACTION_DUE_OPEN_PATTERN,
   ACTION_EDIT_HOME_PATTERN,
   ACTION_INDEX_START,
   ACTION_DUE_START_PATTERN,
@@ -18,12 +17,13 @@ import {
   VIEW_PROCEED,
 } from './ids.js';
 import { createKeyHomeHandlers } from './key-home-handlers.js';
-import { createKeysDue } from './keys-due-command.js';
+import { createAccountIndex } from './index-command.js';
 import { createParkedHandlers } from './parked-handlers.js';
-import { createRotateCommandHandler } from './rotate-command.js';
+import { createRotateCommandHandler, type RotateSubcommands } from './rotate-command.js';
 import { createRotationController } from './rotation-controller.js';
 import { createRotationHandlers } from './rotation-handlers.js';
 import { SMTP_ACTION_PATTERN } from './smtp-blocks.js';
+import { createDueStartButton } from './start-rotation.js';
 import { createUserPicker } from './user-picker.js';
 
 export { buildStatusMessage, type StatusContext } from './rotation-blocks.js';
@@ -45,24 +45,26 @@ export function register(
   app: App,
   deps: Deps,
   options: { takeOverFromGoneLocalProcesses?: boolean } = {},
+  subcommands: RotateSubcommands = {},
 ): FeatureHandle {
   const section = deps.config.rotation;
   const controller = section ? createRotationController(deps, section, options) : undefined;
-  const keysDue = controller ? createKeysDue(deps, controller) : undefined;
+  const index = controller ? createAccountIndex(deps, controller) : undefined;
   const picker = controller ? createUserPicker(deps, controller) : undefined;
   app.command(
     COMMAND_ROTATE_KEY,
     createRotateCommandHandler(deps, controller, {
-      ...(keysDue ? { keysDue } : {}),
+      ...(index ? { index } : {}),
       ...(picker ? { picker } : {}),
+      subcommands,
     }),
   );
-  if (!controller || !keysDue || !picker) return {};
+  if (!controller || !index || !picker) return {};
 
-  // The keys-due report's "Open" and "Start rotation" buttons, and the bare command's modal.
-  app.action(ACTION_DUE_OPEN_PATTERN, keysDue.openButton);
-  app.action(ACTION_DUE_START_PATTERN, keysDue.startButton);
-  app.action(ACTION_INDEX_START, keysDue.indexButton);
+  // "Start rotation" in a user opened from the keys-due report (keys-due/), the index button and
+  // the bare command's modal.
+  app.action(ACTION_DUE_START_PATTERN, createDueStartButton(deps, controller));
+  app.action(ACTION_INDEX_START, index.indexButton);
   app.options(ACTION_PICK_USER, picker.options);
   app.view(VIEW_PICK_USER, picker.submit);
 
@@ -89,10 +91,5 @@ export function register(
       deps.approvals.onRejected(kind, decided);
     }
   }
-  return {
-    jobs: [
-      { name: 'rotation.resume', run: () => controller.resume() },
-      ...(keysDue.job ? [keysDue.job] : []),
-    ],
-  };
+  return { jobs: [{ name: 'rotation.resume', run: () => controller.resume() }] };
 }

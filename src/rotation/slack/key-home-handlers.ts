@@ -26,8 +26,8 @@ import {
   parseThirdPartyLines,
   updateKeyHome,
 } from '../core/key-homes.js';
+import { IAM_USER_NAME } from '../core/iam-users.js';
 import { encodeHomeRef, type HomeRef, VIEW_HOME } from './ids.js';
-import { IAM_USER_NAME } from './keys-due-command.js';
 import type { RotationController } from './rotation-controller.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;

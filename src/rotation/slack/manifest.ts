@@ -1,7 +1,6 @@
 import type { FeatureManifest } from '../../core/manifest.js';
 import {
   ACTION_CANCEL_PARKED,
-  ACTION_DUE_OPEN,
   ACTION_DUE_START,
   ACTION_EDIT_HOME,
   ACTION_INDEX_START,
@@ -19,8 +18,8 @@ import { SMTP_ACTIONS } from './smtp-blocks.js';
 
 /**
  * /rotate-key: the status message's buttons (each also as `<id>:<n>`), the places and reason
- * modals, the user picker, where-the-key-lives, parked rotations, the keys-due report and index,
- * SES SMTP users; the resume and due-report jobs.
+ * modals, the user picker, where-the-key-lives, parked rotations, the keys-due report's "Start
+ * rotation", the index, SES SMTP users; the resume job. `due` is routed to keys-due/ (features.ts).
  */
 export const manifest: FeatureManifest = {
   name: 'rotation',
@@ -34,10 +33,9 @@ export const manifest: FeatureManifest = {
     ACTION_TAKE_OVER,
     ACTION_CANCEL_PARKED,
     ACTION_DUE_START,
-    ACTION_DUE_OPEN,
     ACTION_PICK_USER,
     ...SMTP_ACTIONS,
   ],
   views: [VIEW_PLACES, VIEW_PROCEED, VIEW_HOME, VIEW_INFO, VIEW_PICK_USER],
-  jobs: ['rotation.resume', 'rotation.due-report'],
+  jobs: ['rotation.resume'],
 };

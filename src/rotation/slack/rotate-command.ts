@@ -10,25 +10,32 @@ import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../../slack/command-text.js';
 import { replyEphemeral } from '../../slack/ephemeral-reply.js';
 import { errorReply } from '../../slack/reply-errors.js';
-import { createKeysDue, type KeysDue } from './keys-due-command.js';
+import { IAM_USER_NAME } from '../core/iam-users.js';
+import { createAccountIndex, type AccountIndex } from './index-command.js';
 import { buildHelpMessage } from './rotation-blocks.js';
 import type { RotationController } from './rotation-controller.js';
 import { createUserPicker, type UserPicker } from './user-picker.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-/** IAM user names: up to 64 of letters, digits and `+=,.@_-`. */
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+/**
+ * Words of /rotate-key that other features answer, handed in by the composition root
+ * (features.ts) so rotation imports none of them: `due`, the keys-due report (keys-due/).
+ */
+export interface RotateSubcommands {
+  due?: (request: { userId: string; teamId: string; roleName?: string }) => Promise<SlackMessage>;
+}
 
 const USAGE = 'Usage: `/rotate-key USER [--role ROLE]`.';
 
 export function createRotateCommandHandler(
   deps: Deps,
   controller: RotationController | undefined,
-  parts: { keysDue?: KeysDue; picker?: UserPicker } = {},
+  parts: { index?: AccountIndex; picker?: UserPicker; subcommands?: RotateSubcommands } = {},
 ) {
   const { logger } = deps;
-  const keysDue = parts.keysDue ?? (controller ? createKeysDue(deps, controller) : undefined);
+  const index = parts.index ?? (controller ? createAccountIndex(deps, controller) : undefined);
+  const keysDue = parts.subcommands?.due;
   const picker = parts.picker ?? (controller ? createUserPicker(deps, controller) : undefined);
 
   /** The reply to the command; undefined when a modal was opened instead. */
@@ -50,8 +57,8 @@ export function createRotateCommandHandler(
     if (first.toLowerCase() === 'index') {
       if (extra !== undefined)
         throw new UserError('bad_command', 'Usage: `/rotate-key index [--role ROLE]`.');
-      if (!keysDue) return notice('Indexing is not available here.', ':construction:');
-      return keysDue.indexPrompt({
+      if (!index) return notice('Indexing is not available here.', ':construction:');
+      return index.indexPrompt({
         userId: command.user_id,
         teamId: command.team_id,
         ...(flags.role ? { roleName: flags.role } : {}),
@@ -60,7 +67,7 @@ export function createRotateCommandHandler(
     if (first.toLowerCase() === 'due') {
       if (extra !== undefined) throw new UserError('bad_command', 'Usage: `/rotate-key due [--role ROLE]`.');
       if (!keysDue) return notice('The keys-due report is not available here.', ':construction:');
-      return keysDue.command({
+      return keysDue({
         userId: command.user_id,
         teamId: command.team_id,
         ...(flags.role ? { roleName: flags.role } : {}),

@@ -26,8 +26,8 @@ import {
   INPUT_PICK_ROLE,
   VIEW_PICK_USER,
 } from './ids.js';
-import { isIgnoredUser } from '../keys-due.js';
-import { IAM_USER_NAME, startRotationFor } from './keys-due-command.js';
+import { IAM_USER_NAME, isIgnoredUser } from '../core/iam-users.js';
+import { startRotationFor } from './start-rotation.js';
 import type { RotationController } from './rotation-controller.js';
 
 type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;

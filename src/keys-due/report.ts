@@ -40,23 +40,18 @@ import {
   type KeyFact,
   keyFacts,
   verdictFor,
-} from './core/key-facts.js';
-import {
-  createIamCaller,
-  type IamCaller,
-  type IamCallStats,
-  type ThrottleRetryOptions,
-} from './keys-due-throttle.js';
+} from '../rotation/core/key-facts.js';
+import { createIamCaller, type IamCaller, type IamCallStats, type ThrottleRetryOptions } from './throttle.js';
 import {
   FINAL_STATES,
   type RoleRef,
   ROTATION_STATES,
   type Rotation,
   type RotationState,
-} from './core/rotation.js';
-import { matchesGlob } from '../approvals/approval.js';
+} from '../rotation/core/rotation.js';
+import { isIgnoredUser } from '../rotation/core/iam-users.js';
 
-export type { IamCallStats, OperationCallStats, ThrottleRetryOptions } from './keys-due-throttle.js';
+export type { IamCallStats, OperationCallStats, ThrottleRetryOptions } from './throttle.js';
 
 /** The report's sections, in the order they are shown. */
 export type KeysDueCategory = 'overdue' | 'two-keys' | 'unused' | 'inactive' | 'rotation-in-progress';
@@ -81,11 +76,6 @@ export interface KeysDueOptions {
   reportPollDelaysMs?: readonly number[];
   /** `rotation.ignore_users`: IAM user-name globs left out of the report. */
   ignoreUsers?: readonly string[];
-}
-
-/** Whether `userName` matches one of `rotation.ignore_users`' globs (`*` any run of characters). */
-export function isIgnoredUser(userName: string, globs: readonly string[] | undefined): boolean {
-  return (globs ?? []).some((glob) => matchesGlob(userName, glob));
 }
 
 /** Where the report's key data came from. */

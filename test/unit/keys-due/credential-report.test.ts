@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CredentialReportError, parseCredentialReport } from '../../../src/rotation/credential-report.js';
+import { CredentialReportError, parseCredentialReport } from '../../../src/keys-due/credential-report.js';
 
 const HEADER =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,' +

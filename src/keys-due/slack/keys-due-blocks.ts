@@ -18,10 +18,16 @@ import {
   type SlackMessage,
 } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
-import type { KeyFact } from '../core/key-facts.js';
-import type { KeyHome } from '../core/key-homes.js';
-import type { DueKey, KeysDueReport } from '../keys-due.js';
-import { ACTION_DUE_OPEN, ACTION_DUE_START, ACTION_EDIT_HOME, encodeDueStart, encodeHomeRef } from './ids.js';
+import type { KeyFact } from '../../rotation/core/key-facts.js';
+import type { KeyHome } from '../../rotation/core/key-homes.js';
+import {
+  ACTION_DUE_START,
+  ACTION_EDIT_HOME,
+  encodeDueStart,
+  encodeHomeRef,
+} from '../../rotation/slack/ids.js';
+import { ACTION_DUE_OPEN } from '../ids.js';
+import type { DueKey, KeysDueReport } from '../report.js';
 import { plural } from '../../core/text.js';
 
 export interface KeysDueMessageOptions {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkMessageContent, checkView } from '../../../devkit/block-kit-limits.js';
-import { type KeysDueReport, sortKeysDue, type UserKeysRead } from '../../../src/rotation/keys-due.js';
+import { type KeysDueReport, sortKeysDue, type UserKeysRead } from '../../../src/keys-due/report.js';
 import { decodeDueStart } from '../../../src/rotation/slack/ids.js';
-import { buildKeysDueMessage, FULL_LIST_HINT } from '../../../src/rotation/slack/keys-due-blocks.js';
+import { buildKeysDueMessage, FULL_LIST_HINT } from '../../../src/keys-due/slack/keys-due-blocks.js';
 import { buildPickerView } from '../../../src/rotation/slack/user-picker.js';
 
 const DAY = 24 * 60 * 60 * 1000;

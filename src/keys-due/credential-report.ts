@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { classifyAwsError } from '../aws/aws-errors.js';
-import { createIamCaller, type IamCaller } from './keys-due-throttle.js';
+import { createIamCaller, type IamCaller } from './throttle.js';
 
 /** One access-key slot of a user, as the report gives it. There is no key id in the report. */
 export interface ReportKey {
