@@ -106,6 +106,7 @@ describe('/secret get and /secret list with ssm: names', () => {
   });
 
   it('lists parameters by prefix without reading a value', async () => {
+    await h.aws.quiet(); // the earlier reveals' tag reads (notify on view) have landed
     h.aws.clear();
     const { json } = await command('U0ALICE', '/secret', 'list ssm:/team');
     for (const name of ['ssm:/team/db/password', 'ssm:/team/region', 'ssm:/team/vendor']) {
