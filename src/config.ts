@@ -421,6 +421,7 @@ export interface Config extends FileConfig {
 
 /** A configuration problem, already worded for the operator. */
 export class ConfigError extends Error {
+  readonly code = 'config_invalid';
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

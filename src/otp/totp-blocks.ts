@@ -5,6 +5,7 @@
  * a seed or a code.
  */
 import type { View } from '@slack/types';
+import { z } from 'zod';
 import type { HideSubject } from '../reveal/window-views.js';
 import { windowActions, windowView } from '../reveal/window-views.js';
 import {
@@ -18,6 +19,7 @@ import {
   section,
 } from '../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../slack/mrkdwn.js';
+import { codec } from '../slack/interaction-kit.js';
 import { groupDigits, type TotpCodes } from './codes.js';
 import { ACTION_REFRESH, ACTION_TOTP_OPEN, BLOCK_PICK_ACTIONS_PREFIX, pickActionId } from './ids.js';
 
@@ -53,23 +55,16 @@ export function encodeTarget(target: TotpTarget): string {
   return JSON.stringify(value);
 }
 
+/** A /totp button's value as Slack carries it (short keys: see {@link encodeTarget}). */
+const targetValue = codec(z.object({ s: z.string().min(1), f: z.string().optional(), r: z.string().optional() }));
+
 /** Reads a button value back; undefined for anything that is not one of ours. */
 export function decodeTarget(value: string | undefined): TotpTarget | undefined {
-  if (value === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const { s, f, r } = parsed as Record<string, unknown>;
-  if (typeof s !== 'string' || s === '') return undefined;
-  if (f !== undefined && typeof f !== 'string') return undefined;
-  if (r !== undefined && typeof r !== 'string') return undefined;
-  const target: TotpTarget = { secretName: s };
-  if (f !== undefined) target.field = f;
-  if (r !== undefined) target.roleName = r;
+  const v = targetValue.decode(value);
+  if (!v) return undefined;
+  const target: TotpTarget = { secretName: v.s };
+  if (v.f !== undefined) target.field = v.f;
+  if (v.r !== undefined) target.roleName = v.r;
   return target;
 }
 

@@ -5,12 +5,6 @@
  * period ends. The window's buttons ("Refresh", and the seed picker's) do the same again at
  * click time and put the result in the same window; its hide moves with it.
  */
-import type {
-  AllMiddlewareArgs,
-  BlockButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackCommandMiddlewareArgs,
-} from '@slack/bolt';
 import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
@@ -27,6 +21,7 @@ import { parseCommandText } from '../slack/command-text.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { code } from '../slack/mrkdwn.js';
 import { errorReply } from '../slack/reply-errors.js';
+import { type ButtonArgs, onCommand, teamOf } from '../slack/interaction-kit.js';
 import { noticeOnView } from '../trail/notify-on-view.js';
 import { totpCodes } from './codes.js';
 import { parseSeed, type TotpSeed } from './otpauth.js';
@@ -42,9 +37,6 @@ import {
   type HiddenTotp,
   type TotpTarget,
 } from './totp-blocks.js';
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 /** Who asked, as Slack names them. */
 interface Asker {
@@ -176,46 +168,40 @@ function revealCodes(deps: Deps, asker: Asker, target: TotpTarget, place: Window
 
 /** /totp NAME [FIELD] [--role ROLE]; bare or `help`: usage. */
 export function createTotpCommandHandler(deps: Deps) {
-  const { config, logger } = deps;
-  return async ({ command, ack, client }: CommandArgs): Promise<void> => {
-    await ack();
-    const reply = { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id };
-    try {
-      const { args, flags } = parseCommandText(command.text, ['role']);
-      const [name, ...rest] = args;
-      if (name === undefined || (name.toLowerCase() === 'help' && rest.length === 0)) {
-        await replyEphemeral(deps, reply, buildTotpHelpMessage(config.otp.seed_fields), { where: '/totp' });
-        return;
-      }
-      // Field names may hold spaces; the command text splits on them, so the rest is rejoined.
-      const field = rest.length > 0 ? rest.join(' ') : undefined;
-      // A name that cannot be read never reaches the guard: the codes' window below refuses it,
-      // audited (assertNotGuarded).
-      const guarded =
-        isReadableName(name) &&
-        (await requestApprovalIfGuarded(deps, client, {
-          userId: command.user_id,
-          teamId: command.team_id,
-          triggerId: command.trigger_id,
-          responseUrl: command.response_url,
-          secretName: name,
-          roleName: flags.role,
-          via: 'totp',
-          field,
-        }));
-      if (guarded) return; // the reason modal took over
-      const target: TotpTarget = { secretName: name };
-      if (field !== undefined) target.field = field;
-      if (flags.role !== undefined) target.roleName = flags.role;
-      await revealCodes(deps, { slackId: command.user_id, teamId: command.team_id }, target, {
+  const { config } = deps;
+  return onCommand(deps, '/totp', async ({ command, client }, i) => {
+    const { args, flags } = parseCommandText(command.text, ['role']);
+    const [name, ...rest] = args;
+    if (name === undefined || (name.toLowerCase() === 'help' && rest.length === 0)) {
+      await i.reply(buildTotpHelpMessage(config.otp.seed_fields));
+      return;
+    }
+    // Field names may hold spaces; the command text splits on them, so the rest is rejoined.
+    const field = rest.length > 0 ? rest.join(' ') : undefined;
+    // A name that cannot be read never reaches the guard: the codes' window below refuses it,
+    // audited (assertNotGuarded).
+    const guarded =
+      isReadableName(name) &&
+      (await requestApprovalIfGuarded(deps, client, {
+        userId: command.user_id,
+        teamId: command.team_id,
         triggerId: command.trigger_id,
         responseUrl: command.response_url,
-        channel: command.channel_id,
-      });
-    } catch (err) {
-      await replyEphemeral(deps, reply, errorReply(err, logger, '/totp').message, { where: '/totp' });
-    }
-  };
+        secretName: name,
+        roleName: flags.role,
+        via: 'totp',
+        field,
+      }));
+    if (guarded) return; // the reason modal took over
+    const target: TotpTarget = { secretName: name };
+    if (field !== undefined) target.field = field;
+    if (flags.role !== undefined) target.roleName = flags.role;
+    await revealCodes(deps, { slackId: command.user_id, teamId: command.team_id }, target, {
+      triggerId: command.trigger_id,
+      responseUrl: command.response_url,
+      channel: command.channel_id,
+    });
+  });
 }
 
 /**
@@ -233,7 +219,7 @@ export function createTotpButtonHandler(deps: Deps) {
     if (!view || !key) return; // these buttons only live in windows
     const ref: WindowRef = { key, viewId: view.id };
     if (view.external_id && key === view.external_id) ref.externalId = view.external_id;
-    const asker: Asker = { slackId: body.user.id, teamId: body.user.team_id ?? body.team?.id ?? '' };
+    const asker: Asker = { slackId: body.user.id, teamId: teamOf(body) };
     const target = decodeTarget(action.value);
     const event = target ? codesEvent(asker, target) : undefined;
     const started = performance.now();
@@ -283,7 +269,7 @@ export function createTotpOpenHandler(deps: Deps) {
   return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const target = decodeTarget(action.value);
-    const asker: Asker = { slackId: body.user.id, teamId: body.user.team_id ?? body.team?.id ?? '' };
+    const asker: Asker = { slackId: body.user.id, teamId: teamOf(body) };
     const place: WindowPlace = { triggerId: body.trigger_id };
     if (body.response_url) place.responseUrl = body.response_url;
     if (body.channel?.id) place.channel = body.channel.id;

@@ -56,6 +56,7 @@ export interface RecordQuery {
 
 /** A write lost a compare-and-set, or a create found the id taken. */
 export class ConflictError extends Error {
+  readonly code = 'store_conflict';
   constructor(kind: RecordKind, id: string) {
     super(`${kind} ${id} was changed by someone else`);
     this.name = 'ConflictError';
@@ -69,6 +70,7 @@ export class ConflictError extends Error {
  * on the first click.
  */
 export class StoreError extends Error {
+  readonly code = 'store_unusable';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreError';

@@ -109,6 +109,7 @@ export interface StepContext {
 
 /** A step failed for a reason the person can read (never a value, never a stack). */
 export class RotationStepError extends Error {
+  readonly code = 'rotation_step_failed';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RotationStepError';

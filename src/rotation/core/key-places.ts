@@ -45,6 +45,7 @@ export interface KeyPair {
 
 /** A layout no longer matches the secret's value (it was edited since it was located). */
 export class LayoutMismatchError extends Error {
+  readonly code = 'key_layout_mismatch';
   constructor(message: string) {
     super(message);
     this.name = 'LayoutMismatchError';
