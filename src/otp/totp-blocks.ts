@@ -56,7 +56,9 @@ export function encodeTarget(target: TotpTarget): string {
 }
 
 /** A /totp button's value as Slack carries it (short keys: see {@link encodeTarget}). */
-const targetValue = codec(z.object({ s: z.string().min(1), f: z.string().optional(), r: z.string().optional() }));
+const targetValue = codec(
+  z.object({ s: z.string().min(1), f: z.string().optional(), r: z.string().optional() }),
+);
 
 /** Reads a button value back; undefined for anything that is not one of ours. */
 export function decodeTarget(value: string | undefined): TotpTarget | undefined {

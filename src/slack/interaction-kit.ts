@@ -23,7 +23,13 @@ import type { WebClient } from '@slack/web-api';
 import type { z } from 'zod';
 import type { Logger } from '../audit/logger.js';
 import type { SlackMessage } from './block-kit.js';
-import { replyEphemeral, type ReplyDeps, type ReplyOptions, type ReplyOutcome, type ReplyTarget } from './ephemeral-reply.js';
+import {
+  replyEphemeral,
+  type ReplyDeps,
+  type ReplyOptions,
+  type ReplyOutcome,
+  type ReplyTarget,
+} from './ephemeral-reply.js';
 import { errorReply } from './reply-errors.js';
 
 /** A slash command's listener arguments. */
@@ -106,7 +112,10 @@ export interface Codec<T> {
  * A codec checked by `schema`. `limit` is Slack's limit for the place the text travels in
  * (default: a button value); a longer text cannot have come from Slack and is refused unread.
  */
-export function codec<S extends z.ZodType>(schema: S, limit: number = SLACK_LIMITS.buttonValue): Codec<z.output<S>> {
+export function codec<S extends z.ZodType>(
+  schema: S,
+  limit: number = SLACK_LIMITS.buttonValue,
+): Codec<z.output<S>> {
   return {
     encode: (value) => JSON.stringify(value),
     decode(text) {

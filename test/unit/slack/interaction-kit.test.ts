@@ -25,7 +25,11 @@ function fakeSlack(fail: string[] = []) {
   const calls: { method: string; args: Record<string, unknown> }[] = [];
   const call = (method: string, result: unknown) => async (args: Record<string, unknown>) => {
     calls.push({ method, args });
-    if (fail.includes(method)) throw Object.assign(new Error(`${method} failed`), { code: 'slack_webapi_platform_error', data: { error: 'boom' } });
+    if (fail.includes(method))
+      throw Object.assign(new Error(`${method} failed`), {
+        code: 'slack_webapi_platform_error',
+        data: { error: 'boom' },
+      });
     return result;
   };
   const slack = {
@@ -42,8 +46,7 @@ function fakeSlack(fail: string[] = []) {
   return { calls, deps: { slack: slack as never, logger, postToResponseUrl } };
 }
 
-const texts = (calls: { args: Record<string, unknown> }[]) =>
-  calls.map((c) => JSON.stringify(c.args));
+const texts = (calls: { args: Record<string, unknown> }[]) => calls.map((c) => JSON.stringify(c.args));
 
 describe('teamOf', () => {
   it("prefers the user's team, then the payload's team, then team_id", () => {
@@ -59,7 +62,10 @@ describe('dm', () => {
     const { calls, deps } = fakeSlack();
     const place = await dm(deps, 'U1', notice('hello'));
     assert.deepEqual(place, { channel: 'D1', ts: '1.2' });
-    assert.deepEqual(calls.map((c) => c.method), ['conversations.open', 'chat.postMessage']);
+    assert.deepEqual(
+      calls.map((c) => c.method),
+      ['conversations.open', 'chat.postMessage'],
+    );
     assert.equal(calls[0]?.args['users'], 'U1');
     assert.equal(calls[1]?.args['channel'], 'D1');
   });
@@ -80,7 +86,17 @@ describe('codec', () => {
   });
 
   it('refuses malformed text, other shapes and missing text', () => {
-    for (const bad of ['', 'not json', '[]', 'null', '{"s":""}', '{"s":1}', '{"s":"a","r":null}', undefined, null]) {
+    for (const bad of [
+      '',
+      'not json',
+      '[]',
+      'null',
+      '{"s":""}',
+      '{"s":1}',
+      '{"s":"a","r":null}',
+      undefined,
+      null,
+    ]) {
       assert.equal(ref.decode(bad), undefined, String(bad));
     }
   });
@@ -153,7 +169,10 @@ describe('onButton', () => {
       throw new UserError('expired', 'This button has expired.');
     })(args);
     assert.deepEqual(order, ['ack', 'run']);
-    assert.deepEqual(calls.map((c) => c.method), ['chat.postMessage']);
+    assert.deepEqual(
+      calls.map((c) => c.method),
+      ['chat.postMessage'],
+    );
     assert.equal(calls[0]?.args['channel'], 'U1');
     assert.match(texts(calls)[0] ?? '', /expired/);
   });
@@ -161,13 +180,19 @@ describe('onButton', () => {
 
 describe('onView', () => {
   const viewArgs = (acks: unknown[]) =>
-    ({ ack: async (a?: unknown) => void acks.push(a), body: { user: { id: 'U1' } }, view: {} }) as unknown as ViewArgs;
+    ({
+      ack: async (a?: unknown) => void acks.push(a),
+      body: { user: { id: 'U1' } },
+      view: {},
+    }) as unknown as ViewArgs;
 
   it('keeps the form open with the check’s errors and does not run', async () => {
     const { calls, deps } = fakeSlack();
     const acks: unknown[] = [];
     let ran = false;
-    await onView(deps, 'v', async () => void (ran = true), { check: () => ({ b: 'Say why.' }) })(viewArgs(acks));
+    await onView(deps, 'v', async () => void (ran = true), { check: () => ({ b: 'Say why.' }) })(
+      viewArgs(acks),
+    );
     assert.deepEqual(acks, [{ response_action: 'errors', errors: { b: 'Say why.' } }]);
     assert.equal(ran, false);
     assert.equal(calls.length, 0);
