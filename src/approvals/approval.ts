@@ -15,7 +15,9 @@ export type ApprovalKind =
   /** A rotation writing its new key into a guarded secret or parameter (a guarded edit, write-only). */
   | 'write-guarded';
 
-export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired';
+import type { ApprovalState } from '../core/record-states.js';
+
+export type { ApprovalState };
 
 export interface ApprovalPerson {
   slackId: string;

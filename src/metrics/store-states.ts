@@ -8,21 +8,12 @@
  * poll often, or several at once, cost one round of queries per cache period.
  */
 import type { Logger } from 'pino';
-import type { ApprovalState } from '../approvals/approval.js';
-import { ROTATION_STATES } from '../rotation/core/rotation.js';
+import { APPROVAL_STATES, ROTATION_STATES } from '../core/record-states.js';
 import type { RecordKind, Store } from '../store/store.js';
-
-/** Every approval state; a Record so that a new state is a compile error until listed here. */
-const APPROVAL_STATE_SET: Record<ApprovalState, true> = {
-  pending: true,
-  approved: true,
-  rejected: true,
-  expired: true,
-};
 
 /** The states counted per record kind. */
 export const COUNTED_STATES = {
-  approval: Object.keys(APPROVAL_STATE_SET),
+  approval: [...APPROVAL_STATES],
   rotation: [...ROTATION_STATES],
 } as const satisfies Partial<Record<RecordKind, readonly string[]>>;
 

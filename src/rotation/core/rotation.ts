@@ -9,26 +9,9 @@ import type { ApprovalKind } from '../../approvals/approval.js';
 import type { KeyFact, LastUse } from './key-facts.js';
 import type { KeyLayout, KeySearch } from './key-places.js';
 
-/** Every state, in workflow order; the last three are final. */
-export const ROTATION_STATES = [
-  'inspect',
-  'resolve-extra-key',
-  'locate',
-  'confirm-places',
-  'create',
-  'switch-over',
-  'notify-and-approve',
-  'deactivate',
-  'grace',
-  'confirm-delete',
-  'delete',
-  'cancelling',
-  'done',
-  'cancelled',
-  'abandoned',
-] as const;
+import { ROTATION_STATES, type RotationState } from '../../core/record-states.js';
 
-export type RotationState = (typeof ROTATION_STATES)[number];
+export { ROTATION_STATES, type RotationState };
 
 export const FINAL_STATES: ReadonlySet<RotationState> = new Set(['done', 'cancelled', 'abandoned']);
 
