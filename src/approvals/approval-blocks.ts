@@ -4,6 +4,7 @@
  * that came from a person is escaped.
  */
 import type { View } from '@slack/types';
+import { z } from 'zod';
 import {
   actions,
   type Block,
@@ -13,6 +14,7 @@ import {
   type SlackMessage,
   section,
 } from '../slack/block-kit.js';
+import { codec, SLACK_LIMITS } from '../slack/interaction-kit.js';
 import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
 import { type Approval, describeKind } from './approval.js';
 import {
@@ -265,3 +267,17 @@ export function buildLoadingView(title: string): View {
     blocks: [section(':hourglass_flowing_sand: Reading under your role…')],
   };
 }
+
+/**
+ * The private_metadata of a decision's reason modal (Reject, Break glass): the request, the
+ * mode, the channel to answer in, and `home` when it was opened from the App Home.
+ */
+export const decisionReasonMeta = codec(
+  z.object({
+    approvalId: z.string().optional(),
+    mode: z.enum(['reject', 'break-glass']).optional(),
+    channel: z.string().optional(),
+    home: z.boolean().optional(),
+  }),
+  SLACK_LIMITS.privateMetadata,
+);

@@ -4,13 +4,7 @@
  * the clicker; a refused click gets an ephemeral explanation and changes nothing.
  */
 import { createHash } from 'node:crypto';
-import type {
-  AllMiddlewareArgs,
-  BlockButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
+import type { ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Logger } from '../audit/logger.js';
 import type { CallerResolver } from '../identity/caller.js';
@@ -18,15 +12,13 @@ import type { ResponseUrlPoster } from '../slack/response-url.js';
 import type { HideSpec, RevealWindows } from '../reveal/reveal-windows.js';
 import { UserError } from '../core/errors.js';
 import { notice, type SlackMessage } from '../slack/block-kit.js';
+import { type ButtonArgs, dm, teamOf, type ViewArgs } from '../slack/interaction-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
-import { buildLoadingView, buildReasonView } from './approval-blocks.js';
+import { buildLoadingView, buildReasonView, decisionReasonMeta } from './approval-blocks.js';
 import type { ApprovalService } from './approval-service.js';
 import type { Grant, GrantService } from './grants.js';
 import { BLOCK_REASON, INPUT_REASON, VIEW_DECISION_REASON } from './ids.js';
 import { parseDraft } from './request-modal.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** What the approval handlers need of the bot's dependencies (deps.ts's Deps has it). */
 export interface ApprovalHandlerDeps {
@@ -57,8 +49,7 @@ function reasonFrom(view: ViewSubmitAction['view']): string {
  * from there, where neither an ephemeral reply nor chat.postEphemeral can reach the person.
  */
 async function dmClicker(client: ButtonArgs['client'], user: string, text: string): Promise<void> {
-  const channel = (await client.conversations.open({ users: user })).channel?.id;
-  if (channel) await client.chat.postMessage({ channel, ...notice(text) });
+  await dm({ slack: client }, user, notice(text));
 }
 
 async function tellClicker(args: ButtonArgs, text: string): Promise<void> {
@@ -82,7 +73,7 @@ export function createApproveHandler(service: ApprovalService) {
     const result = await service.decide({
       approvalId: action.value ?? '',
       clicker: body.user.id,
-      teamId: body.user.team_id ?? body.team?.id ?? '',
+      teamId: teamOf(body),
       verdict: 'approve',
     });
     if (!result.ok) await tellClicker(args, result.message);
@@ -113,7 +104,7 @@ export function createReasonButtonHandler(service: ApprovalService, mode: 'rejec
             : ':rotating_light: Approve your own request. Every approver is told at once, with your reason.',
         submit: mode === 'reject' ? 'Reject' : 'Approve my request',
         // `home` marks a modal opened from the App Home: no channel to answer in there.
-        privateMetadata: JSON.stringify({
+        privateMetadata: decisionReasonMeta.encode({
           approvalId,
           mode,
           channel: body.channel?.id,
@@ -127,12 +118,7 @@ export function createReasonButtonHandler(service: ApprovalService, mode: 'rejec
 
 export function createDecisionReasonSubmitHandler(service: ApprovalService, deps: ApprovalHandlerDeps) {
   return async ({ ack, view, body, client }: ViewArgs) => {
-    let meta: { approvalId?: string; mode?: string; channel?: string };
-    try {
-      meta = JSON.parse(view.private_metadata) as typeof meta;
-    } catch {
-      meta = {};
-    }
+    const meta = decisionReasonMeta.decode(view.private_metadata) ?? {};
     const note = reasonFrom(view);
     if (meta.mode === 'break-glass' && !note) {
       await ack({ response_action: 'errors', errors: { [BLOCK_REASON]: 'Break-glass needs a reason.' } });
@@ -142,7 +128,7 @@ export function createDecisionReasonSubmitHandler(service: ApprovalService, deps
     const result = await service.decide({
       approvalId: meta.approvalId ?? '',
       clicker: body.user.id,
-      teamId: body.user.team_id ?? body.team?.id ?? '',
+      teamId: teamOf(body),
       verdict: meta.mode === 'reject' ? 'reject' : 'approve',
       breakGlass: meta.mode === 'break-glass',
       note,
@@ -181,7 +167,7 @@ export function createRequestSubmitHandler(service: ApprovalService, deps: Appro
     try {
       if (!draft)
         throw new UserError('bad_command', 'That request form was not understood. Run the command again.');
-      const teamId = body.user.team_id ?? body.team?.id ?? '';
+      const teamId = teamOf(body);
       const { person, role } = await deps.callers.authorize(body.user.id, teamId, draft.role);
       await service.request({
         // One request per submitted form: a second submission of the same view (a double
@@ -259,7 +245,7 @@ export function createGrantButtonHandler(
     await deps.reveals.show({ key: viewId, viewId }, shown.view, {
       ...shown.hide,
       user: body.user.id,
-      team: body.user.team_id ?? body.team?.id ?? '',
+      team: teamOf(body),
       tell,
     });
   };

@@ -11,6 +11,8 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import type { Person, RoleGrant } from '../identity/access.js';
 import type { UserDirectory } from '../slack/user-directory.js';
+import type { SlackMessage } from '../slack/block-kit.js';
+import { tryDm } from '../slack/interaction-kit.js';
 import { ConflictError, type Store, type StoredRecord } from '../store/store.js';
 import { type Approval, type ApprovalKind, decide, isApprover, type Verdict } from './approval.js';
 import {
@@ -123,15 +125,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     }
   }
 
-  async function dm(user: string, message: { text: string; blocks: unknown[] }): Promise<void> {
-    try {
-      const opened = await slack.conversations.open({ users: user });
-      const channel = opened.channel?.id;
-      if (channel)
-        await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never });
-    } catch (err) {
-      logger.warn({ user, err: { message: (err as Error).message } }, 'DM failed');
-    }
+  async function dm(user: string, message: SlackMessage): Promise<void> {
+    await tryDm({ slack, logger }, user, message, 'DM failed');
   }
 
   /** Every approver's Slack ID: named people (IDs, or emails looked up) and group members. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { dm } from '../slack/interaction-kit.js';
 import type { Store } from '../store/store.js';
 import type { Approval, ApprovalPerson } from './approval.js';
 import { buildGrantMessage, buildGrantUsedMessage } from './approval-blocks.js';
@@ -88,15 +89,13 @@ export function createGrantService(deps: {
         },
         now,
       );
-      const opened = await slack.conversations.open({ users: grant.requester.slackId });
-      const channel = opened.channel?.id;
-      if (!channel) throw new Error('conversations.open returned no channel');
-      const posted = await slack.chat.postMessage({
-        channel,
-        ...buildGrantMessage(approval, grant.id, grant.validUntil, verb),
-      });
-      if (posted.ts) {
-        const withDm = { ...grant, dm: { channel, ts: posted.ts } };
+      const { channel, ts } = await dm(
+        { slack },
+        grant.requester.slackId,
+        buildGrantMessage(approval, grant.id, grant.validUntil, verb),
+      );
+      if (ts) {
+        const withDm = { ...grant, dm: { channel, ts } };
         rec =
           (await store.update<Grant>(
             'grant',

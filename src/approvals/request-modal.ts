@@ -3,6 +3,8 @@
  * approval request. Used by /secret get, /totp and /secret edit on guarded secrets.
  */
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { codec, SLACK_LIMITS } from '../slack/interaction-kit.js';
 import { code } from '../slack/mrkdwn.js';
 import type { ApprovalKind } from './approval.js';
 import { describeKind } from './approval.js';
@@ -32,24 +34,23 @@ export async function openRequestModal(
       title: 'Approval needed',
       intro: `${code(draft.target)} is guarded: to ${describeKind(draft.kind)}, an approver has to agree first. Say why you need it; the reason is posted in the approvals channel.`,
       submit: 'Ask for approval',
-      privateMetadata: JSON.stringify(draft),
+      privateMetadata: draftMeta.encode(draft),
     }),
   });
 }
 
+/** A request modal's private_metadata: the draft, as {@link openRequestModal} wrote it. */
+const draftMeta = codec(
+  z.object({
+    kind: z.string(),
+    target: z.string(),
+    role: z.string().optional(),
+    detail: z.record(z.string(), z.string()),
+    responseUrl: z.string().optional(),
+  }),
+  SLACK_LIMITS.privateMetadata,
+);
+
 export function parseDraft(privateMetadata: string): RequestDraft | undefined {
-  try {
-    const d = JSON.parse(privateMetadata) as Partial<RequestDraft>;
-    if (
-      typeof d.kind !== 'string' ||
-      typeof d.target !== 'string' ||
-      typeof d.detail !== 'object' ||
-      d.detail === null
-    ) {
-      return undefined;
-    }
-    return d as RequestDraft;
-  } catch {
-    return undefined;
-  }
+  return draftMeta.decode(privateMetadata) as RequestDraft | undefined;
 }

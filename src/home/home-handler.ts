@@ -5,6 +5,7 @@
  */
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { Approval } from '../approvals/approval.js';
+import { decisionReasonMeta } from '../approvals/approval-blocks.js';
 import { ACTION_APPROVE, VIEW_DECISION_REASON } from '../approvals/ids.js';
 import type { Deps } from '../deps.js';
 import { isUserError, toUserMessage } from '../core/errors.js';
@@ -161,12 +162,8 @@ export function homeDecisionBy(body: unknown): { userId: string; teamId?: string
     return view['type'] === 'home' && approve ? who : undefined;
   }
   if (body['type'] === 'view_submission' && view['callback_id'] === VIEW_DECISION_REASON) {
-    try {
-      const meta: unknown = JSON.parse(String(view['private_metadata'] ?? ''));
-      return isRecord(meta) && meta['home'] === true ? who : undefined;
-    } catch {
-      return undefined;
-    }
+    const meta = decisionReasonMeta.decode(String(view['private_metadata'] ?? ''));
+    return meta?.home === true ? who : undefined;
   }
   return undefined;
 }
