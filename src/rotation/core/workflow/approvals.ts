@@ -2,17 +2,7 @@
  * Approval gates: an approver's decision on the step the rotation waits for (guarded places,
  * the extra key, deactivation, skipping the wait, deletion).
  */
-import { type Rotation, type RotationEffect } from '../rotation.js';
-import {
-  approvalMismatch,
-  describeAction,
-  log,
-  ok,
-  type PersonEventOf,
-  pollMs,
-  type TransitionContext,
-  type TransitionResult,
-} from './context.js';
+import { approvalMismatch, describeAction, log, ok, type PersonStep, pollMs } from './context.js';
 import { needsSearchAck } from './state.js';
 import {
   enterDeactivate,
@@ -21,19 +11,14 @@ import {
   searchNotAcknowledged,
   startCreate,
   startIntent,
+  takePending,
 } from './steps.js';
 
 /** The pending approval was granted: its step starts. */
-export function approvalGranted(
-  r: Rotation,
-  event: PersonEventOf<'approval-granted'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const approvalGranted: PersonStep<'approval-granted'> = (r, event, ctx, effects) => {
   const { now } = ctx;
-  const pending = r.pendingApproval;
-  if (!pending || pending.id !== event.approvalId) return approvalMismatch(r);
-  r.pendingApproval = undefined;
+  const pending = takePending(r, event.approvalId);
+  if (!pending) return approvalMismatch(r);
   log(r, now, event.by, `approved: ${describeAction(pending.action)} ${pending.keyId}`);
   switch (pending.action) {
     case 'write-guarded':
@@ -65,19 +50,13 @@ export function approvalGranted(
       break;
   }
   return ok(r, effects);
-}
+};
 
 /** The pending approval was rejected (or expired): back to waiting. */
-export function approvalRejected(
-  r: Rotation,
-  event: PersonEventOf<'approval-rejected'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const approvalRejected: PersonStep<'approval-rejected'> = (r, event, ctx, effects) => {
   const { now } = ctx;
-  const pending = r.pendingApproval;
-  if (!pending || pending.id !== event.approvalId) return approvalMismatch(r);
-  r.pendingApproval = undefined;
+  const pending = takePending(r, event.approvalId);
+  if (!pending) return approvalMismatch(r);
   const note = event.note?.trim() ? `: ${event.note.trim()}` : '';
   log(r, now, event.by, `rejected: ${describeAction(pending.action)} ${pending.keyId}${note}`);
   if (r.state === 'notify-and-approve') {
@@ -86,4 +65,4 @@ export function approvalRejected(
     r.nextCheckAt = now + pollMs(ctx);
   }
   return ok(r, effects);
-}
+};

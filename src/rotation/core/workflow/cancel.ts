@@ -6,10 +6,10 @@ import { type Rotation, type RotationEffect, type WriteEffect } from '../rotatio
 import { secretWriteTokens } from '../request-token.js';
 import {
   BOT,
+  endStep,
   log,
-  notAllowed,
   ok,
-  type SystemEventOf,
+  type SystemStep,
   type TransitionContext,
   type TransitionResult,
 } from './context.js';
@@ -109,17 +109,9 @@ export function planCancel(
 }
 
 /** The compensations ran: the rotation is cancelled, with what was undone. */
-export function compensated(
-  r: Rotation,
-  event: SystemEventOf<'compensated'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
-  const { now } = ctx;
-  const intentKind = r.intent?.kind;
-  if (r.state !== 'cancelling' || intentKind !== 'cancel') return notAllowed(r, event);
-  r.intent = undefined;
-  r.lastError = undefined;
+export const compensated: SystemStep<'compensated'> = (r, event, ctx, effects) => {
+  const refused = endStep(r, event, { state: 'cancelling', kind: 'cancel' });
+  if (refused) return refused;
   const notes: string[] = [];
   if (event.reactivated) notes.push(`${r.oldKeyId} is active again.`);
   for (const s of event.secrets) {
@@ -137,7 +129,7 @@ export function compensated(
       `The new key ${event.keptKeyIds.join(', ')} has already been used, so it was kept: ${r.userName} has two keys until one is removed.`,
     );
   }
-  log(r, now, BOT, `undid the rotation's changes: ${notes.join(' ') || 'nothing to undo'}`);
+  log(r, ctx.now, BOT, `undid the rotation's changes: ${notes.join(' ') || 'nothing to undo'}`);
   finish(r, 'cancelled', notes, effects);
   return ok(r, effects);
-}
+};

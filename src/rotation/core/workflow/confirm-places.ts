@@ -2,26 +2,14 @@
  * Confirm places: the person chooses where the new key goes (guarded places need an approval
  * first), acknowledges an incomplete search, and ticks off places updated by hand.
  */
-import { type Rotation, type RotationEffect, searchGaps } from '../rotation.js';
-import {
-  log,
-  ok,
-  type PersonEventOf,
-  refuse,
-  type TransitionContext,
-  type TransitionResult,
-} from './context.js';
+import { searchGaps } from '../rotation.js';
+import { log, ok, type PersonStep, refuse } from './context.js';
 import { needsSearchAck } from './state.js';
-import { guardedChoice, requestApproval, startCreate, withdrawPending } from './steps.js';
+import { askApproval, guardedChoice, startCreate, withdrawPending } from './steps.js';
 import { planDeactivation } from './switch-over.js';
 
 /** The places for the new key are chosen: create it, or first ask to write into guarded ones. */
-export function confirmPlaces(
-  r: Rotation,
-  event: PersonEventOf<'confirm-places'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const confirmPlaces: PersonStep<'confirm-places'> = (r, event, ctx, effects) => {
   const { now } = ctx;
   const secrets = new Set(event.secrets);
   const checklist = new Set(event.checklist);
@@ -54,32 +42,26 @@ export function confirmPlaces(
     // Like a guarded edit: an approver first, before the new key even exists.
     r.places.confirmed = false;
     delete r.places.guardedApproved;
-    log(r, now, event.by, `asked for an approval to write the new key into guarded ${guarded.join(', ')}`);
-    effects.push(
-      requestApproval(
-        r,
-        'write-guarded',
-        r.oldKeyId!,
-        event.by,
-        `write the new key of ${r.userName} (replacing ${r.oldKeyId}) into ${guarded.join(', ')}, which ${guarded.length === 1 ? 'is' : 'are'} guarded; write-only: locksmith shows the new key to nobody`,
-        now,
-        undefined,
-        guarded.join(', '),
-      ),
+    return askApproval(
+      r,
+      event.by,
+      `asked for an approval to write the new key into guarded ${guarded.join(', ')}`,
+      {
+        action: 'write-guarded',
+        keyId: r.oldKeyId!,
+        reason: `write the new key of ${r.userName} (replacing ${r.oldKeyId}) into ${guarded.join(', ')}, which ${guarded.length === 1 ? 'is' : 'are'} guarded; write-only: locksmith shows the new key to nobody`,
+        target: guarded.join(', '),
+      },
+      ctx,
+      effects,
     );
-    return ok(r, effects);
   }
   startCreate(r, ctx, effects);
   return ok(r, effects);
-}
+};
 
 /** The requester knows not every place was searched. */
-export function acknowledgeSearch(
-  r: Rotation,
-  event: PersonEventOf<'acknowledge-search'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const acknowledgeSearch: PersonStep<'acknowledge-search'> = (r, event, ctx, effects) => {
   const { now } = ctx;
   if (!needsSearchAck(r)) return refuse('duplicate', 'Nothing needs acknowledging.');
   r.places.acknowledged = { by: event.by, at: now };
@@ -91,15 +73,10 @@ export function acknowledgeSearch(
   );
   if (r.state === 'notify-and-approve' && !r.pendingApproval) planDeactivation(r, ctx, effects);
   return ok(r, effects);
-}
+};
 
 /** A checklist place was updated by hand. */
-export function tickPlace(
-  r: Rotation,
-  event: PersonEventOf<'tick-place'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const tickPlace: PersonStep<'tick-place'> = (r, event, ctx, effects) => {
   const { now } = ctx;
   const place = r.places.checklist.find((p) => p.name === event.name && p.selected);
   if (!place) return refuse('unknown-place', `${event.name} is not on this rotation's checklist.`);
@@ -107,4 +84,4 @@ export function tickPlace(
   place.ticked = { by: event.by, at: now };
   log(r, now, event.by, `ticked off ${event.name}: updated by hand`);
   return ok(r, effects);
-}
+};

@@ -11,6 +11,7 @@ import {
   type RotationConfig,
   type RotationEffect,
   type RotationNotice,
+  type RotationState,
   type SystemEvent,
 } from '../rotation.js';
 
@@ -78,6 +79,22 @@ export type PersonEventOf<T extends PersonEvent['type']> = Extract<PersonEvent, 
 /** A system event of one type, as its phase's handler takes it. */
 export type SystemEventOf<T extends SystemEvent['type']> = Extract<SystemEvent, { type: T }>;
 
+/** How a phase handles one person event: on the record's copy `r`, adding to `effects`. */
+export type PersonStep<T extends PersonEvent['type']> = (
+  r: Rotation,
+  event: PersonEventOf<T>,
+  ctx: TransitionContext,
+  effects: RotationEffect[],
+) => TransitionResult;
+
+/** How a phase handles one system event: on the record's copy `r`, adding to `effects`. */
+export type SystemStep<T extends SystemEvent['type']> = (
+  r: Rotation,
+  event: SystemEventOf<T>,
+  ctx: TransitionContext,
+  effects: RotationEffect[],
+) => TransitionResult;
+
 export function ok(rotation: Rotation, effects: RotationEffect[]): TransitionResult {
   return { ok: true, rotation, effects };
 }
@@ -93,6 +110,43 @@ export function notAllowed(r: Rotation, event: { type: string }): TransitionResu
     'not-allowed',
     `"${event.type}" does not apply in ${r.state}${intentKind ? ` (step ${intentKind})` : ''}.`,
   );
+}
+
+/** A step a system event reports the end of: the state it runs in, its kind, and its attempt (create). */
+export interface StepRef {
+  state: RotationState;
+  kind: IntentKind;
+  attempt?: number;
+}
+
+/** The refusal for `event`, a step's result, unless `step` is the one in flight; undefined when it is. */
+export function notThatStep(
+  r: Rotation,
+  event: { type: string },
+  step: StepRef,
+): TransitionResult | undefined {
+  const intent = r.intent;
+  if (r.state !== step.state || intent?.kind !== step.kind) return notAllowed(r, event);
+  if (step.attempt !== undefined && intent.attempt !== step.attempt) return notAllowed(r, event);
+  return undefined;
+}
+
+/** The step in flight has ended well: its intent and the last error go. */
+export function clearStep(r: Rotation): void {
+  r.intent = undefined;
+  r.lastError = undefined;
+}
+
+/** Ends `step`, which `event` reports; the refusal when that is not the step in flight. */
+export function endStep(r: Rotation, event: { type: string }, step: StepRef): TransitionResult | undefined {
+  const refused = notThatStep(r, event, step);
+  if (!refused) clearStep(r);
+  return refused;
+}
+
+/** Remembers a person event's id, so the same click is not applied twice. */
+export function rememberEvent(r: Rotation, eventId: string | undefined): void {
+  r.seenEventIds = [...r.seenEventIds, ...(eventId ? [eventId] : [])].slice(-SEEN_EVENT_IDS);
 }
 
 export function approvalPending(r: Rotation): TransitionResult {
@@ -124,36 +178,29 @@ export function lastPersonIn(r: Rotation): string | undefined {
   return undefined;
 }
 
+const INTENT_WORDS: Readonly<Record<IntentKind, string>> = {
+  'delete-extra-key': 'delete the extra key',
+  create: 'create and distribute the new key',
+  deactivate: 'deactivate the old key',
+  reactivate: 'reactivate the old key',
+  'delete-old-key': 'delete the old key',
+  cancel: 'undo the rotation',
+};
+
 export function describeIntent(kind: IntentKind): string {
-  switch (kind) {
-    case 'delete-extra-key':
-      return 'delete the extra key';
-    case 'create':
-      return 'create and distribute the new key';
-    case 'deactivate':
-      return 'deactivate the old key';
-    case 'reactivate':
-      return 'reactivate the old key';
-    case 'delete-old-key':
-      return 'delete the old key';
-    case 'cancel':
-      return 'undo the rotation';
-  }
+  return INTENT_WORDS[kind];
 }
 
+const ACTION_WORDS: Readonly<Record<ApprovalAction, string>> = {
+  'write-guarded': 'write the new key into guarded places, replacing',
+  'delete-extra-key': 'delete the extra key',
+  'deactivate-key': 'deactivate',
+  'skip-wait': 'skip the switch-over wait and deactivate',
+  'delete-key': 'delete',
+};
+
 export function describeAction(action: ApprovalAction): string {
-  switch (action) {
-    case 'write-guarded':
-      return 'write the new key into guarded places, replacing';
-    case 'delete-extra-key':
-      return 'delete the extra key';
-    case 'deactivate-key':
-      return 'deactivate';
-    case 'skip-wait':
-      return 'skip the switch-over wait and deactivate';
-    case 'delete-key':
-      return 'delete';
-  }
+  return ACTION_WORDS[action];
 }
 
 export function leaseMs(ctx: TransitionContext): number {

@@ -2,32 +2,16 @@
  * Create: the new key is made and written into the chosen secrets. An interrupted attempt is
  * probed first (create-probed) so a retry never leaves a second stray key behind.
  */
-import { type Rotation, type RotationEffect, type WriteEffect } from '../rotation.js';
+import { type WriteEffect } from '../rotation.js';
 import { displayFields } from '../key-places.js';
-import {
-  BOT,
-  log,
-  notAllowed,
-  notify,
-  ok,
-  pollMs,
-  type SystemEventOf,
-  type TransitionContext,
-  type TransitionResult,
-} from './context.js';
+import { BOT, endStep, log, notify, notThatStep, ok, pollMs, type SystemStep } from './context.js';
 import { enterSwitchOver, startIntent } from './steps.js';
 
 /** What an interrupted create left behind: resume it, or delete its key and try again. */
-export function createProbed(
-  r: Rotation,
-  event: SystemEventOf<'create-probed'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const createProbed: SystemStep<'create-probed'> = (r, event, ctx, effects) => {
   const { now } = ctx;
-  const intentKind = r.intent?.kind;
-  if (r.state !== 'create' || intentKind !== 'create' || r.intent?.attempt !== event.attempt)
-    return notAllowed(r, event);
+  const refused = notThatStep(r, event, { state: 'create', kind: 'create', attempt: event.attempt });
+  if (refused) return refused;
   const recovering = event.recoverFrom;
   const strays = event.strays.filter((s) => s.keyId !== recovering?.keyId);
   const used = strays.filter((s) => s.used);
@@ -82,21 +66,13 @@ export function createProbed(
     r.createAttempt,
   );
   return ok(r, effects);
-}
+};
 
 /** The new key exists and reached its secrets: the switch-over wait starts. */
-export function keyCreated(
-  r: Rotation,
-  event: SystemEventOf<'key-created'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const keyCreated: SystemStep<'key-created'> = (r, event, ctx, effects) => {
   const { now } = ctx;
-  const intentKind = r.intent?.kind;
-  if (r.state !== 'create' || intentKind !== 'create' || r.intent?.attempt !== event.attempt)
-    return notAllowed(r, event);
-  r.intent = undefined;
-  r.lastError = undefined;
+  const refused = endStep(r, event, { state: 'create', kind: 'create', attempt: event.attempt });
+  if (refused) return refused;
   r.newKeyId = event.keyId;
   r.newKeyCreatedAt = event.createdAt;
   r.newKeyCreatedHere = true;
@@ -134,4 +110,4 @@ export function keyCreated(
   );
   enterSwitchOver(r, ctx, effects);
   return ok(r, effects);
-}
+};

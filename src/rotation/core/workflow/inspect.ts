@@ -7,25 +7,18 @@ import { plural } from '../../../core/text.js';
 import {
   approvalPending,
   BOT,
+  endStep,
   leaseMs,
   log,
   notAllowed,
   notify,
   ok,
-  type PersonEventOf,
+  type PersonStep,
   refuse,
-  type SystemEventOf,
+  type SystemStep,
   type TransitionContext,
-  type TransitionResult,
 } from './context.js';
-import {
-  enterLocate,
-  enterSwitchOver,
-  finish,
-  requestApproval,
-  startIntent,
-  withdrawPending,
-} from './steps.js';
+import { askApproval, enterLocate, enterSwitchOver, finish, startIntent, withdrawPending } from './steps.js';
 
 export interface NewRotationInput {
   id: string;
@@ -68,12 +61,7 @@ export function newRotation(
 }
 
 /** The user's keys were read: one key goes on to locate, two wait for a choice, none end it. */
-export function keysInspected(
-  r: Rotation,
-  event: SystemEventOf<'keys-inspected'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const keysInspected: SystemStep<'keys-inspected'> = (r, event, ctx, effects) => {
   const { now } = ctx;
   if (r.state !== 'inspect' || r.intent) return notAllowed(r, event);
   r.keys = event.keys;
@@ -99,15 +87,10 @@ export function keysInspected(
   r.nextCheckAt = undefined;
   log(r, now, BOT, `inspected: two keys, ${first.id} and ${second.id}; one must go first`);
   return ok(r, effects);
-}
+};
 
 /** Delete the never-used one of two keys (after an approval when the config asks for one). */
-export function deleteExtraKey(
-  r: Rotation,
-  event: PersonEventOf<'delete-extra-key'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const deleteExtraKey: PersonStep<'delete-extra-key'> = (r, event, ctx, effects) => {
   const { now } = ctx;
   const key = r.keys.find((k) => k.id === event.keyId);
   if (!key) return refuse('unknown-key', `${event.keyId} is not one of ${r.userName}'s keys.`);
@@ -120,32 +103,26 @@ export function deleteExtraKey(
   if (r.pendingApproval) return approvalPending(r);
   const other = r.keys.find((k) => k.id !== key.id);
   if (ctx.config.approvals.deleteExtraKey) {
-    log(r, now, event.by, `asked to delete the never-used extra key ${key.id}`);
-    effects.push(
-      requestApproval(
-        r,
-        'delete-extra-key',
-        key.id,
-        event.by,
-        `${key.id} of ${r.userName} has never been used${other ? `; ${other.id} stays and will be rotated` : ''}`,
-        now,
-      ),
+    return askApproval(
+      r,
+      event.by,
+      `asked to delete the never-used extra key ${key.id}`,
+      {
+        action: 'delete-extra-key',
+        keyId: key.id,
+        reason: `${key.id} of ${r.userName} has never been used${other ? `; ${other.id} stays and will be rotated` : ''}`,
+      },
+      ctx,
+      effects,
     );
-    return ok(r, effects);
   }
   log(r, now, event.by, `deleting the never-used extra key ${key.id}`);
   startIntent(r, 'delete-extra-key', [{ type: 'delete-key', keyId: key.id, purpose: 'extra' }], ctx, effects);
   return ok(r, effects);
-}
+};
 
 /** Retire one of two keys and keep the other: no new key is created. */
-export function retireKey(
-  r: Rotation,
-  event: PersonEventOf<'retire-key'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
-  const { now } = ctx;
+export const retireKey: PersonStep<'retire-key'> = (r, event, ctx, effects) => {
   const key = r.keys.find((k) => k.id === event.keyId);
   const other = r.keys.find((k) => k.id !== event.keyId);
   if (!key || !other) return refuse('unknown-key', `${event.keyId} is not one of ${r.userName}'s two keys.`);
@@ -155,27 +132,19 @@ export function retireKey(
   r.newKeyCreatedAt = other.createdAt;
   r.newKeyCreatedHere = false;
   r.places = { located: true, confirmed: true, secrets: [], checklist: [] };
-  log(r, now, event.by, `chose to retire ${key.id} and keep ${other.id}: no new key is created`);
+  log(r, ctx.now, event.by, `chose to retire ${key.id} and keep ${other.id}: no new key is created`);
   enterSwitchOver(r, ctx, effects);
   return ok(r, effects);
-}
+};
 
 /** The extra key is gone: the one left is rotated. */
-export function extraKeyDeleted(
-  r: Rotation,
-  event: SystemEventOf<'extra-key-deleted'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
-  const { now } = ctx;
-  const intentKind = r.intent?.kind;
-  if (r.state !== 'resolve-extra-key' || intentKind !== 'delete-extra-key') return notAllowed(r, event);
-  r.intent = undefined;
-  r.lastError = undefined;
+export const extraKeyDeleted: SystemStep<'extra-key-deleted'> = (r, event, ctx, effects) => {
+  const refused = endStep(r, event, { state: 'resolve-extra-key', kind: 'delete-extra-key' });
+  if (refused) return refused;
   r.extraKeyDeletedId = event.keyId;
   r.keys = r.keys.filter((k) => k.id !== event.keyId);
   r.oldKeyId = r.keys[0]?.id;
-  log(r, now, BOT, `deleted the never-used extra key ${event.keyId}`);
+  log(r, ctx.now, BOT, `deleted the never-used extra key ${event.keyId}`);
   effects.push(notify({ kind: 'extra-key-deleted', keyId: event.keyId }));
   if (!r.oldKeyId) {
     finish(r, 'abandoned', ['No key is left to rotate.'], effects);
@@ -183,4 +152,4 @@ export function extraKeyDeleted(
   }
   enterLocate(r, ctx, effects);
   return ok(r, effects);
-}
+};

@@ -17,21 +17,14 @@ import {
   log,
   notAllowed,
   ok,
-  type PersonEventOf,
-  type SystemEventOf,
+  type PersonStep,
+  type SystemStep,
   type TransitionContext,
-  type TransitionResult,
 } from './context.js';
 import { enterLocate, withdrawPending } from './steps.js';
 
 /** The search ended: its places, and the checklist of places outside AWS. */
-export function placesLocated(
-  r: Rotation,
-  event: SystemEventOf<'places-located'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
-  const { now } = ctx;
+export const placesLocated: SystemStep<'places-located'> = (r, event, ctx, effects) => {
   if (r.state !== 'locate' || r.intent) return notAllowed(r, event);
   const secrets: SecretPlace[] = event.secrets.map((s) => {
     const common = {
@@ -87,9 +80,9 @@ export function placesLocated(
   r.state = 'confirm-places';
   r.nextCheckAt = undefined;
   r.lastError = undefined;
-  log(r, now, BOT, describeSearch(event.search, secrets.length, r.oldKeyId ?? ''));
+  log(r, ctx.now, BOT, describeSearch(event.search, secrets.length, r.oldKeyId ?? ''));
   return ok(r, effects);
-}
+};
 
 /** The history line of a finished locate. */
 export function describeSearch(search: PlaceSearch, found: number, keyId: string): string {
@@ -107,31 +100,41 @@ export function describeSearch(search: PlaceSearch, found: number, keyId: string
 }
 
 /** Search again by tag. */
-export function rescan(
-  r: Rotation,
-  event: PersonEventOf<'rescan'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
-  const { now } = ctx;
-  withdrawPending(r, effects, 'the places are searched again');
-  r.places = { located: false, confirmed: false, secrets: [], checklist: [] };
-  log(r, now, event.by, 'asked to search again by tag');
-  enterLocate(r, ctx, effects);
+export const rescan: PersonStep<'rescan'> = (r, event, ctx, effects) => {
+  searchAgain(r, event.by, 'asked to search again by tag', ctx, effects, false);
   return ok(r, effects);
-}
+};
 
 /** Search every secret and parameter the role can read. */
-export function fullScan(
+export const fullScan: PersonStep<'full-scan'> = (r, event, ctx, effects) => {
+  searchAgain(
+    r,
+    event.by,
+    'asked to search every secret and parameter the role can read',
+    ctx,
+    effects,
+    true,
+  );
+  return ok(r, effects);
+};
+
+/** The places found so far are dropped and the search runs again (every place, when `full`). */
+function searchAgain(
   r: Rotation,
-  event: PersonEventOf<'full-scan'>,
+  by: string,
+  what: string,
   ctx: TransitionContext,
   effects: RotationEffect[],
-): TransitionResult {
-  const { now } = ctx;
+  full: boolean,
+): void {
   withdrawPending(r, effects, 'the places are searched again');
-  r.places = { located: false, confirmed: false, secrets: [], checklist: [], fullScanRequested: true };
-  log(r, now, event.by, 'asked to search every secret and parameter the role can read');
-  enterLocate(r, ctx, effects, true);
-  return ok(r, effects);
+  r.places = {
+    located: false,
+    confirmed: false,
+    secrets: [],
+    checklist: [],
+    ...(full ? { fullScanRequested: true } : {}),
+  };
+  log(r, ctx.now, by, what);
+  enterLocate(r, ctx, effects, full);
 }

@@ -9,7 +9,7 @@ import {
   notify,
   ok,
   refuse,
-  SEEN_EVENT_IDS,
+  rememberEvent,
   type TransitionContext,
   type TransitionResult,
 } from './context.js';
@@ -62,7 +62,7 @@ export function takeOver(
   delete r.parked;
   r.requester = { ...event.person };
   if (event.statusRef) r.statusRef = { ...event.statusRef };
-  r.seenEventIds = [...r.seenEventIds, ...(event.eventId ? [event.eventId] : [])].slice(-SEEN_EVENT_IDS);
+  rememberEvent(r, event.eventId);
   withdrawPending(
     r,
     effects,

@@ -12,7 +12,7 @@ import {
   log,
   ok,
   refuse,
-  SEEN_EVENT_IDS,
+  rememberEvent,
   type TransitionContext,
   type TransitionResult,
 } from './context.js';
@@ -57,9 +57,7 @@ export function personTransition(
           at: now,
           ...(event.reason?.trim() ? { reason: event.reason.trim() } : {}),
         };
-        r.seenEventIds = [...r.seenEventIds, ...(event.eventId ? [event.eventId] : [])].slice(
-          -SEEN_EVENT_IDS,
-        );
+        rememberEvent(r, event.eventId);
         log(
           r,
           now,
@@ -100,7 +98,7 @@ export function personTransition(
   }
 
   const r = structuredClone(rotation);
-  r.seenEventIds = [...r.seenEventIds, ...(event.eventId ? [event.eventId] : [])].slice(-SEEN_EVENT_IDS);
+  rememberEvent(r, event.eventId);
   const effects: RotationEffect[] = [];
   switch (event.type) {
     case 'cancel':

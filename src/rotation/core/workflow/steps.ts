@@ -7,13 +7,23 @@ import {
   type ApprovalAction,
   type IntentKind,
   type NoticeEffect,
+  type PendingApproval,
   type Rotation,
   type RotationEffect,
   searchComplete,
   searchGaps,
   type WriteEffect,
 } from '../rotation.js';
-import { leaseMs, notify, pollMs, refuse, type TransitionContext, type TransitionResult } from './context.js';
+import {
+  leaseMs,
+  log,
+  notify,
+  ok,
+  pollMs,
+  refuse,
+  type TransitionContext,
+  type TransitionResult,
+} from './context.js';
 
 /** The places are settled (and any guarded ones approved): the create step starts. */
 export function startCreate(r: Rotation, ctx: TransitionContext, effects: RotationEffect[]): void {
@@ -99,6 +109,20 @@ export function finish(
   effects.push(notify({ kind: 'finished', outcome, summary: r.history.map((h) => ({ ...h })), notes }));
 }
 
+/** The person's step waits for an approver: `said` goes into the history, the request out. */
+export function askApproval(
+  r: Rotation,
+  by: string,
+  said: string,
+  ask: { action: ApprovalAction; keyId: string; reason: string; target?: string },
+  ctx: TransitionContext,
+  effects: RotationEffect[],
+): TransitionResult {
+  log(r, ctx.now, by, said);
+  effects.push(requestApproval(r, ask.action, ask.keyId, by, ask.reason, ctx.now, undefined, ask.target));
+  return ok(r, effects);
+}
+
 export function requestApproval(
   r: Rotation,
   action: ApprovalAction,
@@ -135,6 +159,14 @@ export function requestApproval(
         : {}),
     },
   };
+}
+
+/** Takes off the record the pending approval `approvalId` decides; undefined when it is not the one waited for. */
+export function takePending(r: Rotation, approvalId: string): PendingApproval | undefined {
+  const pending = r.pendingApproval;
+  if (!pending || pending.id !== approvalId) return undefined;
+  r.pendingApproval = undefined;
+  return pending;
 }
 
 export function withdrawPending(r: Rotation, effects: RotationEffect[], why: string): void {

@@ -19,7 +19,7 @@ import {
   notAllowed,
   notify,
   ok,
-  type PersonEventOf,
+  type PersonStep,
   pollMs,
   refuse,
   type SystemEventOf,
@@ -159,12 +159,7 @@ export function planDeactivation(
 }
 
 /** Skip the switch-over wait (always with an approval). */
-export function proceedAnyway(
-  r: Rotation,
-  event: PersonEventOf<'proceed-anyway'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const proceedAnyway: PersonStep<'proceed-anyway'> = (r, event, ctx, effects) => {
   const { now } = ctx;
   if (!event.reason.trim()) return refuse('bad-input', 'Say why the wait should be skipped.');
   if (needsSearchAck(r)) return searchNotAcknowledged(r);
@@ -182,22 +177,16 @@ export function proceedAnyway(
     requestApproval(r, 'skip-wait', oldKeyId, event.by, event.reason.trim(), now, searchNote(r)),
   );
   return ok(r, effects);
-}
+};
 
 /** Deactivate now, where the config asks for no approval. */
-export function confirmDeactivate(
-  r: Rotation,
-  event: PersonEventOf<'confirm-deactivate'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
-  const { now } = ctx;
+export const confirmDeactivate: PersonStep<'confirm-deactivate'> = (r, event, ctx, effects) => {
   if (r.pendingApproval) return approvalPending(r);
   if (needsSearchAck(r)) return searchNotAcknowledged(r);
   if (ctx.config.approvals.deactivate) {
     return refuse('approval-required', 'Deactivating a key needs an approval in the approvals channel.');
   }
-  log(r, now, event.by, `confirmed deactivating ${r.oldKeyId}`);
+  log(r, ctx.now, event.by, `confirmed deactivating ${r.oldKeyId}`);
   enterDeactivate(r, ctx, effects);
   return ok(r, effects);
-}
+};

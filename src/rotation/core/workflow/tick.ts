@@ -12,7 +12,7 @@ import {
   ok,
   pollMs,
   refuse,
-  type SystemEventOf,
+  type SystemStep,
   type TransitionContext,
   type TransitionResult,
 } from './context.js';
@@ -83,12 +83,7 @@ export function tick(rotation: Rotation, force: boolean, ctx: TransitionContext)
 }
 
 /** A step (or a search or poll) failed: it is retried after the poll interval. */
-export function stepFailed(
-  r: Rotation,
-  event: SystemEventOf<'step-failed'>,
-  ctx: TransitionContext,
-  effects: RotationEffect[],
-): TransitionResult {
+export const stepFailed: SystemStep<'step-failed'> = (r, event, ctx, effects) => {
   const { now } = ctx;
   r.lastError = { at: now, message: event.message };
   if (r.intent) {
@@ -102,4 +97,4 @@ export function stepFailed(
   }
   effects.push(notify({ kind: 'step-failed', message: event.message }));
   return ok(r, effects);
-}
+};
