@@ -3,7 +3,8 @@
  * every window shares: its "Hide now" button, Slack's `view_closed` when the person closes one,
  * the hides at shutdown and the job that applies stored hides after a restart.
  */
-import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
+import type { ButtonArgs } from '../slack/interaction-kit.js';
 import type { FeatureHandle } from '../scheduling/scheduler.js';
 import { ACTION_HIDE_WINDOW } from './ids.js';
 import type { RevealWindows } from './reveal-windows.js';
@@ -18,8 +19,6 @@ export {
   windowKeys,
 } from './reveal-windows.js';
 export { buildOpeningView, type HideSubject, windowActions, windowView } from './window-views.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 /** What the reveal windows need of the bot's dependencies (deps.ts's Deps has it). */
 export interface RevealDeps {

@@ -3,6 +3,7 @@
  * replaces the confirmation after an undo. Pure functions of data. None of them holds a value:
  * the modal names fields and leaves every input empty, the messages name fields and versions.
  */
+import { z } from 'zod';
 import type { InputBlock, PlainTextInput, View } from '@slack/types';
 import { UserError } from '../core/errors.js';
 import {
@@ -14,6 +15,7 @@ import {
   type SlackMessage,
   section,
 } from '../slack/block-kit.js';
+import { codec, SLACK_LIMITS } from '../slack/interaction-kit.js';
 import { code } from '../slack/mrkdwn.js';
 import {
   ACTION_EDIT_UNDO,
@@ -81,26 +83,24 @@ export interface EditButtonRef {
   r: string;
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const word = z.string().min(1);
+/** An optional word: anything else (wrong type, empty) counts as absent. */
+const maybeWord = word.optional().catch(undefined);
 
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const editMeta = codec(
+  z.object({ s: word, r: word, b: word, p: word, u: maybeWord, c: maybeWord, a: maybeWord }),
+  SLACK_LIMITS.privateMetadata,
+);
+const undoRef = codec(z.object({ s: word, r: word, p: word, n: word, e: word }));
+const editButtonRef = codec(z.object({ s: word, r: word }));
 
 export function parseEditMeta(text: string): EditMeta | undefined {
-  const o = parseObject(text);
-  if (!o || !isString(o.s) || !isString(o.r) || !isString(o.b) || !isString(o.p)) return undefined;
+  const o = editMeta.decode(text);
+  if (!o) return undefined;
   const meta: EditMeta = { s: o.s, r: o.r, b: o.b, p: o.p };
-  if (isString(o.u)) meta.u = o.u;
-  if (isString(o.c)) meta.c = o.c;
-  if (isString(o.a)) meta.a = o.a;
+  if (o.u !== undefined) meta.u = o.u;
+  if (o.c !== undefined) meta.c = o.c;
+  if (o.a !== undefined) meta.a = o.a;
   return meta;
 }
 
@@ -109,11 +109,7 @@ export function encodeUndoRef(ref: UndoRef): string {
 }
 
 export function parseUndoRef(text: string): UndoRef | undefined {
-  const o = parseObject(text);
-  if (!o || !isString(o.s) || !isString(o.r) || !isString(o.p) || !isString(o.n) || !isString(o.e)) {
-    return undefined;
-  }
-  return { s: o.s, r: o.r, p: o.p, n: o.n, e: o.e };
+  return undoRef.decode(text);
 }
 
 export function encodeEditButtonRef(ref: EditButtonRef): string {
@@ -121,8 +117,7 @@ export function encodeEditButtonRef(ref: EditButtonRef): string {
 }
 
 export function parseEditButtonRef(text: string): EditButtonRef | undefined {
-  const o = parseObject(text);
-  return o && isString(o.s) && isString(o.r) ? { s: o.s, r: o.r } : undefined;
+  return editButtonRef.decode(text);
 }
 
 function plain(text: string, max: number) {

@@ -5,13 +5,6 @@
  * submission and leave only towards AWS: never into a log line, the store, an audit event or a
  * message.
  */
-import type {
-  AllMiddlewareArgs,
-  BlockButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { GrantConsumer } from '../approvals/approval-handlers.js';
@@ -24,6 +17,7 @@ import type { Caller } from '../identity/caller.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
+import { type ButtonArgs, teamOf, type ViewArgs } from '../slack/interaction-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
 import {
   buildEditConfirmation,
@@ -51,9 +45,6 @@ import {
   readForEdit,
   undoVersion,
 } from './secret-writer.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /**
  * How long a submission may spend reading the secret before it must answer Slack (which waits
@@ -169,7 +160,7 @@ export function createEditButtonHandler(deps: Deps) {
         throw new UserError('bad_command', 'That button was not understood. Run `/secret edit NAME`.');
       await openEditForm(deps, client, {
         userId: body.user.id,
-        teamId: body.user.team_id ?? body.team?.id ?? '',
+        teamId: teamOf(body),
         triggerId: body.trigger_id,
         name: ref.s,
         roleName: ref.r,
@@ -334,7 +325,7 @@ export function createEditSubmitHandler(deps: Deps) {
       return;
     }
     const userId = body.user.id;
-    const teamId = body.user.team_id ?? body.team?.id ?? '';
+    const teamId = teamOf(body);
     const token = editToken(view.id, meta.s);
     const event = auditBase('secret.edit', userId, teamId, meta.s);
     if (meta.a) event.approval_id = meta.a;
@@ -431,7 +422,7 @@ export function createUndoButtonHandler(deps: Deps) {
   return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
-    const teamId = body.user.team_id ?? body.team?.id ?? '';
+    const teamId = teamOf(body);
     const ref = parseUndoRef(action.value ?? '');
     let undone: Parameters<typeof buildUndoneView>[0] | undefined;
     const event = auditBase('secret.undo', userId, teamId, ref?.s ?? 'unknown');

@@ -3,6 +3,7 @@
  * the list and the help. Pure functions of data. Values only ever go into a reveal window's
  * blocks; its title and every message name the secret only.
  */
+import { z } from 'zod';
 import type { View } from '@slack/types';
 import { UserError } from '../core/errors.js';
 import type { HideSubject } from '../reveal/window-views.js';
@@ -17,6 +18,7 @@ import {
   type SlackMessage,
   section,
 } from '../slack/block-kit.js';
+import { codec } from '../slack/interaction-kit.js';
 import { code, escapeMrkdwn, slackDate, splitEscaped } from '../slack/mrkdwn.js';
 import { encodeEditButtonRef } from './edit-blocks.js';
 import { ACTION_EDIT_OPEN, ACTION_REVEAL_OPEN } from './ids.js';
@@ -187,14 +189,12 @@ export function encodeRevealRef(ref: RevealRef): string {
   return JSON.stringify(ref);
 }
 
+const revealRef = codec(z.object({ s: z.string(), r: z.string().optional() }));
+
 export function parseRevealRef(text: string): RevealRef | undefined {
-  try {
-    const ref = JSON.parse(text) as Partial<RevealRef>;
-    if (typeof ref.s !== 'string' || (ref.r !== undefined && typeof ref.r !== 'string')) return undefined;
-    return ref.r === undefined ? { s: ref.s } : { s: ref.s, r: ref.r };
-  } catch {
-    return undefined;
-  }
+  const ref = revealRef.decode(text);
+  if (!ref) return undefined;
+  return ref.r === undefined ? { s: ref.s } : { s: ref.s, r: ref.r };
 }
 
 export function buildListMessage(

@@ -2,6 +2,7 @@
  * Block Kit for finding a secret: the `/secret list WORDS` search result, and the "Did you
  * mean…?" buttons under a not-found. Pure; names and descriptions are escaped.
  */
+import { z } from 'zod';
 import {
   actions,
   type Block,
@@ -11,6 +12,7 @@ import {
   type SlackMessage,
   section,
 } from '../slack/block-kit.js';
+import { codec } from '../slack/interaction-kit.js';
 import { code, escapeMrkdwn, slackDate } from '../slack/mrkdwn.js';
 import { plural } from '../core/text.js';
 import { ACTIONS_SUGGEST_GET, BLOCK_SUGGEST_ACTIONS } from './ids.js';
@@ -26,20 +28,10 @@ export function encodeSuggestRef(ref: SuggestRef): string {
   return JSON.stringify(ref);
 }
 
+const suggestRef = codec(z.object({ n: z.string(), r: z.string() }));
+
 export function parseSuggestRef(text: string | undefined): SuggestRef | undefined {
-  try {
-    const o = JSON.parse(text ?? '') as unknown;
-    if (
-      o &&
-      typeof o === 'object' &&
-      typeof (o as SuggestRef).n === 'string' &&
-      typeof (o as SuggestRef).r === 'string'
-    )
-      return { n: (o as SuggestRef).n, r: (o as SuggestRef).r };
-  } catch {
-    // not ours
-  }
-  return undefined;
+  return suggestRef.decode(text);
 }
 
 function where(hit: SearchHit): string {

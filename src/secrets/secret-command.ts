@@ -3,7 +3,6 @@
  * (`edit`), or an ephemeral reply (`list`, help, refusals). Thin on purpose; the rules live in
  * identity/, secret-reader.ts and reveal/.
  */
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
@@ -11,6 +10,7 @@ import { UserError } from '../core/errors.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { parseCommandText, safeWord } from '../slack/command-text.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
+import type { CommandArgs } from '../slack/interaction-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
 import { buildHelpMessage, buildListMessage } from './reveal-blocks.js';
 import { openEditForm } from './edit-handlers.js';
@@ -21,8 +21,6 @@ import { buildSearchMessage } from './search-blocks.js';
 import { searchSecrets } from './secret-search.js';
 import { revealSecret } from './secret-reveal.js';
 import { secretWho } from './who-command.js';
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export function createSecretCommandHandler(deps: Deps) {
   const { config, audit, callers, logger } = deps;

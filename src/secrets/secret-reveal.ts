@@ -3,12 +3,12 @@
  * role, shown in a modal only they see, hidden again after `reveal.ttl_seconds`. Also the
  * "Open" button offered when Slack would not open the window in time, which runs the same.
  */
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AuditEvent } from '../audit/audit-events.js';
 import type { Deps } from '../deps.js';
 import { revealInWindow, type RevealOutcome } from '../reveal/reveal-flow.js';
 import type { WindowRef } from '../reveal/reveal-windows.js';
 import { replyEphemeral } from '../slack/ephemeral-reply.js';
+import { type ButtonArgs, teamOf } from '../slack/interaction-kit.js';
 import { code } from '../slack/mrkdwn.js';
 import { notice } from '../slack/block-kit.js';
 import { assertNotGuarded } from './guard.js';
@@ -23,8 +23,6 @@ import { readSecret } from './secret-reader.js';
 import { parseSuggestRef } from './search-blocks.js';
 import { suggestionsView } from './secret-suggestions.js';
 import { noticeOnView } from '../trail/notify-on-view.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 /** Who asks, and where from: the trigger opens the window, the rest is for messages. */
 export interface Asker {
@@ -108,7 +106,7 @@ export function createRevealOpenHandler(deps: Deps) {
     const ref = parseRevealRef(action.value ?? '');
     const asker: Asker = {
       user: body.user.id,
-      team: body.user.team_id ?? body.team?.id ?? '',
+      team: teamOf(body),
       triggerId: body.trigger_id,
       ...(body.response_url ? { responseUrl: body.response_url } : {}),
       ...(body.channel?.id ? { channel: body.channel.id } : {}),
@@ -137,7 +135,7 @@ export function createSuggestionHandler(deps: Deps) {
     }
     await revealSecret(
       deps,
-      { user: body.user.id, team: body.user.team_id ?? body.team?.id ?? '', triggerId: body.trigger_id },
+      { user: body.user.id, team: teamOf(body), triggerId: body.trigger_id },
       ref.n,
       ref.r,
       {
