@@ -69,6 +69,7 @@ export default tseslint.config(
       'src/rotation/core/**/*.ts',
       'src/rotation/service/**/*.ts',
       'src/keys-due/*.ts',
+      'src/smtp-users/*.ts',
       'src/scheduling/**/*.ts',
       'src/aws/**/*.ts',
       'src/trail/cloudtrail-record.ts',

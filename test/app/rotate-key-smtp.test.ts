@@ -28,8 +28,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { roleArn } from '../../devkit/aws-seed.js';
 import type { StandinMessage } from '../../devkit/standin-types.js';
 import { KEY_TAG } from '../../src/rotation/core/locate.js';
-import { sesSmtpPassword } from '../../src/rotation/ses-smtp-password.js';
-import { matchesSmtpName, replacementName } from '../../src/rotation/slack/smtp-steps.js';
+import { sesSmtpPassword } from '../../src/smtp-users/smtp-password.js';
+import { matchesSmtpName, replacementName } from '../../src/smtp-users/iam-steps.js';
 import { type Harness, REGION, startHarness } from '../support/app-harness.js';
 import { ROTATE_KEYS, usergroups, users } from '../support/fixtures.js';
 

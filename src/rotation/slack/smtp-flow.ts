@@ -23,7 +23,7 @@ import type { Caller } from '../../identity/caller.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { code } from '../../slack/mrkdwn.js';
 import { errorReply } from '../../slack/reply-errors.js';
-import { sesSmtpEndpoint, sesSmtpPassword } from '../ses-smtp-password.js';
+import { sesSmtpEndpoint, sesSmtpPassword } from '../../smtp-users/smtp-password.js';
 import { showOnce } from './one-time-reveal.js';
 import {
   ACTION_SMTP_CANCEL,
@@ -48,7 +48,7 @@ import {
   replacementName,
   tagsMatch,
   userExists,
-} from './smtp-steps.js';
+} from '../../smtp-users/iam-steps.js';
 
 type RotationSection = NonNullable<Config['rotation']>;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;

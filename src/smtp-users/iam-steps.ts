@@ -28,7 +28,8 @@ import {
   RemoveUserFromGroupCommand,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { matchesGlob } from '../../approvals/approval.js';
+import { matchesGlob } from '../approvals/approval.js';
+import { classifyAwsError } from '../aws/aws-errors.js';
 
 /** IAM user names are at most 64 characters; the suffix is 9. */
 export const MAX_USER_NAME = 64;
@@ -61,12 +62,13 @@ function errName(err: unknown): string {
   return (err as { name?: string } | undefined)?.name ?? '';
 }
 
+/** IAM refused: by the shared rule (aws/aws-errors.ts), any 403 is denied, whatever its name. */
 export function isAccessDenied(err: unknown): boolean {
-  return /AccessDenied/.test(errName(err));
+  return classifyAwsError(err) === 'access_denied';
 }
 
 export function isNoSuchEntity(err: unknown): boolean {
-  return /NoSuchEntity/.test(errName(err));
+  return classifyAwsError(err) === 'not_found';
 }
 
 export async function listTags(iam: IAMClient, userName: string): Promise<Tag[]> {

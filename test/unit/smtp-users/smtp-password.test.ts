@@ -10,7 +10,7 @@ import {
   SMTP_PASSWORD_VERSION,
   sesSmtpEndpoint,
   sesSmtpPassword,
-} from '../../../src/rotation/ses-smtp-password.js';
+} from '../../../src/smtp-users/smtp-password.js';
 
 /** AWS's documentation example secret access key (not a real key). */
 const EXAMPLE_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
