@@ -53,6 +53,7 @@ import {
   type StoredRecord,
   StoreError,
 } from './store.js';
+import { classifyAwsError } from '../aws/aws-errors.js';
 import { locksmithUserAgent } from '../aws/user-agent.js';
 import { expiresAtSeconds, LEASE_RETENTION_MS } from './retention.js';
 
@@ -471,23 +472,17 @@ function num(item: Item, name: string): number {
   return Number(value);
 }
 
-/** Any 403 is "access denied": moto answers a denied DynamoDB call with XML the SDK cannot parse. */
-function httpStatus(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
-  return e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-}
-
 /** Turns a missing table or a denied call into a StoreError an operator can act on. */
 function translate(err: unknown, table: string): unknown {
   if (err instanceof StoreError) return err;
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'ResourceNotFoundException') {
+  // The one AWS error classification (aws/aws-errors.ts): any 403 is denied, whatever its body.
+  const failure = classifyAwsError(err);
+  if (failure === 'not_found') {
     return new StoreError(`DynamoDB table ${table} not found: create it as docs/deployment.md shows`, {
       cause: err,
     });
   }
-  if (httpStatus(err) === 403 || name === 'AccessDeniedException') {
+  if (failure === 'access_denied') {
     return new StoreError(
       `access to DynamoDB table ${table} was denied: give the bot's role the policy in docs/deployment.md`,
       { cause: err },
