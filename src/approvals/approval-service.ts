@@ -158,6 +158,22 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     return isApprover(config.approvers, person);
   }
 
+  /** Runs a decided request's handler, if its kind has one; false when it threw (logged as `failed`). */
+  async function runDecided(
+    handler: ((a: Approval) => Promise<void>) | undefined,
+    a: Approval,
+    failed: string,
+  ): Promise<boolean> {
+    if (!handler) return true;
+    try {
+      await handler(a);
+      return true;
+    } catch (err) {
+      logger.error({ approval_id: a.id, err: { message: (err as Error).message } }, failed);
+      return false;
+    }
+  }
+
   async function afterDecision(a: Approval): Promise<void> {
     await updateMessage(a);
     if (a.state === 'approved') {
@@ -165,34 +181,15 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         const notice = buildBreakGlassNotice(a);
         await Promise.all((await approverIds()).map((id) => dm(id, notice)));
       }
-      const handler = handlers.get(a.kind);
-      if (handler) {
-        try {
-          await handler(a);
-        } catch (err) {
-          logger.error(
-            { approval_id: a.id, err: { message: (err as Error).message } },
-            'approved-request handler failed',
-          );
-          await dm(a.requester.slackId, {
-            text: 'Your request was approved, but locksmith could not act on it.',
-            blocks: [],
-          });
-        }
+      if (!(await runDecided(handlers.get(a.kind), a, 'approved-request handler failed'))) {
+        await dm(a.requester.slackId, {
+          text: 'Your request was approved, but locksmith could not act on it.',
+          blocks: [],
+        });
       }
     } else {
       if (a.decision?.by !== a.requester.slackId) await dm(a.requester.slackId, buildRequesterNotice(a));
-      const handler = rejectedHandlers.get(a.kind);
-      if (handler) {
-        try {
-          await handler(a);
-        } catch (err) {
-          logger.error(
-            { approval_id: a.id, err: { message: (err as Error).message } },
-            'rejected-request handler failed',
-          );
-        }
-      }
+      await runDecided(rejectedHandlers.get(a.kind), a, 'rejected-request handler failed');
     }
   }
 

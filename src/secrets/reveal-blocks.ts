@@ -21,6 +21,7 @@ import {
 import { codec } from '../slack/interaction-kit.js';
 import { code, escapeMrkdwn, slackDate, splitEscaped } from '../slack/mrkdwn.js';
 import { encodeEditButtonRef } from './edit-blocks.js';
+import { secretListSections } from './search-blocks.js';
 import { ACTION_EDIT_OPEN, ACTION_REVEAL_OPEN } from './ids.js';
 import type { SecretField, SecretList, SecretRead } from './secret-reader.js';
 import { plural } from '../core/text.js';
@@ -211,22 +212,7 @@ export function buildListMessage(
     };
   }
   const shown = list.items.slice(0, limit);
-  const lines = shown.map((s) => {
-    const parts = [`• ${code(s.name)}`];
-    if (s.description) parts.push(escapeMrkdwn(s.description.slice(0, 120)));
-    if (s.changedAt) parts.push(`_changed ${slackDate(s.changedAt, '{date_short}')}_`);
-    return parts.join(' · ');
-  });
-  const sections: Block[] = [];
-  let current = '';
-  for (const line of lines) {
-    if (current.length + line.length + 1 > LIMITS.sectionText - 100) {
-      sections.push(section(current));
-      current = '';
-    }
-    current = current ? `${current}\n${line}` : line;
-  }
-  if (current) sections.push(section(current));
+  const sections = secretListSections(shown);
   const more = list.items.length - shown.length;
   const count = list.capped ? `${list.total}+` : String(list.total);
   const footer =

@@ -63,22 +63,7 @@ export function buildSearchMessage(
     };
   }
   const shown = result.items.slice(0, limit);
-  const lines = shown.map((s) => {
-    const parts = [`• ${code(s.name)}${where(s)}`];
-    if (s.description) parts.push(escapeMrkdwn(s.description.slice(0, 120)));
-    if (s.changedAt) parts.push(`_changed ${slackDate(s.changedAt, '{date_short}')}_`);
-    return parts.join(' · ');
-  });
-  const sections: Block[] = [];
-  let current = '';
-  for (const line of lines) {
-    if (current.length + line.length + 1 > LIMITS.sectionText - 100) {
-      sections.push(section(current));
-      current = '';
-    }
-    current = current ? `${current}\n${line}` : line;
-  }
-  if (current) sections.push(section(current));
+  const sections = secretListSections(shown, where);
   const more = result.items.length - shown.length;
   const count = result.capped ? `${result.total}+` : String(result.total);
   const footer =
@@ -125,4 +110,30 @@ export function buildNotFoundMessage(
       context(`Names your role \`${escapeMrkdwn(roleName)}\` can list; nothing was read.`),
     ],
   };
+}
+
+/**
+ * Listed secrets, one line each (name, where it matched, description, last change), packed into
+ * as few sections as Slack's text limit allows. Shared by `/secret list` with and without words.
+ */
+export function secretListSections<
+  T extends { name: string; description?: string | undefined; changedAt?: Date | undefined },
+>(items: T[], where: (s: T) => string = () => ''): Block[] {
+  const lines = items.map((s) => {
+    const parts = [`• ${code(s.name)}${where(s)}`];
+    if (s.description) parts.push(escapeMrkdwn(s.description.slice(0, 120)));
+    if (s.changedAt) parts.push(`_changed ${slackDate(s.changedAt, '{date_short}')}_`);
+    return parts.join(' · ');
+  });
+  const sections: Block[] = [];
+  let current = '';
+  for (const line of lines) {
+    if (current.length + line.length + 1 > LIMITS.sectionText - 100) {
+      sections.push(section(current));
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) sections.push(section(current));
+  return sections;
 }

@@ -445,14 +445,7 @@ export function createRotationService(
     if (rotation.requester.slackId !== clicker.id && !cancelsParked) {
       return { kind: 'not-requester', requester: rotation.requester.slackId };
     }
-    const auditEvent: AuditEvent = {
-      action: 'rotation.action',
-      outcome: 'ok',
-      person: { slack_id: clicker.id, team_id: clicker.teamId },
-      target: rotation.userName,
-      rotation_id: rotationId,
-      note: event.type,
-    };
+    const auditEvent = clickAudit(clicker, rotation.userName, rotationId, event.type);
     const result = await audited(audit, auditEvent, async () => {
       const caller = await callers.resolve(clicker.id, clicker.teamId, rotation.role.name);
       assertSameRole(caller.role, rotation);
@@ -482,14 +475,7 @@ export function createRotationService(
     if (!rec) return { kind: 'gone' };
     const before = rec.data;
     if (!before.parked) return { kind: 'not-parked', requester: before.requester.slackId };
-    const auditEvent: AuditEvent = {
-      action: 'rotation.action',
-      outcome: 'ok',
-      person: { slack_id: clicker.id, team_id: clicker.teamId },
-      target: before.userName,
-      rotation_id: rotationId,
-      note: 'take-over',
-    };
+    const auditEvent = clickAudit(clicker, before.userName, rotationId, 'take-over');
     const resuming = before.requester.slackId === clicker.id;
     const result = await audited(audit, auditEvent, async () => {
       // The clicker must be allowed to use the rotation's role now (the same checks as a command).
@@ -594,4 +580,21 @@ export function auditOutcome(result: RunResult): AuditOutcome {
   if (result.outcome === 'failed') return 'error';
   if (result.outcome === 'not-found') return 'not_found';
   return 'refused';
+}
+
+/** The audit line of a person's click on a rotation (its outcome filled in as the click runs). */
+function clickAudit(
+  clicker: { id: string; teamId: string },
+  userName: string,
+  rotationId: string,
+  note: string,
+): AuditEvent {
+  return {
+    action: 'rotation.action',
+    outcome: 'ok',
+    person: { slack_id: clicker.id, team_id: clicker.teamId },
+    target: userName,
+    rotation_id: rotationId,
+    note,
+  };
 }
