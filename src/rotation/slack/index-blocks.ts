@@ -6,6 +6,7 @@ import { button, context, section, type SlackMessage } from '../../slack/block-k
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { IndexResult } from '../core/locate.js';
 import { searchGaps } from '../core/rotation.js';
+import { withConfirm } from './confirm-dialog.js';
 import { ACTION_INDEX_START } from './ids.js';
 import { plural } from '../../core/text.js';
 
@@ -15,19 +16,14 @@ export function buildIndexPrompt(roleName: string, account: string): SlackMessag
     `*Index account ${escapeMrkdwn(account)} for key rotation* (role ${code(roleName)})\n` +
       "locksmith reads every secret and parameter your role can read, once (20 secrets a call, paced well under AWS's limits), and tags each one that holds an access key id with `locksmith:access-key-id`. After that, `/rotate-key` finds where a key is kept by its tag, without reading any value.",
   );
-  start.accessory = {
-    ...button('Index this account', ACTION_INDEX_START, JSON.stringify({ r: roleName }), 'danger'),
-    confirm: {
-      title: { type: 'plain_text', text: 'Read every secret?' },
-      text: {
-        type: 'mrkdwn',
-        text: 'Reading many secrets at once is what credential-harvesting alerts look for: your security team may be paged. The calls carry `locksmith/` in their user agent and your name as their source identity (docs/deployment.md says how they recognise it).',
-      },
-      confirm: { type: 'plain_text', text: 'Index it' },
-      deny: { type: 'plain_text', text: 'Back' },
-      style: 'danger',
+  start.accessory = withConfirm(
+    button('Index this account', ACTION_INDEX_START, JSON.stringify({ r: roleName }), 'danger'),
+    {
+      title: 'Read every secret?',
+      text: 'Reading many secrets at once is what credential-harvesting alerts look for: your security team may be paged. The calls carry `locksmith/` in their user agent and your name as their source identity (docs/deployment.md says how they recognise it).',
+      confirm: 'Index it',
     },
-  };
+  );
   return {
     text: `Index account ${account} for key rotation`,
     blocks: [

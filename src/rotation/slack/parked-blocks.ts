@@ -8,6 +8,7 @@ import type { Button } from '@slack/types';
 import { actions, button, context, type SlackMessage, section } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { Rotation } from '../core/workflow/index.js';
+import { withConfirm } from './confirm-dialog.js';
 import { ACTION_CANCEL_PARKED, ACTION_TAKE_OVER, encodeValue } from './ids.js';
 
 export const BLOCK_PARKED_ACTIONS = 'rotation_parked_actions';
@@ -24,18 +25,14 @@ function stepOf(rotation: Rotation): string {
 
 /** The "Take over" button (also "Resume" in the status message, for the requester allowed again). */
 export function takeOverButton(rotation: Rotation, version: number, label = 'Take over'): Button {
-  return {
-    ...button(label, ACTION_TAKE_OVER, encodeValue({ r: rotation.id, v: version }), 'primary'),
-    confirm: {
-      title: { type: 'plain_text', text: 'Take this rotation over?' },
-      text: {
-        type: 'mrkdwn',
-        text: `You become the person this rotation acts for: its steps run under your own session of role ${code(rotation.role.name)}, its message moves to your DM, and an approval asked in another name is asked again.`,
-      },
-      confirm: { type: 'plain_text', text: label },
-      deny: { type: 'plain_text', text: 'Back' },
+  return withConfirm(
+    button(label, ACTION_TAKE_OVER, encodeValue({ r: rotation.id, v: version }), 'primary'),
+    {
+      title: 'Take this rotation over?',
+      text: `You become the person this rotation acts for: its steps run under your own session of role ${code(rotation.role.name)}, its message moves to your DM, and an approval asked in another name is asked again.`,
+      confirm: label,
     },
-  };
+  );
 }
 
 /** The post in the approvals channel (or 2ndline's, without one) when a rotation is parked. */
@@ -50,19 +47,18 @@ export function buildParkedPost(rotation: Rotation, version: number): SlackMessa
           `${reason} locksmith checks this before every step nobody clicked for, and did nothing in AWS.\n` +
           `Someone who may use the role ${code(r.role.name)} can *take it over* (it continues under their name) or *cancel* it (locksmith undoes what it changed).`,
       ),
-      actions(BLOCK_PARKED_ACTIONS, takeOverButton(r, version), {
-        ...button('Cancel rotation', ACTION_CANCEL_PARKED, encodeValue({ r: r.id, v: version }), 'danger'),
-        confirm: {
-          title: { type: 'plain_text', text: 'Cancel this rotation?' },
-          text: {
-            type: 'mrkdwn',
+      actions(
+        BLOCK_PARKED_ACTIONS,
+        takeOverButton(r, version),
+        withConfirm(
+          button('Cancel rotation', ACTION_CANCEL_PARKED, encodeValue({ r: r.id, v: version }), 'danger'),
+          {
+            title: 'Cancel this rotation?',
             text: 'locksmith undoes what it changed, under your own session: the old key is made active again, each updated secret goes back to its previous version, and a new key that was never used is deleted.',
+            confirm: 'Cancel rotation',
           },
-          confirm: { type: 'plain_text', text: 'Cancel rotation' },
-          deny: { type: 'plain_text', text: 'Back' },
-          style: 'danger',
-        },
-      }),
+        ),
+      ),
       context(`rotation \`${escapeMrkdwn(r.id)}\``),
     ],
   };

@@ -66,6 +66,7 @@ import {
 } from './ids.js';
 import { every, plural } from '../../core/text.js';
 import { parkedLine, takeOverButton } from './parked-blocks.js';
+import { type ConfirmDialog, withConfirm } from './confirm-dialog.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Checkbox groups hold at most 10 options; option texts at most 75 characters. */
@@ -142,20 +143,15 @@ function stepButton(
   actionId: string,
   value: ButtonValue,
   style?: 'primary' | 'danger',
-  confirm?: { title: string; text: string; confirm: string },
+  confirm?: ConfirmDialog,
 ): Button {
   const b = button(clip(text, 75), actionId, encodeValue(value), style);
   if (!confirm) return b;
-  return {
-    ...b,
-    confirm: {
-      title: { type: 'plain_text', text: clip(confirm.title, 100) },
-      text: { type: 'mrkdwn', text: clip(confirm.text, 300) },
-      confirm: { type: 'plain_text', text: clip(confirm.confirm, 30) },
-      deny: { type: 'plain_text', text: 'Back' },
-      ...(style === 'danger' ? { style: 'danger' as const } : {}),
-    },
-  };
+  return withConfirm(b, {
+    title: clip(confirm.title, 100),
+    text: clip(confirm.text, 300),
+    confirm: clip(confirm.confirm, 30),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -734,6 +730,25 @@ function infoView(title: string, blocks: Block[], close = 'Close'): View {
   };
 }
 
+/** A modal that asks for input: submitted as `callbackId` with `privateMetadata`; Back closes it. */
+function formView(
+  callbackId: string,
+  privateMetadata: string,
+  title: string,
+  submit: string,
+  blocks: Block[],
+): View {
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: privateMetadata,
+    title: { type: 'plain_text', text: title },
+    submit: { type: 'plain_text', text: submit },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks,
+  };
+}
+
 /** A modal that says locksmith is working; replaced with the outcome by views.update. */
 export function buildWorkingView(text: string): View {
   return infoView('Key rotation', [section(`:hourglass_flowing_sand: ${text}`)]);
@@ -840,15 +855,13 @@ export function buildPlacesView(rotation: Rotation, privateMetadata: string): Vi
     ...checkboxGroups(BLOCK_PLACES_SECRETS_PREFIX, 'Secrets locksmith updates', secrets),
     ...checkboxGroups(BLOCK_PLACES_CHECKLIST_PREFIX, 'Updated by hand (checklist)', checklist),
   ];
-  return {
-    type: 'modal',
-    callback_id: VIEW_PLACES,
-    private_metadata: privateMetadata,
-    title: { type: 'plain_text', text: 'Places for the key' },
-    submit: { type: 'plain_text', text: 'Create new key' },
-    close: { type: 'plain_text', text: 'Back' },
-    blocks: blocks.slice(0, LIMITS.modalBlocks),
-  };
+  return formView(
+    VIEW_PLACES,
+    privateMetadata,
+    'Places for the key',
+    'Create new key',
+    blocks.slice(0, LIMITS.modalBlocks),
+  );
 }
 
 /** The reason modal for skipping the switch-over wait; the skip needs an approval. */
@@ -857,31 +870,23 @@ export function buildProceedView(
   privateMetadata: string,
   approvalsChannel: string,
 ): View {
-  return {
-    type: 'modal',
-    callback_id: VIEW_PROCEED,
-    private_metadata: privateMetadata,
-    title: { type: 'plain_text', text: 'Proceed anyway' },
-    submit: { type: 'plain_text', text: 'Ask for approval' },
-    close: { type: 'plain_text', text: 'Back' },
-    blocks: [
-      section(
-        `Skip the rest of the switch-over wait and deactivate ${code(rotation.oldKeyId ?? '?')} of ${code(rotation.userName)}. An approver in <#${approvalsChannel}> decides; 2ndline is told.`,
-      ),
-      {
-        type: 'input',
-        block_id: BLOCK_PROCEED_REASON,
-        label: { type: 'plain_text', text: 'Why is the old key no longer needed?' },
-        element: {
-          type: 'plain_text_input',
-          action_id: INPUT_REASON,
-          multiline: true,
-          max_length: 1000,
-          placeholder: { type: 'plain_text', text: 'e.g. the old consumer was shut down in INC-1234' },
-        },
+  return formView(VIEW_PROCEED, privateMetadata, 'Proceed anyway', 'Ask for approval', [
+    section(
+      `Skip the rest of the switch-over wait and deactivate ${code(rotation.oldKeyId ?? '?')} of ${code(rotation.userName)}. An approver in <#${approvalsChannel}> decides; 2ndline is told.`,
+    ),
+    {
+      type: 'input',
+      block_id: BLOCK_PROCEED_REASON,
+      label: { type: 'plain_text', text: 'Why is the old key no longer needed?' },
+      element: {
+        type: 'plain_text_input',
+        action_id: INPUT_REASON,
+        multiline: true,
+        max_length: 1000,
+        placeholder: { type: 'plain_text', text: 'e.g. the old consumer was shut down in INC-1234' },
       },
-    ],
-  };
+    },
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
