@@ -67,6 +67,7 @@ import {
 import { every, plural } from '../../core/text.js';
 import { parkedLine, takeOverButton } from './parked-blocks.js';
 import { type ConfirmDialog, withConfirm } from './confirm-dialog.js';
+import type { SecondLineNotice } from '../service/notifier.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Checkbox groups hold at most 10 options; option texts at most 75 characters. */
@@ -677,15 +678,7 @@ function note(mrkdwn: string): SlackMessage {
 /** The post in 2ndline's channel before a key is deactivated or deleted (a never-used one, or the old one after its grace period). */
 export function buildNotifyPost(
   rotation: Rotation,
-  input: {
-    action: 'deactivate' | 'delete-extra' | 'delete';
-    keyId: string;
-    by: string;
-    why: string;
-    needsApproval: boolean;
-    /** What the search for the key's places did not cover. */
-    gaps?: string[];
-  },
+  input: SecondLineNotice,
   options: { approvalsChannel?: string; graceDays: number },
 ): SlackMessage {
   const r = rotation;
