@@ -16,6 +16,7 @@ import type {
   BlockButtonAction,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -38,6 +39,9 @@ export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 /** A modal submission's listener arguments. */
 export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** An external select's options request's listener arguments. */
+export type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
 
 /** The parts of any Slack payload that name a team. */
 export interface TeamCarrier {

@@ -2,7 +2,6 @@
  * `/rotate-key index [--role R]`: what indexing does and the button that starts it; "Index this
  * account" reads every value once and tags each place that holds a key.
  */
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AuditEvent } from '../../audit/audit-events.js';
 import { audited } from '../../audit/audited.js';
 import type { Deps } from '../../deps.js';
@@ -12,8 +11,7 @@ import { guardedPlaces } from '../core/guarded-places.js';
 import { indexAccount } from '../core/locate.js';
 import { buildIndexPrompt, buildIndexResult } from './index-blocks.js';
 import type { RotationController } from './rotation-controller.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+import { type ButtonArgs, teamOf } from '../../slack/interaction-kit.js';
 
 export interface AccountIndex {
   /** `/rotate-key index [--role R]`: what indexing does, and the button that starts it. */
@@ -34,7 +32,7 @@ export function createAccountIndex(deps: Deps, controller: RotationController): 
   async function indexButton(args: ButtonArgs): Promise<void> {
     const { ack, body, action, respond } = args;
     await ack();
-    const teamId = body.user.team_id ?? body.team?.id ?? '';
+    const teamId = teamOf(body);
     const reply = async (message: SlackMessage) =>
       respond({ response_type: 'ephemeral', replace_original: true, ...message }).catch((err: unknown) =>
         logger.warn({ err: { message: (err as Error).message } }, 'index reply not delivered'),

@@ -7,13 +7,6 @@
  * Anyone who may use the role (in the policy file, under Slack's rules) may edit the record of
  * that role's account; the edit is audited. A record holds names and links only, never a value.
  */
-import type {
-  AllMiddlewareArgs,
-  BlockButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Deps } from '../../deps.js';
 import { section } from '../../slack/block-kit.js';
@@ -29,9 +22,7 @@ import {
 import { IAM_USER_NAME } from '../core/iam-users.js';
 import { encodeHomeRef, type HomeRef, VIEW_HOME } from './ids.js';
 import type { RotationController } from './rotation-controller.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import { type ButtonArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';
 
 const BLOCK_PLACES = 'rotation_home_places';
 const BLOCK_NOTE = 'rotation_home_note';
@@ -121,7 +112,7 @@ export function createKeyHomeHandlers(deps: Deps, controller: RotationController
     const ref = decodeHomeRef(view.private_metadata);
     const placesText = view.state.values[BLOCK_PLACES]?.[INPUT]?.value ?? '';
     const note = (view.state.values[BLOCK_NOTE]?.[INPUT]?.value ?? '').trim();
-    const teamId = body.user.team_id ?? body.team?.id ?? '';
+    const teamId = teamOf(body);
     let message: string;
     try {
       if (!ref) throw new Error('bad window metadata');

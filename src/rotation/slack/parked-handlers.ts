@@ -6,15 +6,13 @@
  * the message the click came from: docs.slack.dev, "Modifying messages"); a refusal goes to the
  * clicker only.
  */
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { section } from '../../slack/block-kit.js';
 import { errorReply } from '../../slack/reply-errors.js';
 import { clickEventId, decodeValue } from './ids.js';
 import { BLOCK_PARKED_ACTIONS, buildParkedOutcome } from './parked-blocks.js';
 import type { ActOutcome, RotationController } from './rotation-controller.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+import { type ButtonArgs, teamOf } from '../../slack/interaction-kit.js';
 
 export function createParkedHandlers(deps: Pick<Deps, 'logger'>, controller: RotationController) {
   const { logger } = deps;
@@ -71,7 +69,7 @@ export function createParkedHandlers(deps: Pick<Deps, 'logger'>, controller: Rot
 
   const clickerOf = (args: ButtonArgs) => ({
     id: args.body.user.id,
-    teamId: args.body.user.team_id ?? args.body.team?.id ?? '',
+    teamId: teamOf(args.body),
   });
 
   return {

@@ -3,7 +3,6 @@
  * ephemerally. The rotation itself is followed in the status message the controller posts in
  * the person's DM.
  */
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../core/errors.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
@@ -15,8 +14,7 @@ import { createAccountIndex, type AccountIndex } from './index-command.js';
 import { buildHelpMessage } from './rotation-blocks.js';
 import type { RotationController } from './rotation-controller.js';
 import { createUserPicker, type UserPicker } from './user-picker.js';
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+import type { CommandArgs } from '../../slack/interaction-kit.js';
 
 /**
  * Words of /rotate-key that other features answer, handed in by the composition root

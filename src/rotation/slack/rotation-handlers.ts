@@ -4,13 +4,6 @@
  * the status message updates itself, a refusal goes to the clicker only, and the new key pair
  * goes into a modal, never into a message.
  */
-import type {
-  AllMiddlewareArgs,
-  BlockButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Deps } from '../../deps.js';
 import { section, type SlackMessage } from '../../slack/block-kit.js';
@@ -53,9 +46,7 @@ import {
 } from './rotation-blocks.js';
 import { showOnce } from './one-time-reveal.js';
 import type { ActEvent, ActOutcome, RotationController } from './rotation-controller.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import { type ButtonArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';
 
 /** What a modal needs to come back to its rotation: id and the record version it was built on. */
 interface ModalMeta {
@@ -79,10 +70,6 @@ function sentence(mrkdwn: string): SlackMessage {
     .replace(/[`*_]/g, '')
     .slice(0, 300);
   return { text: plain || 'locksmith', blocks: [section(mrkdwn)] };
-}
-
-function teamOf(body: { user: { team_id?: string }; team?: { id?: string } | null }): string {
-  return body.user.team_id ?? body.team?.id ?? '';
 }
 
 /** The event a plain button stands for. */

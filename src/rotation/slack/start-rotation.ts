@@ -3,7 +3,6 @@
  * opened from the keys-due report (keys-due/), and the user picker's submit. The same checks as
  * `/rotate-key USER --role R`, then the controller's start.
  */
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../core/errors.js';
 import type { SlackMessage } from '../../slack/block-kit.js';
@@ -12,8 +11,7 @@ import { errorReply } from '../../slack/reply-errors.js';
 import { IAM_USER_NAME } from '../core/iam-users.js';
 import { decodeDueStart } from './ids.js';
 import type { RotationController } from './rotation-controller.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+import { type ButtonArgs, teamOf } from '../../slack/interaction-kit.js';
 
 export interface StartFor {
   userId: string;
@@ -51,7 +49,7 @@ export function createDueStartButton(deps: Deps, controller: RotationController)
       if (!value) throw new UserError('bad_command', 'That button is broken: run `/rotate-key due` again.');
       message = await startRotationFor(deps, controller, {
         userId: body.user.id,
-        teamId: body.user.team_id ?? body.team?.id ?? '',
+        teamId: teamOf(body),
         userName: value.u,
         ...(value.r ? { roleName: value.r } : {}),
       });

@@ -6,12 +6,6 @@
  * in the person's DM, and the reply to the start is posted there too.
  */
 import { type IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
-import type {
-  AllMiddlewareArgs,
-  SlackOptionsMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
 import type { PlainTextOption, View } from '@slack/types';
 import { classifyAwsError } from '../../aws/aws-errors.js';
 import type { Deps } from '../../deps.js';
@@ -29,9 +23,7 @@ import {
 import { IAM_USER_NAME, isIgnoredUser } from '../core/iam-users.js';
 import { startRotationFor } from './start-rotation.js';
 import type { RotationController } from './rotation-controller.js';
-
-type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import { type OptionsArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';
 
 /** Slack shows at most 100 options from an external source. */
 export const MAX_OPTIONS = 100;
@@ -166,10 +158,7 @@ export function createUserPicker(deps: Deps, controller: RotationController) {
     const roleName = selected(values, BLOCK_PICK_ROLE, INPUT_PICK_ROLE);
     let answer: PlainTextOption[];
     try {
-      const listed = await withinBudget(
-        usersFor(body.user.id, body.user.team_id ?? body.team?.id ?? '', roleName),
-        OPTIONS_BUDGET_MS,
-      );
+      const listed = await withinBudget(usersFor(body.user.id, teamOf(body), roleName), OPTIONS_BUDGET_MS);
       if (listed === undefined) {
         await ack({ options: [option('IAM is slow to answer: type on to try again', `${NOTE_PREFIX}slow`)] });
         return;
@@ -218,7 +207,7 @@ export function createUserPicker(deps: Deps, controller: RotationController) {
       return;
     }
     const userId = body.user.id;
-    const teamId = body.user.team_id ?? body.team?.id ?? '';
+    const teamId = teamOf(body);
     try {
       await callers.authorize(userId, teamId, roleName);
     } catch (err) {
