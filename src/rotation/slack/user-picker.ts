@@ -23,7 +23,7 @@ import {
 import { IAM_USER_NAME, isIgnoredUser } from '../core/iam-users.js';
 import { startRotationFor } from './start-rotation.js';
 import type { RotationController } from './rotation-controller.js';
-import { type OptionsArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';
+import { type OptionsArgs, teamOf, tryDm, type ViewArgs } from '../../slack/interaction-kit.js';
 
 /** Slack shows at most 100 options from an external source. */
 export const MAX_OPTIONS = 100;
@@ -229,12 +229,7 @@ export function createUserPicker(deps: Deps, controller: RotationController) {
     } catch (err) {
       message = errorReply(err, logger, 'rotation picker').message;
     }
-    try {
-      const dm = await slack.conversations.open({ users: userId });
-      if (dm.channel?.id) await slack.chat.postMessage({ channel: dm.channel.id, ...message });
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'rotation picker reply not delivered');
-    }
+    await tryDm({ slack, logger }, userId, message, 'rotation picker reply not delivered');
   }
 
   return { open, options, submit };
