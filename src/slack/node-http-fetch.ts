@@ -1,6 +1,6 @@
 /**
  * A `fetch` for the Slack clients on node:http / node:https with keep-alive agents, reading
- * each answer whole. Node's global fetch (undici behind WHATWG streams) costs about 1.5 times the
+ * each answer whole. Node's global fetch (undici behind WHATWG streams) costs about 1.3–1.5 times the
  * wall time and CPU of a plain node:http request per Web API call (`bench/slack-fetch.ts`,
  * figures in the README); every reveal makes two Slack calls (the window with the value, then
  * its hide), one of them between the person's command and the value on screen.
