@@ -15,8 +15,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-// Keep-alive, as fetch does; an idle connection is closed after 4 s (Slack's load balancers keep
-// them longer, so the bot closes first and never writes to a socket the far end just closed).
+// Keep-alive, as fetch does, and an idle connection closed after 4 s, as undici (the global
+// fetch) does by default: the same connection behaviour towards Slack as before.
 const agents = {
   'http:': new HttpAgent({ keepAlive: true, timeout: 4000 }),
   'https:': new HttpsAgent({ keepAlive: true, timeout: 4000 }),
