@@ -48,6 +48,8 @@ export interface CredentialReport {
 
 /** Why the report could not be had; `denied` means: fall back to reading each user. */
 export class CredentialReportError extends Error {
+  /** The same code for every reason: callers branch on `reason`, logs and metrics on `code`. */
+  readonly code = 'credential_report_unavailable';
   constructor(
     readonly reason: 'denied' | 'timeout' | 'malformed',
     message: string,

@@ -84,6 +84,13 @@ describe('parseCredentialReport', () => {
     );
   });
 
+  it('carries a code, like every other error class', () => {
+    assert.throws(
+      () => parseCredentialReport('name,created\nx,2024-01-01\n'),
+      (err: unknown) => err instanceof CredentialReportError && err.code === 'credential_report_unavailable',
+    );
+  });
+
   it('an empty report (headers only) has no users', () => {
     assert.deepEqual(parseCredentialReport(`${HEADER}\n`), []);
   });
