@@ -24,6 +24,8 @@ import { manifest as rotation } from './rotation/slack/manifest.js';
 import { register as registerRotation } from './rotation/slack/index.js';
 import { manifest as secrets } from './secrets/manifest.js';
 import { register as registerSecrets } from './secrets/index.js';
+import { manifest as smtpUsers } from './smtp-users/manifest.js';
+import { register as registerSmtpUsers, smtpUsersFor } from './smtp-users/slack/index.js';
 import { manifest as userEvents, registerUserEvents } from './slack/user-events.js';
 
 export interface FeatureOptions {
@@ -45,15 +47,18 @@ export const FEATURES: readonly Feature[] = [
   { manifest: secrets, register: registerSecrets },
   { manifest: otp, register: registerOtp },
   { manifest: home, register: registerHome },
-  // /rotate-key's `due` is the keys-due report's: handed in, so rotation imports no keys-due/.
+  // /rotate-key's `due` is the keys-due report's, and an SES SMTP user is replaced by
+  // smtp-users/: handed in, so rotation imports neither.
   {
     manifest: rotation,
     register: (app, deps, options) => {
       const due = dueCommand(deps);
-      return registerRotation(app, deps, options, due ? { due } : {});
+      const smtp = smtpUsersFor(deps);
+      return registerRotation(app, deps, options, { ...(due ? { due } : {}), ...(smtp ? { smtp } : {}) });
     },
   },
   { manifest: keysDue, register: registerKeysDue },
+  { manifest: smtpUsers, register: registerSmtpUsers },
 ];
 
 /** The request labels metrics counts by (metrics/labels.ts over every feature's manifest). */

@@ -20,9 +20,8 @@ import { createKeyHomeHandlers } from './key-home-handlers.js';
 import { createAccountIndex } from './index-command.js';
 import { createParkedHandlers } from './parked-handlers.js';
 import { createRotateCommandHandler, type RotateSubcommands } from './rotate-command.js';
-import { createRotationController } from './rotation-controller.js';
+import { createRotationController, type SmtpUsersHandoff } from './rotation-controller.js';
 import { createRotationHandlers } from './rotation-handlers.js';
-import { SMTP_ACTION_PATTERN } from './smtp-blocks.js';
 import { createDueStartButton } from './start-rotation.js';
 import { createUserPicker } from './user-picker.js';
 
@@ -30,8 +29,17 @@ export { buildStatusMessage, type StatusContext } from './rotation-blocks.js';
 export {
   createRotationController,
   type RotationController,
+  type SmtpUsersHandoff,
   toRotationConfig,
 } from './rotation-controller.js';
+
+/**
+ * What other features do for /rotate-key, handed in by the composition root (features.ts) so
+ * rotation imports none of them: the word `due` (keys-due/), SES SMTP users (smtp-users/).
+ */
+export interface RotationHandoffs extends RotateSubcommands {
+  smtp?: SmtpUsersHandoff;
+}
 
 /** The approval kinds rotation steps are filed under. */
 const ROTATION_APPROVALS: ApprovalKind[] = ['deactivate-key', 'delete-key', 'skip-wait', 'write-guarded'];
@@ -45,10 +53,11 @@ export function register(
   app: App,
   deps: Deps,
   options: { takeOverFromGoneLocalProcesses?: boolean } = {},
-  subcommands: RotateSubcommands = {},
+  handoffs: RotationHandoffs = {},
 ): FeatureHandle {
+  const { smtp, ...subcommands } = handoffs;
   const section = deps.config.rotation;
-  const controller = section ? createRotationController(deps, section, options) : undefined;
+  const controller = section ? createRotationController(deps, section, options, smtp) : undefined;
   const index = controller ? createAccountIndex(deps, controller) : undefined;
   const picker = controller ? createUserPicker(deps, controller) : undefined;
   app.command(
@@ -80,12 +89,11 @@ export function register(
   app.action(ACTION_EDIT_HOME_PATTERN, homes.button);
   app.view(VIEW_HOME, homes.submit);
 
-  app.action(SMTP_ACTION_PATTERN, controller.smtp.button);
-
   if (deps.approvals) {
-    // One handler per kind: an SES SMTP user's deletion (detail.smtp) is filed as delete-key too.
-    const decided = (a: Approval) =>
-      a.detail['smtp'] ? controller.smtp.approvalDecided(a) : controller.approvalDecided(a);
+    // One handler per kind: an SES SMTP user's deletion (detail.smtp) is filed as delete-key too,
+    // and goes to smtp-users/ (ignored without it, never taken for a rotation's step).
+    const decided = async (a: Approval) =>
+      a.detail['smtp'] ? smtp?.approvalDecided(a) : controller.approvalDecided(a);
     for (const kind of ROTATION_APPROVALS) {
       deps.approvals.onApproved(kind, decided);
       deps.approvals.onRejected(kind, decided);

@@ -14,12 +14,12 @@ import {
   VIEW_PLACES,
   VIEW_PROCEED,
 } from './ids.js';
-import { SMTP_ACTIONS } from './smtp-blocks.js';
 
 /**
  * /rotate-key: the status message's buttons (each also as `<id>:<n>`), the places and reason
  * modals, the user picker, where-the-key-lives, parked rotations, the keys-due report's "Start
- * rotation", the index, SES SMTP users; the resume job. `due` is routed to keys-due/ (features.ts).
+ * rotation", the index; the resume job. `due` is routed to keys-due/ and SES SMTP users to
+ * smtp-users/ (features.ts).
  */
 export const manifest: FeatureManifest = {
   name: 'rotation',
@@ -34,7 +34,6 @@ export const manifest: FeatureManifest = {
     ACTION_CANCEL_PARKED,
     ACTION_DUE_START,
     ACTION_PICK_USER,
-    ...SMTP_ACTIONS,
   ],
   views: [VIEW_PLACES, VIEW_PROCEED, VIEW_HOME, VIEW_INFO, VIEW_PICK_USER],
   jobs: ['rotation.resume'],

@@ -2,10 +2,12 @@
  * The Slack side of a rotation, between the listeners and the rotation service
  * (../service/service.ts): the service does the work and tells people through the Slack notifier
  * (slack-notifier.ts); this turns what it returns into replies, and sends SES SMTP users to
- * their own flow (replaced, not rotated).
+ * their own feature (smtp-users/: replaced, not rotated), handed in by the composition root.
  */
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Approval } from '../../approvals/approval.js';
 import type { Deps } from '../../deps.js';
+import type { Caller } from '../../identity/caller.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { RotationRunner, RunResult } from '../core/runner.js';
@@ -21,10 +23,25 @@ import {
 import { outcomeMessage } from './outcome-message.js';
 import { escapeKeepingMentions } from './rotation-blocks.js';
 import { createSlackNotifier } from './slack-notifier.js';
-import { createSmtpFlow, type SmtpFlow } from './smtp-flow.js';
 
 export { rotationConfigByRole, type RotationSection, toRotationConfig } from '../service/config.js';
 export type { ActEvent, StartRequest } from '../service/service.js';
+
+/**
+ * SES SMTP users are replaced by a new user, not rotated (smtp-users/). Handed in by the
+ * composition root (features.ts), so rotation imports no smtp-users/.
+ */
+export interface SmtpUsersHandoff {
+  /** Is `userName` an SES SMTP user (by name, or by tag read with the person's session)? */
+  isSmtpUser(iam: IAMClient, userName: string): Promise<boolean>;
+  /** Posts the replacement's status message in the requester's DM; returns the reply to the command. */
+  start(caller: Caller, request: { userId: string; teamId: string; userName: string }): Promise<SlackMessage>;
+  /**
+   * A `delete-key` approval the replacement filed (detail.smtp) was decided: the approvals
+   * service keeps one handler per kind, rotation's, which passes these on.
+   */
+  approvalDecided(approval: Approval): Promise<void>;
+}
 
 /** What a click came to: the runner's answer, and a sentence for the clicker when there is one. */
 export interface ActOutcome {
@@ -39,8 +56,6 @@ export interface RotationController {
   /** The settings for rotations under one role (`approvals_by_role` applied). */
   configFor(rotation: Pick<Rotation, 'role'>): RotationConfig;
   readonly section: RotationSection;
-  /** SES SMTP users: replaced (new user), not rotated. */
-  readonly smtp: SmtpFlow;
   /** Starts a rotation; returns the reply to the command. Throws UserError for refusals. */
   start(request: StartRequest): Promise<SlackMessage>;
   /** A click or a modal by `clicker` (who must be the requester). */
@@ -64,6 +79,7 @@ export function createRotationController(
   deps: Deps,
   section: RotationSection,
   options: RotationControllerOptions = {},
+  smtp?: SmtpUsersHandoff,
 ): RotationController {
   const service = createRotationService(
     deps,
@@ -71,7 +87,6 @@ export function createRotationController(
     (hooks) => createSlackNotifier(deps, section, hooks),
     options,
   );
-  const smtp = createSmtpFlow(deps, section);
   const { runner } = service;
 
   return {
@@ -79,11 +94,10 @@ export function createRotationController(
     config: service.config,
     configFor: service.configFor,
     section,
-    smtp,
 
     async start(request) {
       const outcome = await service.start<SlackMessage>(request, async (caller) =>
-        (await smtp.isSmtpUser(caller.session.clients.iam, request.userName))
+        smtp && (await smtp.isSmtpUser(caller.session.clients.iam, request.userName))
           ? { note: 'smtp user: replaced, not rotated', run: () => smtp.start(caller, request) }
           : undefined,
       );

@@ -44,7 +44,7 @@ import {
   buildRevealView,
   buildWorkingView,
 } from './rotation-blocks.js';
-import { showOnce } from './one-time-reveal.js';
+import { showOnce } from '../../reveal/one-time-reveal.js';
 import type { ActEvent, ActOutcome, RotationController } from './rotation-controller.js';
 import { type ButtonArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';
 

@@ -15,14 +15,13 @@ import {
   type SlackMessage,
 } from '../../slack/block-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
-
-export const ACTION_SMTP_CREATE = 'rotation_smtp_create';
-export const ACTION_SMTP_DELETE_OLD = 'rotation_smtp_delete_old';
-export const ACTION_SMTP_CANCEL = 'rotation_smtp_cancel';
-export const SMTP_ACTIONS = [ACTION_SMTP_CREATE, ACTION_SMTP_DELETE_OLD, ACTION_SMTP_CANCEL] as const;
-export const SMTP_ACTION_PATTERN = /^rotation_smtp_(create|delete_old|cancel)$/;
-export const BLOCK_SMTP_ACTIONS = 'rotation_smtp_actions';
-export const VIEW_SMTP_INFO = 'rotation_smtp_info';
+import {
+  ACTION_SMTP_CANCEL,
+  ACTION_SMTP_CREATE,
+  ACTION_SMTP_DELETE_OLD,
+  BLOCK_SMTP_ACTIONS,
+  VIEW_SMTP_INFO,
+} from '../ids.js';
 
 /** What every button of the status message carries. */
 export interface SmtpValue {

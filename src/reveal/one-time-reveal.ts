@@ -1,12 +1,20 @@
 /**
- * The rotation's one-time reveals (a new key pair, new SMTP credentials) as reveal windows:
- * the window the click opened shows them, and hides them again after
- * `reveal.one_time_ttl_seconds`, by the same stored, audited hide as every reveal
- * (reveal/reveal-windows.ts). locksmith keeps no copy: the hidden window says what to do then.
+ * One-time reveals of credentials locksmith makes and keeps no copy of (a rotation's new key
+ * pair, a replacement SES SMTP user's credentials) as reveal windows: the window the click opened
+ * shows them, and hides them again after `reveal.one_time_ttl_seconds`, by the same stored,
+ * audited hide as every reveal (reveal-windows.ts). The hidden window says what to do then.
+ * Here, below the features, so rotation/ and smtp-users/ both use it without importing each other.
  */
 import type { View } from '@slack/types';
-import type { Deps } from '../../deps.js';
-import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+import type { Config } from '../config.js';
+import { escapeMrkdwn } from '../slack/mrkdwn.js';
+import type { RevealWindows } from './reveal-windows.js';
+
+/** What a one-time reveal needs of the bot's Deps (deps.ts sits above reveal/). */
+export interface OneTimeRevealDeps {
+  reveals: Pick<RevealWindows, 'show'>;
+  config: Pick<Config, 'reveal'>;
+}
 
 /** Who is shown it, what it belongs to, and where to tell them if the hide fails. */
 export interface OneTimeReveal {
@@ -22,7 +30,7 @@ export interface OneTimeReveal {
 
 /** Puts `view` into the open window `viewId` with its hide stored first; true if it was shown. */
 export async function showOnce(
-  deps: Deps,
+  deps: OneTimeRevealDeps,
   viewId: string,
   view: View,
   what: OneTimeReveal,

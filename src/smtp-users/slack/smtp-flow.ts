@@ -14,21 +14,19 @@
  * Cancel, until the old user is deleted, deletes the new user again.
  */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Approval } from '../../approvals/approval.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import { isUserError, UserError } from '../../core/errors.js';
 import type { Caller } from '../../identity/caller.js';
-import { notice, type SlackMessage } from '../../slack/block-kit.js';
+import { notice } from '../../slack/block-kit.js';
 import { code } from '../../slack/mrkdwn.js';
 import { errorReply } from '../../slack/reply-errors.js';
-import { sesSmtpEndpoint, sesSmtpPassword } from '../../smtp-users/smtp-password.js';
-import { showOnce } from './one-time-reveal.js';
+import { showOnce } from '../../reveal/one-time-reveal.js';
+import type { SmtpUsersHandoff } from '../../rotation/slack/rotation-controller.js';
+import { ACTION_SMTP_CANCEL, ACTION_SMTP_CREATE, ACTION_SMTP_DELETE_OLD } from '../ids.js';
+import { sesSmtpEndpoint, sesSmtpPassword } from '../smtp-password.js';
 import {
-  ACTION_SMTP_CANCEL,
-  ACTION_SMTP_CREATE,
-  ACTION_SMTP_DELETE_OLD,
   buildSmtpCredentialsView,
   buildSmtpMessageView,
   buildSmtpStatus,
@@ -48,20 +46,18 @@ import {
   replacementName,
   tagsMatch,
   userExists,
-} from '../../smtp-users/iam-steps.js';
+} from '../iam-steps.js';
 
 type RotationSection = NonNullable<Config['rotation']>;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
-export interface SmtpFlow {
-  /** Is `userName` an SES SMTP user (by name, or by tag read with the person's session)? */
-  isSmtpUser(iam: IAMClient, userName: string): Promise<boolean>;
-  /** Posts the status message in the requester's DM; returns the reply to the command. */
-  start(caller: Caller, request: { userId: string; teamId: string; userName: string }): Promise<SlackMessage>;
+/**
+ * The replacement: what /rotate-key hands over (an SES SMTP user is detected, started, its
+ * deletion approval decided: {@link SmtpUsersHandoff}), and the status message's buttons.
+ */
+export interface SmtpFlow extends SmtpUsersHandoff {
   /** The status message's buttons. */
   button(args: ButtonArgs): Promise<void>;
-  /** A `delete-key` approval filed by this flow (detail.smtp) was decided. */
-  approvalDecided(approval: Approval): Promise<void>;
 }
 
 /** The approval of deleting the old user: one per replacement, so a double click asks once. */
