@@ -1,19 +1,18 @@
 /**
  * Slack glue for approvals: the Approve / Reject / Break-glass buttons, the reason modals, and
- * the single-use grant button. Each handler acks first, then asks the services, then answers
- * the clicker; a refused click gets an ephemeral explanation and changes nothing.
+ * the single-use grant button. Each is a listener of the interaction kit (ack, run, coded-error
+ * reply through the one fallback rule); a refused click gets an ephemeral explanation and
+ * changes nothing.
  */
 import { createHash } from 'node:crypto';
 import type { ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
-import type { Logger } from '../audit/logger.js';
 import type { CallerResolver } from '../identity/caller.js';
-import type { ResponseUrlPoster } from '../slack/response-url.js';
 import type { HideSpec, RevealWindows } from '../reveal/reveal-windows.js';
 import { UserError } from '../core/errors.js';
-import { notice, type SlackMessage } from '../slack/block-kit.js';
-import { type ButtonArgs, dm, teamOf, type ViewArgs } from '../slack/interaction-kit.js';
-import { errorReply } from '../slack/reply-errors.js';
+import { notice } from '../slack/block-kit.js';
+import type { ReplyDeps } from '../slack/ephemeral-reply.js';
+import { onButton, onView, teamOf } from '../slack/interaction-kit.js';
 import { buildLoadingView, buildReasonView, decisionReasonMeta } from './approval-blocks.js';
 import type { ApprovalService } from './approval-service.js';
 import type { Grant, GrantService } from './grants.js';
@@ -21,11 +20,9 @@ import { BLOCK_REASON, INPUT_REASON, VIEW_DECISION_REASON } from './ids.js';
 import { parseDraft } from './request-modal.js';
 
 /** What the approval handlers need of the bot's dependencies (deps.ts's Deps has it). */
-export interface ApprovalHandlerDeps {
-  logger: Logger;
+export interface ApprovalHandlerDeps extends ReplyDeps {
   callers: CallerResolver;
   reveals: RevealWindows;
-  postToResponseUrl: ResponseUrlPoster;
 }
 
 /**
@@ -44,52 +41,31 @@ function reasonFrom(view: ViewSubmitAction['view']): string {
   return view.state.values[BLOCK_REASON]?.[INPUT_REASON]?.value?.trim() ?? '';
 }
 
-/**
- * A refusal by DM: for clicks that came with no response_url (the App Home) and modals opened
- * from there, where neither an ephemeral reply nor chat.postEphemeral can reach the person.
- */
-async function dmClicker(client: ButtonArgs['client'], user: string, text: string): Promise<void> {
-  await dm({ slack: client }, user, notice(text));
-}
-
-async function tellClicker(args: ButtonArgs, text: string): Promise<void> {
-  // Bolt sets `respond` only when the payload has a response_url; a Home tab click has none.
-  const responseUrl: string | undefined = args.body.response_url;
-  if (!responseUrl) {
-    await dmClicker(args.client, args.body.user.id, text).catch((err: Error) =>
-      args.logger.warn(`refusal could not be delivered by DM: ${err.message}`),
-    );
-    return;
-  }
-  await args
-    .respond({ response_type: 'ephemeral', replace_original: false, ...notice(text) })
-    .catch(() => {});
-}
-
-export function createApproveHandler(service: ApprovalService) {
-  return async (args: ButtonArgs) => {
-    const { ack, action, body } = args;
-    await ack();
+export function createApproveHandler(service: ApprovalService, deps: ApprovalHandlerDeps) {
+  return onButton(deps, 'approval decision', async ({ action, body }, i) => {
     const result = await service.decide({
       approvalId: action.value ?? '',
       clicker: body.user.id,
       teamId: teamOf(body),
       verdict: 'approve',
     });
-    if (!result.ok) await tellClicker(args, result.message);
-  };
+    // From the App Home (no response_url, no channel) the one rule answers by DM.
+    if (!result.ok) await i.reply(notice(result.message));
+  });
 }
 
 /** Reject and Break-glass ask for a reason first, in a modal. */
-export function createReasonButtonHandler(service: ApprovalService, mode: 'reject' | 'break-glass') {
-  return async (args: ButtonArgs) => {
-    const { ack, action, body, client } = args;
-    await ack();
+export function createReasonButtonHandler(
+  service: ApprovalService,
+  mode: 'reject' | 'break-glass',
+  deps: ApprovalHandlerDeps,
+) {
+  return onButton(deps, `approval ${mode}`, async ({ action, body, client }, i) => {
     const approvalId = action.value ?? '';
     if (mode === 'break-glass') {
       const a = await service.get(approvalId);
       if (!a || a.requester.slackId !== body.user.id) {
-        await tellClicker(args, 'Only the requester can break the glass on their own request.');
+        await i.reply(notice('Only the requester can break the glass on their own request.'));
         return;
       }
     }
@@ -113,38 +89,35 @@ export function createReasonButtonHandler(service: ApprovalService, mode: 'rejec
         optional: mode === 'reject',
       }),
     });
-  };
+  });
 }
 
 export function createDecisionReasonSubmitHandler(service: ApprovalService, deps: ApprovalHandlerDeps) {
-  return async ({ ack, view, body, client }: ViewArgs) => {
-    const meta = decisionReasonMeta.decode(view.private_metadata) ?? {};
-    const note = reasonFrom(view);
-    if (meta.mode === 'break-glass' && !note) {
-      await ack({ response_action: 'errors', errors: { [BLOCK_REASON]: 'Break-glass needs a reason.' } });
-      return;
-    }
-    await ack();
-    const result = await service.decide({
-      approvalId: meta.approvalId ?? '',
-      clicker: body.user.id,
-      teamId: teamOf(body),
-      verdict: meta.mode === 'reject' ? 'reject' : 'approve',
-      breakGlass: meta.mode === 'break-glass',
-      note,
-    });
-    if (!result.ok && meta.channel) {
-      await client.chat
-        .postEphemeral({ channel: meta.channel, user: body.user.id, ...notice(result.message) })
-        .catch((err: Error) =>
-          deps.logger.warn({ err: { message: err.message } }, 'refusal could not be delivered'),
-        );
-    } else if (!result.ok) {
-      await dmClicker(client, body.user.id, result.message).catch((err: Error) =>
-        deps.logger.warn({ err: { message: err.message } }, 'refusal could not be delivered'),
-      );
-    }
-  };
+  const metaOf = (view: ViewSubmitAction['view']) => decisionReasonMeta.decode(view.private_metadata) ?? {};
+  return onView(
+    deps,
+    'approval decision reason',
+    async ({ view, body }, i) => {
+      const meta = metaOf(view);
+      const result = await service.decide({
+        approvalId: meta.approvalId ?? '',
+        clicker: body.user.id,
+        teamId: teamOf(body),
+        verdict: meta.mode === 'reject' ? 'reject' : 'approve',
+        breakGlass: meta.mode === 'break-glass',
+        note: reasonFrom(view),
+      });
+      // In the channel the buttons were in; from the App Home (no channel), by DM.
+      if (!result.ok) await i.reply(notice(result.message));
+    },
+    {
+      check: ({ view }) =>
+        metaOf(view).mode === 'break-glass' && !reasonFrom(view)
+          ? { [BLOCK_REASON]: 'Break-glass needs a reason.' }
+          : undefined,
+      channel: ({ view }) => metaOf(view).channel,
+    },
+  );
 }
 
 /** The approval id of the request a reason modal submits: derived from the view's id. */
@@ -155,16 +128,13 @@ export function approvalIdForView(viewId: string): string {
 
 /** A new request's reason modal: post the approval, confirm to the person. */
 export function createRequestSubmitHandler(service: ApprovalService, deps: ApprovalHandlerDeps) {
-  return async ({ ack, view, body }: ViewArgs) => {
-    const draft = parseDraft(view.private_metadata);
-    const reason = reasonFrom(view);
-    if (!reason) {
-      await ack({ response_action: 'errors', errors: { [BLOCK_REASON]: 'Say why you need it.' } });
-      return;
-    }
-    await ack();
-    let reply: SlackMessage;
-    try {
+  return onView(
+    deps,
+    'approval request',
+    async ({ view, body }, i) => {
+      const draft = parseDraft(view.private_metadata);
+      // The confirmation goes where the command was run; an error, failing that, by DM.
+      if (draft?.responseUrl) i.target.responseUrl = draft.responseUrl;
       if (!draft)
         throw new UserError('bad_command', 'That request form was not understood. Run the command again.');
       const teamId = teamOf(body);
@@ -177,28 +147,21 @@ export function createRequestSubmitHandler(service: ApprovalService, deps: Appro
         requester: person,
         role,
         target: draft.target,
-        reason,
+        reason: reasonFrom(view),
         detail: draft.detail,
       });
-      reply = notice(
-        `Asked for approval in <#${service.config.channel}>. When an approver agrees you get a DM with a button.`,
-        ':hourglass_flowing_sand:',
+      if (!i.target.responseUrl) return;
+      await i.reply(
+        notice(
+          `Asked for approval in <#${service.config.channel}>. When an approver agrees you get a DM with a button.`,
+          ':hourglass_flowing_sand:',
+        ),
       );
-    } catch (err) {
-      reply = errorReply(err, deps.logger, 'approval request').message;
-    }
-    if (draft?.responseUrl) {
-      await deps
-        .postToResponseUrl(draft.responseUrl, {
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...reply,
-        })
-        .catch((err: Error) =>
-          deps.logger.warn({ err: { message: err.message } }, 'request confirmation not delivered'),
-        );
-    }
-  };
+    },
+    {
+      check: ({ view }) => (reasonFrom(view) ? undefined : { [BLOCK_REASON]: 'Say why you need it.' }),
+    },
+  );
 }
 
 /** The DM's single-use button: claim it, then show what it unlocks in a modal. */
@@ -207,8 +170,7 @@ export function createGrantButtonHandler(
   consumers: Map<string, GrantConsumer>,
   deps: ApprovalHandlerDeps,
 ) {
-  return async ({ ack, action, body, client }: ButtonArgs) => {
-    await ack();
+  return onButton(deps, 'grant', async ({ action, body, client }, i) => {
     // The trigger_id lapses in 3 s, so the window opens first and is filled in after the read.
     const opened = await client.views.open({
       trigger_id: body.trigger_id,
@@ -229,7 +191,7 @@ export function createGrantButtonHandler(
         shown = {
           view: {
             ...buildLoadingView('locksmith'),
-            blocks: errorReply(err, deps.logger, 'grant').message.blocks,
+            blocks: i.fail(err).message.blocks,
           },
         };
       }
@@ -248,5 +210,5 @@ export function createGrantButtonHandler(
       team: teamOf(body),
       tell,
     });
-  };
+  });
 }

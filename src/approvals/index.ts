@@ -47,9 +47,9 @@ export function register(app: App, deps: ApprovalsDeps): FeatureHandle {
   approvals.onApproved('edit', async (a) => {
     await grants.issue(a, minutes, 'Edit');
   });
-  app.action(ACTION_APPROVE, createApproveHandler(approvals));
-  app.action(ACTION_REJECT, createReasonButtonHandler(approvals, 'reject'));
-  app.action(ACTION_BREAK_GLASS, createReasonButtonHandler(approvals, 'break-glass'));
+  app.action(ACTION_APPROVE, createApproveHandler(approvals, deps));
+  app.action(ACTION_REJECT, createReasonButtonHandler(approvals, 'reject', deps));
+  app.action(ACTION_BREAK_GLASS, createReasonButtonHandler(approvals, 'break-glass', deps));
   app.view(VIEW_DECISION_REASON, createDecisionReasonSubmitHandler(approvals, deps));
   app.view(VIEW_REQUEST_REASON, createRequestSubmitHandler(approvals, deps));
   app.action(ACTION_USE_GRANT, createGrantButtonHandler(grants, deps.grantConsumers, deps));

@@ -7,7 +7,7 @@
  */
 import type { GrantConsumer } from '../approvals/approval-handlers.js';
 import type { AuditEvent } from '../audit/audit-events.js';
-import { outcomeOf, reasonOf } from '../audit/audited.js';
+import { audited } from '../audit/audited.js';
 import type { Deps } from '../deps.js';
 import { isUserError, UserError } from '../core/errors.js';
 import { revealInWindow, type Revealed } from '../reveal/reveal-flow.js';
@@ -18,10 +18,8 @@ import { assertNotGuarded, requestApprovalIfGuarded } from '../secrets/guard.js'
 import { isReadableName, readSecretText } from '../secrets/secret-reader.js';
 import { notice } from '../slack/block-kit.js';
 import { parseCommandText } from '../slack/command-text.js';
-import { replyEphemeral } from '../slack/ephemeral-reply.js';
 import { code } from '../slack/mrkdwn.js';
-import { errorReply } from '../slack/reply-errors.js';
-import { type ButtonArgs, onCommand, teamOf } from '../slack/interaction-kit.js';
+import { type ButtonArgs, onButton, onCommand, teamOf } from '../slack/interaction-kit.js';
 import { noticeOnView } from '../trail/notify-on-view.js';
 import { totpCodes } from './codes.js';
 import { parseSeed, type TotpSeed } from './otpauth.js';
@@ -211,54 +209,58 @@ export function createTotpCommandHandler(deps: Deps) {
  */
 export function createTotpButtonHandler(deps: Deps) {
   const produce = createTotpProducer(deps);
-  const { logger, reveals, audit } = deps;
-  return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
-    await ack();
-    const view = body.view;
-    const key = view ? windowKeys(view)[0] : undefined;
-    if (!view || !key) return; // these buttons only live in windows
-    const ref: WindowRef = { key, viewId: view.id };
-    if (view.external_id && key === view.external_id) ref.externalId = view.external_id;
-    const asker: Asker = { slackId: body.user.id, teamId: teamOf(body) };
-    const target = decodeTarget(action.value);
-    const event = target ? codesEvent(asker, target) : undefined;
-    const started = performance.now();
-    let revealed: Revealed | undefined;
-    try {
-      if (!target || !event) {
-        throw new UserError('bad_command', 'This button no longer works. Run `/totp NAME` again.');
+  const { reveals } = deps;
+  const askerOf = (body: ButtonArgs['body']): Asker => ({ slackId: body.user.id, teamId: teamOf(body) });
+  return onButton(
+    deps,
+    'totp button',
+    async ({ action, body }, i) => {
+      const view = body.view;
+      const key = view ? windowKeys(view)[0] : undefined;
+      if (!view || !key) {
+        i.unaudited(); // these buttons only live in windows
+        return;
       }
-      revealed = await produce(asker, target, event);
-    } catch (err) {
-      const r = errorReply(err, logger, 'totp button');
-      if (event) {
-        event.outcome = outcomeOf(err);
-        event.reason = reasonOf(err, r.ref);
+      const ref: WindowRef = { key, viewId: view.id };
+      if (view.external_id && key === view.external_id) ref.externalId = view.external_id;
+      const asker = askerOf(body);
+      const target = decodeTarget(action.value);
+      const event = i.event;
+      let revealed: Revealed | undefined;
+      try {
+        if (!target || !event) {
+          throw new UserError('bad_command', 'This button no longer works. Run `/totp NAME` again.');
+        }
+        revealed = await produce(asker, target, event);
+      } catch (err) {
+        await reveals.update(ref, buildNoticeView(CODES_TITLE, i.fail(err).message.blocks));
       }
-      await reveals.update(ref, buildNoticeView(CODES_TITLE, r.message.blocks));
-    }
-    if (revealed) {
-      const shown = revealed.hide
-        ? await reveals.show(ref, revealed.view, {
-            ...revealed.hide,
-            user: asker.slackId,
-            team: asker.teamId,
-          })
-        : await reveals.update(ref, revealed.view);
-      if (shown !== 'shown' && event) {
-        event.outcome = 'error';
-        event.reason = 'not_shown';
-        event.note =
-          shown === 'closed'
-            ? 'read, but the person closed the window before the codes came'
-            : 'read, but Slack did not confirm the window: its hide is stored all the same';
+      if (revealed) {
+        const shown = revealed.hide
+          ? await reveals.show(ref, revealed.view, {
+              ...revealed.hide,
+              user: asker.slackId,
+              team: asker.teamId,
+            })
+          : await reveals.update(ref, revealed.view);
+        if (shown !== 'shown' && event) {
+          event.outcome = 'error';
+          event.reason = 'not_shown';
+          event.note =
+            shown === 'closed'
+              ? 'read, but the person closed the window before the codes came'
+              : 'read, but Slack did not confirm the window: its hide is stored all the same';
+        }
       }
-    }
-    if (event && revealed?.audited !== false) {
-      event.duration_ms = Math.round(performance.now() - started);
-      audit.record(event);
-    }
-  };
+      if (revealed?.audited === false) i.unaudited();
+    },
+    {
+      audit: ({ action, body }) => {
+        const target = decodeTarget(action.value);
+        return target ? codesEvent(askerOf(body), target) : undefined;
+      },
+    },
+  );
 }
 
 /**
@@ -266,25 +268,19 @@ export function createTotpButtonHandler(deps: Deps) {
  * trigger_id; the message (a button, no code) is removed through the click's response_url.
  */
 export function createTotpOpenHandler(deps: Deps) {
-  return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
-    await ack();
+  return onButton(deps, 'totp open', async ({ action, body, respond }, i) => {
     const target = decodeTarget(action.value);
+    if (!target) {
+      await i.reply(notice('That button was not understood. Run `/totp NAME`.'));
+      return;
+    }
     const asker: Asker = { slackId: body.user.id, teamId: teamOf(body) };
     const place: WindowPlace = { triggerId: body.trigger_id };
     if (body.response_url) place.responseUrl = body.response_url;
     if (body.channel?.id) place.channel = body.channel.id;
-    if (!target) {
-      await replyEphemeral(
-        deps,
-        { ...place, user: asker.slackId },
-        notice('That button was not understood. Run `/totp NAME`.'),
-        { where: 'totp open' },
-      );
-      return;
-    }
     await revealCodes(deps, asker, target, place);
     if (body.response_url) await respond({ delete_original: true }).catch(() => undefined);
-  };
+  });
 }
 
 /** What an approved /totp request's button opens: the codes, computed at the click, in a window. */
@@ -296,17 +292,9 @@ export function createTotpGrantConsumer(deps: Deps): GrantConsumer {
     const asker = { slackId: grant.requester.slackId, teamId: grant.requester.teamId };
     const event = codesEvent(asker, target);
     event.approval_id = grant.approvalId;
-    const started = performance.now();
-    try {
+    return audited(deps.audit, event, async () => {
       const revealed = await produce(asker, target, event, true);
       return revealed.hide ? { view: revealed.view, hide: revealed.hide } : { view: revealed.view };
-    } catch (err) {
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err);
-      throw err;
-    } finally {
-      event.duration_ms = Math.round(performance.now() - started);
-      deps.audit.record(event);
-    }
+    });
   };
 }

@@ -16,8 +16,7 @@ import { isUserError, toUserMessage, UserError } from '../core/errors.js';
 import type { Caller } from '../identity/caller.js';
 import type { SlackMessage } from '../slack/block-kit.js';
 import { outcomeOf, reasonOf } from '../audit/audited.js';
-import { replyEphemeral } from '../slack/ephemeral-reply.js';
-import { type ButtonArgs, teamOf, type ViewArgs } from '../slack/interaction-kit.js';
+import { onButton, onView, teamOf } from '../slack/interaction-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
 import {
   buildEditConfirmation,
@@ -152,29 +151,20 @@ export async function openEditForm(deps: Deps, client: WebClient, req: EditFormR
 
 /** "Edit" on a reveal: the same form, for the revealed secret and the role it was read under. */
 export function createEditButtonHandler(deps: Deps) {
-  return async ({ ack, action, body, client, respond }: ButtonArgs): Promise<void> => {
-    await ack();
-    try {
-      const ref = parseEditButtonRef(action.value ?? '');
-      if (!ref)
-        throw new UserError('bad_command', 'That button was not understood. Run `/secret edit NAME`.');
-      await openEditForm(deps, client, {
-        userId: body.user.id,
-        teamId: teamOf(body),
-        triggerId: body.trigger_id,
-        name: ref.s,
-        roleName: ref.r,
-        ...(body.response_url ? { responseUrl: body.response_url } : {}),
-        ...(body.channel?.id ? { channelId: body.channel.id } : {}),
-        ...(body.view ? { push: true } : {}),
-      });
-    } catch (err) {
-      const { message } = errorReply(err, deps.logger, 'secret edit button');
-      if (body.response_url)
-        await respond({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => {});
-      else await replyEphemeral(deps, { user: body.user.id }, message, { where: 'secret edit button' });
-    }
-  };
+  return onButton(deps, 'secret edit button', async ({ action, body, client }) => {
+    const ref = parseEditButtonRef(action.value ?? '');
+    if (!ref) throw new UserError('bad_command', 'That button was not understood. Run `/secret edit NAME`.');
+    await openEditForm(deps, client, {
+      userId: body.user.id,
+      teamId: teamOf(body),
+      triggerId: body.trigger_id,
+      name: ref.s,
+      roleName: ref.r,
+      ...(body.response_url ? { responseUrl: body.response_url } : {}),
+      ...(body.channel?.id ? { channelId: body.channel.id } : {}),
+      ...(body.view ? { push: true } : {}),
+    });
+  });
 }
 
 /**
@@ -270,42 +260,6 @@ function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Sends the person an ephemeral message about their edit: response_url first, then the channel. */
-async function tellEditor(
-  deps: Deps,
-  client: WebClient,
-  meta: EditMeta,
-  userId: string,
-  message: SlackMessage,
-): Promise<void> {
-  if (meta.u) {
-    try {
-      await deps.postToResponseUrl(meta.u, {
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...message,
-      });
-      return;
-    } catch (err) {
-      deps.logger.warn({ err: { message: (err as Error).message } }, 'edit reply via response_url failed');
-    }
-  }
-  if (meta.c) {
-    try {
-      await client.chat.postEphemeral({
-        channel: meta.c,
-        user: userId,
-        text: message.text,
-        blocks: message.blocks,
-      });
-      return;
-    } catch (err) {
-      deps.logger.warn({ err: { message: (err as Error).message } }, 'edit reply via postEphemeral failed');
-    }
-  }
-  deps.logger.warn({ target: meta.s }, 'edit reply could not be delivered');
-}
-
 /**
  * The form's submission. Everything that can be refused is refused before the answer to Slack,
  * with the form still open (`response_action: errors`): nothing to save, a field name taken, a
@@ -313,104 +267,103 @@ async function tellEditor(
  * version is written, and the person gets the confirmation with Undo.
  */
 export function createEditSubmitHandler(deps: Deps) {
-  return async ({ ack, view, body, client }: ViewArgs): Promise<void> => {
-    const firstInput =
-      (view.blocks as Array<{ type?: string; block_id?: string }>).find((b) => b.type === 'input')
-        ?.block_id ?? editFieldBlockId(0);
-    const refuse = (message: string) =>
-      ack({ response_action: 'errors', errors: { [firstInput]: message.slice(0, 1000) } });
-    const meta = parseEditMeta(view.private_metadata);
-    if (!meta || meta.p !== body.user.id) {
-      await refuse('This form was not understood. Close it and run /secret edit again.');
-      return;
-    }
-    const userId = body.user.id;
-    const teamId = teamOf(body);
-    const token = editToken(view.id, meta.s);
-    const event = auditBase('secret.edit', userId, teamId, meta.s);
-    if (meta.a) event.approval_id = meta.a;
-    const started = performance.now();
+  return onView(
+    deps,
+    'secret edit',
+    async ({ ack, view, body }, i) => {
+      const firstInput =
+        (view.blocks as Array<{ type?: string; block_id?: string }>).find((b) => b.type === 'input')
+          ?.block_id ?? editFieldBlockId(0);
+      const refuse = (message: string) =>
+        ack({ response_action: 'errors', errors: { [firstInput]: message.slice(0, 1000) } });
+      const meta = parseEditMeta(view.private_metadata);
+      if (!meta || meta.p !== body.user.id) {
+        await refuse('This form was not understood. Close it and run /secret edit again.');
+        return;
+      }
+      // The confirmation goes where the form was opened from: response_url, then the channel.
+      if (meta.u) i.target.responseUrl = meta.u;
+      if (meta.c) i.target.channel = meta.c;
+      const userId = body.user.id;
+      const teamId = teamOf(body);
+      const token = editToken(view.id, meta.s);
+      const event = i.audit(auditBase('secret.edit', userId, teamId, meta.s));
+      if (meta.a) event.approval_id = meta.a;
 
-    let outcome: { caller: Caller; prepared: EditPreparation } | typeof TIMED_OUT;
-    try {
-      await assertEditAllowed(deps, meta, userId);
-      const changes = readEditForm(view.state.values);
-      outcome = await withinBudget(
-        (async () => {
-          // An approved edit saves under a session scoped to its one secret (approved-session.ts).
-          const caller = meta.a
-            ? await callerForApprovedSecret(deps, { slackId: userId, teamId }, meta.r, meta.s, 'edit')
-            : await deps.callers.resolve(userId, teamId, meta.r);
-          withCaller(event, caller);
-          const prepared = await prepareEdit(caller.session, meta.s, changes, {
-            token,
-            expectedVersionId: meta.b,
-          });
-          return { caller, prepared };
-        })(),
-        SUBMIT_READ_BUDGET_MS,
+      let outcome: { caller: Caller; prepared: EditPreparation } | typeof TIMED_OUT;
+      try {
+        await assertEditAllowed(deps, meta, userId);
+        const changes = readEditForm(view.state.values);
+        outcome = await withinBudget(
+          (async () => {
+            // An approved edit saves under a session scoped to its one secret (approved-session.ts).
+            const caller = meta.a
+              ? await callerForApprovedSecret(deps, { slackId: userId, teamId }, meta.r, meta.s, 'edit')
+              : await deps.callers.resolve(userId, teamId, meta.r);
+            withCaller(event, caller);
+            const prepared = await prepareEdit(caller.session, meta.s, changes, {
+              token,
+              expectedVersionId: meta.b,
+            });
+            return { caller, prepared };
+          })(),
+          SUBMIT_READ_BUDGET_MS,
+        );
+      } catch (err) {
+        const { ref } = i.fail(err);
+        await refuse(isUserError(err) ? err.message : toUserMessage(err, ref ?? 'unknown'));
+        return;
+      }
+      if (outcome === TIMED_OUT) {
+        i.unaudited(); // nothing was written: the repeat is audited
+        await refuse('AWS is slow to answer. Press Save again: a repeat never saves twice.');
+        return;
+      }
+      const { caller, prepared } = outcome;
+      if (!prepared.ok) {
+        i.unaudited(); // the form went back with its problems: nothing was written
+        await ack({
+          response_action: 'errors',
+          errors: problemsToErrors(prepared.problems, prepared.fieldNames, firstInput),
+        });
+        return;
+      }
+      // The form gives way to "Saving…" in the same window; the confirmation follows there.
+      await ack({ response_action: 'update', view: buildEditSavingView() });
+
+      const plan = prepared.plan;
+      let message: SlackMessage;
+      let confirmation: View | undefined;
+      try {
+        const versionId = await commitEdit(caller.session, plan, token);
+        event.version_id = versionId;
+        event.fields = plan.fields;
+        if (plan.retried) event.note = 'a repeated submission: no new version';
+        const added = readEditForm(view.state.values).add?.name;
+        const outcome = {
+          name: plan.name,
+          roleName: caller.role.name,
+          versionId,
+          previousVersionId: plan.previousVersionId,
+          changed: plan.fields.filter((f) => f !== added),
+          ...(added !== undefined ? { added } : {}),
+          editorId: userId,
+        };
+        message = buildEditConfirmation(outcome);
+        confirmation = buildEditConfirmationView(outcome);
+      } catch (err) {
+        message = i.fail(err).message;
+        event.fields = plan.fields;
+      }
+      // In the window if it is still open; a message only if the person closed it meanwhile.
+      const shown = await deps.reveals.update(
+        { key: view.id, viewId: view.id },
+        confirmation ?? buildEditNoticeView(message.blocks),
       );
-    } catch (err) {
-      const { ref } = errorReply(err, deps.logger, 'secret edit');
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err, ref);
-      event.duration_ms = Math.round(performance.now() - started);
-      deps.audit.record(event);
-      await refuse(isUserError(err) ? err.message : toUserMessage(err, ref ?? 'unknown'));
-      return;
-    }
-    if (outcome === TIMED_OUT) {
-      await refuse('AWS is slow to answer. Press Save again: a repeat never saves twice.');
-      return;
-    }
-    const { caller, prepared } = outcome;
-    if (!prepared.ok) {
-      await ack({
-        response_action: 'errors',
-        errors: problemsToErrors(prepared.problems, prepared.fieldNames, firstInput),
-      });
-      return;
-    }
-    // The form gives way to "Saving…" in the same window; the confirmation follows there.
-    await ack({ response_action: 'update', view: buildEditSavingView() });
-
-    const plan = prepared.plan;
-    let message: SlackMessage;
-    let confirmation: View | undefined;
-    try {
-      const versionId = await commitEdit(caller.session, plan, token);
-      event.version_id = versionId;
-      event.fields = plan.fields;
-      if (plan.retried) event.note = 'a repeated submission: no new version';
-      const added = readEditForm(view.state.values).add?.name;
-      const outcome = {
-        name: plan.name,
-        roleName: caller.role.name,
-        versionId,
-        previousVersionId: plan.previousVersionId,
-        changed: plan.fields.filter((f) => f !== added),
-        ...(added !== undefined ? { added } : {}),
-        editorId: userId,
-      };
-      message = buildEditConfirmation(outcome);
-      confirmation = buildEditConfirmationView(outcome);
-    } catch (err) {
-      const reply = errorReply(err, deps.logger, 'secret edit');
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err, reply.ref);
-      event.fields = plan.fields;
-      message = reply.message;
-    } finally {
-      event.duration_ms = Math.round(performance.now() - started);
-      deps.audit.record(event);
-    }
-    // In the window if it is still open; a message only if the person closed it meanwhile.
-    const shown = await deps.reveals.update(
-      { key: view.id, viewId: view.id },
-      confirmation ?? buildEditNoticeView(message.blocks),
-    );
-    if (shown !== 'shown') await tellEditor(deps, client, meta, userId, message);
-  };
+      if (shown !== 'shown') await i.reply(message);
+    },
+    { acksItself: true },
+  );
 }
 
 /**
@@ -419,72 +372,74 @@ export function createEditSubmitHandler(deps: Deps) {
  * finds the edit already undone and says so.
  */
 export function createUndoButtonHandler(deps: Deps) {
-  return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
-    await ack();
-    const userId = body.user.id;
-    const teamId = teamOf(body);
-    const ref = parseUndoRef(action.value ?? '');
-    let undone: Parameters<typeof buildUndoneView>[0] | undefined;
-    const event = auditBase('secret.undo', userId, teamId, ref?.s ?? 'unknown');
-    const started = performance.now();
-    let reply: SlackMessage;
-    let replace = false;
-    try {
-      if (!ref)
-        throw new UserError('bad_command', 'That Undo button was not understood. Nothing was changed.');
-      event.version_id = ref.p;
-      if (ref.e !== userId) {
-        event.requester = ref.e;
-        throw new UserError(
-          'bad_command',
-          'Only the person who made this edit can undo it. Nothing was changed.',
-        );
+  return onButton(
+    deps,
+    'secret undo',
+    async ({ action, body, respond }, i) => {
+      const userId = body.user.id;
+      const teamId = teamOf(body);
+      const ref = parseUndoRef(action.value ?? '');
+      const event = i.event!;
+      let undone: Parameters<typeof buildUndoneView>[0] | undefined;
+      let reply: SlackMessage;
+      try {
+        if (!ref)
+          throw new UserError('bad_command', 'That Undo button was not understood. Nothing was changed.');
+        event.version_id = ref.p;
+        if (ref.e !== userId) {
+          event.requester = ref.e;
+          throw new UserError(
+            'bad_command',
+            'Only the person who made this edit can undo it. Nothing was changed.',
+          );
+        }
+        const caller = await deps.callers.resolve(userId, teamId, ref.r);
+        withCaller(event, caller);
+        const result = await undoVersion(caller.session, ref.s, {
+          previousVersionId: ref.p,
+          newVersionId: ref.n,
+        });
+        if (result === 'already-undone') event.note = 'already undone';
+        undone = {
+          name: ref.s,
+          previousVersionId: ref.p,
+          newVersionId: ref.n,
+          already: result === 'already-undone',
+        };
+        reply = buildUndoneMessage(undone);
+      } catch (err) {
+        reply = i.fail(err).message;
       }
-      const caller = await deps.callers.resolve(userId, teamId, ref.r);
-      withCaller(event, caller);
-      const result = await undoVersion(caller.session, ref.s, {
-        previousVersionId: ref.p,
-        newVersionId: ref.n,
-      });
-      if (result === 'already-undone') event.note = 'already undone';
-      undone = {
-        name: ref.s,
-        previousVersionId: ref.p,
-        newVersionId: ref.n,
-        already: result === 'already-undone',
-      };
-      reply = buildUndoneMessage(undone);
-      replace = true;
-    } catch (err) {
-      const r = errorReply(err, deps.logger, 'secret undo');
-      event.outcome = outcomeOf(err);
-      event.reason = reasonOf(err, r.ref);
-      reply = r.message;
-    } finally {
-      event.duration_ms = Math.round(performance.now() - started);
-      deps.audit.record(event);
-    }
-    // The confirmation is in a window (or, from before windows, an ephemeral message). Someone
-    // other than the editor is answered on their own, and the editor's window is left alone.
-    if (body.view) {
-      if (ref && ref.e !== userId) {
-        await replyEphemeral(deps, { user: userId }, reply, { where: 'secret undo' });
+      // The confirmation is in a window (or, from before windows, an ephemeral message). Someone
+      // other than the editor is answered on their own, and the editor's window is left alone.
+      if (body.view) {
+        if (ref && ref.e !== userId) {
+          await i.reply(reply);
+          return;
+        }
+        await deps.reveals.update(
+          { key: body.view.id, viewId: body.view.id },
+          undone ? buildUndoneView(undone) : buildEditNoticeView(reply.blocks),
+        );
         return;
       }
-      await deps.reveals.update(
-        { key: body.view.id, viewId: body.view.id },
-        undone ? buildUndoneView(undone) : buildEditNoticeView(reply.blocks),
+      if (!undone) {
+        await i.reply(reply);
+        return;
+      }
+      // The undone edit takes the confirmation's place (a click's response_url can replace it).
+      await respond({ replace_original: true, ...reply }).catch((err: Error) =>
+        deps.logger.warn({ err: { message: err.message } }, 'undo reply could not be delivered'),
       );
-      return;
-    }
-    try {
-      await respond(
-        replace
-          ? { replace_original: true, ...reply }
-          : { response_type: 'ephemeral', replace_original: false, ...reply },
-      );
-    } catch (err) {
-      deps.logger.warn({ err: { message: (err as Error).message } }, 'undo reply could not be delivered');
-    }
-  };
+    },
+    {
+      audit: ({ action, body }) =>
+        auditBase(
+          'secret.undo',
+          body.user.id,
+          teamOf(body),
+          parseUndoRef(action.value ?? '')?.s ?? 'unknown',
+        ),
+    },
+  );
 }

@@ -8,6 +8,14 @@
  * A message that shows a value must stay replaceable through its response_url (that is how it
  * hides itself), and a DM persists, so such a message is never re-sent by a fallback: the
  * person gets `fallback`, a notice without the value, instead.
+ *
+ * A click's response_url can also replace the message clicked (docs.slack.dev "Modifying
+ * messages": `replace_original: true`); Slack documents no default for Block Kit messages, and
+ * for the older interactive messages a response without `replace_original: false` replaced the
+ * original (docs.slack.dev legacy "Interactive message field guide"). A reply that must stand
+ * beside the clicked message says so: {@link ReplyOptions.keepOriginal}. Bolt's `respond()`
+ * adds nothing of its own (bolt-js 5.1 `createRespond` posts the given body as is), so the
+ * handlers that used it sent `replace_original: false` themselves; this option is that flag.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../audit/logger.js';
@@ -41,6 +49,11 @@ export interface ReplyOptions {
   fallback?: SlackMessage;
   /** Names the feature in log lines. */
   where: string;
+  /**
+   * Sends `replace_original: false` with the response_url post: the reply is a new ephemeral
+   * message and never takes the place of the message that was clicked (see the module note).
+   */
+  keepOriginal?: boolean;
 }
 
 /**
@@ -57,7 +70,11 @@ export async function replyEphemeral(
   const { logger } = deps;
   if (target.responseUrl) {
     try {
-      await deps.postToResponseUrl(target.responseUrl, { response_type: 'ephemeral', ...message });
+      await deps.postToResponseUrl(target.responseUrl, {
+        response_type: 'ephemeral',
+        ...(options.keepOriginal ? { replace_original: false } : {}),
+        ...message,
+      });
       return 'response_url';
     } catch (err) {
       logger.warn(

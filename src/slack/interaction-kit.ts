@@ -8,20 +8,25 @@
  *   come back from Slack as text anyone could have forged: `decode` returns undefined for
  *   anything that is not ours (malformed, wrong shape, or over Slack's size limit).
  * - {@link onCommand} / {@link onButton} / {@link onView}: ack first (Slack's 3-second rule),
- *   run, and turn any error into the coded-error reply (`reply-errors.ts`) delivered through
- *   the one fallback rule (`ephemeral-reply.ts`), which never re-sends a value.
+ *   run, record the listener's audit event once with its outcome, and turn any error into the
+ *   coded-error reply (`reply-errors.ts`) delivered through the one fallback rule
+ *   (`ephemeral-reply.ts`), which never re-sends a value.
  */
 import type {
   AllMiddlewareArgs,
   BlockButtonAction,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
+  SlackEventMiddlewareArgs,
   SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
+  ViewClosedAction,
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { z } from 'zod';
+import type { AuditEvent, AuditLog } from '../audit/audit-events.js';
+import { outcomeOf, reasonOf } from '../audit/audited.js';
 import type { Logger } from '../audit/logger.js';
 import type { SlackMessage } from './block-kit.js';
 import {
@@ -39,6 +44,10 @@ export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 /** A modal submission's listener arguments. */
 export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+/** A closed modal's listener arguments (`view_closed`, for views with `notify_on_close`). */
+export type ViewClosedArgs = SlackViewMiddlewareArgs<ViewClosedAction> & AllMiddlewareArgs;
+/** An Events API event's listener arguments, e.g. `EventArgs<'app_home_opened'>`. */
+export type EventArgs<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
 
 /** An external select's options request's listener arguments. */
 export type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
@@ -136,45 +145,130 @@ export function codec<S extends z.ZodType>(
   };
 }
 
+/** What the wrappers need: the reply's dependencies and, for audited listeners, the audit log. */
+export interface KitDeps extends ReplyDeps {
+  audit?: AuditLog;
+}
+
+/** The coded-error reply for an error, and its incident reference when it has one. */
+export interface ErrorAnswer {
+  message: SlackMessage;
+  ref?: string;
+}
+
 /** What the wrappers hand the listener besides Bolt's arguments. */
 export interface Interaction {
   /** An ephemeral reply to the person through the one fallback rule (`ephemeral-reply.ts`). */
   reply(message: SlackMessage, options?: Omit<ReplyOptions, 'where'>): Promise<ReplyOutcome>;
-  /** Where the reply goes (response_url, channel, user). */
+  /**
+   * Where the reply goes (response_url, channel, user). A listener may add the places its
+   * payload carries (a form's private_metadata) before it replies.
+   */
   target: ReplyTarget;
+  /**
+   * The listener's audit event, if it declared one: filled in as the listener learns (role,
+   * version, …), recorded once when the listener ends, with its duration; an error the
+   * listener throws sets its outcome and reason.
+   */
+  readonly event: AuditEvent | undefined;
+  /** Declares (or replaces) the listener's audit event, once it knows what it is about. */
+  audit(event: AuditEvent): AuditEvent;
+  /** This request leaves no audit line after all (a form sent back, nothing read). */
+  unaudited(): void;
+  /**
+   * An error the listener answers itself (in a window, in the form): logged as the coded-error
+   * reply is, and the audit event marked with its outcome and reason.
+   */
+  fail(err: unknown): ErrorAnswer;
 }
 
-function interaction(deps: ReplyDeps, target: ReplyTarget, where: string): Interaction {
-  return {
+/** Options every wrapper takes. */
+export interface ListenerOptions<A> {
+  /** The listener's audit event, built from the payload (undefined: none, or not yet). */
+  audit?: (args: A) => AuditEvent | undefined;
+}
+
+interface Running {
+  i: Interaction;
+  /** Records the event, if any and not waived. */
+  finish(): void;
+}
+
+function interaction(
+  deps: KitDeps,
+  target: ReplyTarget,
+  where: string,
+  first: AuditEvent | undefined,
+  replyDefaults: Omit<ReplyOptions, 'where'> = {},
+): Running {
+  const started = performance.now();
+  let event = first;
+  const i: Interaction = {
     target,
-    reply: (message, options) => replyEphemeral(deps, target, message, { ...options, where }),
+    get event() {
+      return event;
+    },
+    reply: (message, options) =>
+      replyEphemeral(deps, target, message, { ...replyDefaults, ...options, where }),
+    audit(e) {
+      event = e;
+      return e;
+    },
+    unaudited() {
+      event = undefined;
+    },
+    fail(err) {
+      const answer = errorReply(err, deps.logger, where);
+      if (event) {
+        event.outcome = outcomeOf(err);
+        event.reason = reasonOf(err, answer.ref);
+      }
+      return answer;
+    },
+  };
+  return {
+    i,
+    finish() {
+      if (!event) return;
+      if (!deps.audit) throw new Error(`${where}: an audited listener needs the audit log`);
+      event.duration_ms = Math.round(performance.now() - started);
+      deps.audit.record(event);
+    },
   };
 }
 
-/** Answers an error: the coded-error reply (logged, with its incident ref), delivered. */
-async function answerError(deps: ReplyDeps, i: Interaction, where: string, err: unknown): Promise<void> {
-  await i.reply(errorReply(err, deps.logger, where).message);
+/**
+ * Runs the listener: an error it throws is marked on the audit event and logged; the event is
+ * recorded; then the error's reply is delivered (ack → run → audited event → coded-error reply).
+ */
+async function runListener(running: Running, run: () => Promise<void>): Promise<void> {
+  let failure: ErrorAnswer | undefined;
+  try {
+    await run();
+  } catch (err) {
+    failure = running.i.fail(err);
+  }
+  running.finish();
+  if (failure) await running.i.reply(failure.message);
 }
 
-/** A slash command listener: ack, run, and any error answered to the person. */
+/** A slash command listener: ack, run, audit, and any error answered to the person. */
 export function onCommand(
-  deps: ReplyDeps,
+  deps: KitDeps,
   where: string,
   run: (args: CommandArgs, i: Interaction) => Promise<void>,
+  options: ListenerOptions<CommandArgs> = {},
 ): (args: CommandArgs) => Promise<void> {
   return async (args) => {
     await args.ack();
     const { command } = args;
-    const i = interaction(
+    const running = interaction(
       deps,
       { responseUrl: command.response_url, channel: command.channel_id, user: command.user_id },
       where,
+      options.audit?.(args),
     );
-    try {
-      await run(args, i);
-    } catch (err) {
-      await answerError(deps, i, where, err);
-    }
+    await runListener(running, () => run(args, running.i));
   };
 }
 
@@ -186,40 +280,53 @@ export function buttonTarget(body: ButtonArgs['body']): ReplyTarget {
   return target;
 }
 
-/** A button listener: ack, run, and any error answered to the clicker. */
+/**
+ * A button listener: ack, run, audit, and any error answered to the clicker. Replies stand
+ * beside the clicked message, never in its place (`keepOriginal`).
+ */
 export function onButton(
-  deps: ReplyDeps,
+  deps: KitDeps,
   where: string,
   run: (args: ButtonArgs, i: Interaction) => Promise<void>,
+  options: ListenerOptions<ButtonArgs> = {},
 ): (args: ButtonArgs) => Promise<void> {
   return async (args) => {
     await args.ack();
-    const i = interaction(deps, buttonTarget(args.body), where);
-    try {
-      await run(args, i);
-    } catch (err) {
-      await answerError(deps, i, where, err);
-    }
+    const running = interaction(deps, buttonTarget(args.body), where, options.audit?.(args), {
+      keepOriginal: true,
+    });
+    await runListener(running, () => run(args, running.i));
   };
 }
 
 /** A submission's errors by block id, shown in the form (`response_action: 'errors'`). */
 export type FormErrors = Record<string, string>;
 
+/** Options of {@link onView}. */
+export interface ViewOptions extends ListenerOptions<ViewArgs> {
+  /** Runs first and may keep the form open with errors (Slack takes those only in the ack). */
+  check?: (args: ViewArgs) => FormErrors | undefined;
+  /** The channel the form came from, to answer in. */
+  channel?: (args: ViewArgs) => string | undefined;
+  /**
+   * The listener acks itself: its answer to Slack (errors in the form, an updated view)
+   * depends on work it does within Slack's 3 s. If it never does, the wrapper acks after it.
+   */
+  acksItself?: boolean;
+}
+
 /**
- * A modal submission listener. `check` runs first and may keep the form open with errors
- * (Slack takes those only in the ack); otherwise ack closes the form, then `run`. A
- * submission has no response_url: errors are answered in `channel` (when the form knows the
- * one it came from), else by DM.
+ * A modal submission listener. `check` runs first and may keep the form open with errors;
+ * otherwise ack closes the form, then `run` (unless the listener {@link ViewOptions.acksItself}).
+ * A submission has no response_url: errors are answered where the form says it came from
+ * (`channel`, or places the listener adds to `i.target`), else by DM. Replies stand beside
+ * any message the form was opened from (`keepOriginal`).
  */
 export function onView(
-  deps: ReplyDeps,
+  deps: KitDeps,
   where: string,
   run: (args: ViewArgs, i: Interaction) => Promise<void>,
-  options: {
-    check?: (args: ViewArgs) => FormErrors | undefined;
-    channel?: (args: ViewArgs) => string | undefined;
-  } = {},
+  options: ViewOptions = {},
 ): (args: ViewArgs) => Promise<void> {
   return async (args) => {
     const errors = options.check?.(args);
@@ -227,15 +334,22 @@ export function onView(
       await args.ack({ response_action: 'errors', errors });
       return;
     }
-    await args.ack();
+    let acked = false;
+    const ack: ViewArgs['ack'] = async (response) => {
+      acked = true;
+      await args.ack(response);
+    };
+    if (!options.acksItself) await ack();
     const target: ReplyTarget = { user: args.body.user.id };
     const channel = options.channel?.(args);
     if (channel) target.channel = channel;
-    const i = interaction(deps, target, where);
-    try {
-      await run(args, i);
-    } catch (err) {
-      await answerError(deps, i, where, err);
-    }
+    const running = interaction(deps, target, where, options.audit?.(args), { keepOriginal: true });
+    await runListener(running, async () => {
+      try {
+        await run({ ...args, ack }, running.i);
+      } finally {
+        if (!acked) await ack();
+      }
+    });
   };
 }

@@ -215,3 +215,138 @@ describe('onView', () => {
     assert.match(texts(calls)[0] ?? '', /Not yours/);
   });
 });
+
+/** A recording audit log. */
+function auditLog() {
+  const events: Record<string, unknown>[] = [];
+  return { events, audit: { record: (e: object) => void events.push({ ...e }) } };
+}
+
+describe('the kit records the audit event', () => {
+  const event = () => ({
+    action: 'secret.undo' as const,
+    outcome: 'ok' as const,
+    person: { slack_id: 'U1' },
+  });
+  const click = () =>
+    ({
+      ack: async () => {},
+      body: { user: { id: 'U1' }, response_url: 'https://hooks/c' },
+    }) as unknown as ButtonArgs;
+
+  it('once, with the outcome ok and a duration, when the listener ends', async () => {
+    const { calls, deps } = fakeSlack();
+    const { events, audit } = auditLog();
+    await onButton({ ...deps, audit }, 'b', async (_args, i) => void (i.event!.note = 'filled in'), {
+      audit: event,
+    })(click());
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.['outcome'], 'ok');
+    assert.equal(events[0]?.['note'], 'filled in');
+    assert.equal(typeof events[0]?.['duration_ms'], 'number');
+    assert.equal(calls.length, 0);
+  });
+
+  it("with a thrown error's outcome and code, before the error is answered", async () => {
+    const { calls, deps } = fakeSlack();
+    const { events, audit } = auditLog();
+    const order: string[] = [];
+    const logged = { record: (e: object) => (order.push('audit'), audit.record(e)) };
+    const tracked = {
+      ...deps,
+      postToResponseUrl: async (url: string, body: Record<string, unknown>) => {
+        order.push('reply');
+        await deps.postToResponseUrl(url, body);
+      },
+    };
+    await onButton(
+      { ...tracked, audit: logged },
+      'b',
+      async () => {
+        throw new UserError('access_denied', 'Not yours.');
+      },
+      { audit: event },
+    )(click());
+    assert.deepEqual(order, ['audit', 'reply']);
+    assert.equal(events[0]?.['outcome'], 'denied');
+    assert.equal(events[0]?.['reason'], 'access_denied');
+    assert.match(texts(calls)[0] ?? '', /Not yours/);
+  });
+
+  it("an unexpected error's reason is the incident reference the person is shown", async () => {
+    const { calls, deps } = fakeSlack();
+    const { events, audit } = auditLog();
+    await onButton(
+      { ...deps, audit },
+      'b',
+      async () => {
+        throw new Error('boom');
+      },
+      { audit: event },
+    )(click());
+    const ref = /ref `([0-9a-f]{8})`/.exec(texts(calls)[0] ?? '')?.[1];
+    assert.ok(ref);
+    assert.equal(events[0]?.['outcome'], 'error');
+    assert.equal(events[0]?.['reason'], `incident:${ref}`);
+  });
+
+  it('a listener may declare its event late, answer an error itself, or waive the event', async () => {
+    const { calls, deps } = fakeSlack();
+    const { events, audit } = auditLog();
+    await onButton({ ...deps, audit }, 'b', async (_args, i) => {
+      i.audit(event());
+      i.fail(new UserError('expired', 'Too late.'));
+    })(click());
+    await onButton({ ...deps, audit }, 'b', async (_args, i) => i.unaudited(), { audit: event })(click());
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.['outcome'], 'refused');
+    assert.equal(events[0]?.['reason'], 'expired');
+    assert.equal(calls.length, 0);
+  });
+});
+
+describe("a click's reply stands beside the clicked message", () => {
+  it('sends replace_original: false through the response_url; a command does not', async () => {
+    const { calls, deps } = fakeSlack();
+    const click = {
+      ack: async () => {},
+      body: { user: { id: 'U1' }, response_url: 'https://hooks/c' },
+    } as unknown as ButtonArgs;
+    await onButton(deps, 'b', async (_args, i) => void (await i.reply(notice('hi'))))(click);
+    await onCommand(deps, '/x', async (_args, i) => void (await i.reply(notice('hi'))))(commandArgs([]));
+    const bodies = calls.map((c) => c.args['body'] as Record<string, unknown>);
+    assert.equal(bodies[0]?.['replace_original'], false);
+    assert.equal(bodies[0]?.['response_type'], 'ephemeral');
+    assert.equal('replace_original' in (bodies[1] ?? {}), false);
+  });
+});
+
+describe('onView with acksItself', () => {
+  it('passes the ack to the listener, and acks after it when it did not', async () => {
+    const { deps } = fakeSlack();
+    const acks: unknown[] = [];
+    const args = {
+      ack: async (a?: unknown) => void acks.push(a),
+      body: { user: { id: 'U1' } },
+      view: {},
+    } as unknown as ViewArgs;
+    await onView(deps, 'v', async ({ ack }) => ack({ response_action: 'clear' }), { acksItself: true })(args);
+    await onView(deps, 'v', async () => {}, { acksItself: true })(args);
+    assert.deepEqual(acks, [{ response_action: 'clear' }, undefined]);
+  });
+
+  it('answers where the listener says the form came from', async () => {
+    const { calls, deps } = fakeSlack();
+    const args = {
+      ack: async () => {},
+      body: { user: { id: 'U1' } },
+      view: {},
+    } as unknown as ViewArgs;
+    await onView(deps, 'v', async (_args, i) => {
+      i.target.responseUrl = 'https://hooks/form';
+      throw new UserError('bad_command', 'Nope.');
+    })(args);
+    assert.equal(calls[0]?.method, 'response_url');
+    assert.equal(calls[0]?.args['url'], 'https://hooks/form');
+  });
+});
