@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Deps, FeatureHandle } from '../deps.js';
+import { commandListener } from '../slack/command-table.js';
 import {
   createEditButtonHandler,
   createEditGrantConsumer,
@@ -12,10 +13,9 @@ import {
   ACTION_EDIT_UNDO,
   ACTION_REVEAL_OPEN,
   ACTIONS_SUGGEST_GET,
-  COMMAND_SECRET,
   VIEW_EDIT,
 } from './ids.js';
-import { createSecretCommandHandler } from './secret-command.js';
+import { secretCommand } from './manifest.js';
 import { createRevealOpenHandler, createSuggestionHandler } from './secret-reveal.js';
 
 export { interpretSecretString, listSecrets, readSecret } from './secret-reader.js';
@@ -23,7 +23,7 @@ export { undoVersion, writeSecretFields } from './secret-writer.js';
 
 /** Registers /secret, its buttons, and the edit modal. Its windows' hides are reveal/'s. */
 export function register(app: App, deps: Deps): FeatureHandle {
-  app.command(COMMAND_SECRET, createSecretCommandHandler(deps));
+  app.command(secretCommand.command, commandListener(deps, secretCommand));
   app.action(ACTION_REVEAL_OPEN, createRevealOpenHandler(deps));
   // "Did you mean…?" under a not-found: each suggested name shows in the same window.
   const suggestion = createSuggestionHandler(deps);

@@ -226,19 +226,17 @@ export function buildListMessage(
 }
 
 /**
- * `/secret help`: every subcommand, and the other commands (`/totp`, and `/rotate-key` where the
- * config has a `rotation` section), so one help finds them all.
+ * `/secret help`: every subcommand (`commandLines`, from /secret's table in manifest.ts), and the
+ * other commands (`/totp`, and `/rotate-key` where the config has a `rotation` section), so one
+ * help finds them all.
  */
-export function buildHelpMessage(ttlSeconds: number, options: { rotation?: boolean } = {}): SlackMessage {
+export function buildHelpMessage(
+  commandLines: readonly string[],
+  options: { rotation?: boolean } = {},
+): SlackMessage {
   const usage = [
     '*locksmith: shared credentials from AWS Secrets Manager, read under your own IAM role*',
-    '`/secret get NAME [--role ROLE]`: show a secret only to you; it hides itself after ' +
-      `${ttlSeconds} s.`,
-    '`/secret list [WORDS] [--role ROLE]`: find the secrets your role can see by name, description or tags, as the console searches (`/secret list fastly`); no value is read. `ssm:/PATH` lists parameters.',
-    '`/secret edit NAME [--role ROLE]`: change or add fields in a form (a field left empty keeps its value); ' +
-      'saves a new version you can undo. A reveal has an *Edit* button too.',
-    '`/secret who NAME [--days N] [--role ROLE]`: who read or changed a secret, from CloudTrail (default 30 days, at most 90).',
-    '`/secret help`: this help.',
+    ...commandLines,
     "`/totp NAME [FIELD] [--role ROLE]`: the current and next one-time password from a secret's 2FA seed (`2fa-seed`); the seed is never shown.",
     ...(options.rotation
       ? [
@@ -249,4 +247,12 @@ export function buildHelpMessage(ttlSeconds: number, options: { rotation?: boole
     'With several roles, the first is the default; pick another with `--role ROLE`.',
   ];
   return { text: 'locksmith /secret help', blocks: [section(usage.join('\n'))] };
+}
+
+/** An unknown first word: said, then the help. `word` is already made safe to quote. */
+export function buildUnknownSubcommandMessage(word: string, help: SlackMessage): SlackMessage {
+  return {
+    ...help,
+    blocks: [section(`:grey_question: Unknown subcommand \`${word}\`.`), ...help.blocks],
+  };
 }

@@ -26,8 +26,6 @@ export interface WhoCommand {
 /** A look-up that takes longer than this gets a "looking…" message first. */
 const SEARCHING_AFTER_MS = 1500;
 
-export const WHO_USAGE = '`/secret who NAME [--days N] [--role ROLE]`';
-
 function parseDays(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const days = Number(text);
@@ -47,11 +45,10 @@ function parseDays(text: string | undefined, fallback: number): number {
 export async function secretWho(
   deps: Deps,
   cmd: WhoCommand,
-  name: string | undefined,
+  name: string,
   flags: { role?: string | undefined; days?: string | undefined },
 ): Promise<SlackMessage> {
   const { config, callers, audit, clock } = deps;
-  if (!name) throw new UserError('bad_command', `Which secret? Usage: ${WHO_USAGE}.`);
   if (isParameterName(name)) {
     // Parameter reads are other events (GetParameter, GetParameters, GetParametersByPath…),
     // not looked up here; say so rather than "not found" or "does not change them".

@@ -11,6 +11,9 @@ import {
   splitAtLines,
 } from '../../../src/secrets/reveal-blocks.js';
 import { interpretSecretString, type SecretRead } from '../../../src/secrets/secret-reader.js';
+import type { Deps } from '../../../src/deps.js';
+import { secretCommand } from '../../../src/secrets/manifest.js';
+import { helpLines } from '../../../src/slack/command-table.js';
 
 const ctx = { roleName: '2ndline', ttlSeconds: 60 };
 
@@ -219,9 +222,14 @@ describe('buildListMessage', () => {
   });
 });
 
+/** /secret's help lines from its command table, with a reveal time of `ttl` seconds. */
+function secretHelp(ttl: number): string[] {
+  return helpLines(secretCommand, { config: { reveal: { ttl_seconds: ttl } } } as unknown as Deps);
+}
+
 describe('buildHelpMessage', () => {
   it('lists /secret edit with its role option', () => {
-    const json = allText(buildHelpMessage(60).blocks);
+    const json = allText(buildHelpMessage(secretHelp(60)).blocks);
     assert.match(json, /`\/secret edit NAME \[--role ROLE\]`/);
     assert.match(json, /left empty keeps its value/);
   });
@@ -240,11 +248,11 @@ describe('field labels', () => {
 
 describe('/secret help', () => {
   it('names /totp, and /rotate-key when rotation is configured (issue 18)', () => {
-    const withRotation = JSON.stringify(buildHelpMessage(60, { rotation: true }).blocks);
+    const withRotation = JSON.stringify(buildHelpMessage(secretHelp(60), { rotation: true }).blocks);
     assert.match(withRotation, /`\/totp NAME \[FIELD\] \[--role ROLE\]`/);
     assert.match(withRotation, /`\/rotate-key USER \[--role ROLE\]`/);
     assert.match(withRotation, /`\/rotate-key due \[--role ROLE\]`/);
-    const without = JSON.stringify(buildHelpMessage(60).blocks);
+    const without = JSON.stringify(buildHelpMessage(secretHelp(60)).blocks);
     assert.match(without, /`\/totp NAME/);
     assert.doesNotMatch(without, /rotate-key/);
   });
