@@ -3,7 +3,7 @@
  * the approvals store, and publish it with views.publish. No AWS call: roles come from the
  * access policy, not from STS, so a refused person costs nothing and sees why.
  */
-import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Approval } from '../approvals/approval.js';
 import { decisionReasonMeta } from '../approvals/approval-blocks.js';
 import { ACTION_APPROVE, VIEW_DECISION_REASON } from '../approvals/ids.js';
@@ -12,6 +12,7 @@ import { isUserError, toUserMessage } from '../core/errors.js';
 import { allowedRoles, type Person } from '../identity/access.js';
 import { FINAL_STATES, type Rotation, ROTATION_STATES } from '../rotation/core/rotation.js';
 import { statusMessageOfRotation } from '../rotation/slack/ids.js';
+import type { EventArgs } from '../slack/interaction-kit.js';
 import { errorReply } from '../slack/reply-errors.js';
 import {
   buildHomeView,
@@ -132,7 +133,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
 
 /** `app_home_opened`: publish a fresh Home whenever the person opens the Home tab. */
 export function createHomeOpenedHandler(home: HomePublisher) {
-  return async ({ event, body }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
+  return async ({ event, body }: EventArgs<'app_home_opened'>) => {
     // The Messages tab raises the same event; only the Home tab shows this view.
     if (event.tab !== 'home') return;
     await home.refreshHome(event.user, body.team_id);

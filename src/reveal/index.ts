@@ -4,7 +4,8 @@
  * the hides at shutdown and the job that applies stored hides after a restart.
  */
 import type { App } from '@slack/bolt';
-import type { ButtonArgs } from '../slack/interaction-kit.js';
+import type { ReplyDeps } from '../slack/ephemeral-reply.js';
+import { onButton, type ViewClosedArgs } from '../slack/interaction-kit.js';
 import type { FeatureHandle } from '../scheduling/scheduler.js';
 import { ACTION_HIDE_WINDOW } from './ids.js';
 import type { RevealWindows } from './reveal-windows.js';
@@ -21,17 +22,21 @@ export {
 export { buildOpeningView, type HideSubject, windowActions, windowView } from './window-views.js';
 
 /** What the reveal windows need of the bot's dependencies (deps.ts's Deps has it). */
-export interface RevealDeps {
+export interface RevealDeps extends ReplyDeps {
   reveals: RevealWindows;
 }
 
 export function register(app: App, deps: RevealDeps): FeatureHandle {
-  app.action(ACTION_HIDE_WINDOW, async ({ ack, body }: ButtonArgs) => {
-    await ack();
-    if (body.view) await deps.reveals.hideNow(body.view);
-  });
+  // Each hide is audited by reveal-windows.ts, whoever triggers it: the listener has no event.
+  app.action(
+    ACTION_HIDE_WINDOW,
+    onButton(deps, 'hide now', async ({ body }) => {
+      if (body.view) await deps.reveals.hideNow(body.view);
+    }),
+  );
   // Every window asks for view_closed (notify_on_close); any view's close is looked up here.
-  app.view({ type: 'view_closed' }, async ({ ack, body }) => {
+  // The person has closed the window: there is no one to answer, so no kit wrapper.
+  app.view({ type: 'view_closed' }, async ({ ack, body }: ViewClosedArgs) => {
     await ack();
     await deps.reveals.closed(body.view, body.user.id);
   });
