@@ -1,7 +1,13 @@
 /**
  * Command, action, view and block ids of the /rotate-key feature, in one place so a typo is a
- * compile error, and the small codecs for what buttons carry.
+ * compile error, and the codecs for what buttons and modals carry (the kit's zod `codec`: a
+ * value Slack hands back is text anyone could have forged, so `decode` gives undefined for
+ * anything malformed, of another shape, or over Slack's size limit).
  */
+import { z } from 'zod';
+import { codec, SLACK_LIMITS } from '../../slack/interaction-kit.js';
+import { IAM_USER_NAME } from '../core/iam-users.js';
+
 export const COMMAND_ROTATE_KEY = '/rotate-key';
 
 /** "Create the new key" with the places as found (every updatable secret, every checklist item). */
@@ -40,8 +46,42 @@ export interface HomeRef {
   rot?: string;
 }
 
+/** An optional string: anything else (wrong type) counts as absent, as it always did. */
+const maybeString = z.string().optional().catch(undefined);
+
+const homeRefSchema = z.object({ u: z.string().regex(IAM_USER_NAME), r: z.string(), rot: maybeString });
+/** On the button, and in the window's `private_metadata` (a larger limit). */
+const homeRefValue = codec(homeRefSchema);
+const homeRefMeta = codec(homeRefSchema, SLACK_LIMITS.privateMetadata);
+
+function homeRefOf(v: z.output<typeof homeRefSchema> | undefined): HomeRef | undefined {
+  return v && { u: v.u, r: v.r, ...(v.rot !== undefined ? { rot: v.rot } : {}) };
+}
+
 export function encodeHomeRef(ref: HomeRef): string {
-  return JSON.stringify(ref);
+  return homeRefValue.encode(ref);
+}
+
+/** The "where this key lives" button's value; undefined for anything not ours. */
+export function decodeHomeRef(raw: string | undefined): HomeRef | undefined {
+  return homeRefOf(homeRefValue.decode(raw));
+}
+
+/** The "where this key lives" window's `private_metadata`; undefined for anything not ours. */
+export function decodeHomeMeta(raw: string | undefined): HomeRef | undefined {
+  return homeRefOf(homeRefMeta.decode(raw));
+}
+
+/** What "Index this account" carries: the role the prompt was made under (none: the default). */
+const indexStartValue = codec(z.object({ r: maybeString }));
+
+export function encodeIndexStart(roleName: string): string {
+  return indexStartValue.encode({ r: roleName });
+}
+
+/** The role of an "Index this account" click; undefined (the default role) for anything else. */
+export function decodeIndexStart(raw: string | undefined): string | undefined {
+  return indexStartValue.decode(raw)?.r;
 }
 
 /** Every button of the status message, for registering one handler per id. */
@@ -111,24 +151,40 @@ export interface ButtonValue {
   p?: string;
 }
 
+const buttonValue = codec(z.object({ r: z.string(), v: z.number(), k: maybeString, p: maybeString }));
+
 export function encodeValue(value: ButtonValue): string {
-  return JSON.stringify(value);
+  return buttonValue.encode(value);
 }
 
 export function decodeValue(raw: string | undefined): ButtonValue | undefined {
-  if (!raw) return undefined;
-  try {
-    const v = JSON.parse(raw) as Partial<ButtonValue>;
-    if (typeof v.r !== 'string' || typeof v.v !== 'number') return undefined;
-    return {
+  const v = buttonValue.decode(raw);
+  return (
+    v && {
       r: v.r,
       v: v.v,
-      ...(typeof v.k === 'string' ? { k: v.k } : {}),
-      ...(typeof v.p === 'string' ? { p: v.p } : {}),
-    };
-  } catch {
-    return undefined;
-  }
+      ...(v.k !== undefined ? { k: v.k } : {}),
+      ...(v.p !== undefined ? { p: v.p } : {}),
+    }
+  );
+}
+
+/** What a modal (places, proceed anyway) carries back to its rotation: id and record version. */
+export interface ModalMeta {
+  r: string;
+  v: number;
+}
+
+const modalMeta = codec(z.object({ r: z.string(), v: z.number() }), SLACK_LIMITS.privateMetadata);
+
+export function encodeModalMeta(meta: ModalMeta): string {
+  return modalMeta.encode(meta);
+}
+
+/** A modal's `private_metadata`; undefined for anything not ours. */
+export function decodeModalMeta(raw: string | undefined): ModalMeta | undefined {
+  const m = modalMeta.decode(raw);
+  return m && { r: m.r, v: m.v };
 }
 
 /**
@@ -167,17 +223,14 @@ export interface DueStartValue {
   r?: string;
 }
 
+const dueStartValue = codec(z.object({ u: z.string().min(1), r: maybeString }));
+
 export function encodeDueStart(value: DueStartValue): string {
-  return JSON.stringify(value);
+  return dueStartValue.encode(value);
 }
 
+/** An "Open" or "Start rotation" value; an empty role counts as none. Undefined for anything not ours. */
 export function decodeDueStart(raw: string | undefined): DueStartValue | undefined {
-  if (!raw) return undefined;
-  try {
-    const v = JSON.parse(raw) as Partial<DueStartValue>;
-    if (typeof v.u !== 'string' || v.u.length === 0) return undefined;
-    return { u: v.u, ...(typeof v.r === 'string' && v.r ? { r: v.r } : {}) };
-  } catch {
-    return undefined;
-  }
+  const v = dueStartValue.decode(raw);
+  return v && { u: v.u, ...(v.r ? { r: v.r } : {}) };
 }

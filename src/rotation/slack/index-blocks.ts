@@ -7,7 +7,7 @@ import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { IndexResult } from '../core/locate.js';
 import { searchGaps } from '../core/rotation.js';
 import { withConfirm } from './confirm-dialog.js';
-import { ACTION_INDEX_START } from './ids.js';
+import { ACTION_INDEX_START, encodeIndexStart } from './ids.js';
 import { plural } from '../../core/text.js';
 
 /** The reply to `/rotate-key index`: nothing is read until the button is pressed. */
@@ -17,7 +17,7 @@ export function buildIndexPrompt(roleName: string, account: string): SlackMessag
       "locksmith reads every secret and parameter your role can read, once (20 secrets a call, paced well under AWS's limits), and tags each one that holds an access key id with `locksmith:access-key-id`. After that, `/rotate-key` finds where a key is kept by its tag, without reading any value.",
   );
   start.accessory = withConfirm(
-    button('Index this account', ACTION_INDEX_START, JSON.stringify({ r: roleName }), 'danger'),
+    button('Index this account', ACTION_INDEX_START, encodeIndexStart(roleName), 'danger'),
     {
       title: 'Read every secret?',
       text: 'Reading many secrets at once is what credential-harvesting alerts look for: your security team may be paged. The calls carry `locksmith/` in their user agent and your name as their source identity (docs/deployment.md says how they recognise it).',

@@ -9,6 +9,7 @@ import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { errorReply } from '../../slack/reply-errors.js';
 import { guardedPlaces } from '../core/guarded-places.js';
 import { indexAccount } from '../core/locate.js';
+import { decodeIndexStart } from './ids.js';
 import { buildIndexPrompt, buildIndexResult } from './index-blocks.js';
 import type { RotationController } from './rotation-controller.js';
 import { type ButtonArgs, teamOf } from '../../slack/interaction-kit.js';
@@ -37,12 +38,7 @@ export function createAccountIndex(deps: Deps, controller: RotationController): 
       respond({ response_type: 'ephemeral', replace_original: true, ...message }).catch((err: unknown) =>
         logger.warn({ err: { message: (err as Error).message } }, 'index reply not delivered'),
       );
-    let roleName: string | undefined;
-    try {
-      roleName = (JSON.parse(action.value ?? '{}') as { r?: unknown }).r as string | undefined;
-    } catch {
-      roleName = undefined;
-    }
+    const roleName = decodeIndexStart(action.value);
     const started = clock.now();
     await reply(
       notice(
@@ -58,11 +54,7 @@ export function createAccountIndex(deps: Deps, controller: RotationController): 
       note: 'index',
     };
     const message = await audited(deps.audit, event, async () => {
-      const caller = await callers.resolve(
-        body.user.id,
-        teamId,
-        typeof roleName === 'string' ? roleName : undefined,
-      );
+      const caller = await callers.resolve(body.user.id, teamId, roleName);
       event.person.email = caller.person.email;
       event.role = caller.role;
       const role = { name: caller.role.name, arn: caller.role.arn };

@@ -19,24 +19,13 @@ import {
   parseThirdPartyLines,
   updateKeyHome,
 } from '../core/key-homes.js';
-import { IAM_USER_NAME } from '../core/iam-users.js';
-import { encodeHomeRef, type HomeRef, VIEW_HOME } from './ids.js';
+import { decodeHomeMeta, decodeHomeRef, encodeHomeRef, type HomeRef, VIEW_HOME } from './ids.js';
 import type { RotationController } from './rotation-controller.js';
 import { type ButtonArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';
 
 const BLOCK_PLACES = 'rotation_home_places';
 const BLOCK_NOTE = 'rotation_home_note';
 const INPUT = 'value';
-
-function decodeHomeRef(raw: string | undefined): HomeRef | undefined {
-  try {
-    const v = JSON.parse(raw ?? '') as Partial<HomeRef>;
-    if (typeof v.u !== 'string' || !IAM_USER_NAME.test(v.u) || typeof v.r !== 'string') return undefined;
-    return { u: v.u, r: v.r, ...(typeof v.rot === 'string' ? { rot: v.rot } : {}) };
-  } catch {
-    return undefined;
-  }
-}
 
 /** The window, filled with the record as it is. */
 export function buildHomeView(ref: HomeRef, home: KeyHome | undefined): View {
@@ -109,7 +98,7 @@ export function createKeyHomeHandlers(deps: Deps, controller: RotationController
   };
 
   const submit = async ({ ack, view, body }: ViewArgs): Promise<void> => {
-    const ref = decodeHomeRef(view.private_metadata);
+    const ref = decodeHomeMeta(view.private_metadata);
     const placesText = view.state.values[BLOCK_PLACES]?.[INPUT]?.value ?? '';
     const note = (view.state.values[BLOCK_NOTE]?.[INPUT]?.value ?? '').trim();
     const teamId = teamOf(body);

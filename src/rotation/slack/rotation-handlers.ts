@@ -30,8 +30,11 @@ import {
   BLOCK_PROCEED_REASON,
   type ButtonValue,
   clickEventId,
+  decodeModalMeta,
   decodeValue,
+  encodeModalMeta,
   INPUT_PLACES,
+  type ModalMeta,
   INPUT_REASON,
   VIEW_PLACES,
   VIEW_PROCEED,
@@ -47,21 +50,6 @@ import {
 import { showOnce } from '../../reveal/one-time-reveal.js';
 import type { ActEvent, ActOutcome, RotationController } from './rotation-controller.js';
 import { type ButtonArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';
-
-/** What a modal needs to come back to its rotation: id and the record version it was built on. */
-interface ModalMeta {
-  r: string;
-  v: number;
-}
-
-function parseMeta(raw: string): ModalMeta | undefined {
-  try {
-    const m = JSON.parse(raw) as Partial<ModalMeta>;
-    return typeof m.r === 'string' && typeof m.v === 'number' ? { r: m.r, v: m.v } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A one-section message from escaped mrkdwn; the notification text without markup. */
 function sentence(mrkdwn: string): SlackMessage {
@@ -234,7 +222,7 @@ export function createRotationHandlers(deps: Deps, controller: RotationControlle
     const meta: ModalMeta = { r: value.r, v: loaded.version };
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: buildPlacesView(loaded.rotation, JSON.stringify(meta)),
+      view: buildPlacesView(loaded.rotation, encodeModalMeta(meta)),
     });
   }
 
@@ -248,7 +236,7 @@ export function createRotationHandlers(deps: Deps, controller: RotationControlle
     const meta: ModalMeta = { r: value.r, v: loaded.version };
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: buildProceedView(loaded.rotation, JSON.stringify(meta), channel),
+      view: buildProceedView(loaded.rotation, encodeModalMeta(meta), channel),
     });
   }
 
@@ -289,7 +277,7 @@ export function createRotationHandlers(deps: Deps, controller: RotationControlle
 
   /** The places modal: the chosen secrets and checklist places, then the create step. */
   const placesSubmit = async ({ ack, view, body, client }: ViewArgs): Promise<void> => {
-    const meta = parseMeta(view.private_metadata);
+    const meta = decodeModalMeta(view.private_metadata);
     const chosen: string[] = [];
     let firstBlock: string | undefined;
     for (const [blockId, inputs] of Object.entries(view.state.values)) {
@@ -359,7 +347,7 @@ export function createRotationHandlers(deps: Deps, controller: RotationControlle
       return;
     }
     await ack({ response_action: 'update', view: buildWorkingView('Asking for approval…') });
-    const meta = parseMeta(view.private_metadata);
+    const meta = decodeModalMeta(view.private_metadata);
     let message: string;
     try {
       if (!meta) message = ':warning: This rotation no longer exists.';

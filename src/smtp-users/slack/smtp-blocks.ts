@@ -5,6 +5,7 @@
  */
 import type { Button } from '@slack/types';
 import type { View } from '@slack/types';
+import { z } from 'zod';
 import {
   actions,
   type Block,
@@ -14,6 +15,7 @@ import {
   section,
   type SlackMessage,
 } from '../../slack/block-kit.js';
+import { codec } from '../../slack/interaction-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import {
   ACTION_SMTP_CANCEL,
@@ -36,19 +38,18 @@ export interface SmtpValue {
   t: string;
 }
 
+const word = z.string().min(1);
+/** Old, new, role and requester must be there; a missing or odd team counts as unknown (''). */
+const smtpValue = codec(z.object({ o: word, n: word, r: word, q: word, t: z.string().catch('') }));
+
 export function encodeSmtpValue(v: SmtpValue): string {
-  return JSON.stringify(v);
+  return smtpValue.encode(v);
 }
 
+/** A status-message button's value; undefined for anything not ours (forged, malformed, too long). */
 export function decodeSmtpValue(raw: string | undefined): SmtpValue | undefined {
-  if (!raw) return undefined;
-  try {
-    const v = JSON.parse(raw) as Partial<SmtpValue>;
-    const ok = [v.o, v.n, v.r, v.q].every((s) => typeof s === 'string' && s.length > 0);
-    return ok ? { o: v.o!, n: v.n!, r: v.r!, q: v.q!, t: typeof v.t === 'string' ? v.t : '' } : undefined;
-  } catch {
-    return undefined;
-  }
+  const v = smtpValue.decode(raw);
+  return v && { o: v.o, n: v.n, r: v.r, q: v.q, t: v.t };
 }
 
 export type SmtpStage =
