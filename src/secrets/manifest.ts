@@ -12,10 +12,12 @@ import {
   COMMAND_SECRET,
   VIEW_EDIT,
 } from './ids.js';
+import { buildInfoMessage } from './info-blocks.js';
 import { listForPerson } from './list-command.js';
 import { buildHelpMessage, buildUnknownSubcommandMessage } from './reveal-blocks.js';
 import { isReadableName } from './secret-reader.js';
 import { revealSecret } from './secret-reveal.js';
+import { secretInfoFor } from './secret-info.js';
 import { secretWho } from './who-command.js';
 
 const ROLE = '[--role ROLE]';
@@ -110,6 +112,16 @@ export const secretCommand: CommandTable<Deps> = {
       flags: ['days'],
       run: (deps, { command, args: [name], flags }) => secretWho(deps, command, name!, flags),
     },
+    info: {
+      usage: `info NAME ${ROLE}`,
+      help: 'what AWS knows about a secret (description, dates, rotation, tags) without reading its value.',
+      words: 'one',
+      missing: 'Which secret?',
+      run: async (deps, { command, args: [name], flags }) =>
+        buildInfoMessage(
+          await secretInfoFor(deps, { user: command.user_id, team: command.team_id }, name!, flags.role),
+        ),
+    },
     help: {
       usage: 'help',
       help: 'this help.',
@@ -127,7 +139,7 @@ export const secretCommand: CommandTable<Deps> = {
   },
 };
 
-/** /secret: get, list, edit, who, help; the reveal's Open and Edit, the edit's Undo, "Did you mean". */
+/** /secret: get, list, edit, who, info, help; the reveal's Open and Edit, the edit's Undo, "Did you mean". */
 export const manifest: FeatureManifest = {
   name: 'secrets',
   commands: [commandManifestOf(secretCommand)],
