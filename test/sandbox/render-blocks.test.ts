@@ -15,9 +15,8 @@ import {
   buildPlacesView,
   buildProceedView,
   buildRevealView as buildKeyRevealView,
-  buildStatusMessage,
-  type StatusContext,
-} from '../../src/rotation/slack/rotation-blocks.js';
+} from '../../src/rotation/slack/rotation-modals.js';
+import { buildStatusMessage, type StatusContext } from '../../src/rotation/slack/status-message.js';
 import { buildPickerView } from '../../src/rotation/slack/user-picker.js';
 import { type Rotation, rotationConfig } from '../../src/rotation/core/workflow/index.js';
 import { buildEditView } from '../../src/secrets/edit-blocks.js';

@@ -25,7 +25,7 @@ import { createRotationHandlers } from './rotation-handlers.js';
 import { createDueStartButton } from './start-rotation.js';
 import { createUserPicker } from './user-picker.js';
 
-export { buildStatusMessage, type StatusContext } from './rotation-blocks.js';
+export { buildStatusMessage, type StatusContext } from './status-message.js';
 export {
   createRotationController,
   type RotationController,

@@ -1,6 +1,6 @@
 /** What a run of the rotation came to, in one sentence for the person who clicked. */
 import type { RunResult } from '../core/runner.js';
-import { escapeKeepingMentions } from './rotation-blocks.js';
+import { escapeKeepingMentions } from './message-parts.js';
 
 /** mrkdwn, already escaped; undefined when the status message says it all. */
 export function outcomeMessage(result: RunResult): string | undefined {

@@ -11,7 +11,7 @@ import { replyEphemeral } from '../../slack/ephemeral-reply.js';
 import { errorReply } from '../../slack/reply-errors.js';
 import { IAM_USER_NAME } from '../core/iam-users.js';
 import { createAccountIndex, type AccountIndex } from './index-command.js';
-import { buildHelpMessage } from './rotation-blocks.js';
+import { buildHelpMessage } from './help-message.js';
 import type { RotationController } from './rotation-controller.js';
 import { createUserPicker, type UserPicker } from './user-picker.js';
 import type { CommandArgs } from '../../slack/interaction-kit.js';

@@ -21,7 +21,7 @@ import {
   type StartRequest,
 } from '../service/service.js';
 import { outcomeMessage } from './outcome-message.js';
-import { escapeKeepingMentions } from './rotation-blocks.js';
+import { escapeKeepingMentions } from './message-parts.js';
 import { createSlackNotifier } from './slack-notifier.js';
 
 export { rotationConfigByRole, type RotationSection, toRotationConfig } from '../service/config.js';

@@ -46,7 +46,7 @@ import {
   buildProceedView,
   buildRevealView,
   buildWorkingView,
-} from './rotation-blocks.js';
+} from './rotation-modals.js';
 import { showOnce } from '../../reveal/one-time-reveal.js';
 import type { ActEvent, ActOutcome, RotationController } from './rotation-controller.js';
 import { type ButtonArgs, teamOf, type ViewArgs } from '../../slack/interaction-kit.js';

@@ -14,12 +14,8 @@ import type { NotifierHooks, RotationNotifier, StatusClosing, ThreadNote } from 
 import { rotationConfigByRole, type RotationSection, toRotationConfig } from '../service/config.js';
 import { outcomeMessage } from './outcome-message.js';
 import { buildParkedPost } from './parked-blocks.js';
-import {
-  buildNotifyPost,
-  buildStartingMessage,
-  buildStatusMessage,
-  buildThreadNote,
-} from './rotation-blocks.js';
+import { buildNotifyPost, buildThreadNote } from './thread-notes.js';
+import { buildStartingMessage, buildStatusMessage } from './status-message.js';
 
 export function createSlackNotifier(
   deps: Deps,

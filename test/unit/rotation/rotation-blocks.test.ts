@@ -10,15 +10,10 @@ import {
   rotationIdFor,
   statusMessageOf,
 } from '../../../src/rotation/slack/ids.js';
-import {
-  buildNotifyPost,
-  buildPlacesView,
-  buildRevealView,
-  buildStatusMessage,
-  buildThreadNote,
-  keyLine,
-  type StatusContext,
-} from '../../../src/rotation/slack/rotation-blocks.js';
+import { buildNotifyPost, buildThreadNote } from '../../../src/rotation/slack/thread-notes.js';
+import { buildPlacesView, buildRevealView } from '../../../src/rotation/slack/rotation-modals.js';
+import { buildStatusMessage, type StatusContext } from '../../../src/rotation/slack/status-message.js';
+import { keyLine } from '../../../src/rotation/slack/status-keys-places.js';
 import { toRotationConfig } from '../../../src/rotation/service/config.js';
 import { type Rotation, rotationConfig } from '../../../src/rotation/core/workflow/index.js';
 
