@@ -5,7 +5,6 @@
  * post in `rotation.due_report.channel` (keys-due/due-report-job.ts: who it runs as, the claim).
  * The reading is keys-due/'s domain modules; this file resolves the person, audits and replies.
  */
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.js';
 import { describeDueSchedule, type DueSchedule, parseDueSchedule } from '../../core/due-schedule.js';
 import { UserError } from '../../core/errors.js';
@@ -16,14 +15,13 @@ import { rotationConfigByRole, type RotationSection } from '../../rotation/servi
 import type { Job } from '../../scheduling/scheduler.js';
 import { notice, type SlackMessage } from '../../slack/block-kit.js';
 import { safeWord } from '../../slack/command-text.js';
+import type { ButtonArgs } from '../../slack/interaction-kit.js';
 import { errorReply } from '../../slack/reply-errors.js';
-import { decodeDueStart } from '../../rotation/slack/ids.js';
+import { createDueUserButton } from '../../rotation/slack/start-rotation.js';
 import { claimDueReport, DUE_REPORT_JOB, SCHEDULER_PERSON } from '../due-report-job.js';
 import { readDueUser } from '../due-user.js';
 import { buildKeysDueReport } from '../report.js';
 import { buildDueUserMessage, buildKeysDueMessage, homeLines } from './keys-due-blocks.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 export interface DueCommandRequest {
   userId: string;
@@ -65,22 +63,29 @@ export function createKeysDue(deps: Deps, section: RotationSection): KeysDue {
       ...(summaries.size ? { homes: summaries } : {}),
     });
   }
-  async function command(request: DueCommandRequest) {
+  /** The person under the role they asked for, and the audit line of what they then read. */
+  async function asPerson(request: DueCommandRequest) {
     const caller = await callers.resolve(request.userId, request.teamId, request.roleName);
     const role = { name: caller.role.name, arn: caller.role.arn };
-    const message = await report(caller.session.clients.iam, role);
-    deps.audit.record({
-      action: 'rotation.action',
-      outcome: 'ok',
-      person: {
-        slack_id: request.userId,
-        team_id: request.teamId,
-        ...(caller.person.email ? { email: caller.person.email } : {}),
-      },
-      role,
-      target: 'keys-due',
-      note: 'keys-due report',
-    });
+    const audited = (target: string, note: string) =>
+      deps.audit.record({
+        action: 'rotation.action',
+        outcome: 'ok',
+        person: {
+          slack_id: request.userId,
+          team_id: request.teamId,
+          ...(caller.person.email ? { email: caller.person.email } : {}),
+        },
+        role,
+        target,
+        note,
+      });
+    return { iam: caller.session.clients.iam, role, audited };
+  }
+  async function command(request: DueCommandRequest) {
+    const { iam, role, audited } = await asPerson(request);
+    const message = await report(iam, role);
+    audited('keys-due', 'keys-due report');
     return message;
   }
   /** The user's keys read live under the clicker's role, and the rotation of the user in progress. */
@@ -88,28 +93,16 @@ export function createKeysDue(deps: Deps, section: RotationSection): KeysDue {
     if (!IAM_USER_NAME.test(request.userName)) {
       throw new UserError('bad_command', `\`${safeWord(request.userName)}\` is not an IAM user name.`);
     }
-    const caller = await callers.resolve(request.userId, request.teamId, request.roleName);
-    const role = { name: caller.role.name, arn: caller.role.arn };
+    const { iam, role, audited } = await asPerson(request);
     const read = await readDueUser({
-      iam: caller.session.clients.iam,
+      iam,
       store,
       clock,
       role,
       userName: request.userName,
       config: configFor({ role }),
     });
-    deps.audit.record({
-      action: 'rotation.action',
-      outcome: 'ok',
-      person: {
-        slack_id: request.userId,
-        team_id: request.teamId,
-        ...(caller.person.email ? { email: caller.person.email } : {}),
-      },
-      role,
-      target: request.userName,
-      note: 'keys-due open',
-    });
+    audited(request.userName, 'keys-due open');
     return buildDueUserMessage({
       userName: request.userName,
       roleName: role.name,
@@ -121,28 +114,7 @@ export function createKeysDue(deps: Deps, section: RotationSection): KeysDue {
     });
   }
 
-  async function openButton(args: ButtonArgs): Promise<void> {
-    const { ack, body, action, respond } = args;
-    await ack();
-    let message: SlackMessage;
-    try {
-      const value = decodeDueStart(action.value);
-      if (!value) throw new UserError('bad_command', 'That button is broken: run `/rotate-key due` again.');
-      message = await openUser({
-        userId: body.user.id,
-        teamId: body.user.team_id ?? body.team?.id ?? '',
-        userName: value.u,
-        ...(value.r ? { roleName: value.r } : {}),
-      });
-    } catch (err) {
-      message = errorReply(err, logger, 'rotation due open').message;
-    }
-    try {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...message });
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'keys-due open reply not delivered');
-    }
-  }
+  const openButton = createDueUserButton(deps, 'open', openUser);
 
   const dueReport = section.due_report;
   let job: Job | undefined;

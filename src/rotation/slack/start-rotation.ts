@@ -37,8 +37,16 @@ export async function startRotationFor(
   return controller.start(request);
 }
 
-/** A "Start rotation" click in a user's detail opened from the keys-due report. */
-export function createDueStartButton(deps: Deps, controller: RotationController) {
+/**
+ * A button on a user from the keys-due report (keys-due/'s "Open", rotation's "Start rotation"):
+ * its value names the IAM user and the role; `run` makes the clicker's answer (or throws), given
+ * as an ephemeral reply beside the message. `what` names the click in logs.
+ */
+export function createDueUserButton(
+  deps: Pick<Deps, 'logger'>,
+  what: 'open' | 'start',
+  run: (request: StartFor) => Promise<SlackMessage>,
+) {
   const { logger } = deps;
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, respond } = args;
@@ -47,19 +55,24 @@ export function createDueStartButton(deps: Deps, controller: RotationController)
     try {
       const value = decodeDueStart(action.value);
       if (!value) throw new UserError('bad_command', 'That button is broken: run `/rotate-key due` again.');
-      message = await startRotationFor(deps, controller, {
+      message = await run({
         userId: body.user.id,
         teamId: teamOf(body),
         userName: value.u,
         ...(value.r ? { roleName: value.r } : {}),
       });
     } catch (err) {
-      message = errorReply(err, logger, 'rotation due start').message;
+      message = errorReply(err, logger, `rotation due ${what}`).message;
     }
     try {
       await respond({ response_type: 'ephemeral', replace_original: false, ...message });
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'keys-due start reply not delivered');
+      logger.warn({ err: { message: (err as Error).message } }, `keys-due ${what} reply not delivered`);
     }
   };
+}
+
+/** A "Start rotation" click in a user's detail opened from the keys-due report. */
+export function createDueStartButton(deps: Deps, controller: RotationController) {
+  return createDueUserButton(deps, 'start', (request) => startRotationFor(deps, controller, request));
 }
