@@ -5,6 +5,8 @@
  * fact is the 403.
  */
 
+import { UserError } from '../core/errors.js';
+
 export type AwsFailure = 'not_found' | 'access_denied' | 'throttled' | 'unavailable' | 'other';
 
 interface SdkErrorShape {
@@ -81,4 +83,53 @@ export function awsUnavailableMessage(service: string, err: unknown): string {
   return isAwsTimeout(err)
     ? `${service} did not answer in time. Try again in a minute.`
     : `${service} could not be reached. Try again in a minute.`;
+}
+
+/** What to tell a person when one AWS call fails, case by case (see {@link awsUserError}). */
+export interface AwsErrorWording {
+  /** For the default throttled and unavailable sentences, e.g. "AWS Secrets Manager". */
+  service: string;
+  /** The sentence for `not_found`; none: a not-found is not this call's to explain (rethrown). */
+  notFound?: string;
+  /** The sentence for `access_denied` (any 403 counts, see classifyAwsError). */
+  denied: string;
+  /** The code of a denial, when it is not the person's role that was denied. */
+  deniedCode?: 'access_denied' | 'assume_role_denied';
+  /** Default: "<service> is throttling requests right now. Try again in a minute." */
+  throttled?: string;
+  /** Default: awsUnavailableMessage(service). Given `how`: "did not answer in time" or "could not be reached". */
+  unavailable?: (how: string) => string;
+}
+
+/**
+ * The one place an AWS failure becomes a sentence for a person: a coded UserError (the AWS error
+ * kept as `cause` for the log) for each case a person can act on, with the caller's wording;
+ * anything else is returned as it is (an incident for the operators, never its own text shown).
+ */
+export function awsUserError(err: unknown, wording: AwsErrorWording): Error {
+  const cause = { cause: err };
+  switch (classifyAwsError(err)) {
+    case 'not_found':
+      if (wording.notFound !== undefined) return new UserError('secret_not_found', wording.notFound, cause);
+      break;
+    case 'access_denied':
+      return new UserError(wording.deniedCode ?? 'access_denied', wording.denied, cause);
+    case 'throttled':
+      return new UserError(
+        'throttled',
+        wording.throttled ?? `${wording.service} is throttling requests right now. Try again in a minute.`,
+        cause,
+      );
+    case 'unavailable':
+      return new UserError(
+        'aws_unavailable',
+        wording.unavailable
+          ? wording.unavailable(isAwsTimeout(err) ? 'did not answer in time' : 'could not be reached')
+          : awsUnavailableMessage(wording.service, err),
+        cause,
+      );
+    default:
+      break;
+  }
+  return err instanceof Error ? err : new Error('unexpected AWS error');
 }

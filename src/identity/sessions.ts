@@ -6,7 +6,7 @@
  * an approved one may touch only its one secret, so IAM enforces the guards as well.
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import { awsUserError } from '../aws/aws-errors.js';
 import type { AwsClientFactory, AwsClients } from '../aws/client-factory.js';
 import type { Clock } from '../core/clock.js';
 import { UserError } from '../core/errors.js';
@@ -139,22 +139,10 @@ function scopedPolicy(scope: SecretScope): string {
 
 function assumeRoleError(err: unknown, role: RoleGrant, contact: string): Error {
   if (err instanceof UserError) return err;
-  switch (classifyAwsError(err)) {
-    case 'access_denied':
-      return new UserError(
-        'assume_role_denied',
-        `locksmith is not allowed to assume the role \`${role.name}\` (${role.arn}). Most likely the role's trust policy does not trust locksmith's own role, or does not allow sts:SetSourceIdentity and sts:TagSession. Ask ${contact}.`,
-        { cause: err },
-      );
-    case 'throttled':
-      return new UserError('throttled', 'AWS is throttling requests right now. Try again in a minute.', {
-        cause: err,
-      });
-    case 'unavailable':
-      return new UserError('aws_unavailable', awsUnavailableMessage('AWS (STS)', err), {
-        cause: err,
-      });
-    default:
-      return err instanceof Error ? err : new Error(String(err));
-  }
+  return awsUserError(err, {
+    service: 'AWS (STS)',
+    denied: `locksmith is not allowed to assume the role \`${role.name}\` (${role.arn}). Most likely the role's trust policy does not trust locksmith's own role, or does not allow sts:SetSourceIdentity and sts:TagSession. Ask ${contact}.`,
+    deniedCode: 'assume_role_denied',
+    throttled: 'AWS is throttling requests right now. Try again in a minute.',
+  });
 }

@@ -11,7 +11,7 @@ import {
   GetParameterCommand,
   type GetParameterCommandOutput,
 } from '@aws-sdk/client-ssm';
-import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import { awsUserError } from '../aws/aws-errors.js';
 import { PARAMETER_PREFIX, parameterNameOf } from '../aws/secret-names.js';
 import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
@@ -96,39 +96,16 @@ export async function listParameters(
 
 function parameterError(err: unknown, session: PersonSession, name: string, verb: 'read' | 'list'): Error {
   const role = `\`${session.role.name}\``;
-  const notFound =
-    err === undefined ||
-    (err as { name?: string }).name === 'ParameterNotFound' ||
-    classifyAwsError(err) === 'not_found';
-  if (notFound) {
-    return new UserError(
-      'secret_not_found',
-      `No Parameter Store parameter named \`${name}\` was found (looked up as role ${role}).`,
-      { cause: err },
-    );
-  }
-  switch (classifyAwsError(err)) {
-    case 'access_denied':
-      return new UserError(
-        'access_denied',
-        verb === 'read'
-          ? `Your role ${role} is not allowed to read \`${name}\`: IAM (or the parameter's KMS key) denied it. If you should have access, ask for the role's policy to be extended, or use \`--role\` with another of your roles.`
-          : `Your role ${role} is not allowed to list Parameter Store parameters: IAM denied it.`,
-        { cause: err },
-      );
-    case 'throttled':
-      return new UserError(
-        'throttled',
-        'AWS Systems Manager is throttling requests right now. Try again in a minute.',
-        {
-          cause: err,
-        },
-      );
-    case 'unavailable':
-      return new UserError('aws_unavailable', awsUnavailableMessage('AWS Systems Manager', err), {
-        cause: err,
-      });
-    default:
-      return err instanceof Error ? err : new Error('unexpected AWS error');
-  }
+  const notFound = `No Parameter Store parameter named \`${name}\` was found (looked up as role ${role}).`;
+  // GetParameter answers a missing name with ParameterNotFound (a 400), or no parameter at all.
+  if (err === undefined || (err as { name?: string }).name === 'ParameterNotFound')
+    return new UserError('secret_not_found', notFound, { cause: err });
+  return awsUserError(err, {
+    service: 'AWS Systems Manager',
+    notFound,
+    denied:
+      verb === 'read'
+        ? `Your role ${role} is not allowed to read \`${name}\`: IAM (or the parameter's KMS key) denied it. If you should have access, ask for the role's policy to be extended, or use \`--role\` with another of your roles.`
+        : `Your role ${role} is not allowed to list Parameter Store parameters: IAM denied it.`,
+  });
 }

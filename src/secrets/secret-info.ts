@@ -8,12 +8,13 @@ import { DescribeSecretCommand, type DescribeSecretCommandOutput } from '@aws-sd
 import { isGuarded } from '../approvals/approval.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
+import { awsUserError } from '../aws/aws-errors.js';
 import { isParameterName } from '../aws/secret-names.js';
 import { UserError } from '../core/errors.js';
 import type { Deps } from '../deps.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { guardedGlobs } from './guard.js';
-import { assertReadIsTyped, assertSecretName, secretsError } from './secret-reader.js';
+import { assertReadIsTyped, assertSecretName } from './secret-reader.js';
 
 export interface SecretInfo {
   /** The name and ARN DescribeSecret returned (what is shown and audited). */
@@ -38,14 +39,19 @@ export interface SecretInfo {
   customerKey: boolean;
 }
 
-/** Describes a secret under `session`. Throws the same UserErrors as a read (not found, denied, throttled). */
+/** Describes a secret under `session`. Throws UserErrors a person can act on (not found, denied, throttled, unreachable). */
 export async function describeSecret(session: PersonSession, typed: string): Promise<SecretInfo> {
   assertSecretName(typed);
   let res: DescribeSecretCommandOutput;
   try {
     res = await session.clients.secretsManager.send(new DescribeSecretCommand({ SecretId: typed }));
   } catch (err) {
-    throw secretsError(err, session, typed, 'read');
+    const role = `\`${session.role.name}\``;
+    throw awsUserError(err, {
+      service: 'AWS Secrets Manager',
+      notFound: `No secret named \`${typed}\` was found (looked up as role ${role}).`,
+      denied: `Your role ${role} may not describe \`${typed}\`: IAM denied \`secretsmanager:DescribeSecret\`.`,
+    });
   }
   // What is shown and audited is the secret AWS described: it must be the one typed.
   assertReadIsTyped(typed, res);

@@ -8,7 +8,7 @@ import {
   ListSecretsCommand,
   type ListSecretsCommandOutput,
 } from '@aws-sdk/client-secrets-manager';
-import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import { awsUserError } from '../aws/aws-errors.js';
 import { readMatchesTyped } from '../aws/secret-names.js';
 import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
@@ -232,38 +232,14 @@ export function secretsError(
   verb: 'read' | 'list',
 ): Error {
   const role = `\`${session.role.name}\``;
-  switch (classifyAwsError(err)) {
-    case 'not_found':
-      return new UserError(
-        'secret_not_found',
-        `No secret named \`${name}\` was found (looked up as role ${role}).`,
-        {
-          cause: err,
-        },
-      );
-    case 'access_denied':
-      return new UserError(
-        'access_denied',
-        verb === 'read'
-          ? `Your role ${role} is not allowed to read \`${name}\`: IAM denied it. If you should have access, ask for the role's policy to be extended, or use \`--role\` with another of your roles.`
-          : `Your role ${role} is not allowed to list secrets: IAM denied it.`,
-        { cause: err },
-      );
-    case 'throttled':
-      return new UserError(
-        'throttled',
-        'AWS Secrets Manager is throttling requests right now. Try again in a minute.',
-        {
-          cause: err,
-        },
-      );
-    case 'unavailable':
-      return new UserError('aws_unavailable', awsUnavailableMessage('AWS Secrets Manager', err), {
-        cause: err,
-      });
-    default:
-      return err instanceof Error ? err : new Error('unexpected AWS error');
-  }
+  return awsUserError(err, {
+    service: 'AWS Secrets Manager',
+    notFound: `No secret named \`${name}\` was found (looked up as role ${role}).`,
+    denied:
+      verb === 'read'
+        ? `Your role ${role} is not allowed to read \`${name}\`: IAM denied it. If you should have access, ask for the role's policy to be extended, or use \`--role\` with another of your roles.`
+        : `Your role ${role} is not allowed to list secrets: IAM denied it.`,
+  });
 }
 
 /**

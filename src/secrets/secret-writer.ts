@@ -13,7 +13,7 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { classifyAwsError, isAwsTimeout } from '../aws/aws-errors.js';
+import { awsUserError } from '../aws/aws-errors.js';
 import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { holdsOtpauth, holdsSeed } from './seed-fields.js';
@@ -462,49 +462,22 @@ function writeError(
       { cause: err },
     );
   }
-  switch (classifyAwsError(err)) {
-    case 'not_found':
-      return new UserError(
-        'secret_not_found',
-        `No secret named \`${name}\` was found (looked up as role ${role}).`,
-        {
-          cause: err,
-        },
-      );
-    case 'access_denied': {
-      const needs =
-        verb === 'read'
-          ? 'secretsmanager:GetSecretValue'
-          : verb === 'write'
-            ? 'secretsmanager:PutSecretValue'
-            : 'secretsmanager:DescribeSecret and secretsmanager:UpdateSecretVersionStage';
-      const what = verb === 'read' ? 'read' : 'change';
-      return new UserError(
-        'access_denied',
-        `Your role ${role} is not allowed to ${what} \`${name}\`: IAM denied it (it needs ${needs}). Nothing was changed. Use \`--role\` with a role that may, or ask for the role's policy to be extended.`,
-        { cause: err },
-      );
-    }
-    case 'throttled':
-      return new UserError(
-        'throttled',
-        'AWS Secrets Manager is throttling requests right now. Nothing was changed; try again in a minute.',
-        { cause: err },
-      );
-    case 'unavailable':
-      return new UserError(
-        'aws_unavailable',
-        verb === 'read'
-          ? `AWS Secrets Manager ${unreachable(err)}. Nothing was changed; try again in a minute.`
-          : `AWS Secrets Manager ${unreachable(err)}, so the change may or may not have been made. Check \`${name}\` with \`/secret get\` in a minute.`,
-        { cause: err },
-      );
-    default:
-      return err instanceof Error ? err : new Error('unexpected AWS error');
-  }
-}
-
-/** A timed-out call and an unreachable endpoint read differently: operators look in different places. */
-function unreachable(err: unknown): string {
-  return isAwsTimeout(err) ? 'did not answer in time' : 'could not be reached';
+  const needs =
+    verb === 'read'
+      ? 'secretsmanager:GetSecretValue'
+      : verb === 'write'
+        ? 'secretsmanager:PutSecretValue'
+        : 'secretsmanager:DescribeSecret and secretsmanager:UpdateSecretVersionStage';
+  return awsUserError(err, {
+    service: 'AWS Secrets Manager',
+    notFound: `No secret named \`${name}\` was found (looked up as role ${role}).`,
+    denied: `Your role ${role} is not allowed to ${verb === 'read' ? 'read' : 'change'} \`${name}\`: IAM denied it (it needs ${needs}). Nothing was changed. Use \`--role\` with a role that may, or ask for the role's policy to be extended.`,
+    throttled:
+      'AWS Secrets Manager is throttling requests right now. Nothing was changed; try again in a minute.',
+    // A write that timed out may still have been applied: say so rather than "nothing changed".
+    unavailable: (how) =>
+      verb === 'read'
+        ? `AWS Secrets Manager ${how}. Nothing was changed; try again in a minute.`
+        : `AWS Secrets Manager ${how}, so the change may or may not have been made. Check \`${name}\` with \`/secret get\` in a minute.`,
+  });
 }

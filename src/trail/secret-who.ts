@@ -11,8 +11,7 @@
  * GetSecretValue event for each secret it returns (Secrets Manager API reference).
  */
 import { DescribeSecretCommand, type DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
-import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
-import { UserError } from '../core/errors.js';
+import { awsUserError } from '../aws/aws-errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import type { Actor, TrailEvent } from './cloudtrail-record.js';
 import type { TrailAnswer, TrailService } from './trail-service.js';
@@ -106,34 +105,11 @@ async function describe(session: PersonSession, name: string): Promise<{ name: s
     res = await session.clients.secretsManager.send(new DescribeSecretCommand({ SecretId: name }));
   } catch (err) {
     const role = `\`${session.role.name}\``;
-    switch (classifyAwsError(err)) {
-      case 'not_found':
-        throw new UserError(
-          'secret_not_found',
-          `No secret named \`${name}\` was found (looked up as role ${role}).`,
-          { cause: err },
-        );
-      case 'access_denied':
-        throw new UserError(
-          'access_denied',
-          `Your role ${role} may not describe \`${name}\`: IAM denied \`secretsmanager:DescribeSecret\`.`,
-          { cause: err },
-        );
-      case 'throttled':
-        throw new UserError(
-          'throttled',
-          'AWS Secrets Manager is throttling requests right now. Try again in a minute.',
-          {
-            cause: err,
-          },
-        );
-      case 'unavailable':
-        throw new UserError('aws_unavailable', awsUnavailableMessage('AWS Secrets Manager', err), {
-          cause: err,
-        });
-      default:
-        throw err;
-    }
+    throw awsUserError(err, {
+      service: 'AWS Secrets Manager',
+      notFound: `No secret named \`${name}\` was found (looked up as role ${role}).`,
+      denied: `Your role ${role} may not describe \`${name}\`: IAM denied \`secretsmanager:DescribeSecret\`.`,
+    });
   }
   if (!res.ARN || !res.Name) throw new Error('DescribeSecret returned no ARN');
   return { name: res.Name, arn: res.ARN };

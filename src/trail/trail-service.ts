@@ -14,7 +14,7 @@ import {
   LookupEventsCommand,
   type LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
-import { awsUnavailableMessage, classifyAwsError } from '../aws/aws-errors.js';
+import { awsUserError, classifyAwsError } from '../aws/aws-errors.js';
 import type { Clock } from '../core/clock.js';
 import { UserError } from '../core/errors.js';
 import { parseLookupEvent, type TrailEvent } from './cloudtrail-record.js';
@@ -347,24 +347,9 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
 /** A LookupEvents failure as a sentence for the person. */
 export function trailError(err: unknown, target: TrailTarget, contact: string): Error {
   if (err instanceof UserError) return err;
-  switch (classifyAwsError(err)) {
-    case 'access_denied':
-      return new UserError(
-        'access_denied',
-        `Your role \`${target.roleName}\` may not read CloudTrail: IAM denied \`cloudtrail:LookupEvents\` (account ${target.accountId}, ${target.region}). Ask ${contact} to add it to the role (see docs/iam.md).`,
-        { cause: err },
-      );
-    case 'throttled':
-      return new UserError(
-        'throttled',
-        'CloudTrail is throttling look-ups right now. Try again in a minute.',
-        {
-          cause: err,
-        },
-      );
-    case 'unavailable':
-      return new UserError('aws_unavailable', awsUnavailableMessage('AWS CloudTrail', err), { cause: err });
-    default:
-      return err instanceof Error ? err : new Error('unexpected CloudTrail error');
-  }
+  return awsUserError(err, {
+    service: 'AWS CloudTrail',
+    denied: `Your role \`${target.roleName}\` may not read CloudTrail: IAM denied \`cloudtrail:LookupEvents\` (account ${target.accountId}, ${target.region}). Ask ${contact} to add it to the role (see docs/iam.md).`,
+    throttled: 'CloudTrail is throttling look-ups right now. Try again in a minute.',
+  });
 }

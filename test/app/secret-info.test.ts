@@ -107,7 +107,7 @@ describe('/secret info', () => {
     assert.match(await secret('U0ALICE', 'info bad*name'), /not a valid secret name/);
     assert.match(
       await secret('U0BOB', 'info 2ndline/fastly'),
-      /Your role `nothing` is not allowed to read `2ndline\/fastly`/,
+      /Your role `nothing` may not describe `2ndline\/fastly`: IAM denied `secretsmanager:DescribeSecret`/,
     );
     assert.match(await secret('U0ALICE', 'info ssm:/team/db'), /describes Secrets Manager secrets/);
     assert.match(await secret('U0STRANGER', 'info 2ndline/fastly'), /#platform-help/);

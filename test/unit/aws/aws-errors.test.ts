@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { awsUnavailableMessage, classifyAwsError, isAwsTimeout } from '../../../src/aws/aws-errors.js';
+import {
+  awsUnavailableMessage,
+  awsUserError,
+  classifyAwsError,
+  isAwsTimeout,
+} from '../../../src/aws/aws-errors.js';
+import { UserError } from '../../../src/core/errors.js';
 
 function sdkError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error('x'), {
@@ -53,5 +59,58 @@ describe('isAwsTimeout', () => {
       awsUnavailableMessage('AWS Secrets Manager', reset),
       'AWS Secrets Manager could not be reached. Try again in a minute.',
     );
+  });
+});
+
+describe('awsUserError', () => {
+  const wording = { service: 'AWS Secrets Manager', notFound: 'No such secret.', denied: 'Denied.' };
+  const sdk = (name: string, status: number, extra: object = {}) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...extra });
+
+  it('gives each case its code and the caller’s sentence, keeping the AWS error as the cause', () => {
+    const missing = sdk('ResourceNotFoundException', 400);
+    const cases: [Error, string, string][] = [
+      [missing, 'secret_not_found', 'No such secret.'],
+      // Any 403 is a denial, whatever its name (moto answers some with an unparseable body).
+      [sdk('SomethingUnparseable', 403), 'access_denied', 'Denied.'],
+      [
+        sdk('ThrottlingException', 400),
+        'throttled',
+        'AWS Secrets Manager is throttling requests right now. Try again in a minute.',
+      ],
+      [
+        sdk('InternalFailure', 500),
+        'aws_unavailable',
+        'AWS Secrets Manager could not be reached. Try again in a minute.',
+      ],
+    ];
+    for (const [err, code, message] of cases) {
+      const got = awsUserError(err, wording);
+      assert.ok(got instanceof UserError, err.name);
+      assert.equal(got.code, code);
+      assert.equal(got.message, message);
+      assert.equal(got.cause, err);
+    }
+    assert.equal(awsUserError(missing, wording).cause, missing);
+  });
+
+  it('uses the caller’s denial code and own throttled / unavailable wording', () => {
+    const denied = awsUserError(sdk('AccessDenied', 403), { ...wording, deniedCode: 'assume_role_denied' });
+    assert.equal((denied as UserError).code, 'assume_role_denied');
+    const timedOut = Object.assign(new Error('t'), { name: 'TimeoutError' });
+    const said = awsUserError(timedOut, { ...wording, unavailable: (how) => `SM ${how}; maybe written.` });
+    assert.equal(said.message, 'SM did not answer in time; maybe written.');
+  });
+
+  it('returns what a person cannot act on as it is: a bug or an outage for the operators', () => {
+    const odd = sdk('ValidationException', 400);
+    assert.equal(awsUserError(odd, wording), odd);
+    const missing = sdk('NoSuchEntity', 404);
+    assert.equal(
+      awsUserError(missing, { service: 'IAM', denied: 'd' }),
+      missing,
+      'no notFound wording: not this call’s to explain',
+    );
+    assert.ok(awsUserError('text', wording) instanceof Error);
   });
 });
