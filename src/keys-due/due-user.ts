@@ -7,7 +7,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Clock } from '../core/clock.js';
 import { UserError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
-import { inspectKeys } from '../rotation/core/aws-steps.js';
+import { inspectKeys } from '../rotation/core/key-steps.js';
 import type { KeyFact } from '../rotation/core/key-facts.js';
 import { getKeyHome, type KeyHome } from '../rotation/core/key-homes.js';
 import {

@@ -29,7 +29,8 @@ export {
 } from './locate.js';
 export { secretWriteToken } from './request-token.js';
 export * from './workflow/index.js';
-export { inspectKeys, RotationStepError } from './aws-steps.js';
+export { inspectKeys } from './key-steps.js';
+export { RotationStepError } from './step-context.js';
 export {
   createRotationRunner,
   type FaultHook,
