@@ -31,16 +31,7 @@ import type {
 import { assertSameRole, createRotationSessions } from './sessions.js';
 import { createStatusUpdates } from './status-updates.js';
 
-export type {
-  ActEvent,
-  ActResult,
-  RotationService,
-  RotationServiceDeps,
-  RotationServiceOptions,
-  StartDiversion,
-  StartOutcome,
-  StartRequest,
-} from './service-api.js';
+export type * from './service-api.js';
 export { auditOutcome } from './run-audit.js';
 
 export function createRotationService(
