@@ -68,6 +68,10 @@ async function listUserNames(
 ): Promise<string[]> {
   const names = new Set<string>();
   let marker: string | undefined;
+  // Hand-written, not paginateListUsers: every page goes through the throttle-aware caller
+  // (throttle.ts), which waits and sends a page again when IAM still throttles after the SDK's
+  // retries, and counts it; a paginator sends its pages itself, so one throttled page would end
+  // the whole listing instead.
   try {
     do {
       const page = await caller.send('ListUsers', () =>
@@ -114,6 +118,8 @@ type UserRead =
 async function readUserKeys(caller: IamCaller, iam: IAMClient, userName: string): Promise<UserRead> {
   const keys: AccessKeyMetadata[] = [];
   let marker: string | undefined;
+  // Hand-written, not paginateListAccessKeys: each page goes through the throttle-aware caller
+  // (see listUserNames).
   try {
     do {
       const page = await caller.send('ListAccessKeys', () =>

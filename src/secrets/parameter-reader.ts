@@ -6,10 +6,9 @@
  * by the same globs. Listing uses DescribeParameters, which reads no value.
  */
 import {
-  DescribeParametersCommand,
-  type DescribeParametersCommandOutput,
   GetParameterCommand,
   type GetParameterCommandOutput,
+  paginateDescribeParameters,
 } from '@aws-sdk/client-ssm';
 import { awsUserError } from '../aws/aws-errors.js';
 import { PARAMETER_PREFIX, parameterNameOf } from '../aws/secret-names.js';
@@ -64,32 +63,33 @@ export async function listParameters(
   const own = prefix.slice(PARAMETER_PREFIX.length);
   if (own) parameterNameOf(prefix);
   const items: ParameterSummary[] = [];
-  let nextToken: string | undefined;
   let capped = false;
-  do {
-    let page: DescribeParametersCommandOutput;
-    try {
-      page = await session.clients.ssm.send(
-        new DescribeParametersCommand({
-          MaxResults: 50,
-          NextToken: nextToken,
-          ...(own ? { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [own] }] } : {}),
-        }),
-      );
-    } catch (err) {
-      throw parameterError(err, session, prefix || PARAMETER_PREFIX, 'list');
+  const pages = paginateDescribeParameters(
+    { client: session.clients.ssm },
+    {
+      MaxResults: 50,
+      ...(own ? { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [own] }] } : {}),
+    },
+  );
+  try {
+    for await (const page of pages) {
+      for (const p of page.Parameters ?? []) {
+        if (!p.Name) continue;
+        items.push({
+          name: `${PARAMETER_PREFIX}${p.Name}`,
+          ...(p.Description ? { description: p.Description } : {}),
+          ...(p.LastModifiedDate ? { changedAt: p.LastModifiedDate } : {}),
+        });
+      }
+      if (items.length >= cap && page.NextToken) {
+        capped = true;
+        break;
+      }
     }
-    for (const p of page.Parameters ?? []) {
-      if (!p.Name) continue;
-      items.push({
-        name: `${PARAMETER_PREFIX}${p.Name}`,
-        ...(p.Description ? { description: p.Description } : {}),
-        ...(p.LastModifiedDate ? { changedAt: p.LastModifiedDate } : {}),
-      });
-    }
-    nextToken = page.NextToken;
-    if (items.length >= cap && nextToken) capped = true;
-  } while (nextToken && !capped);
+  } catch (err) {
+    // Only the paginator's requests throw here: the loop's body makes no call.
+    throw parameterError(err, session, prefix || PARAMETER_PREFIX, 'list');
+  }
   items.sort((a, b) => a.name.localeCompare(b.name));
   return { items, capped };
 }

@@ -5,8 +5,7 @@
 import {
   GetSecretValueCommand,
   type GetSecretValueCommandOutput,
-  ListSecretsCommand,
-  type ListSecretsCommandOutput,
+  paginateListSecrets,
 } from '@aws-sdk/client-secrets-manager';
 import { awsUserError } from '../aws/aws-errors.js';
 import { readMatchesTyped } from '../aws/secret-names.js';
@@ -197,30 +196,31 @@ export async function listSecrets(
   }
   if (prefix !== undefined) assertSecretName(prefix);
   const items: SecretSummary[] = [];
-  let nextToken: string | undefined;
   let capped = false;
-  do {
-    let page: ListSecretsCommandOutput;
-    try {
-      page = await session.clients.secretsManager.send(
-        new ListSecretsCommand({
-          MaxResults: 100,
-          NextToken: nextToken,
-          Filters: prefix ? [{ Key: 'name', Values: [prefix] }] : undefined,
-          SortOrder: 'asc',
-        }),
-      );
-    } catch (err) {
-      throw secretsError(err, session, prefix ?? '*', 'list');
+  const pages = paginateListSecrets(
+    { client: session.clients.secretsManager },
+    {
+      MaxResults: 100,
+      Filters: prefix ? [{ Key: 'name', Values: [prefix] }] : undefined,
+      SortOrder: 'asc',
+    },
+  );
+  try {
+    for await (const page of pages) {
+      for (const s of page.SecretList ?? []) {
+        // The name filter matches prefixes of any word in AWS; keep only true prefixes.
+        if (!s.Name || (prefix && !s.Name.startsWith(prefix))) continue;
+        items.push({ name: s.Name, description: s.Description || undefined, changedAt: s.LastChangedDate });
+      }
+      if (items.length >= scanCap && page.NextToken) {
+        capped = true;
+        break;
+      }
     }
-    for (const s of page.SecretList ?? []) {
-      // The name filter matches prefixes of any word in AWS; keep only true prefixes.
-      if (!s.Name || (prefix && !s.Name.startsWith(prefix))) continue;
-      items.push({ name: s.Name, description: s.Description || undefined, changedAt: s.LastChangedDate });
-    }
-    nextToken = page.NextToken;
-    if (items.length >= scanCap && nextToken) capped = true;
-  } while (nextToken && !capped);
+  } catch (err) {
+    // Only the paginator's requests throw here: the loop's body makes no call.
+    throw secretsError(err, session, prefix ?? '*', 'list');
+  }
   items.sort((a, b) => a.name.localeCompare(b.name));
   return { items, total: items.length, capped };
 }

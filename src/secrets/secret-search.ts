@@ -5,7 +5,7 @@
  * ListSecrets returns names, descriptions and tags, never a value, so neither reads a secret.
  * Domain code: no Slack.
  */
-import { ListSecretsCommand, type ListSecretsCommandOutput } from '@aws-sdk/client-secrets-manager';
+import { paginateListSecrets } from '@aws-sdk/client-secrets-manager';
 import { UserError } from '../core/errors.js';
 import type { PersonSession } from '../identity/sessions.js';
 import { type SecretList, type SecretSummary, secretsError } from './secret-reader.js';
@@ -72,29 +72,31 @@ async function listPages(
   what: string,
 ): Promise<{ items: Listed[]; capped: boolean }> {
   const items: Listed[] = [];
-  let nextToken: string | undefined;
   let capped = false;
-  do {
-    let page: ListSecretsCommandOutput;
-    try {
-      page = await session.clients.secretsManager.send(
-        new ListSecretsCommand({ MaxResults: 100, NextToken: nextToken, Filters: filters, SortOrder: 'asc' }),
-      );
-    } catch (err) {
-      throw secretsError(err, session, what, 'list');
+  const pages = paginateListSecrets(
+    { client: session.clients.secretsManager },
+    { MaxResults: 100, Filters: filters, SortOrder: 'asc' },
+  );
+  try {
+    for await (const page of pages) {
+      for (const s of page.SecretList ?? []) {
+        if (!s.Name) continue;
+        items.push({
+          name: s.Name,
+          description: s.Description || undefined,
+          changedAt: s.LastChangedDate,
+          tags: (s.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
+        });
+      }
+      if (items.length >= scanCap && page.NextToken) {
+        capped = true;
+        break;
+      }
     }
-    for (const s of page.SecretList ?? []) {
-      if (!s.Name) continue;
-      items.push({
-        name: s.Name,
-        description: s.Description || undefined,
-        changedAt: s.LastChangedDate,
-        tags: (s.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
-      });
-    }
-    nextToken = page.NextToken;
-    if (items.length >= scanCap && nextToken) capped = true;
-  } while (nextToken && !capped);
+  } catch (err) {
+    // Only the paginator's requests throw here: the loop's body makes no call.
+    throw secretsError(err, session, what, 'list');
+  }
   return { items, capped };
 }
 

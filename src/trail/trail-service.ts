@@ -155,7 +155,13 @@ export function createTrailService(options: TrailServiceOptions): TrailService {
     while (states.size > MAX_STREAMS) states.delete(states.keys().next().value!);
   }
 
-  /** One page, after waiting for a slot; undefined when the budget does not allow another call. */
+  /**
+   * One page, after waiting for a slot; undefined when the budget does not allow another call.
+   * Pages are fetched one by one here, not with paginateLookupEvents: each waits for the shared
+   * rate limiter within the asker's time budget, a throttled page is asked again after a
+   * back-off, and a stream stops mid-way and is resumed later (another request, perhaps minutes
+   * on) from its saved NextToken and time window. A paginator would send the next page on its own.
+   */
   async function page(
     run: Run,
     query: TrailQuery,

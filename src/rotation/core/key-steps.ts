@@ -8,8 +8,7 @@ import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   type IAMClient,
-  ListAccessKeysCommand,
-  type ListAccessKeysCommandOutput,
+  paginateListAccessKeys,
 } from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../../aws/aws-errors.js';
 import { type KeyFact, keyFacts, type LastUse, lastUseOf } from './key-facts.js';
@@ -39,16 +38,13 @@ export async function listKeys(
   userName: string,
   rotation?: Rotation,
 ): Promise<AccessKeyMetadata[]> {
-  const keys: AccessKeyMetadata[] = [];
-  let marker: string | undefined;
-  do {
-    const page: ListAccessKeysCommandOutput = await awsCall(rotation, `list the keys of ${userName}`, () =>
-      iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker })),
-    );
-    for (const k of page.AccessKeyMetadata ?? []) if (k.AccessKeyId) keys.push(k);
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return keys;
+  return awsCall(rotation, `list the keys of ${userName}`, async () => {
+    const keys: AccessKeyMetadata[] = [];
+    for await (const page of paginateListAccessKeys({ client: iam }, { UserName: userName })) {
+      for (const k of page.AccessKeyMetadata ?? []) if (k.AccessKeyId) keys.push(k);
+    }
+    return keys;
+  });
 }
 
 export async function lastUse(

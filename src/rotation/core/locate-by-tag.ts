@@ -3,8 +3,8 @@
  * (ListSecrets' `tag-value` filter, DescribeParameters' `tag:` filter) and the places remembered
  * from earlier rotations of this user. It reads no value at all.
  */
-import { DescribeSecretCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
-import { DescribeParametersCommand } from '@aws-sdk/client-ssm';
+import { DescribeSecretCommand, paginateListSecrets } from '@aws-sdk/client-secrets-manager';
+import { DescribeParametersCommand, paginateDescribeParameters } from '@aws-sdk/client-ssm';
 import { classifyAwsError } from '../../aws/aws-errors.js';
 import {
   hasTag,
@@ -40,15 +40,11 @@ export async function locateByTag(
   // ListSecrets' tag-value filter is a case-sensitive prefix match on any tag's value: keep only
   // secrets whose own locksmith tag holds exactly this key id.
   try {
-    let nextToken: string | undefined;
-    do {
-      const page = await clients.secretsManager.send(
-        new ListSecretsCommand({
-          MaxResults: 100,
-          NextToken: nextToken,
-          Filters: [{ Key: 'tag-value', Values: [keyId] }],
-        }),
-      );
+    const pages = paginateListSecrets(
+      { client: clients.secretsManager },
+      { MaxResults: 100, Filters: [{ Key: 'tag-value', Values: [keyId] }] },
+    );
+    for await (const page of pages) {
       for (const s of page.SecretList ?? []) {
         if (!s.Name || !hasTag(s.Tags, keyId)) continue;
         search.secrets.listed++;
@@ -59,31 +55,25 @@ export async function locateByTag(
           ...(s.Tags ? { tags: s.Tags } : {}),
         });
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
   } catch (err) {
     if (classifyAwsError(err) !== 'access_denied') throw err;
     search.secrets.denied = 'secretsmanager:ListSecrets';
   }
 
   try {
-    let nextToken: string | undefined;
-    do {
-      const page = await clients.ssm.send(
-        new DescribeParametersCommand({
-          MaxResults: 50,
-          NextToken: nextToken,
-          ParameterFilters: [{ Key: `tag:${KEY_TAG}`, Values: [keyId] }],
-        }),
-      );
+    const pages = paginateDescribeParameters(
+      { client: clients.ssm },
+      { MaxResults: 50, ParameterFilters: [{ Key: `tag:${KEY_TAG}`, Values: [keyId] }] },
+    );
+    for await (const page of pages) {
       for (const p of page.Parameters ?? []) {
         if (!p.Name || p.Type === 'StringList') continue;
         search.parameters.listed++;
         const name = parameterPlace(p.Name);
         found.set(name, { name, found: 'tag', parameter: parameterOf(p) });
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
   } catch (err) {
     if (classifyAwsError(err) !== 'access_denied') throw err;
     search.parameters.denied = 'ssm:DescribeParameters';

@@ -20,10 +20,9 @@
 import {
   DescribeParametersCommand,
   GetParameterCommand,
-  GetParameterHistoryCommand,
-  type GetParameterHistoryCommandOutput,
   type ParameterHistory,
   type ParameterMetadata,
+  paginateGetParameterHistory,
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
@@ -106,20 +105,12 @@ export async function parameterHistory(
   name: string,
 ): Promise<ParameterHistory[] | undefined> {
   const versions: ParameterHistory[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page: GetParameterHistoryCommandOutput = await ssm.send(
-        new GetParameterHistoryCommand({
-          Name: name,
-          WithDecryption: true,
-          MaxResults: 50,
-          NextToken: nextToken,
-        }),
-      );
-      versions.push(...(page.Parameters ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = paginateGetParameterHistory(
+      { client: ssm },
+      { Name: name, WithDecryption: true, MaxResults: 50 },
+    );
+    for await (const page of pages) versions.push(...(page.Parameters ?? []));
   } catch (err) {
     if (isParameterNotFound(err)) return undefined;
     throw err;

@@ -6,8 +6,7 @@
  */
 import {
   GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-  type ListSecretVersionIdsCommandOutput,
+  paginateListSecretVersionIds,
   PutSecretValueCommand,
   type SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
@@ -208,15 +207,12 @@ export async function secretVersions(
   sc: StepContext,
 ): Promise<SecretVersionsListEntry[] | undefined> {
   const versions: SecretVersionsListEntry[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page: ListSecretVersionIdsCommandOutput = await sc.clients.secretsManager.send(
-        new ListSecretVersionIdsCommand({ SecretId: name, NextToken: nextToken, MaxResults: 100 }),
-      );
-      versions.push(...(page.Versions ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = paginateListSecretVersionIds(
+      { client: sc.clients.secretsManager },
+      { SecretId: name, MaxResults: 100 },
+    );
+    for await (const page of pages) versions.push(...(page.Versions ?? []));
   } catch (err) {
     if (classifyAwsError(err) === 'not_found') return undefined;
     throw stepError(err, rotation, `list the versions of ${name}`);

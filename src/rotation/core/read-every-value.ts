@@ -5,10 +5,10 @@
  */
 import {
   BatchGetSecretValueCommand,
-  ListSecretsCommand,
+  paginateListSecrets,
   type SecretListEntry,
 } from '@aws-sdk/client-secrets-manager';
-import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import { paginateGetParametersByPath } from '@aws-sdk/client-ssm';
 import { classifyAwsError } from '../../aws/aws-errors.js';
 import { createPacer, type Pacer } from '../../scheduling/pacer.js';
 import { type LocateClients, type LocateProgress, parameterOf, parameterPlace } from './place-names.js';
@@ -71,21 +71,21 @@ export async function readEveryValue(
   // 1. Secrets: names and tags (no values), then the values 20 at a time.
   const listed: SecretListEntry[] = [];
   try {
-    let nextToken: string | undefined;
-    do {
-      await pacer.wait();
-      const page = await clients.secretsManager.send(
-        new ListSecretsCommand({ MaxResults: 100, NextToken: nextToken }),
-      );
+    // Every request waits for the pacer: the first here, each next page at the end of the loop's
+    // body (the paginator sends it as soon as the body is done, and only when there is a token).
+    await pacer.wait();
+    for await (const page of paginateListSecrets({ client: clients.secretsManager }, { MaxResults: 100 })) {
       for (const s of page.SecretList ?? []) if (s.Name) listed.push(s);
-      nextToken = page.NextToken;
+      const nextToken = page.NextToken;
       progress.listed = listed.length;
       if (listed.length > limits.maxSecrets || (listed.length === limits.maxSecrets && nextToken)) {
         secrets.capped = true;
         listed.length = limits.maxSecrets;
       }
       report();
-    } while (nextToken && !secrets.capped);
+      if (secrets.capped) break;
+      if (nextToken) await pacer.wait();
+    }
   } catch (err) {
     if (classifyAwsError(err) !== 'access_denied') throw err;
     secrets.denied = 'secretsmanager:ListSecrets';
@@ -155,18 +155,12 @@ export async function readEveryValue(
 
   // 2. Parameters: every hierarchy under "/", values decrypted, 10 a page.
   try {
-    let nextToken: string | undefined;
-    do {
-      await pacer.wait();
-      const page = await clients.ssm.send(
-        new GetParametersByPathCommand({
-          Path: '/',
-          Recursive: true,
-          WithDecryption: true,
-          MaxResults: 10,
-          NextToken: nextToken,
-        }),
-      );
+    await pacer.wait(); // and before each next page, as for the secrets
+    const pages = paginateGetParametersByPath(
+      { client: clients.ssm },
+      { Path: '/', Recursive: true, WithDecryption: true, MaxResults: 10 },
+    );
+    for await (const page of pages) {
       for (const p of page.Parameters ?? []) {
         if (!p.Name || p.Type === 'StringList') continue;
         parameters.listed++;
@@ -178,12 +172,14 @@ export async function readEveryValue(
         parameters.read++;
         visit({ place, kind: 'parameter', id: p.Name, text: p.Value, parameter: parameterOf(p) });
       }
-      nextToken = page.NextToken;
+      const nextToken = page.NextToken;
       progress.parametersRead = parameters.read;
       // A page may take the count past the limit: what was read is still searched, and counted.
       if (parameters.listed >= limits.maxParameters && nextToken) parameters.capped = true;
       report();
-    } while (nextToken && !parameters.capped);
+      if (parameters.capped) break;
+      if (nextToken) await pacer.wait();
+    }
   } catch (err) {
     if (classifyAwsError(err) === 'access_denied') parameters.denied = 'ssm:GetParametersByPath';
     else throw err;
