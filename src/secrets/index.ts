@@ -23,7 +23,7 @@ export { undoVersion, writeSecretFields } from './secret-writer.js';
 
 /** Registers /secret, its buttons, and the edit modal. Its windows' hides are reveal/'s. */
 export function register(app: App, deps: Deps): FeatureHandle {
-  app.command(secretCommand.command, commandListener(deps, secretCommand));
+  app.command(secretCommand.command, commandListener(deps, secretCommand, deps));
   app.action(ACTION_REVEAL_OPEN, createRevealOpenHandler(deps));
   // "Did you mean…?" under a not-found: each suggested name shows in the same window.
   const suggestion = createSuggestionHandler(deps);

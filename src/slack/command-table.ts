@@ -34,7 +34,7 @@ export interface CommandRequest {
 export type CommandReply = Promise<SlackMessage | undefined>;
 
 export interface Subcommand<D> {
-  /** Its usage after the command, as help and refusals show it: `get NAME [--role ROLE]`. */
+  /** Its usage after the command, as help and refusals show it: `get NAME [--role ROLE]` ('' for the bare command). */
   usage: string;
   /** Its line in the command's help (after the usage); a function when it depends on config. */
   help?: string | ((deps: D) => string);
@@ -77,11 +77,16 @@ export function commandManifestOf<D>(table: CommandTable<D>): CommandManifest {
   };
 }
 
-/** The help lines of the table's sub-commands, in its order: `` `/secret get NAME`: … ``. */
-export function helpLines<D>(table: CommandTable<D>, deps: D): string[] {
-  return Object.values(table.subcommands).flatMap((sub) => {
-    const help = typeof sub.help === 'function' ? sub.help(deps) : sub.help;
-    return help === undefined ? [] : [`\`${table.command} ${sub.usage}\`: ${help}`];
+/**
+ * The help lines of the table, `` `/secret get NAME`: … ``: `other` and `bare` first when they
+ * have help of their own (`/rotate-key USER`, bare `/rotate-key`), then the sub-commands in order.
+ */
+export function helpLines<D>(table: CommandTable<D>, context: D): string[] {
+  const bare = typeof table.bare === 'string' ? undefined : table.bare;
+  return [table.other, bare, ...Object.values(table.subcommands)].flatMap((sub) => {
+    const help = typeof sub?.help === 'function' ? sub.help(context) : sub?.help;
+    if (!sub || help === undefined) return [];
+    return [`\`${[table.command, sub.usage].filter(Boolean).join(' ')}\`: ${help}`];
   });
 }
 
@@ -130,14 +135,19 @@ export function parseRequest<D>(
   return { sub, word, args, flags };
 }
 
-/** The listener of a command table: ack, parse, run the sub-command, reply (or not, for a modal). */
-export function commandListener<D extends ReplyDeps>(
-  deps: D,
+/**
+ * The listener of a command table: ack, parse, run the sub-command with `context` (what its runs
+ * need: the app's deps, or more), reply (or not, for a modal). Errors become the coded-error reply.
+ */
+export function commandListener<D>(
+  deps: ReplyDeps,
   table: CommandTable<D>,
+  context: D,
 ): (args: CommandArgs) => Promise<void> {
   return onCommand(deps, table.command, async ({ command, client }, i) => {
     const { sub, word, args, flags } = parseRequest(table, command.text);
-    const message = await sub.run(deps, { command, client, word, args, flags, help: helpLines(table, deps) });
+    const request = { command, client, word, args, flags, help: helpLines(table, context) };
+    const message = await sub.run(context, request);
     if (message) await i.reply(message);
   });
 }

@@ -9,17 +9,17 @@ import {
   ACTION_DUE_START_PATTERN,
   ACTION_PICK_USER,
   actionPattern,
-  COMMAND_ROTATE_KEY,
   STATUS_ACTIONS,
   VIEW_PICK_USER,
   VIEW_PLACES,
   VIEW_HOME,
   VIEW_PROCEED,
 } from './ids.js';
+import { commandListener } from '../../slack/command-table.js';
 import { createKeyHomeHandlers } from './key-home-handlers.js';
+import { type KeysDueAnswer, type RotateKeyContext, rotateKeyCommand } from './manifest.js';
 import { createAccountIndex } from './index-command.js';
 import { createParkedHandlers } from './parked-handlers.js';
-import { createRotateCommandHandler, type RotateSubcommands } from './rotate-command.js';
 import { createRotationController, type SmtpUsersHandoff } from './rotation-controller.js';
 import { createRotationHandlers } from './rotation-handlers.js';
 import { createDueStartButton } from './start-rotation.js';
@@ -37,7 +37,8 @@ export {
  * What other features do for /rotate-key, handed in by the composition root (features.ts) so
  * rotation imports none of them: the word `due` (keys-due/), SES SMTP users (smtp-users/).
  */
-export interface RotationHandoffs extends RotateSubcommands {
+export interface RotationHandoffs {
+  due?: KeysDueAnswer;
   smtp?: SmtpUsersHandoff;
 }
 
@@ -55,19 +56,19 @@ export function register(
   options: { takeOverFromGoneLocalProcesses?: boolean } = {},
   handoffs: RotationHandoffs = {},
 ): FeatureHandle {
-  const { smtp, ...subcommands } = handoffs;
+  const { smtp, due } = handoffs;
   const section = deps.config.rotation;
   const controller = section ? createRotationController(deps, section, options, smtp) : undefined;
   const index = controller ? createAccountIndex(deps, controller) : undefined;
   const picker = controller ? createUserPicker(deps, controller) : undefined;
-  app.command(
-    COMMAND_ROTATE_KEY,
-    createRotateCommandHandler(deps, controller, {
-      ...(index ? { index } : {}),
-      ...(picker ? { picker } : {}),
-      subcommands,
-    }),
-  );
+  const context: RotateKeyContext = {
+    deps,
+    ...(controller ? { controller } : {}),
+    ...(index ? { index } : {}),
+    ...(picker ? { picker } : {}),
+    ...(due ? { due } : {}),
+  };
+  app.command(rotateKeyCommand.command, commandListener(deps, rotateKeyCommand, context));
   if (!controller || !index || !picker) return {};
 
   // "Start rotation" in a user opened from the keys-due report (keys-due/), the index button and

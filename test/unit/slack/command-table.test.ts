@@ -58,6 +58,24 @@ describe('command tables', () => {
     assert.deepEqual(parseRequest(table, 'who a --days 3').flags, { days: '3' });
   });
 
+  it('lists `other` and an own `bare` first in help when they have help, the bare command by its name alone', () => {
+    const rotate: CommandTable<null> = {
+      command: '/r',
+      flags: [],
+      subcommands: { due: { usage: 'due', help: 'the report.', words: 'none', run: none } },
+      bare: { usage: '', help: 'pick one.', words: 'none', run: none },
+      other: { usage: 'USER', help: 'rotate USER.', words: 'none', run: none },
+    };
+    assert.deepEqual(helpLines(rotate, null), [
+      '`/r USER`: rotate USER.',
+      '`/r`: pick one.',
+      '`/r due`: the report.',
+    ]);
+    assert.equal(parseRequest(rotate, 'ci-deploy').sub, rotate.other);
+    assert.throws(() => parseRequest(rotate, 'ci-deploy x'), /Too many words\. Usage: `\/r USER`/);
+    assert.deepEqual(commandManifestOf(rotate), { command: '/r', subcommands: ['due'] });
+  });
+
   it('derives the help lines and the metrics labels from the same table', () => {
     assert.deepEqual(helpLines(table, { ttl: 7 }), [
       '`/x get NAME [--role ROLE]`: hides after 7 s.',
