@@ -311,3 +311,30 @@ describe('leak check', () => {
     assert.deepEqual(shown(), [], 'values still on screen');
   });
 });
+
+describe('/rotate-key without a rotation section', () => {
+  it('says rotation is not set up for every word, and still answers help', async () => {
+    for (const text of ['ci-deploy', 'due', 'index --role 2ndline']) {
+      const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command: '/rotate-key', text });
+      const reply = await h.slack.waitFor(() =>
+        h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
+      );
+      assert.match(
+        JSON.stringify(reply.body),
+        /Key rotation is not set up here: locksmith's config has no `rotation` section/,
+        text,
+      );
+    }
+    for (const text of ['', 'help']) {
+      const sent = await h.sender.slashCommand({ userId: 'U0ALICE', command: '/rotate-key', text });
+      const reply = await h.slack.waitFor(() =>
+        h.slack.responseUrlPosts.find((p) => p.url === sent.responseUrl),
+      );
+      assert.match(
+        JSON.stringify(reply.body),
+        /`\/rotate-key USER \[--role ROLE\]`: rotate the access key/,
+        text,
+      );
+    }
+  });
+});
