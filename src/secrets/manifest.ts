@@ -130,10 +130,11 @@ export const secretCommand: CommandTable<Deps> = {
     },
   },
   bare: 'help',
+  // An unknown word answers with the help; with more words after it, a refusal (as before tables).
   other: {
     label: 'unknown',
     usage: `get NAME ${ROLE}`,
-    words: 'any',
+    words: 'optional',
     run: async (deps, request) =>
       buildUnknownSubcommandMessage(safeWord(request.word ?? ''), help(deps, request)),
   },

@@ -40,9 +40,9 @@ export interface Subcommand<D> {
   help?: string | ((deps: D) => string);
   /**
    * The words it takes after its name: `none`, `one` (a name; missing → `missing`, extra →
-   * "Too many words"), `any` (free text, e.g. search words).
+   * "Too many words"), `optional` (at most one), `any` (free text, e.g. search words).
    */
-  words: 'none' | 'one' | 'any';
+  words: 'none' | 'one' | 'optional' | 'any';
   /** The question when its one word is missing: `Which secret?`. */
   missing?: string;
   /** Options it takes besides the command's own (`days` for `who`). */
@@ -130,7 +130,7 @@ export function parseRequest<D>(
   }
   if (sub.words === 'one' && args.length === 0)
     throw new UserError('bad_command', `${sub.missing ?? 'Which one?'} ${usage}`);
-  const most = sub.words === 'none' ? 0 : sub.words === 'one' ? 1 : Infinity;
+  const most = { none: 0, one: 1, optional: 1, any: Infinity }[sub.words];
   if (args.length > most) throw new UserError('bad_command', `Too many words. ${usage}`);
   return { sub, word, args, flags };
 }

@@ -24,7 +24,7 @@ const table: CommandTable<{ ttl: number }> = {
     help: { usage: 'help', help: 'this help.', words: 'none', run: none },
   },
   bare: 'help',
-  other: { label: 'unknown', usage: 'get NAME', words: 'any', run: none },
+  other: { label: 'unknown', usage: 'get NAME', words: 'optional', run: none },
 };
 
 describe('command tables', () => {
@@ -56,6 +56,9 @@ describe('command tables', () => {
     assert.throws(() => parseRequest(table, 'get a --days 3'), /`--days` goes with `\/x who` only/);
     assert.throws(() => parseRequest(table, 'get a --nope 3'), /Unknown option `--nope`/);
     assert.deepEqual(parseRequest(table, 'who a --days 3').flags, { days: '3' });
+    assert.equal(parseRequest(table, 'frob').sub, table.other, '`optional`: none');
+    assert.equal(parseRequest(table, 'frob a').sub, table.other, '`optional`: one');
+    assert.throws(() => parseRequest(table, 'frob a b'), /Too many words\. Usage: `\/x get NAME`/);
   });
 
   it('lists `other` and an own `bare` first in help when they have help, the bare command by its name alone', () => {
