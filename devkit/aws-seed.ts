@@ -13,6 +13,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 export const MOTO_ACCOUNT_ID = '123456789012';
 
@@ -35,6 +36,8 @@ export interface SeedSpec {
     description?: string;
     tags?: Record<string, string>;
   }>;
+  /** Parameter Store parameters (`name` without `ssm:`), SecureString unless `type` says. */
+  parameters?: Array<{ name: string; value: string; type?: 'String' | 'SecureString'; description?: string }>;
 }
 
 export interface Seeded {
@@ -71,6 +74,7 @@ export async function seedAws(endpoint: string, spec: SeedSpec, region = 'eu-wes
   };
   const iam = new IAMClient(admin);
   const sm = new SecretsManagerClient(admin);
+  const ssm = new SSMClient(admin);
   const roleArns: Record<string, string> = {};
   try {
     const botUser = spec.bot?.userName ?? 'locksmith-bot';
@@ -144,9 +148,20 @@ export async function seedAws(endpoint: string, spec: SeedSpec, region = 'eu-wes
         }),
       );
     }
+    for (const p of spec.parameters ?? []) {
+      await ssm.send(
+        new PutParameterCommand({
+          Name: p.name,
+          Value: p.value,
+          Type: p.type ?? 'SecureString',
+          ...(p.description ? { Description: p.description } : {}),
+        }),
+      );
+    }
     return { accountId: MOTO_ACCOUNT_ID, roleArns, botCredentials };
   } finally {
     iam.destroy();
     sm.destroy();
+    ssm.destroy();
   }
 }

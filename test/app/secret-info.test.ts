@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { roleArn } from '../../devkit/aws-seed.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { CANARY_PASSWORD, CANARY_TOKEN, config, seed, usergroups, users } from '../support/fixtures.js';
 
@@ -15,6 +16,8 @@ before(async () => {
   h = await startHarness({
     config: {
       ...config,
+      roles: { ...config.roles, params: roleArn('locksmith-params') },
+      people: { ...config.people, U0ALICE: ['2ndline', 'params'] },
       approvals: {
         channel: 'C0APPROVALS',
         approvers: { people: ['U0BOB'] },
@@ -23,6 +26,21 @@ before(async () => {
     },
     seed: {
       ...seed,
+      roles: [
+        ...(seed.roles ?? []),
+        {
+          name: 'locksmith-params',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: ['ssm:DescribeParameters'], Resource: '*' }],
+          },
+        },
+      ],
+      parameters: ['/team/db/password', '/team/db/password-old'].map((name) => ({
+        name,
+        value: CANARY_PASSWORD,
+        description: `the ${name} <!here>`,
+      })),
       secrets: [
         ...(seed.secrets ?? []),
         {
@@ -109,13 +127,50 @@ describe('/secret info', () => {
       await secret('U0BOB', 'info 2ndline/fastly'),
       /Your role `nothing` may not describe `2ndline\/fastly`: IAM denied `secretsmanager:DescribeSecret`/,
     );
-    assert.match(await secret('U0ALICE', 'info ssm:/team/db'), /describes Secrets Manager secrets/);
+    assert.match(
+      await secret('U0ALICE', 'info ssm:/team/db/password'),
+      /Your role `2ndline` may not describe Parameter Store parameters: IAM denied `ssm:DescribeParameters`/,
+    );
+    assert.match(
+      await secret('U0ALICE', 'info ssm:/team/db --role params'),
+      /No Parameter Store parameter named `ssm:\/team\/db` was found \(looked up as role `params`\)/,
+      'the exact name, not a prefix',
+    );
+    assert.match(
+      await secret('U0ALICE', 'info ssm:bad*name --role params'),
+      /not a valid Parameter Store name/,
+    );
     assert.match(await secret('U0STRANGER', 'info 2ndline/fastly'), /#platform-help/);
     const refused = h
       .auditEvents()
       .filter((e) => e.action === 'secret.read' && e.note === 'info' && e.outcome !== 'ok');
     assert.ok(refused.some((e) => e.outcome === 'not_found'));
     assert.ok(refused.some((e) => e.outcome === 'denied'));
+  });
+
+  it('describes a Parameter Store parameter with DescribeParameters on its exact name, reading no value', async () => {
+    await h.aws.quiet();
+    h.aws.clear();
+    const json = await secret('U0ALICE', 'info ssm:/team/db/password --role params');
+    assert.match(json, /`ssm:\/team\/db\/password`/);
+    assert.match(json, /the \/team\/db\/password &lt;!here&gt;/);
+    assert.match(json, /`SecureString` · version 1 · Standard tier/);
+    assert.match(json, /Read as role `params` with DescribeParameters, which returns no value/);
+    assert.ok(!json.includes(CANARY_PASSWORD));
+    assert.equal(
+      h.aws.callsOf('GetParameter').length + h.aws.callsOf('GetParameters').length,
+      0,
+      'no value read',
+    );
+    const [describe] = h.aws.callsOf('DescribeParameters');
+    assert.ok(describe);
+    assert.match(JSON.stringify(describe.params), /"Option":"Equals"/);
+    const audit = h
+      .auditEvents()
+      .filter((e) => e.action === 'secret.read' && e.note === 'info')
+      .at(-1);
+    assert.equal(audit?.target, 'ssm:/team/db/password');
+    assert.equal(audit?.outcome, 'ok');
   });
 
   it('is listed in /secret help, from the same table', async () => {
