@@ -4,11 +4,10 @@
  * app tests (test/app/rotate-key*.test.ts); these pin the service's own decisions.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import type { Approval } from '../../src/approvals/approval.js';
 import type { NewApproval } from '../../src/approvals/approval-service.js';
 import type { AuditEvent } from '../../src/audit/audit-events.js';
-import type { MotoServer } from '../../devkit/moto.js';
 import { UserError } from '../../src/core/errors.js';
 import type { Person } from '../../src/identity/access.js';
 import type { Rotation } from '../../src/rotation/core/index.js';
@@ -27,8 +26,7 @@ import {
   type RotationService,
   type RotationServiceDeps,
 } from '../../src/rotation/service/service.js';
-import { startTestMoto } from '../support/moto.js';
-import { APPROVER, Harness, HOUR, REQUESTER, ROLE, USER } from './support.js';
+import { APPROVER, type Harness, HOUR, REQUESTER, ROLE, USER, useMotoHarness } from './support.js';
 
 type Told =
   | { to: 'open'; userId: string; opening: StatusOpening }
@@ -80,7 +78,6 @@ const SECTION = {
 } as unknown as RotationSection;
 
 describe('rotation service, with a recording notifier, against moto', () => {
-  let moto: MotoServer;
   let h: Harness;
   let notifier: RecordingNotifier;
   let audit: AuditEvent[];
@@ -90,16 +87,8 @@ describe('rotation service, with a recording notifier, against moto', () => {
   let allowed: boolean;
   let service: RotationService;
 
-  before(async () => {
-    moto = await startTestMoto();
-    h = await Harness.create(moto);
-  });
-  after(async () => {
-    await h?.stop();
-    await moto?.stop();
-  });
+  useMotoHarness((harness) => (h = harness));
   beforeEach(async () => {
-    await h.reset();
     notifier = new RecordingNotifier();
     audit = [];
     requested = [];

@@ -5,11 +5,9 @@
  * no lost key, no extra key, no extra secret version, and IAM's two-key limit never met.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { MotoServer } from '../../devkit/moto.js';
+import { describe, it } from 'node:test';
 import type { FaultHook, RotationState } from '../../src/rotation/core/index.js';
-import { startTestMoto } from '../support/moto.js';
-import { Crash, Harness, PARAMETER, REQUESTER, type Seeded } from './support.js';
+import { Crash, type Harness, PARAMETER, REQUESTER, type Seeded, useMotoHarness } from './support.js';
 
 const ID = 'rot-crash';
 
@@ -35,16 +33,8 @@ async function expectCrash(work: () => Promise<unknown>): Promise<boolean> {
 }
 
 describe('rotation runner: crash at every effect boundary', () => {
-  let moto: MotoServer;
   let h: Harness;
-  before(async () => {
-    moto = await startTestMoto();
-    h = await Harness.create(moto);
-  });
-  after(async () => {
-    await h?.stop();
-    await moto?.stop();
-  });
+  useMotoHarness((harness) => (h = harness), { resetEach: false });
 
   /** The KMS key of the seeded SecureString parameter. */
   let kmsKeyId: string | undefined;
@@ -76,7 +66,7 @@ describe('rotation runner: crash at every effect boundary', () => {
     assert.equal(parameter.keyId, kmsKeyId, `${label}: under its own KMS key`);
     assert.equal(h.limitExceeded(), 0, `${label}: never hit the two-key limit`);
     // No lost key: with signature checks on, the pair in the secrets really authenticates.
-    await moto.enforceIam();
+    await h.moto.enforceIam();
     await h.use({ accessKeyId: newKeyId, secretAccessKey: app.aws_secret_access_key! });
   }
 

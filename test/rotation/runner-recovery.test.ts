@@ -5,11 +5,9 @@
  * the key this rotation made.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import type { MotoServer } from '../../devkit/moto.js';
+import { describe, it } from 'node:test';
 import { allowedPersonEvents, type FaultHook } from '../../src/rotation/core/index.js';
-import { startTestMoto } from '../support/moto.js';
-import { Crash, Harness, REQUESTER, ROLE, USER } from './support.js';
+import { Crash, type Harness, REQUESTER, ROLE, USER, useMotoHarness } from './support.js';
 
 const ID = 'rot-recovery';
 const by = REQUESTER.slackId;
@@ -17,19 +15,8 @@ const DEAD = 'locksmith-host:101:aaaaaa.00000001';
 const ALIVE = 'locksmith-host:202:bbbbbb.00000002';
 
 describe('rotation runner: recovery, cancel and truthful answers', () => {
-  let moto: MotoServer;
   let h: Harness;
-  before(async () => {
-    moto = await startTestMoto();
-    h = await Harness.create(moto);
-  });
-  after(async () => {
-    await h?.stop();
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await h.reset();
-  });
+  useMotoHarness((harness) => (h = harness));
 
   const crashAt =
     (point: string): FaultHook =>

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import type { MotoServer } from '../../devkit/moto.js';
+import { describe, it } from 'node:test';
 import type { NoticeEffect, RotationRunner, RunResult } from '../../src/rotation/core/index.js';
 import { getKeyHome, updateKeyHome } from '../../src/rotation/core/key-homes.js';
-import { startTestMoto } from '../support/moto.js';
-import { APPROVER, DAY, Harness, HOUR, PARAMETER, REQUESTER, type Seeded, USER } from './support.js';
+import {
+  APPROVER,
+  DAY,
+  type Harness,
+  HOUR,
+  PARAMETER,
+  REQUESTER,
+  type Seeded,
+  USER,
+  useMotoHarness,
+} from './support.js';
 
 const ID = 'rot-test';
 const by = REQUESTER.slackId;
@@ -20,19 +28,8 @@ function approvalRequest(result: RunResult) {
 }
 
 describe('rotation runner against moto', () => {
-  let moto: MotoServer;
   let h: Harness;
-  before(async () => {
-    moto = await startTestMoto();
-    h = await Harness.create(moto);
-  });
-  after(async () => {
-    await h?.stop();
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await h.reset();
-  });
+  useMotoHarness((harness) => (h = harness));
 
   async function confirmAll(
     runner: RotationRunner,

@@ -5,6 +5,7 @@
  * rotation to its end the way people and the scheduler would.
  */
 import assert from 'node:assert/strict';
+import { after, before, beforeEach } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,7 @@ import {
 import type { RotationRunnerDeps } from '../../src/rotation/core/runner.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
+import { startTestMoto } from '../support/moto.js';
 
 export const REGION = 'eu-west-1';
 export const USER = 'svc-deploy';
@@ -120,6 +122,31 @@ export function crashableStore(inner: Store): Store & { dead: boolean } {
     close: () => inner.close(),
   };
   return wrapper;
+}
+
+/**
+ * The moto and {@link Harness} a rotation test file runs against: started once for the file,
+ * stopped after it and, unless `resetEach` is false, reset (fresh moto state, store and clock)
+ * before each test. `use` gets the harness once it is there; hooks the file registers after this
+ * call run after the reset.
+ */
+export function useMotoHarness(use: (h: Harness) => void, options: { resetEach?: boolean } = {}): void {
+  let moto: MotoServer | undefined;
+  let h: Harness | undefined;
+  before(async () => {
+    moto = await startTestMoto();
+    h = await Harness.create(moto);
+    use(h);
+  });
+  after(async () => {
+    await h?.stop();
+    await moto?.stop();
+  });
+  if (options.resetEach !== false) {
+    beforeEach(async () => {
+      await h!.reset();
+    });
+  }
 }
 
 export class Harness {
