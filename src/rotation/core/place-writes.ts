@@ -91,15 +91,9 @@ export async function writeSecret(
     return { skipped: 'it no longer exists' };
   }
   if (current.SecretString === undefined) return { skipped: 'it now holds a binary value' };
-  const how = layoutFor(place, current.SecretString, oldKeyId);
-  if ('reason' in how) return { skipped: how.reason };
-  let text: string;
-  try {
-    text = replaceKeyInSecret(current.SecretString, how.layout, oldKeyId, pair);
-  } catch (err) {
-    if (!(err instanceof LayoutMismatchError)) throw err;
-    return { skipped: `it was changed since it was found (${err.message})` };
-  }
+  const next = replacedValue(place, current.SecretString, oldKeyId, pair);
+  if ('skipped' in next) return next;
+  const { text, layout } = next;
   await awsCall(rotation, `write the new key into ${place.name}`, () =>
     sm.send(
       new PutSecretValueCommand({ SecretId: place.name, SecretString: text, ClientRequestToken: token }),
@@ -110,7 +104,7 @@ export async function writeSecret(
     written: {
       versionId: token,
       ...(current.VersionId ? { previousVersionId: current.VersionId } : {}),
-      layout: how.layout,
+      layout,
     },
   };
 }
@@ -143,22 +137,33 @@ export async function writeParameter(
       };
     }
   }
-  const how = layoutFor(place, current.value, oldKeyId);
-  if ('reason' in how) return { skipped: how.reason };
-  let text: string;
-  try {
-    text = replaceKeyInSecret(current.value, how.layout, oldKeyId, pair);
-  } catch (err) {
-    if (!(err instanceof LayoutMismatchError)) throw err;
-    return { skipped: `it was changed since it was found (${err.message})` };
-  }
+  const next = replacedValue(place, current.value, oldKeyId, pair);
+  if ('skipped' in next) return next;
+  const { text, layout } = next;
   const version = await awsCall(rotation, `write the new key into ${place.name}`, () =>
     putParameterKeeping(sc.clients.ssm, name, text, describeWith),
   );
   await sc.fault(`aws:PutParameter:${place.name}`);
   return {
-    written: { versionId: String(version), previousVersionId: String(current.version), layout: how.layout },
+    written: { versionId: String(version), previousVersionId: String(current.version), layout },
   };
+}
+
+/** `text` with the new pair in place of the old key, and where it went; or why the place is skipped. */
+function replacedValue(
+  place: SecretPlace,
+  text: string,
+  oldKeyId: string,
+  pair: KeyPair,
+): { text: string; layout: KeyLayout } | { skipped: string } {
+  const how = layoutFor(place, text, oldKeyId);
+  if ('reason' in how) return { skipped: how.reason };
+  try {
+    return { text: replaceKeyInSecret(text, how.layout, oldKeyId, pair), layout: how.layout };
+  } catch (err) {
+    if (!(err instanceof LayoutMismatchError)) throw err;
+    return { skipped: `it was changed since it was found (${err.message})` };
+  }
 }
 
 /** The layout of a value that holds `keyId` in an editable place, or undefined. */
