@@ -52,6 +52,8 @@ const SECONDLINE = 'C0SECONDLINE';
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';
 const HOUR = 60 * 60 * 1000;
+/** How long to wait for a reply to show: it measures nothing, and a loaded machine is slow. */
+const WAIT_MS = 60_000;
 
 interface KeyPair {
   accessKeyId: string;
@@ -253,7 +255,7 @@ async function statusWhen(pattern: RegExp): Promise<StandinMessage> {
   return slack.waitFor(() => {
     const m = statusOf();
     return m && pattern.test(text(m.blocks)) ? m : undefined;
-  }, 10_000);
+  }, WAIT_MS);
 }
 /** Both replicas' schedulers tick at the same moment, as two processes would. */
 async function tickBoth(): Promise<void> {
@@ -278,7 +280,7 @@ describe('a rotation across two replicas', () => {
       channelId: status.channel,
       messageTs: status.ts,
     });
-    const modal = await slack.waitFor(() => slack.openModalOf(ALICE, 'rotation_places'));
+    const modal = await slack.waitFor(() => slack.openModalOf(ALICE, 'rotation_places'), WAIT_MS);
     const values: Record<string, unknown> = {};
     for (const block of modal.view.blocks as Array<{
       type: string;
@@ -340,8 +342,9 @@ describe('a rotation across two replicas', () => {
       messageTs: ready.ts,
     });
     await tickBoth();
-    await slack.waitFor(() =>
-      slack.channelMessages(SECONDLINE).find((m) => text(m.blocks).includes(oldKey.accessKeyId)),
+    await slack.waitFor(
+      () => slack.channelMessages(SECONDLINE).find((m) => text(m.blocks).includes(oldKey.accessKeyId)),
+      WAIT_MS,
     );
     await tickBoth();
     await new Promise((r) => setTimeout(r, 500));

@@ -123,13 +123,17 @@ describe('scheduler leases across replicas', () => {
     now = Date.now();
     const realClock = { now: () => Date.now() };
     const { logger } = captureLogger('debug');
-    const slow = createScheduler([countingJob('rotation.resume', runs, 'a', 900)], {
+    // The lease is long enough that its renewals (every third of it) still land in time when a
+    // loaded machine runs timers late (with 300 ms, a 200 ms late renewal lost it); the job runs
+    // for over twice the lease.
+    const leaseMs = 1500;
+    const slow = createScheduler([countingJob('rotation.resume', runs, 'a', 2 * leaseMs + 600)], {
       logger,
       clock: realClock,
       leases: store,
       owner: 'replica-a',
       intervalMs: 100,
-      leaseMs: 300,
+      leaseMs,
     });
     const other = createScheduler([countingJob('rotation.resume', runs, 'b')], {
       logger,
@@ -137,16 +141,20 @@ describe('scheduler leases across replicas', () => {
       leases: store,
       owner: 'replica-b',
       intervalMs: 100,
-      leaseMs: 300,
+      leaseMs,
     });
-    const running = slow.tick();
-    for (let i = 0; i < 8; i++) {
-      await delay(100); // 800 ms in all: past the 300 ms lease, twice over
+    let finished = false;
+    const running = slow.tick().finally(() => (finished = true));
+    let othersTicks = 0;
+    while (!finished) {
+      await delay(100); // the other replica tries all along the run, past the lease twice over
       await other.tick();
+      othersTicks++;
     }
     await running;
+    assert.ok(othersTicks >= 2, `the other replica tried while the job ran (${othersTicks} times)`);
     assert.deepEqual(runs, ['a'], 'the other replica never ran the job while it was running');
-    await delay(350);
+    await delay(leaseMs + 50);
     await other.tick();
     assert.deepEqual(runs, ['a', 'b'], 'once renewals stop, the lease runs out');
   });

@@ -23,9 +23,16 @@ let erin: Page;
 let arno: Page;
 let nico: Page;
 const pageErrors: string[] = [];
+/**
+ * How long any one browser step may wait (Playwright's default is 30 s). It measures nothing:
+ * each step waits for something to show, and on a loaded machine the bot, moto and Chromium
+ * together can take longer than 30 s to get there. Speed is for the benchmarks.
+ */
+const STEP_TIMEOUT_MS = 180_000;
 
 async function personPage(name: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
   await page.goto(sandbox.url.replace('localhost', '127.0.0.1'));
@@ -50,26 +57,25 @@ async function command(page: Page, text: string): Promise<void> {
   await page.waitForFunction(`document.querySelector('#composer-input').value === ''`);
 }
 
-/** Clicks the last button with this text in the messages (accepting an "are you sure?"). */
+/**
+ * Clicks the last button with this text in the messages, accepting its "are you sure?" when it
+ * has one. The page shows that dialog exactly for buttons with a `confirm` object (rendered as
+ * `data-confirm`), so the button says whether to wait for it: guessing from whether a dialog
+ * showed within a moment missed it on a loaded machine, and the step then waited in vain.
+ */
 async function click(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('#messages button', { hasText: text }).last().click();
-  const confirm = page.locator('#confirm-layer .confirm-ok');
-  if (await confirm.isVisible().catch(() => false)) await confirm.click();
-  else {
-    // The dialog appears on the click's next turn; give it a moment before deciding there is none.
-    await confirm.waitFor({ timeout: 500 }).then(
-      () => confirm.click(),
-      () => undefined,
-    );
-  }
+  const button = page.locator('#messages button', { hasText: text }).last();
+  const confirms = Boolean(await button.getAttribute('data-confirm'));
+  await button.click();
+  if (confirms) await page.locator('#confirm-layer .confirm-ok').click();
 }
 
 function messages(page: Page) {
   return page.locator('#messages');
 }
 
-async function waitForMessage(page: Page, text: string | RegExp, timeout = 15_000): Promise<void> {
-  await page.locator('#messages .msg', { hasText: text }).last().waitFor({ timeout });
+async function waitForMessage(page: Page, text: string | RegExp): Promise<void> {
+  await page.locator('#messages .msg', { hasText: text }).last().waitFor();
 }
 
 async function advanceClock(page: Page, label: '+1 min' | '+1 hour' | '+1 day' | '+7 days'): Promise<void> {
@@ -255,7 +261,7 @@ describe('the sandbox page, in headless Chromium', () => {
     await click(erin, `Delete ${oldKey}`);
     await waitForMessage(arno, new RegExp(`delete an access key[\\s\\S]*${oldKey}`));
     await click(arno, 'Approve');
-    await waitForMessage(erin, /Done\./, 20_000);
+    await waitForMessage(erin, /Done\./);
     await erin.locator(`#aws-users .aws-key[data-key="${oldKey}"]`).waitFor({ state: 'detached' });
     assert.equal(await keyRows.count(), 1);
     assert.equal(await keyRows.first().getAttribute('data-key'), newKey);
@@ -267,7 +273,7 @@ describe('the sandbox page, in headless Chromium', () => {
     // Erin's reveal in the first scenario: Arno looks it up, and #2ndline was told (notify on view).
     await open(arno, '#general');
     await command(arno, '/secret who shared/grafana-admin');
-    await waitForMessage(arno, /Who read or changed/, 30_000);
+    await waitForMessage(arno, /Who read or changed/);
     const who = await arno
       .locator('#messages .msg', { hasText: /Who read or changed/ })
       .last()
@@ -282,7 +288,7 @@ describe('the sandbox page, in headless Chromium', () => {
     await open(erin, '#general');
     await command(erin, '/rotate-key metrics-exporter');
     await open(erin, 'locksmith');
-    await waitForMessage(erin, /Who uses the keys[\s\S]*aws-sdk-go-v2\/1\.24\.0/, 30_000);
+    await waitForMessage(erin, /Who uses the keys[\s\S]*aws-sdk-go-v2\/1\.24\.0/);
     await noUnknownBlocks(erin);
     await click(erin, 'Cancel rotation');
     await waitForMessage(erin, /Cancelled\./);
@@ -389,7 +395,7 @@ describe('the sandbox page, in headless Chromium', () => {
   it("leaves the sandbox's own IAM users out of /rotate-key due", async () => {
     await open(erin, '#general');
     await command(erin, '/rotate-key due');
-    await waitForMessage(erin, /ci-deploy/, 30_000);
+    await waitForMessage(erin, /ci-deploy/);
     const due = await erin
       .locator('#messages .msg', { hasText: /ci-deploy/ })
       .last()
