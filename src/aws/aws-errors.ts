@@ -91,8 +91,8 @@ export interface AwsErrorWording {
   service: string;
   /** The sentence for `not_found`; none: a not-found is not this call's to explain (rethrown). */
   notFound?: string;
-  /** The sentence for `access_denied` (any 403 counts, see classifyAwsError). */
-  denied: string;
+  /** The sentence for `access_denied` (any 403 counts, see classifyAwsError); none: rethrown. */
+  denied?: string;
   /** The code of a denial, when it is not the person's role that was denied. */
   deniedCode?: 'access_denied' | 'assume_role_denied';
   /** Default: "<service> is throttling requests right now. Try again in a minute." */
@@ -113,7 +113,9 @@ export function awsUserError(err: unknown, wording: AwsErrorWording): Error {
       if (wording.notFound !== undefined) return new UserError('secret_not_found', wording.notFound, cause);
       break;
     case 'access_denied':
-      return new UserError(wording.deniedCode ?? 'access_denied', wording.denied, cause);
+      if (wording.denied !== undefined)
+        return new UserError(wording.deniedCode ?? 'access_denied', wording.denied, cause);
+      break;
     case 'throttled':
       return new UserError(
         'throttled',

@@ -12,8 +12,7 @@ import {
   ListAccessKeysCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
-import { type AwsFailure, classifyAwsError } from '../aws/aws-errors.js';
-import { UserError } from '../core/errors.js';
+import { type AwsFailure, awsUserError, classifyAwsError } from '../aws/aws-errors.js';
 import type { RoleRef } from '../rotation/core/rotation.js';
 import { byName } from './due-sections.js';
 import type { KeysDueOptions, KeysDueProgress, UserFailure, UserKeysRead } from './report-types.js';
@@ -90,26 +89,12 @@ async function listUserNames(
 
 function listUsersError(err: unknown, role: RoleRef | undefined): Error {
   const under = role ? ` under the role \`${role.name}\`` : '';
-  switch (classifyAwsError(err)) {
-    case 'access_denied':
-      return new UserError(
-        'access_denied',
-        `IAM does not allow listing users${under} (iam:ListUsers was denied), so there is no keys-due report for this account. The report needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed.`,
-        { cause: err },
-      );
-    case 'throttled':
-      return new UserError(
-        'throttled',
-        `IAM kept throttling the list of users${under}. Try the report again in a few minutes.`,
-        { cause: err },
-      );
-    case 'unavailable':
-      return new UserError('aws_unavailable', 'AWS (IAM) could not be reached. Try again in a minute.', {
-        cause: err,
-      });
-    default:
-      return err instanceof Error ? err : new Error(String(err));
-  }
+  return awsUserError(err, {
+    service: 'AWS (IAM)',
+    denied: `IAM does not allow listing users${under} (iam:ListUsers was denied), so there is no keys-due report for this account. The report needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed.`,
+    throttled: `IAM kept throttling the list of users${under}. Try the report again in a few minutes.`,
+    unavailable: () => 'AWS (IAM) could not be reached. Try again in a minute.',
+  });
 }
 
 type UserRead =

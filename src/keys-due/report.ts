@@ -17,7 +17,7 @@
  * (key-facts.ts).
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { classifyAwsError } from '../aws/aws-errors.js';
+import { awsUserError } from '../aws/aws-errors.js';
 import { UserError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { isIgnoredUser } from '../rotation/core/iam-users.js';
@@ -177,22 +177,12 @@ async function readCredentialReport(
         cause: err,
       });
     }
-    switch (classifyAwsError(err)) {
-      case 'throttled':
-        throw new UserError(
-          'throttled',
-          'IAM kept throttling the credential report. Try again in a few minutes.',
-          {
-            cause: err,
-          },
-        );
-      case 'unavailable':
-        throw new UserError('aws_unavailable', 'AWS (IAM) could not be reached. Try again in a minute.', {
-          cause: err,
-        });
-      default:
-        throw err;
-    }
+    // A denial reaches here as a CredentialReportError (above); anything else is not the person's to act on.
+    throw awsUserError(err, {
+      service: 'AWS (IAM)',
+      throttled: 'IAM kept throttling the credential report. Try again in a few minutes.',
+      unavailable: () => 'AWS (IAM) could not be reached. Try again in a minute.',
+    });
   }
 }
 
