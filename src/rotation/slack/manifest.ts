@@ -64,6 +64,21 @@ function asker({ command, flags }: CommandRequest) {
 
 const help = async (_context: RotateKeyContext, request: CommandRequest) => buildHelpMessage(request.help);
 
+/**
+ * A sub-command answered by a part that may be missing: refused where rotation is not set up,
+ * "not available" where the part is not (e.g. keys-due/ not handed in).
+ */
+function byPart(
+  part: (context: RotateKeyContext) => KeysDueAnswer | undefined,
+  missing: string,
+): (context: RotateKeyContext, request: CommandRequest) => Promise<SlackMessage> {
+  return async (context, request) => {
+    controllerOf(context);
+    const answer = part(context);
+    return answer ? answer(asker(request)) : notice(missing, ':construction:');
+  };
+}
+
 /** /rotate-key, sub-command by sub-command (slack/command-table.ts); `/rotate-key USER` is `other`. */
 export const rotateKeyCommand: CommandTable<RotateKeyContext> = {
   command: COMMAND_ROTATE_KEY,
@@ -73,21 +88,13 @@ export const rotateKeyCommand: CommandTable<RotateKeyContext> = {
       usage: `due ${ROLE}`,
       help: "keys older than the maximum age, users with two keys, unused and inactive keys, and rotations in progress, from IAM's credential report; *Open* reads a user's keys and offers *Start rotation*.",
       words: 'none',
-      async run(context, request) {
-        controllerOf(context);
-        if (!context.due) return notice('The keys-due report is not available here.', ':construction:');
-        return context.due(asker(request));
-      },
+      run: byPart((c) => c.due, 'The keys-due report is not available here.'),
     },
     index: {
       usage: `index ${ROLE}`,
       help: 'once per account, read every secret and parameter and tag those that hold a key, so rotations find their places without reading anything.',
       words: 'none',
-      async run(context, request) {
-        controllerOf(context);
-        if (!context.index) return notice('Indexing is not available here.', ':construction:');
-        return context.index.indexPrompt(asker(request));
-      },
+      run: byPart((c) => c.index?.indexPrompt, 'Indexing is not available here.'),
     },
     help: { usage: 'help', help: 'this help.', words: 'none', run: help },
   },
