@@ -350,6 +350,17 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         // Someone decided between our read and our write: report what won.
         const now = await store.get<Approval>('approval', input.approvalId);
         const by = now?.data.decision ? ` by <@${now.data.decision.by}>` : '';
+        // Audited as the click that reads the decided request is (not_open): whichever way the
+        // race went, each click leaves one line.
+        audit.record({
+          action: 'approval.decided',
+          outcome: 'refused',
+          person,
+          target: `${rec.data.kind}:${rec.data.target}`,
+          approval_id: rec.id,
+          requester: rec.data.requester.slackId,
+          reason: 'not_open',
+        });
         return {
           ok: false,
           message: `This request was just ${now?.data.state ?? 'changed'}${by}. Nothing was changed.`,
