@@ -6,6 +6,7 @@
  * Here, below the features, so rotation/ and smtp-users/ both use it without importing each other.
  */
 import type { View } from '@slack/types';
+import type { AuditLog } from '../audit/audit-events.js';
 import type { Config } from '../config.js';
 import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import type { RevealWindows } from './reveal-windows.js';
@@ -14,6 +15,7 @@ import type { RevealWindows } from './reveal-windows.js';
 export interface OneTimeRevealDeps {
   reveals: Pick<RevealWindows, 'show'>;
   config: Pick<Config, 'reveal'>;
+  audit: AuditLog;
 }
 
 /** Who is shown it, what it belongs to, and where to tell them if the hide fails. */
@@ -26,15 +28,36 @@ export interface OneTimeReveal {
   /** The window's title. */
   title: string;
   tell?: { responseUrl?: string; channel?: string };
+  /** The audit line's note: what was shown (a key id, never a secret). */
+  note: string;
+  rotationId?: string;
 }
 
-/** Puts `view` into the open window `viewId` with its hide stored first; true if it was shown. */
+/**
+ * Puts `view` into the open window `viewId` with its hide stored first, and records the
+ * `rotation.reveal` audit line (an error when there was no window or it could not be shown);
+ * true if it was shown.
+ */
 export async function showOnce(
   deps: OneTimeRevealDeps,
-  viewId: string,
+  viewId: string | undefined,
   view: View,
   what: OneTimeReveal,
 ): Promise<boolean> {
+  const shown = viewId !== undefined && (await show(deps, viewId, view, what));
+  deps.audit.record({
+    action: 'rotation.reveal',
+    outcome: shown ? 'ok' : 'error',
+    person: { slack_id: what.user, team_id: what.team },
+    role: what.role,
+    target: what.target,
+    ...(what.rotationId !== undefined ? { rotation_id: what.rotationId } : {}),
+    note: what.note,
+  });
+  return shown;
+}
+
+async function show(deps: OneTimeRevealDeps, viewId: string, view: View, what: OneTimeReveal) {
   const outcome = await deps.reveals.show({ key: viewId, viewId }, view, {
     subject: {
       action: 'rotation.hide',

@@ -90,7 +90,7 @@ function eventFor(actionId: string, value: ButtonValue, by: string): ActEvent | 
 }
 
 export function createRotationHandlers(deps: Deps, controller: RotationController) {
-  const { logger, audit } = deps;
+  const { logger } = deps;
 
   /** A sentence for the clicker only: ephemeral through the click's response_url. */
   async function tell(args: ButtonArgs, text: string): Promise<void> {
@@ -124,20 +124,13 @@ export function createRotationHandlers(deps: Deps, controller: RotationControlle
     const result = outcome.result;
     const rotation = result?.rotation;
     if (result?.reveal && rotation) {
-      const shown = await showOnce(deps, viewId, buildRevealView(rotation, result.reveal), {
+      await showOnce(deps, viewId, buildRevealView(rotation, result.reveal), {
         user: clicker.id,
         team: clicker.teamId,
         target: rotation.userName,
         role: rotation.role,
         title: 'New access key',
-      });
-      audit.record({
-        action: 'rotation.reveal',
-        outcome: shown ? 'ok' : 'error',
-        person: { slack_id: clicker.id, team_id: clicker.teamId },
-        role: rotation.role,
-        target: rotation.userName,
-        rotation_id: rotation.id,
+        rotationId: rotation.id,
         note: `new key ${result.reveal.accessKeyId}`,
       });
       return;

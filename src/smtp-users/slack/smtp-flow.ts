@@ -169,21 +169,12 @@ export function createSmtpFlow(deps: Deps, section: RotationSection): SmtpFlow {
             region,
             endpoint: sesSmtpEndpoint(region),
           });
-          const shown =
-            viewId !== undefined &&
-            (await showOnce(deps, viewId, credentials, {
-              user: v.q,
-              team: v.t,
-              target: v.n,
-              role: caller.role,
-              title: 'SMTP credentials',
-            }));
-          audit.record({
-            action: 'rotation.reveal',
-            outcome: shown ? 'ok' : 'error',
-            person: { slack_id: v.q, team_id: v.t },
-            role: caller.role,
+          await showOnce(deps, viewId, credentials, {
+            user: v.q,
+            team: v.t,
             target: v.n,
+            role: caller.role,
+            title: 'SMTP credentials',
             note: `smtp credentials of new user ${v.n} (access key ${made.key.accessKeyId})`,
           });
           await render(ref, v, { stage: 'created', copied });
