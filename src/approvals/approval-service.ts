@@ -329,11 +329,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         breakGlassAllowed: config.break_glass,
       });
       const person = { slack_id: input.clicker, team_id: input.teamId };
-      if (!verdict.ok) {
-        if (verdict.approval) {
-          const saved = await save(rec, verdict.approval);
-          if (saved) await afterDecision(saved.data);
-        }
+      /** A click that decides nothing: one `refused` line, with why. */
+      const refused = (reason: string) =>
         audit.record({
           action: 'approval.decided',
           outcome: 'refused',
@@ -341,8 +338,14 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
           target: `${rec.data.kind}:${rec.data.target}`,
           approval_id: rec.id,
           requester: rec.data.requester.slackId,
-          reason: verdict.code,
+          reason,
         });
+      if (!verdict.ok) {
+        if (verdict.approval) {
+          const saved = await save(rec, verdict.approval);
+          if (saved) await afterDecision(saved.data);
+        }
+        refused(verdict.code);
         return { ok: false, message: verdict.message };
       }
       const saved = await save(rec, verdict.approval);
@@ -352,15 +355,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         const by = now?.data.decision ? ` by <@${now.data.decision.by}>` : '';
         // Audited as the click that reads the decided request is (not_open): whichever way the
         // race went, each click leaves one line.
-        audit.record({
-          action: 'approval.decided',
-          outcome: 'refused',
-          person,
-          target: `${rec.data.kind}:${rec.data.target}`,
-          approval_id: rec.id,
-          requester: rec.data.requester.slackId,
-          reason: 'not_open',
-        });
+        refused('not_open');
         return {
           ok: false,
           message: `This request was just ${now?.data.state ?? 'changed'}${by}. Nothing was changed.`,

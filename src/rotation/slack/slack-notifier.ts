@@ -6,6 +6,7 @@
 import { describeKind } from '../../approvals/approval.js';
 import type { Deps } from '../../deps.js';
 import { notice, section as slackSection, type SlackMessage } from '../../slack/block-kit.js';
+import { dm } from '../../slack/interaction-kit.js';
 import { code, escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { createKeyEvidence, withBlocks } from './key-evidence.js';
 import { statusMessageOfRotation } from '../core/status-ref.js';
@@ -91,19 +92,17 @@ export function createSlackNotifier(
 
   return {
     async openStatus(userId, opening) {
-      const opened = await slack.conversations.open({ users: userId });
-      const channel = opened.channel?.id;
-      if (!channel) throw new Error('conversations.open returned no channel');
-      const posted = await slack.chat.postMessage({
-        channel,
-        ...(opening.kind === 'starting'
+      const posted = await dm(
+        { slack },
+        userId,
+        opening.kind === 'starting'
           ? buildStartingMessage(opening.userName, opening.roleName)
           : notice(
               `Taking over the rotation of \`${escapeMrkdwn(opening.userName)}\`…`,
               ':hourglass_flowing_sand:',
-            )),
-      });
-      if (!posted.ts || !posted.channel) throw new Error('the status message was not posted');
+            ),
+      );
+      if (!posted.ts) throw new Error('the status message was not posted');
       return { channel: posted.channel, ts: posted.ts };
     },
 

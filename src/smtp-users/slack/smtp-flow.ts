@@ -13,11 +13,11 @@
  *
  * Cancel, until the old user is deleted, deletes the new user again.
  */
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Approval } from '../../approvals/approval.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import { isUserError, UserError } from '../../core/errors.js';
+import { type ButtonArgs, dm } from '../../slack/interaction-kit.js';
 import type { Caller } from '../../identity/caller.js';
 import { notice } from '../../slack/block-kit.js';
 import { code } from '../../slack/mrkdwn.js';
@@ -49,7 +49,6 @@ import {
 } from '../iam-steps.js';
 
 type RotationSection = NonNullable<Config['rotation']>;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 /**
  * The replacement: what /rotate-key hands over (an SES SMTP user is detected, started, its
@@ -379,10 +378,7 @@ export function createSmtpFlow(deps: Deps, section: RotationSection): SmtpFlow {
         q: request.userId,
         t: request.teamId,
       };
-      const opened = await slack.conversations.open({ users: request.userId });
-      const channel = opened.channel?.id;
-      if (!channel) throw new Error('conversations.open returned no channel');
-      await slack.chat.postMessage({ channel, ...buildSmtpStatus(v, { stage: 'start' }) });
+      await dm({ slack }, request.userId, buildSmtpStatus(v, { stage: 'start' }));
       return notice(
         `\`${request.userName}\` is an SES SMTP user: its key is not rotated, the user is replaced by \`${newName}\`. Follow the steps in my DM.`,
         ':envelope:',
