@@ -5,12 +5,12 @@
  * plain data out, UserErrors a person can act on, audited as a `secret.read` (note `info`) under
  * the name AWS returned. Knows nothing of Slack.
  */
-import { DescribeSecretCommand, type DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { type ParameterMetadata, paginateDescribeParameters } from '@aws-sdk/client-ssm';
 import { isGuarded } from '../approvals/approval.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import { audited } from '../audit/audited.js';
 import { awsUserError } from '../aws/aws-errors.js';
+import { describeSecretAs } from '../aws/describe-secret.js';
 import { isParameterName, PARAMETER_PREFIX, parameterNameOf } from '../aws/secret-names.js';
 import { UserError } from '../core/errors.js';
 import type { Deps } from '../deps.js';
@@ -45,17 +45,7 @@ export interface SecretInfo {
 /** Describes a secret under `session`. Throws UserErrors a person can act on (not found, denied, throttled, unreachable). */
 export async function describeSecret(session: PersonSession, typed: string): Promise<SecretInfo> {
   assertSecretName(typed);
-  let res: DescribeSecretCommandOutput;
-  try {
-    res = await session.clients.secretsManager.send(new DescribeSecretCommand({ SecretId: typed }));
-  } catch (err) {
-    const role = `\`${session.role.name}\``;
-    throw awsUserError(err, {
-      service: 'AWS Secrets Manager',
-      notFound: `No secret named \`${typed}\` was found (looked up as role ${role}).`,
-      denied: `Your role ${role} may not describe \`${typed}\`: IAM denied \`secretsmanager:DescribeSecret\`.`,
-    });
-  }
+  const res = await describeSecretAs(session, typed);
   // What is shown and audited is the secret AWS described: it must be the one typed.
   assertReadIsTyped(typed, res);
   const stages = Object.values(res.VersionIdsToStages ?? {});

@@ -10,8 +10,7 @@
  * returns the ARN. BatchGetSecretValue needs no stream of its own: Secrets Manager records a
  * GetSecretValue event for each secret it returns (Secrets Manager API reference).
  */
-import { DescribeSecretCommand, type DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
-import { awsUserError } from '../aws/aws-errors.js';
+import { describeSecretAs } from '../aws/describe-secret.js';
 import type { PersonSession } from '../identity/sessions.js';
 import type { Actor, TrailEvent } from './cloudtrail-record.js';
 import type { TrailAnswer, TrailService } from './trail-service.js';
@@ -100,17 +99,7 @@ export function eventNamesSecret(event: TrailEvent, secret: { name: string; arn:
 }
 
 async function describe(session: PersonSession, name: string): Promise<{ name: string; arn: string }> {
-  let res: DescribeSecretCommandOutput;
-  try {
-    res = await session.clients.secretsManager.send(new DescribeSecretCommand({ SecretId: name }));
-  } catch (err) {
-    const role = `\`${session.role.name}\``;
-    throw awsUserError(err, {
-      service: 'AWS Secrets Manager',
-      notFound: `No secret named \`${name}\` was found (looked up as role ${role}).`,
-      denied: `Your role ${role} may not describe \`${name}\`: IAM denied \`secretsmanager:DescribeSecret\`.`,
-    });
-  }
+  const res = await describeSecretAs(session, name);
   if (!res.ARN || !res.Name) throw new Error('DescribeSecret returned no ARN');
   return { name: res.Name, arn: res.ARN };
 }
